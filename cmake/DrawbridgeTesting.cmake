@@ -1,0 +1,44 @@
+# Helpers for tests that sit beside the code they test.
+enable_testing()
+include(GoogleTest)
+
+# drawbridge_add_gtest(NAME SOURCES... LIBS ...)
+function(drawbridge_add_gtest name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+endfunction()
+
+# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ...)
+# Builds a real nvcc 13 executable at build time; tests read what nvcc produced.
+function(drawbridge_nvcc_binary target)
+  cmake_parse_arguments(ARG "" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  set(sources)
+  foreach(s ${ARG_SOURCES})
+    list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${s})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${ARG_OUTPUT}
+    COMMAND ${NVCC_EXECUTABLE} -cudart shared ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
+    DEPENDS ${sources}
+    COMMENT "nvcc ${target}"
+    VERBATIM)
+  add_custom_target(${target} ALL DEPENDS ${ARG_OUTPUT})
+endfunction()
+
+# drawbridge_add_lit_suite(NAME DIRECTORY DEPENDS targets...)
+# Runs a lit/FileCheck suite; its lit.cfg.py loads tools/lit/common.cfg.py.
+function(drawbridge_add_lit_suite name)
+  cmake_parse_arguments(ARG "" "DIRECTORY" "DEPENDS" ${ARGN})
+  add_test(NAME ${name}
+    COMMAND ${Python3_EXECUTABLE} ${LIT_EXECUTABLE} -sv
+      --param drawbridge_build_dir=${CMAKE_BINARY_DIR}
+      --param drawbridge_source_dir=${CMAKE_SOURCE_DIR}
+      --param filecheck=${FILECHECK_EXECUTABLE}
+      --param llvm_bin_dir=${LLVM_TOOLS_BINARY_DIR}
+      --param nvcc=${NVCC_EXECUTABLE}
+      --param ptxas=${PTXAS_EXECUTABLE}
+      ${ARG_DIRECTORY})
+  set_tests_properties(${name} PROPERTIES LABELS lit)
+endfunction()
