@@ -77,7 +77,9 @@ Expected<std::vector<FatbinView>> describe(const Image& image) {
       }
       view.entries.push_back(std::move(ev));
     }
-    if (!fatbin.entries.empty())
+    // A version-2 wrapper is nvcc's device-link output: in whole-program builds it holds only a
+    // link stub, and in -rdc builds the PTX sits in the units it links. Units carry the PTX.
+    if (!fatbin.entries.empty() && fatbin.wrapperVersion != 2)
       if (auto chosen = selectPtx(fatbin); !chosen)
         view.noUsablePtx = chosen.error().message;
     views.push_back(std::move(view));
@@ -92,7 +94,8 @@ void printText(const Image& image, const std::vector<FatbinView>& views, llvm::r
     const Fatbin& f = *views[i].fatbin;
     os << "\nfatbin " << i << ": " << originName(f.origin);
     if (f.wrapperVersion)
-      os << " v" << f.wrapperVersion << " at 0x" << hexOf(f.wrapperOffset);
+      os << " v" << f.wrapperVersion << (f.wrapperVersion == 2 ? " (device link)" : "") << " at 0x"
+         << hexOf(f.wrapperOffset);
     if (!f.section.empty())
       os << ", section " << f.section;
     os << ", container at 0x" << hexOf(f.offset) << ", " << f.size << " bytes, "

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -38,11 +39,14 @@ public:
     return value;
   }
 
+  /// The bytes in [offset, offset + length), clipped to the view: never reads past it.
   std::span<const std::byte> slice(uint64_t offset, uint64_t length) const {
-    return bytes_.subspan(offset, length);
+    if (offset >= bytes_.size())
+      return {};
+    return bytes_.subspan(offset, std::min<uint64_t>(length, bytes_.size() - offset));
   }
 
-  /// Text of at most `length` bytes at `offset`, cut at the first NUL.
+  /// Text of at most `length` bytes at `offset` (clipped to the view), cut at the first NUL.
   std::string text(uint64_t offset, uint64_t length) const;
 
 private:

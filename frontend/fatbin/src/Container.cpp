@@ -121,14 +121,13 @@ Expected<Entry> parseEntry(const EntryReader& r, uint64_t payloadEnd, const Limi
 Expected<uint64_t> containerSize(std::span<const std::byte> bytes, uint64_t base,
                                  const Limits& limits) {
   ByteView view(bytes);
+  if (auto magic = view.read<uint32_t>(0); magic && *magic != kContainerMagic)
+    return fieldError(kContainer, base, "magic",
+                      "is " + hex(*magic) + ", expected " + hex(kContainerMagic) +
+                          " (this is not a fatbin container)");
   if (!view.contains(0, kContainerHeaderSize))
     return fieldError(kContainer, base, "header",
                       "is truncated: 16 bytes needed, " + std::to_string(view.size()) + " left");
-  auto magic = *view.read<uint32_t>(0);
-  if (magic != kContainerMagic)
-    return fieldError(kContainer, base, "magic",
-                      "is " + hex(magic) + ", expected " + hex(kContainerMagic) +
-                          " (this is not a fatbin container)");
   auto headerSize = *view.read<uint16_t>(6);
   if (headerSize != kContainerHeaderSize)
     return fieldError(kContainer, base, "header size",

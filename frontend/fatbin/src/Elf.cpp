@@ -15,6 +15,7 @@ constexpr std::string_view kSection = "ELF section header";
 constexpr std::string_view kWrapper = "fatbin wrapper";
 
 constexpr uint16_t kElfTypeRelocatable = 1;
+constexpr uint32_t kSectionNull = 0;
 constexpr uint32_t kSectionNoBits = 8;
 constexpr uint32_t kSectionRela = 4;
 constexpr uint32_t kRelocRelative = 8; // R_X86_64_RELATIVE
@@ -48,7 +49,8 @@ public:
   /// The section whose file bytes hold `address`, with the file offset of that address.
   std::optional<std::pair<const Section*, uint64_t>> locate(uint64_t address) const {
     for (const auto& s : sections_)
-      if (s.type != kSectionNoBits && s.address != 0 && address >= s.address &&
+      if (s.type != kSectionNoBits && s.type != kSectionNull && s.address != 0 &&
+          address >= s.address &&
           address - s.address < s.size)
         return std::pair{&s, s.offset + (address - s.address)};
     return std::nullopt;
@@ -118,12 +120,15 @@ std::optional<Error> ElfFile::load() {
     s.address = *view_.read<uint64_t>(at + 16);
     s.offset = *view_.read<uint64_t>(at + 24);
     s.size = *view_.read<uint64_t>(at + 32);
-    if (s.type != kSectionNoBits && s.type != 0 && !view_.contains(s.offset, s.size))
+    if (s.type != kSectionNoBits && s.type != kSectionNull && !view_.contains(s.offset, s.size))
       return fieldError(kSection, at, "sh_offset/sh_size",
                         "(" + hex(s.offset) + ", " + hex(s.size) +
                             ") run past the end of the file");
   }
   const Section& names = sections_[shstrndx];
+  if (names.type == kSectionNoBits || names.type == kSectionNull)
+    return fieldError(kSection, names.headerOffset, "sh_type",
+                      "of the section-name table has no bytes in the file");
   for (uint16_t i = 0; i < shnum; ++i) {
     uint32_t nameOffset = *view_.read<uint32_t>(sections_[i].headerOffset);
     if (nameOffset >= names.size)
@@ -185,6 +190,9 @@ Expected<std::vector<Fatbin>> readPrelinkedList(const ElfFile& elf, uint64_t lis
 
 Expected<std::vector<Fatbin>> readWrappers(const ElfFile& elf, const Section& segment,
                                            const Limits& limits) {
+  if (segment.type == kSectionNoBits || segment.type == kSectionNull)
+    return fieldError(kSection, segment.headerOffset, "sh_type",
+                      "of .nvFatBinSegment has no bytes in the file");
   if (segment.size % kWrapperSize != 0)
     return fieldError(kSection, segment.headerOffset, "sh_size",
                       "of .nvFatBinSegment (" + std::to_string(segment.size) +
@@ -228,7 +236,7 @@ Expected<std::vector<Fatbin>> scanSections(const ElfFile& elf, const Limits& lim
   std::vector<Fatbin> result;
   for (auto name : kFatbinSections) {
     const Section* s = elf.find(name);
-    if (!s || s->type == kSectionNoBits)
+    if (!s || s->type == kSectionNoBits || s->type == kSectionNull)
       continue;
     // Containers are laid end to end, each aligned to 8 bytes.
     for (uint64_t at = 0; at + kContainerHeaderSize <= s->size;) {

@@ -38,6 +38,8 @@ Expected<Image> Image::fromBytes(std::vector<std::byte> bytes, const Limits& lim
   // A bare fatbin file: containers end to end, as `nvcc -fatbin` and `fatbinary` write them.
   for (uint64_t at = 0; at < data.size();) {
     auto fatbin = detail::parseContainer(data.subspan(at), at, limits);
+    if (!fatbin && at == 0)
+      return Error{"neither an ELF file nor a fatbin: " + fatbin.error().message};
     if (!fatbin)
       return std::move(fatbin).takeError();
     at += (fatbin->size + 7) & ~uint64_t{7};

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <zstd.h>
 
 namespace drawbridge::fatbin::test {
@@ -226,6 +227,25 @@ TEST(Corruption, RealZstdBombIsRefusedBeforeAllocation) {
   poke<uint64_t>(fatbin, 16 + 56, huge);
   std::memcpy(fatbin.data() + 80, compressed.data(), csize);
   expectError(Image::fromBytes(fatbin), {"uncompressed size", "decompression bomb"});
+}
+
+} // namespace
+} // namespace drawbridge::fatbin::test
+
+namespace drawbridge::fatbin::test {
+namespace {
+
+// Inputs the fuzzer once crashed on: each must now be a clean error.
+TEST(FuzzRegressions, EveryFindingIsACleanError) {
+  std::filesystem::path dir = DRAWBRIDGE_FUZZ_REGRESSIONS_DIR;
+  size_t count = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    auto image = Image::fromBytes(readBytes(file.path().string()));
+    ASSERT_FALSE(image) << file.path() << " was accepted";
+    EXPECT_NE(image.error().message.find("field '"), std::string::npos) << image.error().message;
+    ++count;
+  }
+  EXPECT_GT(count, 0u);
 }
 
 } // namespace
