@@ -1,9 +1,8 @@
 // Each `drawbridge` subcommand registers itself here; main() dispatches to the one chosen.
 #pragma once
 
-#include <llvm/Support/CommandLine.h>
-
 #include <functional>
+#include <llvm/Support/CommandLine.h>
 
 namespace drawbridge::cli {
 

@@ -1,7 +1,6 @@
 // `drawbridge inspect FILE`: lists the fatbins, entries and kernels of a CUDA binary, and
 // extracts its PTX; what cuobjdump's listing and extraction do, for toolkits without it.
 #include "Command.h"
-
 #include "drawbridge/fatbin/Image.h"
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSelection.h"
@@ -14,7 +13,6 @@
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
-
 #include <optional>
 
 namespace drawbridge::cli {
@@ -24,8 +22,8 @@ namespace cl = llvm::cl;
 using namespace drawbridge::fatbin;
 
 cl::SubCommand Inspect("inspect", "List the fatbins, device code and kernels of a CUDA binary");
-cl::opt<std::string> InputPath(cl::Positional, cl::Required, cl::desc("<executable, library or fatbin>"),
-                               cl::sub(Inspect));
+cl::opt<std::string> InputPath(cl::Positional, cl::Required,
+                               cl::desc("<executable, library or fatbin>"), cl::sub(Inspect));
 cl::opt<bool> Json("json", cl::desc("Print the listing as JSON"), cl::sub(Inspect));
 cl::opt<std::string> ExtractDir("extract-ptx", cl::desc("Write every PTX entry into <dir>"),
                                 cl::value_desc("dir"), cl::sub(Inspect));
@@ -60,7 +58,9 @@ std::string isaOf(const Entry& e) {
   return std::to_string(e.versionMajor) + "." + std::to_string(e.versionMinor);
 }
 
-std::string hexOf(uint64_t v) { return llvm::utohexstr(v, /*LowerCase=*/true); }
+std::string hexOf(uint64_t v) {
+  return llvm::utohexstr(v, /*LowerCase=*/true);
+}
 
 Expected<std::vector<FatbinView>> describe(const Image& image) {
   std::vector<FatbinView> views;
@@ -98,8 +98,8 @@ void printText(const Image& image, const std::vector<FatbinView>& views, llvm::r
          << hexOf(f.wrapperOffset);
     if (!f.section.empty())
       os << ", section " << f.section;
-    os << ", container at 0x" << hexOf(f.offset) << ", " << f.size << " bytes, "
-       << f.entries.size() << " entr" << (f.entries.size() == 1 ? "y" : "ies") << "\n";
+    os << ", container at 0x" << hexOf(f.offset) << ", " << f.size << " bytes, " << f.entries.size()
+       << " entr" << (f.entries.size() == 1 ? "y" : "ies") << "\n";
     for (size_t j = 0; j < views[i].entries.size(); ++j) {
       const auto& ev = views[i].entries[j];
       const Entry& e = *ev.entry;
@@ -203,8 +203,8 @@ std::optional<std::string> extractPtx(const std::vector<FatbinView>& views) {
       if (!ev.ptx)
         continue;
       llvm::SmallString<256> path(ExtractDir.getValue());
-      llvm::sys::path::append(path, stem + "." + std::to_string(i) + "." + std::to_string(j) +
-                                        "." + archName(*ev.entry) + ".ptx");
+      llvm::sys::path::append(path, stem + "." + std::to_string(i) + "." + std::to_string(j) + "." +
+                                        archName(*ev.entry) + ".ptx");
       std::error_code ec;
       llvm::raw_fd_ostream out(path, ec);
       if (ec)

@@ -3,7 +3,6 @@
 #include <llvm/Support/InitLLVM.h>
 #include <llvm/Support/WithColor.h>
 #include <llvm/Support/raw_ostream.h>
-
 #include <vector>
 
 namespace drawbridge::cli {

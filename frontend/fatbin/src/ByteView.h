@@ -3,9 +3,9 @@
 
 #include "drawbridge/support/Expected.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <span>

@@ -39,8 +39,8 @@ Expected<std::string> readOptions(const EntryReader& r, uint32_t headerSize) {
     return std::string();
   if (uint64_t{optionsOffset} + 8 > headerSize)
     return r.error("options offset", "(" + hex(optionsOffset) +
-                                         ") points past the entry header (size " +
-                                         hex(headerSize) + ")");
+                                         ") points past the entry header (size " + hex(headerSize) +
+                                         ")");
   uint32_t textOffset = *r.view.read<uint32_t>(r.at + optionsOffset);
   uint32_t textLength = *r.view.read<uint32_t>(r.at + optionsOffset + 4);
   if (textLength == 0)
@@ -54,8 +54,8 @@ Expected<std::string> readOptions(const EntryReader& r, uint32_t headerSize) {
 
 Expected<Entry> parseEntry(const EntryReader& r, uint64_t payloadEnd, const Limits& limits) {
   if (!r.view.contains(r.at, kMinEntryHeaderSize) || r.at + kMinEntryHeaderSize > payloadEnd)
-    return r.error("header", "is truncated: 64 bytes needed, " +
-                                 std::to_string(payloadEnd - r.at) + " left in the container");
+    return r.error("header", "is truncated: 64 bytes needed, " + std::to_string(payloadEnd - r.at) +
+                                 " left in the container");
   Entry entry;
   entry.offset = r.base + r.at;
   entry.kind = r.field<uint16_t>(kKind);
@@ -105,8 +105,8 @@ Expected<Entry> parseEntry(const EntryReader& r, uint64_t payloadEnd, const Limi
   if (nameLength != 0) {
     if (uint64_t{nameOffset} + nameLength > headerSize)
       return r.error("name", "(" + hex(nameOffset) + ", " + std::to_string(nameLength) +
-                                 " bytes) runs past the entry header (size " +
-                                 hex(headerSize) + ")");
+                                 " bytes) runs past the entry header (size " + hex(headerSize) +
+                                 ")");
     entry.sourceName = r.view.text(r.at + nameOffset, nameLength);
   }
   auto options = readOptions(r, headerSize);
@@ -135,8 +135,8 @@ Expected<uint64_t> containerSize(std::span<const std::byte> bytes, uint64_t base
   auto payloadSize = *view.read<uint64_t>(8);
   if (payloadSize > limits.maxContainerSize - kContainerHeaderSize)
     return fieldError(kContainer, base, "payload size",
-                      "(" + hex(payloadSize) + ") exceeds the " +
-                          hex(limits.maxContainerSize) + "-byte limit");
+                      "(" + hex(payloadSize) + ") exceeds the " + hex(limits.maxContainerSize) +
+                          "-byte limit");
   return kContainerHeaderSize + payloadSize;
 }
 
@@ -148,7 +148,8 @@ Expected<Fatbin> parseContainer(std::span<const std::byte> bytes, uint64_t base,
   ByteView view(bytes);
   if (*size > view.size())
     return fieldError(kContainer, base, "payload size",
-                      "(" + hex(*size - kContainerHeaderSize) + ") runs past the end of the data (" +
+                      "(" + hex(*size - kContainerHeaderSize) +
+                          ") runs past the end of the data (" +
                           hex(view.size() - kContainerHeaderSize) + " bytes left)");
   Fatbin fatbin;
   fatbin.offset = base;

@@ -50,8 +50,7 @@ public:
   std::optional<std::pair<const Section*, uint64_t>> locate(uint64_t address) const {
     for (const auto& s : sections_)
       if (s.type != kSectionNoBits && s.type != kSectionNull && s.address != 0 &&
-          address >= s.address &&
-          address - s.address < s.size)
+          address >= s.address && address - s.address < s.size)
         return std::pair{&s, s.offset + (address - s.address)};
     return std::nullopt;
   }
@@ -86,8 +85,8 @@ private:
 
 std::optional<Error> ElfFile::load() {
   if (view_.size() < 64)
-    return fieldError(kElf, 0, "e_ident", "is truncated: the file has only " +
-                                              std::to_string(view_.size()) + " bytes");
+    return fieldError(kElf, 0, "e_ident",
+                      "is truncated: the file has only " + std::to_string(view_.size()) + " bytes");
   auto cls = *view_.read<uint8_t>(4), data = *view_.read<uint8_t>(5);
   if (cls != 2 || data != 1)
     return fieldError(kElf, 4, "EI_CLASS/EI_DATA",

@@ -18,7 +18,9 @@ struct WrapperLayout {
 };
 static_assert(sizeof(WrapperLayout) == kWrapperSize);
 
-uint64_t addressOf(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+uint64_t addressOf(const void* p) {
+  return reinterpret_cast<uintptr_t>(p);
+}
 
 // In our own address space the container's extent is known only from its header: read the
 // header first, then trust the (limited) size it declares, as the CUDA runtime does.

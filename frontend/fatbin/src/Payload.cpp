@@ -39,10 +39,9 @@ Expected<std::vector<std::byte>> decompressLz4(const Entry& entry) {
   if (entry.stored.size() > LZ4_MAX_INPUT_SIZE || out.size() > LZ4_MAX_INPUT_SIZE)
     return fieldError(kEntry, entry.offset, "compressed size",
                       "exceeds what an LZ4 block can hold");
-  int written = LZ4_decompress_safe(reinterpret_cast<const char*>(entry.stored.data()),
-                                    reinterpret_cast<char*>(out.data()),
-                                    static_cast<int>(entry.stored.size()),
-                                    static_cast<int>(out.size()));
+  int written = LZ4_decompress_safe(
+      reinterpret_cast<const char*>(entry.stored.data()), reinterpret_cast<char*>(out.data()),
+      static_cast<int>(entry.stored.size()), static_cast<int>(out.size()));
   if (written < 0)
     return fieldError(kEntry, entry.offset, "payload", "fails LZ4 block decompression");
   if (static_cast<size_t>(written) != out.size())

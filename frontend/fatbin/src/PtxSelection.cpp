@@ -48,8 +48,9 @@ Expected<const Entry*> selectPtx(const Fatbin& fatbin, const PtxSupport& support
                              : ". ") +
                  rebuildAdvice(sm)};
   }
-  return Error{where + " holds PTX only for targets newer than Drawbridge's PTX frontend accepts "
-                       "(PTX ISA " +
+  return Error{where +
+               " holds PTX only for targets newer than Drawbridge's PTX frontend accepts "
+               "(PTX ISA " +
                isa(support.maxIsaMajor, support.maxIsaMinor) + ", up to sm_" +
                std::to_string(support.maxSmArch) + "); it has PTX ISA " +
                isa(anyPtx->versionMajor, anyPtx->versionMinor) + " for compute_" +

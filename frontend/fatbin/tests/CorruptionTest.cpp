@@ -1,13 +1,11 @@
 // Corrupted copies of real nvcc outputs: each must give an error that names the field and the
 // offset, never a crash or a read past the buffer (the fuzzer covers the space in between).
 #include "TestBinaries.h"
-
 #include "drawbridge/fatbin/Payload.h"
-
-#include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <zstd.h>
 
 namespace drawbridge::fatbin::test {
@@ -46,7 +44,9 @@ TEST(Corruption, NeitherElfNorFatbin) {
   expectError(Image::fromBytes(bytes), {"fatbin container", "magic", "offset 0x0"});
 }
 
-TEST(Corruption, EmptyFile) { expectError(Image::fromBytes({}), {"empty"}); }
+TEST(Corruption, EmptyFile) {
+  expectError(Image::fromBytes({}), {"empty"});
+}
 
 TEST(Corruption, BareFatbinTruncatedAtEveryPoint) {
   auto bytes = readBytes(testbin("kernels.fatbin"));
@@ -67,54 +67,48 @@ TEST(Corruption, ElfTruncatedLosesSectionHeaders) {
   expectError(Image::fromBytes(bytes), {"ELF header", "e_shoff"});
 }
 
+// Writes `value` at `at` into a copy of `binary` and expects the reader to refuse the copy.
+template <typename T>
+void expectRejected(const std::string& binary, uint64_t at, T value,
+                    std::initializer_list<const char*> fragments) {
+  auto bytes = readBytes(testbin(binary));
+  poke<T>(bytes, at, value);
+  expectError(Image::fromBytes(bytes), fragments);
+}
+
 TEST(Corruption, ElfWrongSectionHeaderSize) {
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint16_t>(bytes, 0x3a, 40);
-  expectError(Image::fromBytes(bytes), {"e_shentsize", "expected 64"});
+  expectRejected<uint16_t>("kernels_default", 0x3a, 40, {"e_shentsize", "expected 64"});
 }
 
 TEST(Corruption, Elf32IsRejectedByName) {
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint8_t>(bytes, 4, 1);
-  expectError(Image::fromBytes(bytes), {"EI_CLASS", "64-bit"});
+  expectRejected<uint8_t>("kernels_default", 4, 1, {"EI_CLASS", "64-bit"});
 }
 
 TEST(Corruption, WrapperMagic) {
-  Image image = openTestbin("kernels_default");
-  uint64_t wrapper = image.fatbins()[1].wrapperOffset;
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint32_t>(bytes, wrapper, 0x12345678);
-  expectError(Image::fromBytes(bytes), {"fatbin wrapper", "magic", hexOffset(wrapper).c_str()});
+  uint64_t wrapper = openTestbin("kernels_default").fatbins()[1].wrapperOffset;
+  expectRejected<uint32_t>("kernels_default", wrapper, 0x12345678,
+                           {"fatbin wrapper", "magic", hexOffset(wrapper).c_str()});
 }
 
 TEST(Corruption, WrapperVersion) {
-  Image image = openTestbin("kernels_default");
-  uint64_t wrapper = image.fatbins()[1].wrapperOffset;
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint32_t>(bytes, wrapper + 4, 7);
-  expectError(Image::fromBytes(bytes), {"version", "expected 1 or 2"});
+  uint64_t wrapper = openTestbin("kernels_default").fatbins()[1].wrapperOffset;
+  expectRejected<uint32_t>("kernels_default", wrapper + 4, 7, {"version", "expected 1 or 2"});
 }
 
 TEST(Corruption, ContainerMagic) {
-  Image image = openTestbin("kernels_default");
-  uint64_t container = image.fatbins()[1].offset;
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint32_t>(bytes, container, 0);
-  expectError(Image::fromBytes(bytes), {"fatbin container", "magic", hexOffset(container).c_str()});
+  uint64_t container = openTestbin("kernels_default").fatbins()[1].offset;
+  expectRejected<uint32_t>("kernels_default", container, 0,
+                           {"fatbin container", "magic", hexOffset(container).c_str()});
 }
 
 TEST(Corruption, ContainerPayloadPastSection) {
-  Image image = openTestbin("kernels_default");
-  uint64_t container = image.fatbins()[1].offset;
-  auto bytes = readBytes(testbin("kernels_default"));
-  poke<uint64_t>(bytes, container + 8, 0x100000);
-  expectError(Image::fromBytes(bytes), {"payload size", "runs past the end"});
+  uint64_t container = openTestbin("kernels_default").fatbins()[1].offset;
+  expectRejected<uint64_t>("kernels_default", container + 8, 0x100000,
+                           {"payload size", "runs past the end"});
 }
 
 TEST(Corruption, ContainerPayloadAboveLimit) {
-  auto bytes = readBytes(testbin("kernels.fatbin"));
-  poke<uint64_t>(bytes, 8, ~uint64_t{0});
-  expectError(Image::fromBytes(bytes), {"payload size", "limit"});
+  expectRejected<uint64_t>("kernels.fatbin", 8, ~uint64_t{0}, {"payload size", "limit"});
 }
 
 struct EntryFieldCase {
@@ -143,17 +137,16 @@ TEST_P(EntryFields, NamedInError) {
 
 INSTANTIATE_TEST_SUITE_P(
     Fields, EntryFields,
-    ::testing::Values(EntryFieldCase{"HeaderTooSmall", 4, 8, 4, "header size"},
-                      EntryFieldCase{"HeaderPastContainer", 4, 0x7fffffff, 4, "header size"},
-                      EntryFieldCase{"PayloadPastContainer", 8, 0xffffffffff, 8, "payload size"},
-                      EntryFieldCase{"CompressedLargerThanPayload", 16, 0x7fffffff, 4,
-                                     "compressed size"},
-                      EntryFieldCase{"OptionsOutsideHeader", 20, 0x7ffffff0, 4, "options offset"},
-                      EntryFieldCase{"NameOutsideHeader", 36, 0x10000, 4, "name"},
-                      EntryFieldCase{"BothCompressions", 40, 0xa011, 8, "both LZ4 and zstd"},
-                      EntryFieldCase{"DecompressionBomb", 56, uint64_t{1} << 40, 8,
-                                     "decompression bomb"},
-                      EntryFieldCase{"ZeroUncompressedSize", 56, 0, 8, "uncompressed size"}),
+    ::testing::Values(
+        EntryFieldCase{"HeaderTooSmall", 4, 8, 4, "header size"},
+        EntryFieldCase{"HeaderPastContainer", 4, 0x7fffffff, 4, "header size"},
+        EntryFieldCase{"PayloadPastContainer", 8, 0xffffffffff, 8, "payload size"},
+        EntryFieldCase{"CompressedLargerThanPayload", 16, 0x7fffffff, 4, "compressed size"},
+        EntryFieldCase{"OptionsOutsideHeader", 20, 0x7ffffff0, 4, "options offset"},
+        EntryFieldCase{"NameOutsideHeader", 36, 0x10000, 4, "name"},
+        EntryFieldCase{"BothCompressions", 40, 0xa011, 8, "both LZ4 and zstd"},
+        EntryFieldCase{"DecompressionBomb", 56, uint64_t{1} << 40, 8, "decompression bomb"},
+        EntryFieldCase{"ZeroUncompressedSize", 56, 0, 8, "uncompressed size"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Corrupting compressed bytes passes parsing; decompression must then fail cleanly.

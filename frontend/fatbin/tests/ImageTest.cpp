@@ -1,7 +1,6 @@
 // Reading real nvcc 13 outputs: every compression mode, several targets, -rdc, shared
 // libraries, bare fatbins and objects. The PTX must come out exactly as `nvcc -ptx` wrote it.
 #include "TestBinaries.h"
-
 #include "drawbridge/fatbin/Payload.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +9,7 @@ namespace drawbridge::fatbin::test {
 namespace {
 
 const std::vector<std::string> kKernelsCuKernels = {"_Z4fillIfEvPT_S0_i", "_Z4fillIiEvPT_S0_i",
-                                                     "_Z5saxpyfPKfPfi", "count_calls"};
+                                                    "_Z5saxpyfPKfPfi", "count_calls"};
 
 struct CompressionCase {
   const char* binary;

@@ -3,15 +3,16 @@
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSummary.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 
 namespace drawbridge::fatbin::test {
 
-std::string testbin(const std::string& name) { return std::string(DRAWBRIDGE_TESTBIN_DIR) + "/" + name; }
+std::string testbin(const std::string& name) {
+  return std::string(DRAWBRIDGE_TESTBIN_DIR) + "/" + name;
+}
 
 std::vector<std::byte> readBytes(const std::string& path) {
   std::string text = readText(path);

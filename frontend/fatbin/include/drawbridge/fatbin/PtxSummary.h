@@ -8,8 +8,8 @@
 namespace drawbridge::fatbin {
 
 struct PtxSummary {
-  std::string version; // ".version" operand, e.g. "9.0"
-  std::string target;  // ".target" operands, e.g. "sm_80"
+  std::string version;              // ".version" operand, e.g. "9.0"
+  std::string target;               // ".target" operands, e.g. "sm_80"
   std::vector<std::string> kernels; // .entry names, as written (mangled)
 };
 
