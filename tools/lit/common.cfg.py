@@ -11,6 +11,7 @@ build_dir = params["drawbridge_build_dir"]
 config.test_exec_root = os.path.join(build_dir, "lit", config.name)
 
 config.substitutions.append(("%drawbridge", os.path.join(build_dir, "bin", "drawbridge")))
+config.substitutions.append(("%libdir", os.path.join(build_dir, "lib")))
 config.substitutions.append(("%testbin", os.path.join(build_dir, "testbin")))
 config.substitutions.append(("%nvcc", params["nvcc"]))
 config.substitutions.append(("%ptxas", params["ptxas"]))

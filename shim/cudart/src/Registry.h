@@ -1,0 +1,66 @@
+// What a program registers from its static constructors: one module per fatbin wrapper, with
+// the kernels (by host stub) and the __device__/__constant__ variables (by host address) in it.
+#pragma once
+
+#include "drawbridge/fatbin/Image.h"
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drawbridge::cudart {
+
+struct RegisteredModule;
+
+struct RegisteredFunction {
+  RegisteredModule* module;
+  const void* hostStub;
+  std::string deviceName;
+};
+
+struct RegisteredVariable {
+  RegisteredModule* module;
+  void* hostAddress;
+  std::string deviceName;
+  size_t size;
+  bool constant;
+  bool managed;
+};
+
+struct RegisteredModule {
+  // The program keeps the handle we return and passes it back; it must stay valid and unique.
+  void* handleSlot = nullptr;
+  const void* wrapper = nullptr;
+  std::optional<fatbin::Image> image;
+  std::string loadError; // why the fatbin could not be read, when image is empty
+  std::vector<std::unique_ptr<RegisteredFunction>> functions;
+  std::vector<RegisteredVariable> variables;
+  bool complete = false; // __cudaRegisterFatBinaryEnd seen
+};
+
+class Registry {
+public:
+  static Registry& instance();
+
+  void** addModule(const void* wrapper);
+  RegisteredModule* module(void** handle);
+  void removeModule(void** handle);
+
+  void addFunction(void** handle, const void* hostStub, const char* deviceName);
+  void addVariable(void** handle, void* hostAddress, const char* deviceName, size_t size,
+                   bool constant, bool managed);
+
+  const RegisteredFunction* function(const void* hostStub) const;
+  /// A variable by its host address (cudaMemcpyToSymbol and friends take the host symbol).
+  const RegisteredVariable* variable(const void* hostAddress) const;
+  size_t moduleCount() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<RegisteredModule>> modules_;
+};
+
+} // namespace drawbridge::cudart
