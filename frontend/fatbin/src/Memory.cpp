@@ -10,14 +10,6 @@ namespace {
 
 constexpr std::string_view kWrapper = "registered fatbin wrapper";
 
-struct WrapperLayout {
-  uint32_t magic;
-  uint32_t version;
-  const void* data;
-  const void* extra;
-};
-static_assert(sizeof(WrapperLayout) == kWrapperSize);
-
 uint64_t addressOf(const void* p) {
   return reinterpret_cast<uintptr_t>(p);
 }
@@ -38,7 +30,7 @@ Expected<Fatbin> containerAt(const void* data, const Limits& limits) {
 Expected<std::vector<Fatbin>> readRegisteredWrapper(const void* wrapper, const Limits& limits) {
   if (!wrapper)
     return Error{"registered fatbin wrapper is a null pointer"};
-  WrapperLayout layout;
+  Wrapper layout;
   std::memcpy(&layout, wrapper, sizeof layout);
   uint64_t at = addressOf(wrapper);
   if (layout.magic != kWrapperMagic)

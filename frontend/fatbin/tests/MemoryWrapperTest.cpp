@@ -6,13 +6,6 @@
 namespace drawbridge::fatbin::test {
 namespace {
 
-struct Wrapper {
-  uint32_t magic;
-  uint32_t version;
-  const void* data;
-  const void* extra;
-};
-
 TEST(RegisteredWrapper, Version1ReadsTheSameEntriesAsTheFile) {
   auto bytes = readBytes(testbin("kernels.fatbin"));
   Wrapper wrapper{kWrapperMagic, 1, bytes.data(), nullptr};

@@ -37,13 +37,19 @@ void Registry::removeModule(void** handle) {
   std::erase_if(modules_, [&](const auto& m) { return &m->handleSlot == handle; });
 }
 
-void Registry::addFunction(void** handle, const void* hostStub, const char* deviceName) {
+RegisteredModule* Registry::moduleForRegistration(void** handle, const char* call,
+                                                  const char* deviceName) {
   RegisteredModule* m = module(handle);
-  if (!m) {
-    std::fprintf(stderr, "drawbridge: __cudaRegisterFunction for '%s' names an unknown module\n",
+  if (!m)
+    std::fprintf(stderr, "drawbridge: %s for '%s' names a module that was never registered\n", call,
                  deviceName ? deviceName : "(null)");
+  return m;
+}
+
+void Registry::addFunction(void** handle, const void* hostStub, const char* deviceName) {
+  RegisteredModule* m = moduleForRegistration(handle, "__cudaRegisterFunction", deviceName);
+  if (!m)
     return;
-  }
   std::lock_guard lock(mutex_);
   m->functions.push_back(std::make_unique<RegisteredFunction>(
       RegisteredFunction{m, hostStub, deviceName ? deviceName : ""}));
@@ -51,12 +57,9 @@ void Registry::addFunction(void** handle, const void* hostStub, const char* devi
 
 void Registry::addVariable(void** handle, void* hostAddress, const char* deviceName, size_t size,
                            bool constant, bool managed) {
-  RegisteredModule* m = module(handle);
-  if (!m) {
-    std::fprintf(stderr, "drawbridge: __cudaRegisterVar for '%s' names an unknown module\n",
-                 deviceName ? deviceName : "(null)");
+  RegisteredModule* m = moduleForRegistration(handle, "__cudaRegisterVar", deviceName);
+  if (!m)
     return;
-  }
   std::lock_guard lock(mutex_);
   m->variables.push_back({m, hostAddress, deviceName ? deviceName : "", size, constant, managed});
 }

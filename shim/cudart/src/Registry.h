@@ -59,6 +59,8 @@ public:
   size_t moduleCount() const;
 
 private:
+  RegisteredModule* moduleForRegistration(void** handle, const char* call, const char* deviceName);
+
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<RegisteredModule>> modules_;
 };

@@ -12,13 +12,6 @@
 namespace drawbridge::cudart::test {
 namespace {
 
-struct Wrapper {
-  uint32_t magic;
-  uint32_t version;
-  const void* data;
-  const void* extra;
-};
-
 std::vector<char> readFatbin() {
   std::ifstream in(std::string(DRAWBRIDGE_TESTBIN_DIR) + "/kernels.fatbin", std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -38,7 +31,7 @@ protected:
 TEST_F(Registration, KernelsAreFoundByHostStub) {
   std::vector<char> fatbin = readFatbin();
   ASSERT_FALSE(fatbin.empty());
-  Wrapper wrapper{fatbin::kWrapperMagic, 1, fatbin.data(), nullptr};
+  fatbin::Wrapper wrapper{fatbin::kWrapperMagic, 1, fatbin.data(), nullptr};
   static char saxpyStub, fillStub, unregisteredStub;
 
   void** handle = api<decltype(__cudaRegisterFatBinary)>("__cudaRegisterFatBinary")(&wrapper);
@@ -67,7 +60,7 @@ TEST_F(Registration, KernelsAreFoundByHostStub) {
 TEST_F(Registration, CorruptFatbinIsRecordedNotFatal) {
   std::vector<char> fatbin = readFatbin();
   fatbin[0] = 0; // container magic
-  Wrapper wrapper{fatbin::kWrapperMagic, 1, fatbin.data(), nullptr};
+  fatbin::Wrapper wrapper{fatbin::kWrapperMagic, 1, fatbin.data(), nullptr};
   void** handle = api<decltype(__cudaRegisterFatBinary)>("__cudaRegisterFatBinary")(&wrapper);
   ASSERT_NE(handle, nullptr);
   EXPECT_EQ(api<decltype(__cudaInitModule)>("__cudaInitModule")(handle), 0);

@@ -17,6 +17,15 @@ inline constexpr size_t kWrapperSize = 24;
 inline constexpr size_t kContainerHeaderSize = 16;
 inline constexpr size_t kMinEntryHeaderSize = 64;
 
+/// __fatBinC_Wrapper_t: what nvcc's constructors pass to __cudaRegisterFatBinary.
+struct Wrapper {
+  uint32_t magic;
+  uint32_t version;  // 1, or 2 for a device-link wrapper with a prelinked list
+  const void* data;  // the fatbin container
+  const void* extra; // version 2: NULL-terminated list of relocatable fatbins
+};
+static_assert(sizeof(Wrapper) == kWrapperSize);
+
 /// The entry kinds nvcc writes. Other values are kept and reported by number.
 enum class EntryKind : uint16_t { Ptx = 1, Elf = 2 };
 
