@@ -43,7 +43,10 @@ Expected<std::vector<std::byte>> decompressLz4(const Entry& entry) {
       reinterpret_cast<const char*>(entry.stored.data()), reinterpret_cast<char*>(out.data()),
       static_cast<int>(entry.stored.size()), static_cast<int>(out.size()));
   if (written < 0)
-    return fieldError(kEntry, entry.offset, "payload", "fails LZ4 block decompression");
+    return fieldError(kEntry, entry.offset, "payload",
+                      "fails LZ4 block decompression: the data is corrupt or decodes to more "
+                      "than the declared uncompressed size (" +
+                          hex(entry.uncompressedSize) + ")");
   if (static_cast<size_t>(written) != out.size())
     return fieldError(kEntry, entry.offset, "uncompressed size",
                       "(" + hex(entry.uncompressedSize) + ") is not what LZ4 produced (" +

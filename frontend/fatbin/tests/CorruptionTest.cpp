@@ -117,6 +117,7 @@ struct EntryFieldCase {
   uint64_t value;
   int width;
   const char* expected;
+  friend void PrintTo(const EntryFieldCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class EntryFields : public ::testing::TestWithParam<EntryFieldCase> {};
@@ -155,6 +156,7 @@ struct PayloadCase {
   // zstd frames carry enough structure that most flips are caught; an LZ4 raw block has no
   // checksum, so a flipped literal decodes silently and only structural damage is detectable.
   double minimumDetected;
+  friend void PrintTo(const PayloadCase& c, std::ostream* os) { *os << c.binary; }
 };
 
 class CompressedPayload : public ::testing::TestWithParam<PayloadCase> {};

@@ -14,6 +14,7 @@ const std::vector<std::string> kKernelsCuKernels = {"_Z4fillIfEvPT_S0_i", "_Z4fi
 struct CompressionCase {
   const char* binary;
   Compression expected;
+  friend void PrintTo(const CompressionCase& c, std::ostream* os) { *os << c.binary; }
 };
 
 class CompressionModes : public ::testing::TestWithParam<CompressionCase> {};
