@@ -1,6 +1,7 @@
 // `drawbridge inspect FILE`: lists the fatbins, entries and kernels of a CUDA binary, and
 // extracts its PTX; what cuobjdump's listing and extraction do, for toolkits without it.
 #include "Command.h"
+#include "drawbridge/fatbin/Cubin.h"
 #include "drawbridge/fatbin/Image.h"
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSelection.h"
@@ -30,8 +31,8 @@ cl::opt<std::string> ExtractDir("extract-ptx", cl::desc("Write every PTX entry i
 
 struct EntryView {
   const Entry* entry;
-  std::optional<PtxSummary> ptx; // PTX entries only
-  std::string ptxText;
+  std::optional<std::vector<std::string>> kernels; // PTX and SASS entries
+  std::string ptxText;                             // PTX entries only
 };
 
 struct FatbinView {
@@ -72,8 +73,16 @@ Expected<std::vector<FatbinView>> describe(const Image& image) {
         auto text = ptxText(entry);
         if (!text)
           return std::move(text).takeError();
-        ev.ptx = summarizePtx(*text);
+        ev.kernels = summarizePtx(*text).kernels;
         ev.ptxText = std::move(*text);
+      } else if (entry.isElf()) {
+        auto cubin = decompress(entry);
+        if (!cubin)
+          return std::move(cubin).takeError();
+        auto kernels = cubinKernels(*cubin);
+        if (!kernels)
+          return std::move(kernels).takeError();
+        ev.kernels = std::move(*kernels);
       }
       view.entries.push_back(std::move(ev));
     }
@@ -119,9 +128,9 @@ void printText(const Image& image, const std::vector<FatbinView>& views, llvm::r
         os << "    source: " << e.sourceName << "\n";
       if (!e.options.empty())
         os << "    options: " << llvm::StringRef(e.options).trim() << "\n";
-      if (ev.ptx) {
-        os << "    kernels (" << ev.ptx->kernels.size() << "):\n";
-        for (const auto& k : ev.ptx->kernels) {
+      if (ev.kernels) {
+        os << "    kernels (" << ev.kernels->size() << "):\n";
+        for (const auto& k : *ev.kernels) {
           std::string demangled = llvm::demangle(k);
           os << "      " << k;
           if (demangled != k)
@@ -174,10 +183,10 @@ void printJson(const Image& image, const std::vector<FatbinView>& views, llvm::r
                   j.attribute("sourceName", e.sourceName);
                 if (!e.options.empty())
                   j.attribute("options", llvm::StringRef(e.options).trim());
-                if (!ev.ptx)
+                if (!ev.kernels)
                   return;
                 j.attributeArray("kernels", [&] {
-                  for (const auto& k : ev.ptx->kernels)
+                  for (const auto& k : *ev.kernels)
                     j.object([&] {
                       j.attribute("name", k);
                       j.attribute("demangled", llvm::demangle(k));
@@ -200,7 +209,7 @@ std::optional<std::string> extractPtx(const std::vector<FatbinView>& views) {
   for (size_t i = 0; i < views.size(); ++i)
     for (size_t j = 0; j < views[i].entries.size(); ++j) {
       const auto& ev = views[i].entries[j];
-      if (!ev.ptx)
+      if (!ev.entry->isPtx())
         continue;
       llvm::SmallString<256> path(ExtractDir.getValue());
       llvm::sys::path::append(path, stem + "." + std::to_string(i) + "." + std::to_string(j) + "." +

@@ -1,4 +1,5 @@
 // libFuzzer entry: any bytes, read as an ELF file or a bare fatbin, then every entry decoded.
+#include "drawbridge/fatbin/Cubin.h"
 #include "drawbridge/fatbin/Image.h"
 #include "drawbridge/fatbin/Payload.h"
 
@@ -18,7 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!image)
     return 0;
   for (const auto& fatbin : image->fatbins())
-    for (const auto& entry : fatbin.entries)
-      (void)decompress(entry, limits);
+    for (const auto& entry : fatbin.entries) {
+      auto contents = decompress(entry, limits);
+      if (contents && entry.isElf())
+        (void)cubinKernels(*contents);
+    }
   return 0;
 }

@@ -2,7 +2,8 @@
 
 #include "ByteView.h"
 #include "Container.h"
-#include "Elf.h"
+#include "ElfFatbins.h"
+#include "ElfFile.h"
 #include "Memory.h"
 
 #include <cerrno>
@@ -29,10 +30,14 @@ Expected<Image> Image::fromBytes(std::vector<std::byte> bytes, const Limits& lim
   Image image(elf ? Format::Elf : Format::BareFatbin, std::move(bytes));
   std::span<const std::byte> data = image.storage_;
   if (elf) {
-    auto fatbins = detail::readElfFatbins(data, limits);
+    detail::ElfFile file(data);
+    if (auto error = file.load())
+      return std::move(*error);
+    auto fatbins = detail::readElfFatbins(file, limits);
     if (!fatbins)
       return std::move(fatbins).takeError();
     image.fatbins_ = std::move(*fatbins);
+    image.neededLibraries_ = file.neededLibraries();
     return image;
   }
   // A bare fatbin file: containers end to end, as `nvcc -fatbin` and `fatbinary` write them.

@@ -1,8 +1,10 @@
 // Reading real nvcc 13 outputs: every compression mode, several targets, -rdc, shared
 // libraries, bare fatbins and objects. The PTX must come out exactly as `nvcc -ptx` wrote it.
 #include "TestBinaries.h"
+#include "drawbridge/fatbin/Cubin.h"
 #include "drawbridge/fatbin/Payload.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace drawbridge::fatbin::test {
@@ -99,6 +101,31 @@ TEST(Image, LineInfoBinaryRecordsSourceAndOptions) {
   EXPECT_TRUE(ptx[0]->sourceName.ends_with("/inputs/kernels.cu")) << ptx[0]->sourceName;
   EXPECT_NE(ptx[0]->options.find("--generate-line-info"), std::string::npos) << ptx[0]->options;
   EXPECT_NE(ptx[0]->options.find("-O2"), std::string::npos) << ptx[0]->options;
+}
+
+TEST(Image, SassKernelsAreReadFromTheCubin) {
+  Image image = openTestbin("kernels_sass_only");
+  const Entry& sass = image.fatbins()[1].entries[0];
+  ASSERT_TRUE(sass.isElf());
+  auto cubin = decompress(sass);
+  ASSERT_TRUE(cubin) << cubin.error().message;
+  auto kernels = cubinKernels(*cubin);
+  ASSERT_TRUE(kernels) << kernels.error().message;
+  std::sort(kernels->begin(), kernels->end());
+  EXPECT_EQ(*kernels, kKernelsCuKernels);
+}
+
+TEST(Image, CubinThatIsNotElfIsAnError) {
+  std::vector<std::byte> junk(100, std::byte{0x42});
+  auto kernels = cubinKernels(junk);
+  ASSERT_FALSE(kernels);
+  EXPECT_NE(kernels.error().message.find("cubin"), std::string::npos);
+}
+
+TEST(Image, NeededLibrariesShowTheSharedRuntime) {
+  auto needed = openTestbin("kernels_default").neededLibraries();
+  EXPECT_NE(std::find(needed.begin(), needed.end(), "libcudart.so.13"), needed.end());
+  EXPECT_TRUE(openTestbin("kernels.fatbin").neededLibraries().empty());
 }
 
 TEST(Image, SassOnlyBinaryHasNoPtx) {

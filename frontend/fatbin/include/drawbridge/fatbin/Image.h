@@ -29,6 +29,9 @@ public:
 
   Format format() const { return format_; }
   const std::vector<Fatbin>& fatbins() const { return fatbins_; }
+  /// The shared libraries an ELF file loads (DT_NEEDED), e.g. libcudart.so.13 for a program
+  /// built with -cudart shared. Empty for other formats and for static executables.
+  const std::vector<std::string>& neededLibraries() const { return neededLibraries_; }
 
 private:
   Image(Format format, std::vector<std::byte> storage)
@@ -37,6 +40,7 @@ private:
   Format format_;
   std::vector<std::byte> storage_; // entries' spans point here (moves keep the buffer)
   std::vector<Fatbin> fatbins_;
+  std::vector<std::string> neededLibraries_;
 };
 
 } // namespace drawbridge::fatbin
