@@ -10,17 +10,22 @@ function(drawbridge_add_gtest name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
 
-# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ...)
-# Builds a real nvcc 13 executable at build time; tests read what nvcc produced.
+# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [STATIC_RUNTIME])
+# Builds a real nvcc 13 executable at build time; tests read what nvcc produced. Programs use
+# the shared CUDA runtime (what Drawbridge replaces) unless STATIC_RUNTIME asks for nvcc's default.
 function(drawbridge_nvcc_binary target)
-  cmake_parse_arguments(ARG "" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "STATIC_RUNTIME" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  set(runtime shared)
+  if(ARG_STATIC_RUNTIME)
+    set(runtime static)
+  endif()
   set(sources)
   foreach(s ${ARG_SOURCES})
     list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${s})
   endforeach()
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
-    COMMAND ${NVCC_EXECUTABLE} -cudart shared ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
+    COMMAND ${NVCC_EXECUTABLE} -cudart ${runtime} ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
     DEPENDS ${sources}
     COMMENT "nvcc ${target}"
     VERBATIM)
