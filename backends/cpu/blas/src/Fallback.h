@@ -1,0 +1,14 @@
+// The straightforward matmul, for what oneDNN does not compute: f64 (oneDNN has no f64 matmul
+// on CPUs) and k == 0 (D = beta * C + bias, then the epilogue). It runs serially: oneDNN's
+// threads are libgomp's, and a second OpenMP runtime in the process would fight them.
+#pragma once
+
+#include "drawbridge/blas/Matmul.h"
+
+namespace drawbridge::blas::detail {
+
+double applyEpilogue(Epilogue epilogue, double x);
+
+void fallbackMatmul(const MatmulProblem& p);
+
+} // namespace drawbridge::blas::detail

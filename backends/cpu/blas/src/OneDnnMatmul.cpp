@@ -1,0 +1,164 @@
+#include "OneDnnMatmul.h"
+
+#include "Scalar.h"
+
+#include <algorithm>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <vector>
+
+namespace drawbridge::blas::detail {
+namespace {
+
+using dims = dnnl::memory::dims;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& engine() {
+  static dnnl::engine cpu(dnnl::engine::kind::cpu, 0);
+  return cpu;
+}
+
+dt dnnlType(DataType type) {
+  switch (type) {
+  case DataType::F32:
+    return dt::f32;
+  case DataType::F16:
+    return dt::f16;
+  case DataType::BF16:
+    return dt::bf16;
+  case DataType::F64:
+    break;
+  }
+  return dt::undef;
+}
+
+// A batch stride of zero broadcasts one matrix to every batch: oneDNN says so with a batch
+// dimension of 1. The stride of a dimension of extent 1 is never used, but oneDNN rejects one
+// that makes the layout look overlapping, so it is set past the rest of the matrix.
+template <typename M>
+dnnl::memory::desc describe(const M& m, int64_t rows, int64_t cols, int64_t batch) {
+  int64_t rowStride = rows == 1 ? cols * m.colStride : m.rowStride;
+  int64_t colStride = cols == 1 ? rows * rowStride : m.colStride;
+  if (batch == 1)
+    return {dims{rows, cols}, dnnlType(m.type), dims{rowStride, colStride}};
+  int64_t batches = m.batchStride == 0 ? 1 : batch;
+  int64_t extent = std::max((rows - 1) * rowStride, (cols - 1) * colStride) + 1;
+  return {dims{batches, rows, cols}, dnnlType(m.type),
+          dims{m.batchStride == 0 ? extent : m.batchStride, rowStride, colStride}};
+}
+
+// Copies and converts between two layouts of the same logical tensor.
+void reorder(const dnnl::memory::desc& fromDesc, const void* from, const dnnl::memory::desc& toDesc,
+             void* to) {
+  dnnl::memory source(fromDesc, engine(), const_cast<void*>(from));
+  dnnl::memory destination(toDesc, engine(), to);
+  dnnl::stream stream(engine());
+  dnnl::reorder(source, destination).execute(stream, source, destination);
+  stream.wait();
+}
+
+bool sameLayout(const MatmulProblem& p) {
+  return p.c.data == p.d.data && p.c.rowStride == p.d.rowStride && p.c.colStride == p.d.colStride &&
+         p.c.batchStride == p.d.batchStride;
+}
+
+// Throws dnnl::error when oneDNN cannot create or run the primitive.
+void nativeMatmul(const MatmulProblem& p) {
+  auto aDesc = describe(p.a, p.m, p.k, p.batch);
+  auto bDesc = describe(p.b, p.k, p.n, p.batch);
+  auto dDesc = describe(p.d, p.m, p.n, p.batch);
+
+  // oneDNN's sum post-op adds beta times what D holds, so D must hold C first.
+  if (p.beta != 0 && !sameLayout(p))
+    reorder(describe(p.c, p.m, p.n, p.batch), p.c.data, dDesc, p.d.data);
+
+  dnnl::primitive_attr attr;
+  if (p.alpha != 1.0)
+    attr.set_output_scales(0, {static_cast<float>(p.alpha)});
+  dnnl::post_ops ops;
+  if (p.beta != 0)
+    ops.append_sum(static_cast<float>(p.beta));
+  dnnl::memory::desc biasDesc;
+  if (p.bias) {
+    biasDesc = p.batch == 1
+                   ? dnnl::memory::desc(dims{p.m, 1}, dnnlType(p.biasType), dims{1, p.m})
+                   : dnnl::memory::desc(dims{1, p.m, 1}, dnnlType(p.biasType), dims{p.m, 1, p.m});
+    ops.append_binary(dnnl::algorithm::binary_add, biasDesc);
+  }
+  if (p.epilogue == Epilogue::Relu)
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  else if (p.epilogue == Epilogue::Gelu)
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f);
+  attr.set_post_ops(ops);
+
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aDesc, bDesc, dDesc), attr, engine());
+  dnnl::memory a(aDesc, engine(), const_cast<void*>(p.a.data));
+  dnnl::memory b(bDesc, engine(), const_cast<void*>(p.b.data));
+  dnnl::memory d(dDesc, engine(), p.d.data);
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, d}};
+  if (p.bias) {
+    int biasIndex = p.beta != 0 ? 1 : 0; // the binary post-op's position among post-ops
+    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(biasIndex) | DNNL_ARG_SRC_1,
+                 dnnl::memory(biasDesc, engine(), const_cast<void*>(p.bias)));
+  }
+  dnnl::stream stream(engine());
+  dnnl::matmul(pd).execute(stream, args);
+  stream.wait();
+}
+
+// A dense f32 copy of `m` (rows x cols per batch), converted by a oneDNN reorder.
+template <typename M>
+std::vector<float> widen(const M& m, int64_t rows, int64_t cols, int64_t batch, Matrix& dense) {
+  int64_t batches = m.batchStride == 0 ? 1 : batch;
+  std::vector<float> values(static_cast<size_t>(rows * cols * batches));
+  dense = {DataType::F32, values.data(), 1, rows, m.batchStride == 0 ? 0 : rows * cols};
+  reorder(describe(m, rows, cols, batch), m.data, describe(dense, rows, cols, batch),
+          values.data());
+  return values;
+}
+
+// oneDNN 2.6 multiplies f16 matrices only on CPUs with AVX512-FP16 or AMX. Elsewhere the
+// operands are widened to f32 (exactly), multiplied in f32, and D is rounded once at the end:
+// what cuBLAS does with its f32 compute type.
+void widenedMatmul(const MatmulProblem& p) {
+  MatmulProblem wide = p;
+  Matrix a, b, c;
+  auto aValues = widen(p.a, p.m, p.k, p.batch, a);
+  auto bValues = widen(p.b, p.k, p.n, p.batch, b);
+  std::vector<float> dValues(static_cast<size_t>(p.m * p.n * p.batch));
+  OutputMatrix d{DataType::F32, dValues.data(), 1, p.m, p.m * p.n};
+  std::vector<float> cValues;
+  if (p.beta != 0) {
+    cValues = widen(p.c, p.m, p.n, p.batch, c);
+    dValues = std::move(cValues);
+    d.data = dValues.data();
+  }
+  wide.a = a, wide.b = b, wide.d = d;
+  wide.c = {DataType::F32, d.data, d.rowStride, d.colStride, d.batchStride};
+  nativeMatmul(wide);
+  reorder(describe(d, p.m, p.n, p.batch), d.data, describe(p.d, p.m, p.n, p.batch), p.d.data);
+}
+
+} // namespace
+
+std::optional<BlasError> oneDnnMatmul(const MatmulProblem& p) {
+  try {
+    try {
+      nativeMatmul(p);
+    } catch (const dnnl::error& e) {
+      if (e.status != dnnl_unimplemented || p.a.type != DataType::F16)
+        throw;
+      widenedMatmul(p);
+    }
+    return std::nullopt;
+  } catch (const dnnl::error& e) {
+    bool unimplemented = e.status == dnnl_unimplemented;
+    return BlasError{
+        unimplemented ? BlasErrorCode::NotSupported : BlasErrorCode::ExecutionFailed,
+        std::string("oneDNN matmul (") + typeName(p.a.type) + " x " + typeName(p.b.type) + " -> " +
+            typeName(p.d.type) + ", m=" + std::to_string(p.m) + " n=" + std::to_string(p.n) +
+            " k=" + std::to_string(p.k) + " batch=" + std::to_string(p.batch) + "): " + e.what()};
+  }
+}
+
+} // namespace drawbridge::blas::detail
