@@ -84,12 +84,10 @@ void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& 
       if (!llvm::isa<llvm::AllocaInst>(instruction) && !instruction.getType()->isVoidTy() &&
           liveness.isLiveAcross(instruction))
         live.push_back(&instruction);
-  for (llvm::Instruction* instruction : live) {
-    if (auto* phi = llvm::dyn_cast<llvm::PHINode>(instruction))
-      llvm::DemotePHIToStack(phi);
-    else
-      llvm::DemoteRegToStack(*instruction);
-  }
+  // A PHI is demoted like any value (stored after the PHIs of its block, reloaded at each
+  // use); DemotePHIToStack would leave its replacement load live across the site instead.
+  for (llvm::Instruction* instruction : live)
+    llvm::DemoteRegToStack(*instruction);
 }
 
 } // namespace drawbridge::backend::cpu

@@ -2,7 +2,7 @@
 // a ModuleDescriptor out.
 #include "Lowering.h"
 
-#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Instructions.h>
 
 namespace drawbridge::backend::cpu {
@@ -16,6 +16,14 @@ llvm::Error checkNothingNvptxLeft(llvm::Module& module) {
     return llvm::createStringError("the CPU backend does not support the NVVM intrinsic '" +
                                    function.getName().str() + "'" + where);
   }
+  for (llvm::Function& function : module)
+    for (llvm::BasicBlock& block : function)
+      for (llvm::Instruction& instruction : block)
+        if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction); call && call->isInlineAsm())
+          return llvm::createStringError(
+              "the CPU backend cannot run inline PTX assembly ('" +
+              llvm::cast<llvm::InlineAsm>(call->getCalledOperand())->getAsmString() + "' in '" +
+              function.getName().str() + "')");
   return llvm::Error::success();
 }
 
@@ -36,6 +44,7 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
                                    "')");
   std::vector<llvm::Function*> kernels = findKernels(module);
   retargetToHost(module, target);
+  lowerLibdeviceCalls(module);
   if (llvm::Error error = inlineDeviceFunctions(module, kernels))
     return error;
   SharedLayout shared = layoutSharedMemory(module);

@@ -13,6 +13,10 @@
 
 namespace drawbridge::backend::cpu {
 
+/// The calls in `function` to functions whose name starts with `prefix`, collected first so
+/// the caller may rewrite them.
+std::vector<llvm::CallInst*> callsWithPrefix(llvm::Function& function, llvm::StringRef prefix);
+
 /// LLVM types matching ThreadState and BlockContext in Abi.h.
 struct AbiTypes {
   llvm::StructType* thread;
@@ -53,6 +57,12 @@ void lowerTraps(llvm::Function& step, llvm::Value* context, llvm::ArrayRef<llvm:
 /// block context and the thread index; fences become LLVM fences.
 llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where,
                                   llvm::Value* context, llvm::ArrayRef<llvm::Value*> tid);
+
+/// Calls to libdevice functions (__nv_*) with a direct LLVM equivalent become that.
+void lowerLibdeviceCalls(llvm::Module& module);
+
+/// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
+void lowerNvvmAtomics(llvm::Function& function);
 
 /// Offsets of the module's shared (addrspace 3) variables in the per-block buffer; dynamic
 /// (extern, unsized) ones all start at `staticSize`.

@@ -29,15 +29,7 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
   llvm::Value* lanemaskLt = at.CreateSub(laneBit, at.getInt32(1));
   llvm::Value* lanemaskLe = at.CreateSub(at.CreateShl(at.getInt32(2), lane), at.getInt32(1));
 
-  std::vector<llvm::CallInst*> calls;
-  for (llvm::BasicBlock& block : step)
-    for (llvm::Instruction& instruction : block)
-      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
-        if (call->getCalledFunction() &&
-            call->getCalledFunction()->getName().starts_with("llvm.nvvm."))
-          calls.push_back(call);
-
-  for (llvm::CallInst* call : calls) {
+  for (llvm::CallInst* call : callsWithPrefix(step, "llvm.nvvm.")) {
     llvm::StringRef name = call->getCalledFunction()->getName();
     name.consume_front("llvm.nvvm.");
     llvm::IRBuilder<> here(call);

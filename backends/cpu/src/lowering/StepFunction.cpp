@@ -84,6 +84,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const Sha
   frame->setName("frame");
 
   lowerTraps(*step, context, tid);
+  lowerNvvmAtomics(*step);
   auto sites = isolateSites(*step, thread);
   if (!sites)
     return sites.takeError();

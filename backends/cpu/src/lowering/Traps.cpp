@@ -3,21 +3,31 @@
 #include "Lowering.h"
 
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
 #include <llvm/Transforms/Utils/Local.h>
 
 namespace drawbridge::backend::cpu {
 
+/// __assertfail, llvm.trap, and __trap()/__brkpt(), which clang writes as inline PTX.
+static bool isTrap(const llvm::CallInst& call) {
+  if (call.isInlineAsm()) {
+    llvm::StringRef text = llvm::cast<llvm::InlineAsm>(call.getCalledOperand())->getAsmString();
+    return text == "trap;" || text == "brkpt;";
+  }
+  const llvm::Function* callee = call.getCalledFunction();
+  return callee && (callee->getName() == "__assertfail" || callee->getName() == "llvm.trap" ||
+                    callee->getName() == "llvm.debugtrap");
+}
+
 void lowerTraps(llvm::Function& step, llvm::Value* context, llvm::ArrayRef<llvm::Value*> tid) {
   std::vector<llvm::CallInst*> traps;
   for (llvm::BasicBlock& block : step)
     for (llvm::Instruction& instruction : block)
       if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
-        if (llvm::Function* callee = call->getCalledFunction())
-          if (callee->getName() == "__assertfail" || callee->getName() == "llvm.trap" ||
-              callee->getName() == "llvm.debugtrap")
-            traps.push_back(call);
+        if (isTrap(*call))
+          traps.push_back(call);
   if (traps.empty())
     return;
 
@@ -34,7 +44,7 @@ void lowerTraps(llvm::Function& step, llvm::Value* context, llvm::ArrayRef<llvm:
 
   for (llvm::CallInst* call : traps) {
     llvm::IRBuilder<> builder(call);
-    if (call->getCalledFunction()->getName() == "__assertfail")
+    if (call->getCalledFunction() && call->getCalledFunction()->getName() == "__assertfail")
       builder.CreateCall(assertHook,
                          {context, tid[0], tid[1], tid[2], call->getArgOperand(0),
                           call->getArgOperand(1), call->getArgOperand(2), call->getArgOperand(3)});

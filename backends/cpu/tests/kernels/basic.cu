@@ -21,4 +21,6 @@ struct Pair {
   int a;
   double b;
 };
-extern "C" __global__ void by_value(Pair p, char c, double* out) { out[threadIdx.x] = p.a * p.b + c; }
+extern "C" __global__ void by_value(Pair p, char c, double* out) {
+  out[threadIdx.x] = p.a * p.b + c;
+}

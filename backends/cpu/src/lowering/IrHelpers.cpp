@@ -1,8 +1,20 @@
+// Small helpers shared by the lowering steps: the ABI struct types and call collection.
 #include "Lowering.h"
 
 #include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Instructions.h>
 
 namespace drawbridge::backend::cpu {
+
+std::vector<llvm::CallInst*> callsWithPrefix(llvm::Function& function, llvm::StringRef prefix) {
+  std::vector<llvm::CallInst*> calls;
+  for (llvm::BasicBlock& block : function)
+    for (llvm::Instruction& instruction : block)
+      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+        if (call->getCalledFunction() && call->getCalledFunction()->getName().starts_with(prefix))
+          calls.push_back(call);
+  return calls;
+}
 
 AbiTypes AbiTypes::get(llvm::LLVMContext& context) {
   auto* i32 = llvm::Type::getInt32Ty(context);
