@@ -1,0 +1,129 @@
+// The data layout shared by the code the lowering generates and the runtime that calls it.
+// Lowering builds matching LLVM struct types (AbiTypes.cpp); change both together.
+#pragma once
+
+#include <cstdint>
+
+namespace drawbridge::backend::cpu {
+
+/// What a thread's step function returns: how it stopped.
+inline constexpr int32_t kStepExited = 0;
+inline constexpr int32_t kStepTrapped = -1;
+// Any positive value is the id of the collective site the thread stopped at.
+
+/// Per-thread state for kernels with collective sites: the runtime writes the resume site and
+/// collective results, the thread writes its collective operands. All fields are 32-bit so the
+/// generated code addresses them by index.
+struct ThreadState {
+  uint32_t tid[3];
+  int32_t resume;   // site to continue after; 0 runs from the start
+  int32_t runnable; // 1 when the next pass should run this thread
+  int32_t status;   // the last step result
+  uint32_t mask;    // member mask of the collective
+  uint32_t value;   // low 32 bits of the operand value (predicate for votes and barriers)
+  uint32_t valueHi; // high 32 bits for 64-bit operands (match)
+  uint32_t b;       // shfl lane/delta
+  uint32_t c;       // shfl clamp and segment mask
+  uint32_t result;  // written by the runtime before resuming
+};
+inline constexpr unsigned kThreadStateFields = 12;
+enum ThreadField : unsigned {
+  kTidField = 0, // [3 x i32] is field 0 of the LLVM type; the rest are i32 fields 1..
+  kResumeField = 1,
+  kRunnableField,
+  kStatusField,
+  kMaskField,
+  kValueField,
+  kValueHiField,
+  kBField,
+  kCField,
+  kResultField,
+};
+
+/// One block's context, built by the runtime before calling the block function.
+struct BlockContext {
+  uint32_t ntid[3];
+  uint32_t nctaid[3];
+  uint32_t ctaid[3];
+  uint32_t nthreads;
+  char* shared;         // static shared memory, then the launch's dynamic shared memory
+  char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
+  ThreadState* threads; // nthreads states (kernels with collective sites only)
+  void* launch;         // the runtime's LaunchState, passed back to trap and assert hooks
+};
+enum BlockField : unsigned {
+  kNtidField = 0,
+  kNctaidField,
+  kCtaidField,
+  kNthreadsField,
+  kSharedField,
+  kFramesField,
+  kThreadsField,
+  kLaunchField,
+};
+
+/// Runs every runnable thread of one block until it stops (kernels with sites) or runs the whole
+/// block to completion (kernels without). Returns kStepTrapped when a thread trapped.
+using BlockFunction = int32_t (*)(void** args, BlockContext* context);
+
+/// What a collective site is; stored per site in the kernel's descriptor.
+enum class SiteKind : uint32_t {
+  Barrier,     // bar.sync / __syncthreads
+  BarrierPopc, // __syncthreads_count
+  BarrierAnd,  // __syncthreads_and
+  BarrierOr,   // __syncthreads_or
+  WarpSync,    // bar.warp.sync / __syncwarp
+  ShflIdx,
+  ShflUp,
+  ShflDown,
+  ShflBfly,
+  VoteAll,
+  VoteAny,
+  VoteUni,
+  VoteBallot,
+  ActiveMask,
+  MatchAny32,
+  MatchAny64,
+  ReduxAdd,
+  ReduxMin,
+  ReduxMax,
+  ReduxUmin,
+  ReduxUmax,
+  ReduxAnd,
+  ReduxOr,
+  ReduxXor,
+};
+inline bool isBlockBarrier(SiteKind kind) {
+  return kind <= SiteKind::BarrierOr;
+}
+
+/// Emitted into every lowered module as `__drawbridge_module`, so a module loaded from the
+/// object cache describes itself without its IR.
+struct KernelDescriptor {
+  const char* name;
+  BlockFunction run;
+  uint32_t frameSize;
+  uint32_t staticShared;
+  uint32_t siteCount;    // sites are numbered 1..siteCount
+  const uint32_t* sites; // siteCount + 1 SiteKind values; [0] unused
+  uint32_t paramCount;
+  const uint32_t* paramSizes;
+};
+struct GlobalDescriptor {
+  const char* name;
+  void* address;
+  uint64_t size;
+};
+struct ModuleDescriptor {
+  uint32_t kernelCount;
+  uint32_t globalCount;
+  const KernelDescriptor* kernels;
+  const GlobalDescriptor* globals;
+};
+inline constexpr const char* kModuleDescriptorSymbol = "__drawbridge_module";
+
+/// Runtime functions the generated code calls (resolved by the JIT).
+inline constexpr const char* kTrapHook = "__drawbridge_trap";
+inline constexpr const char* kAssertHook = "__drawbridge_assert";
+
+} // namespace drawbridge::backend::cpu

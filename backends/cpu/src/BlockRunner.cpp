@@ -1,0 +1,101 @@
+#include "BlockRunner.h"
+
+#include "Collectives.h"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+/// Grows but never shrinks: a worker runs many blocks of the same shape.
+class Scratch {
+public:
+  char* get(size_t bytes) {
+    if (bytes > size_) {
+      size_ = std::max(bytes, size_ * 2);
+      memory_.reset(static_cast<char*>(std::aligned_alloc(64, (size_ + 63) / 64 * 64)));
+    }
+    return memory_.get();
+  }
+
+private:
+  std::unique_ptr<char, FreeDeleter> memory_;
+  size_t size_ = 0;
+};
+
+struct WorkerBuffers {
+  Scratch shared, frames;
+  std::vector<ThreadState> threads;
+};
+thread_local WorkerBuffers buffers;
+
+void initThreads(std::vector<ThreadState>& threads, const Dim3& block) {
+  threads.assign(block.count(), ThreadState{});
+  size_t t = 0;
+  for (uint32_t z = 0; z < block.z; ++z)
+    for (uint32_t y = 0; y < block.y; ++y)
+      for (uint32_t x = 0; x < block.x; ++x, ++t) {
+        threads[t].tid[0] = x;
+        threads[t].tid[1] = y;
+        threads[t].tid[2] = z;
+        threads[t].runnable = 1;
+      }
+}
+
+} // namespace
+
+void runBlock(const GridLaunch& launch, uint64_t index) {
+  const KernelDescriptor& kernel = *launch.state->kernel;
+  BlockContext context{};
+  context.ntid[0] = launch.block.x;
+  context.ntid[1] = launch.block.y;
+  context.ntid[2] = launch.block.z;
+  context.nctaid[0] = launch.grid.x;
+  context.nctaid[1] = launch.grid.y;
+  context.nctaid[2] = launch.grid.z;
+  context.ctaid[0] = uint32_t(index % launch.grid.x);
+  context.ctaid[1] = uint32_t(index / launch.grid.x % launch.grid.y);
+  context.ctaid[2] = uint32_t(index / (uint64_t(launch.grid.x) * launch.grid.y));
+  context.nthreads = uint32_t(launch.block.count());
+  context.shared = buffers.shared.get(kernel.staticShared + launch.dynamicSharedBytes + 1);
+  context.launch = launch.state;
+
+  if (kernel.siteCount == 0) {
+    // Traps are recorded by the hook; the return value only ends the block early.
+    kernel.run(launch.args, &context);
+    return;
+  }
+
+  initThreads(buffers.threads, launch.block);
+  context.threads = buffers.threads.data();
+  context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
+  std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
+  for (;;) {
+    kernel.run(launch.args, &context);
+    if (launch.state->failed.load(std::memory_order_relaxed))
+      return;
+    std::string message;
+    switch (resolveSites(buffers.threads, kinds, message)) {
+    case Resolution::Resumed:
+      continue;
+    case Resolution::Done:
+      return;
+    case Resolution::Error:
+      launch.state->fail(StatusCode::LaunchFailure,
+                         "kernel '" + std::string(kernel.name) + "' in block (" +
+                             std::to_string(context.ctaid[0]) + "," +
+                             std::to_string(context.ctaid[1]) + "," +
+                             std::to_string(context.ctaid[2]) + "): " + message);
+      return;
+    }
+  }
+}
+
+} // namespace drawbridge::backend::cpu

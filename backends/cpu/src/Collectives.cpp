@@ -1,0 +1,266 @@
+#include "Collectives.h"
+
+#include <algorithm>
+#include <bit>
+#include <climits>
+#include <cstdio>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+constexpr unsigned kWarpSize = 32;
+
+bool atWarpCollective(const ThreadState& thread, std::span<const uint32_t> kinds) {
+  return thread.status > 0 && !isBlockBarrier(SiteKind(kinds[size_t(thread.status)]));
+}
+
+std::string threadName(size_t index) {
+  return "thread " + std::to_string(index);
+}
+
+std::string hex(uint32_t value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%08x", value);
+  return text;
+}
+
+/// Lanes [first, first + count) of one warp, all stopped at `site`, given by `lanes`.
+void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, SiteKind kind) {
+  uint32_t values[kWarpSize] = {};
+  for (unsigned lane = 0; lane < warp.size(); ++lane)
+    values[lane] = warp[lane].value;
+  for (unsigned lane = 0; lane < warp.size(); ++lane) {
+    if (!(lanes >> lane & 1))
+      continue;
+    ThreadState& thread = warp[lane];
+    uint32_t members = thread.mask & lanes;
+    uint32_t result = 0;
+    auto each = [&](auto fn) {
+      for (unsigned other = 0; other < warp.size(); ++other)
+        if (members >> other & 1)
+          fn(other);
+    };
+    switch (kind) {
+    case SiteKind::ActiveMask:
+      result = lanes;
+      break;
+    case SiteKind::WarpSync:
+      break;
+    case SiteKind::ShflIdx:
+    case SiteKind::ShflUp:
+    case SiteKind::ShflDown:
+    case SiteKind::ShflBfly:
+      result = shuffle(kind, lane, thread.b, thread.c, values, lanes);
+      break;
+    case SiteKind::VoteAll:
+      result = 1;
+      each([&](unsigned o) { result &= values[o] != 0; });
+      break;
+    case SiteKind::VoteAny:
+      each([&](unsigned o) { result |= values[o] != 0; });
+      break;
+    case SiteKind::VoteUni: {
+      bool all = true, any = false;
+      each([&](unsigned o) {
+        all &= values[o] != 0;
+        any |= values[o] != 0;
+      });
+      result = all || !any;
+      break;
+    }
+    case SiteKind::VoteBallot:
+      each([&](unsigned o) { result |= uint32_t(values[o] != 0) << o; });
+      break;
+    case SiteKind::MatchAny32:
+    case SiteKind::MatchAny64:
+      each([&](unsigned o) {
+        bool same = values[o] == thread.value &&
+                    (kind == SiteKind::MatchAny32 || warp[o].valueHi == thread.valueHi);
+        result |= uint32_t(same) << o;
+      });
+      break;
+    case SiteKind::ReduxAdd:
+      each([&](unsigned o) { result += values[o]; });
+      break;
+    case SiteKind::ReduxAnd:
+      result = ~0u;
+      each([&](unsigned o) { result &= values[o]; });
+      break;
+    case SiteKind::ReduxOr:
+      each([&](unsigned o) { result |= values[o]; });
+      break;
+    case SiteKind::ReduxXor:
+      each([&](unsigned o) { result ^= values[o]; });
+      break;
+    case SiteKind::ReduxUmin:
+      result = ~0u;
+      each([&](unsigned o) { result = std::min(result, values[o]); });
+      break;
+    case SiteKind::ReduxUmax:
+      each([&](unsigned o) { result = std::max(result, values[o]); });
+      break;
+    case SiteKind::ReduxMin: {
+      int32_t m = INT32_MAX;
+      each([&](unsigned o) { m = std::min(m, int32_t(values[o])); });
+      result = uint32_t(m);
+      break;
+    }
+    case SiteKind::ReduxMax: {
+      int32_t m = INT32_MIN;
+      each([&](unsigned o) { m = std::max(m, int32_t(values[o])); });
+      result = uint32_t(m);
+      break;
+    }
+    default:
+      break; // block barriers are not resolved here
+    }
+    thread.result = result;
+  }
+  for (unsigned lane = 0; lane < warp.size(); ++lane)
+    if (lanes >> lane & 1) {
+      warp[lane].resume = site;
+      warp[lane].runnable = 1;
+    }
+}
+
+/// Checks that each waiting lane's mask names only itself and lanes waiting at the same site.
+bool checkMasks(std::span<ThreadState> warp, size_t firstThread, uint32_t lanes, int32_t site,
+                std::span<const uint32_t> kinds, std::string& message) {
+  SiteKind kind = SiteKind(kinds[size_t(site)]);
+  if (kind == SiteKind::ActiveMask)
+    return true;
+  uint32_t existing = warp.size() == kWarpSize ? ~0u : (1u << warp.size()) - 1;
+  for (unsigned lane = 0; lane < warp.size(); ++lane) {
+    if (!(lanes >> lane & 1))
+      continue;
+    uint32_t mask = warp[lane].mask & existing;
+    if (!(mask >> lane & 1)) {
+      message = threadName(firstThread + lane) + " executes a warp collective whose mask " +
+                hex(warp[lane].mask) + " does not include its own lane";
+      return false;
+    }
+    uint32_t missing = mask & ~lanes;
+    if (missing) {
+      unsigned other = unsigned(std::countr_zero(missing));
+      const ThreadState& absent = warp[other];
+      message = threadName(firstThread + lane) + " waits at warp collective " +
+                std::to_string(site) + " with mask " + hex(warp[lane].mask) + ", but lane " +
+                std::to_string(other) +
+                (absent.status == kStepExited
+                     ? " has exited"
+                     : " is at a different " +
+                           std::string(atWarpCollective(absent, kinds) ? "collective" : "barrier"));
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uint32_t* values,
+                 uint32_t present) {
+  int bval = int(b & 31), cval = int(c & 31), segmask = int((c >> 8) & 31);
+  int self = int(lane);
+  int maxLane = (self & segmask) | (cval & ~segmask);
+  int minLane = self & segmask;
+  int source = self;
+  bool inRange = false;
+  switch (kind) {
+  case SiteKind::ShflUp:
+    source = self - bval;
+    inRange = source >= maxLane;
+    break;
+  case SiteKind::ShflDown:
+    source = self + bval;
+    inRange = source <= maxLane;
+    break;
+  case SiteKind::ShflBfly:
+    source = self ^ bval;
+    inRange = source <= maxLane;
+    break;
+  default: // idx
+    source = minLane | (bval & ~segmask);
+    inRange = source <= maxLane;
+    break;
+  }
+  if (!inRange || source < 0 || source >= int(kWarpSize) || !(present >> source & 1))
+    source = self;
+  return values[source];
+}
+
+Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t> siteKinds,
+                        std::string& message) {
+  bool resumed = false;
+  for (size_t first = 0; first < threads.size(); first += kWarpSize) {
+    std::span<ThreadState> warp =
+        threads.subspan(first, std::min<size_t>(kWarpSize, threads.size() - first));
+    uint32_t handled = 0;
+    for (unsigned lane = 0; lane < warp.size(); ++lane) {
+      if (handled >> lane & 1 || !atWarpCollective(warp[lane], siteKinds))
+        continue;
+      int32_t site = warp[lane].status;
+      uint32_t lanes = 0;
+      for (unsigned other = lane; other < warp.size(); ++other)
+        if (warp[other].status == site)
+          lanes |= 1u << other;
+      handled |= lanes;
+      if (!checkMasks(warp, first, lanes, site, siteKinds, message))
+        return Resolution::Error;
+      resolveGroup(warp, lanes, site, SiteKind(siteKinds[size_t(site)]));
+      resumed = true;
+    }
+  }
+  if (resumed)
+    return Resolution::Resumed;
+
+  int32_t barrier = 0;
+  size_t firstWaiting = 0;
+  uint32_t count = 0;
+  bool all = true, any = false;
+  for (size_t t = 0; t < threads.size(); ++t) {
+    int32_t status = threads[t].status;
+    if (status <= 0)
+      continue;
+    if (barrier == 0) {
+      barrier = status;
+      firstWaiting = t;
+    } else if (status != barrier) {
+      message = "threads of one block reached different barriers (" + threadName(firstWaiting) +
+                " at barrier " + std::to_string(barrier) + ", " + threadName(t) + " at barrier " +
+                std::to_string(status) +
+                "); __syncthreads must be reached by all threads of the block";
+      return Resolution::Error;
+    }
+    bool predicate = threads[t].value != 0;
+    count += predicate;
+    all &= predicate;
+    any |= predicate;
+  }
+  if (barrier == 0)
+    return Resolution::Done;
+  uint32_t result = 0;
+  switch (SiteKind(siteKinds[size_t(barrier)])) {
+  case SiteKind::BarrierPopc:
+    result = count;
+    break;
+  case SiteKind::BarrierAnd:
+    result = all;
+    break;
+  case SiteKind::BarrierOr:
+    result = any;
+    break;
+  default:
+    break;
+  }
+  for (ThreadState& thread : threads)
+    if (thread.status == barrier) {
+      thread.result = result;
+      thread.resume = barrier;
+      thread.runnable = 1;
+    }
+  return Resolution::Resumed;
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,100 @@
+#include "Compiler.h"
+
+#include "lowering/AnalysisManagers.h"
+#include "lowering/Lowering.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/IRReader/IRReader.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/SmallVectorMemoryBuffer.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+// Bump when the lowering changes what it generates, so cached objects of the old one are
+// not reused.
+constexpr const char* kLoweringVersion = "cpu-lowering-1";
+
+void optimize(llvm::Module& module, llvm::TargetMachine& target) {
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&target, tuning);
+  AnalysisManagers analyses(builder);
+  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, analyses.module);
+}
+
+} // namespace
+
+Outcome<std::unique_ptr<Compiler>> Compiler::create() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string triple = llvm::sys::getProcessTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure(StatusCode::NotSupported, "no LLVM code generator for this host: " + error);
+  std::string cpu = llvm::sys::getHostCPUName().str();
+  std::string features;
+  for (const auto& feature : llvm::sys::getHostCPUFeatures())
+    features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
+                                  llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return failure(StatusCode::NotSupported, "cannot create an LLVM target machine for " + triple);
+  std::string configuration = std::string("llvm-") + LLVM_VERSION_STRING + ";" + kLoweringVersion +
+                              ";" + triple + ";" + cpu + ";" + features;
+  return std::unique_ptr<Compiler>(new Compiler(std::move(machine), std::move(configuration)));
+}
+
+Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(std::span<const std::byte> ir,
+                                                               std::string_view name) {
+  llvm::LLVMContext context;
+  llvm::SMDiagnostic diagnostic;
+  // The text parser needs a terminating NUL, which the caller's bytes need not have.
+  std::unique_ptr<llvm::MemoryBuffer> buffer = llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(reinterpret_cast<const char*>(ir.data()), ir.size()), name);
+  std::unique_ptr<llvm::Module> module = llvm::parseIR(*buffer, diagnostic, context);
+  if (!module) {
+    std::string message;
+    llvm::raw_string_ostream stream(message);
+    diagnostic.print(std::string(name).c_str(), stream);
+    return failure(StatusCode::InvalidSource, "cannot parse NVVM IR: " + message);
+  }
+  std::string problems;
+  llvm::raw_string_ostream problemStream(problems);
+  if (llvm::verifyModule(*module, &problemStream))
+    return failure(StatusCode::InvalidSource,
+                   "NVVM IR module '" + std::string(name) + "' is invalid: " + problems);
+
+  std::lock_guard lock(mutex_);
+  if (llvm::Error error = lowerModule(*module, *target_))
+    return failure(StatusCode::InvalidSource,
+                   "module '" + std::string(name) + "': " + llvm::toString(std::move(error)));
+  if (llvm::verifyModule(*module, &problemStream))
+    return failure(StatusCode::Unknown, "internal error: lowering module '" + std::string(name) +
+                                            "' produced invalid IR: " + problems);
+  optimize(*module, *target_);
+
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectStream(object);
+  llvm::legacy::PassManager codegen;
+  if (target_->addPassesToEmitFile(codegen, objectStream, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+    return failure(StatusCode::NotSupported, "the host code generator cannot emit objects");
+  codegen.run(*module);
+  return std::unique_ptr<llvm::MemoryBuffer>(
+      new llvm::SmallVectorMemoryBuffer(std::move(object), std::string(name) + ".o", false));
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,36 @@
+// NVVM IR in, host object code out: parse, lower (lowering/), optimize at O3 for this CPU,
+// emit an object file. One TargetMachine for the host, shared and guarded.
+#pragma once
+
+#include "drawbridge/backend/Status.h"
+
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Target/TargetMachine.h>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+namespace drawbridge::backend::cpu {
+
+class Compiler {
+public:
+  static Outcome<std::unique_ptr<Compiler>> create();
+
+  /// Identifies everything besides the IR that changes the object code: LLVM version, the
+  /// lowering's version, host CPU and features. Part of the cache key.
+  const std::string& configuration() const { return configuration_; }
+
+  Outcome<std::unique_ptr<llvm::MemoryBuffer>> compile(std::span<const std::byte> ir,
+                                                       std::string_view name);
+
+private:
+  explicit Compiler(std::unique_ptr<llvm::TargetMachine> target, std::string configuration)
+      : target_(std::move(target)), configuration_(std::move(configuration)) {}
+
+  std::unique_ptr<llvm::TargetMachine> target_;
+  std::string configuration_;
+  std::mutex mutex_; // TargetMachine code generation is not reentrant
+};
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,98 @@
+// The CPU implementation of backend::Device.
+#pragma once
+
+#include "Compiler.h"
+#include "Jit.h"
+#include "ObjectCache.h"
+#include "StreamQueue.h"
+#include "ThreadPool.h"
+#include "drawbridge/backend/Backend.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace drawbridge::backend::cpu {
+
+class CpuKernel : public Kernel {
+public:
+  CpuKernel(const KernelDescriptor* descriptor, KernelInfo info)
+      : descriptor_(descriptor), info_(std::move(info)) {}
+  const KernelInfo& info() const override { return info_; }
+  const KernelDescriptor* descriptor() const { return descriptor_; }
+
+private:
+  const KernelDescriptor* descriptor_;
+  KernelInfo info_;
+};
+
+class CpuModule : public Module {
+public:
+  llvm::orc::JITDylib* library = nullptr;
+  const ModuleDescriptor* descriptor = nullptr;
+  std::map<std::string, std::unique_ptr<CpuKernel>, std::less<>> kernels;
+};
+
+class CpuDevice : public Device {
+public:
+  CpuDevice(std::unique_ptr<Compiler> compiler, std::unique_ptr<Jit> jit, ObjectCache cache,
+            unsigned threads);
+  ~CpuDevice() override;
+
+  const DeviceProperties& properties() const override { return properties_; }
+  Status synchronize() override;
+
+  Outcome<void*> allocate(size_t bytes, MemoryKind kind) override;
+  Status free(void* pointer) override;
+  Status copy(void* dst, const void* src, size_t bytes, Stream* stream, bool async) override;
+  Status fill(void* dst, int byte, size_t bytes, Stream* stream, bool async) override;
+
+  Outcome<Stream*> createStream() override;
+  Status destroyStream(Stream* stream) override;
+  Status synchronizeStream(Stream* stream) override;
+  Status queryStream(Stream* stream) override;
+  Status addHostCallback(Stream* stream, HostCallback callback, void* user) override;
+  Outcome<Event*> createEvent() override;
+  Status destroyEvent(Event* event) override;
+  Status recordEvent(Event* event, Stream* stream) override;
+  Status waitEvent(Stream* stream, Event* event) override;
+  Status synchronizeEvent(Event* event) override;
+  Status queryEvent(Event* event) override;
+  Outcome<float> elapsedMilliseconds(Event* start, Event* end) override;
+
+  Outcome<Module*> loadModule(std::span<const std::byte> nvvmIr, std::string_view name) override;
+  Status unloadModule(Module* module) override;
+  Outcome<Kernel*> getKernel(Module* module, std::string_view name) override;
+  Outcome<GlobalInfo> getGlobal(Module* module, std::string_view name) override;
+
+  Status launch(Kernel* kernel, const LaunchConfig& config, void** args, Stream* stream) override;
+  Status gemm(const GemmArgs& args, Stream* stream) override;
+
+private:
+  /// Resolves a handle; nullptr is the legacy default stream.
+  std::shared_ptr<StreamQueue> findStream(Stream* stream);
+  std::shared_ptr<CpuEvent> findEvent(Event* event);
+  /// Enqueues with the legacy default stream's ordering; returns the stream and ticket.
+  Outcome<std::pair<std::shared_ptr<StreamQueue>, uint64_t>> submit(Stream* stream,
+                                                                    std::function<void()> work);
+  Status sticky();
+  void setSticky(Status status);
+  Status validate(const LaunchConfig& config, const CpuKernel& kernel) const;
+
+  DeviceProperties properties_;
+  std::unique_ptr<Compiler> compiler_;
+  std::unique_ptr<Jit> jit_;
+  ObjectCache cache_;
+  ThreadPool pool_;
+
+  std::mutex mutex_; // guards everything below
+  Status sticky_;
+  std::shared_ptr<StreamQueue> legacy_;
+  std::unordered_map<Stream*, std::shared_ptr<StreamQueue>> streams_;
+  std::unordered_map<Event*, std::shared_ptr<CpuEvent>> events_;
+  std::unordered_map<void*, std::pair<size_t, MemoryKind>> allocations_;
+  std::unordered_map<Module*, std::unique_ptr<CpuModule>> modules_;
+};
+
+} // namespace drawbridge::backend::cpu

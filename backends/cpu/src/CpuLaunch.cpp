@@ -1,0 +1,99 @@
+// Kernel launches: validate the shape, copy the arguments, run the grid on the pool in order
+// on the stream. And the BLAS entry point, not yet implemented on the CPU.
+#include "BlockRunner.h"
+#include "CpuDevice.h"
+
+#include <cstring>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+std::string dims(const Dim3& d) {
+  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+}
+
+/// The launch's own copy of its arguments, laid out like CUDA's void** array.
+struct ArgumentCopy {
+  std::vector<std::byte> storage;
+  std::vector<void*> pointers;
+
+  ArgumentCopy(const std::vector<size_t>& sizes, void** args) {
+    constexpr size_t kAlign = 16;
+    size_t total = 0;
+    for (size_t size : sizes)
+      total += (size + kAlign - 1) / kAlign * kAlign;
+    storage.resize(total + kAlign);
+    auto base = reinterpret_cast<uintptr_t>(storage.data());
+    size_t offset = (kAlign - base % kAlign) % kAlign;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      std::memcpy(storage.data() + offset, args[i], sizes[i]);
+      pointers.push_back(storage.data() + offset);
+      offset += (sizes[i] + kAlign - 1) / kAlign * kAlign;
+    }
+  }
+};
+
+} // namespace
+
+Status CpuDevice::validate(const LaunchConfig& config, const CpuKernel& kernel) const {
+  const DeviceProperties& p = properties_;
+  const std::string& name = kernel.info().name;
+  if (config.block.x == 0 || config.block.y == 0 || config.block.z == 0 ||
+      config.block.x > p.maxBlockDim.x || config.block.y > p.maxBlockDim.y ||
+      config.block.z > p.maxBlockDim.z || config.block.count() > uint64_t(p.maxThreadsPerBlock))
+    return failure(StatusCode::InvalidConfiguration,
+                   "launch of '" + name + "' with block " + dims(config.block) +
+                       ": blocks have 1 to 1024 threads, at most (1024,1024,64)");
+  if (config.grid.x == 0 || config.grid.y == 0 || config.grid.z == 0 ||
+      config.grid.x > p.maxGridDim.x || config.grid.y > p.maxGridDim.y ||
+      config.grid.z > p.maxGridDim.z)
+    return failure(StatusCode::InvalidConfiguration,
+                   "launch of '" + name + "' with grid " + dims(config.grid) +
+                       ": grids are 1 to (2147483647,65535,65535) blocks");
+  if (kernel.info().staticSharedBytes + config.dynamicSharedBytes > p.sharedMemoryPerBlockMax)
+    return failure(StatusCode::InvalidValue,
+                   "launch of '" + name + "' asks for " +
+                       std::to_string(kernel.info().staticSharedBytes + config.dynamicSharedBytes) +
+                       " bytes of shared memory; the device has " +
+                       std::to_string(p.sharedMemoryPerBlockMax) + " per block");
+  return Status::success();
+}
+
+Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args, Stream* stream) {
+  if (Status status = sticky(); !status.ok())
+    return status;
+  auto* cpuKernel = dynamic_cast<CpuKernel*>(kernel);
+  if (!cpuKernel)
+    return failure(StatusCode::InvalidHandle, "unknown kernel handle");
+  if (Status status = validate(config, *cpuKernel); !status.ok())
+    return status;
+  const std::vector<size_t>& sizes = cpuKernel->info().paramSizes;
+  if (!sizes.empty() && !args)
+    return failure(StatusCode::InvalidValue,
+                   "launch of '" + cpuKernel->info().name + "' without its arguments");
+  auto arguments = std::make_shared<ArgumentCopy>(sizes, args);
+  const KernelDescriptor* descriptor = cpuKernel->descriptor();
+  auto submitted = submit(stream, [this, arguments, descriptor, config] {
+    if (!sticky().ok())
+      return; // a failed kernel leaves the device unusable, as on CUDA
+    LaunchState state;
+    state.kernel = descriptor;
+    GridLaunch grid{&state, arguments->pointers.data(), config.grid, config.block,
+                    config.dynamicSharedBytes};
+    pool_.parallelFor(config.grid.count(), [&](uint64_t index) {
+      if (!state.failed.load(std::memory_order_relaxed))
+        runBlock(grid, index);
+    });
+    if (state.failed.load())
+      setSticky(state.result());
+  });
+  return submitted ? Status::success() : submitted.status();
+}
+
+Status CpuDevice::gemm(const GemmArgs&, Stream*) {
+  return failure(StatusCode::NotSupported,
+                 "gemm is not implemented by the CPU backend yet (oneDNN matmul is planned)");
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,35 @@
+// Loads compiled objects into the process with ORC LLJIT: one JITDylib per module, resolving
+// the runtime's hooks, vprintf, libdevice-style math (__nv_*) and the process's own symbols.
+#pragma once
+
+#include "Abi.h"
+#include "drawbridge/backend/Status.h"
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <memory>
+#include <mutex>
+
+namespace drawbridge::backend::cpu {
+
+class Jit {
+public:
+  static Outcome<std::unique_ptr<Jit>> create();
+
+  struct Loaded {
+    llvm::orc::JITDylib* library;
+    const ModuleDescriptor* descriptor;
+  };
+  Outcome<Loaded> load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name);
+  void unload(llvm::orc::JITDylib& library);
+
+private:
+  explicit Jit(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {}
+  void release(llvm::orc::JITDylib& library);
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::mutex mutex_;
+  uint64_t nextLibrary_ = 0;
+};
+
+} // namespace drawbridge::backend::cpu

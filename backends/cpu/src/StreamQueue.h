@@ -1,0 +1,64 @@
+// One stream: a thread that runs the stream's work in order. Each piece of work gets a ticket;
+// waiting for a ticket waits for everything enqueued up to it.
+#pragma once
+
+#include "drawbridge/backend/Backend.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace drawbridge::backend::cpu {
+
+class StreamQueue : public Stream {
+public:
+  StreamQueue();
+  ~StreamQueue() override; // runs what is queued, then stops
+
+  uint64_t enqueue(std::function<void()> work);
+  uint64_t lastTicket();
+  void waitFor(uint64_t ticket);
+  bool isDone(uint64_t ticket);
+  void synchronize() { waitFor(lastTicket()); }
+
+private:
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> queue_;
+  uint64_t enqueued_ = 0;
+  uint64_t completed_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+/// A CUDA event: each record() starts a new generation, completed when the stream reaches it.
+class CpuEvent : public Event {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  uint64_t record();
+  uint64_t latest(); // the newest recorded generation
+  void complete(uint64_t generation);
+  bool isDone();
+  void wait();
+  void waitFor(uint64_t generation);
+  /// The time the latest generation completed, or nothing while it has not (or never was
+  /// recorded).
+  std::optional<Clock::time_point> completedAt();
+
+private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t recorded_ = 0;
+  uint64_t completed_ = 0;
+  Clock::time_point time_;
+};
+
+} // namespace drawbridge::backend::cpu

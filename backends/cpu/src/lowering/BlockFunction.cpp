@@ -1,0 +1,124 @@
+// The function the runtime calls per block (BlockFunction in Abi.h). It unpacks CUDA's argument
+// array once, then calls the step function for each thread: for kernels without sites as a
+// plain loop nest over z, y, x that the optimizer can vectorize; for kernels with sites once for
+// each thread the runtime marked runnable.
+#include "Lowering.h"
+
+#include <functional>
+#include <llvm/IR/IRBuilder.h>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+/// for (i = 0; i < count; ++i) body(i); leaves the builder after the loop.
+void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
+              const std::function<void(llvm::Value*)>& body) {
+  llvm::Function* function = builder.GetInsertBlock()->getParent();
+  llvm::LLVMContext& context = function->getContext();
+  llvm::BasicBlock* before = builder.GetInsertBlock();
+  llvm::BasicBlock* header = llvm::BasicBlock::Create(context, name + ".header", function);
+  llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, name + ".body", function);
+  llvm::BasicBlock* after = llvm::BasicBlock::Create(context, name + ".end", function);
+  builder.CreateBr(header);
+  builder.SetInsertPoint(header);
+  llvm::PHINode* index = builder.CreatePHI(builder.getInt32Ty(), 2, name);
+  index->addIncoming(builder.getInt32(0), before);
+  builder.CreateCondBr(builder.CreateICmpULT(index, count), loop, after);
+  builder.SetInsertPoint(loop);
+  body(index);
+  index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
+  builder.CreateBr(header);
+  builder.SetInsertPoint(after);
+}
+
+} // namespace
+
+llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step) {
+  llvm::LLVMContext& context = kernel.getContext();
+  AbiTypes abi = AbiTypes::get(context);
+  auto* ptr = llvm::PointerType::get(context, 0);
+  auto* i32 = llvm::Type::getInt32Ty(context);
+  auto* type = llvm::FunctionType::get(i32, {ptr, ptr}, false);
+  auto* block = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                       kernel.getName() + ".block", kernel.getParent());
+  block->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::Value* args = block->getArg(0);
+  llvm::Value* blockContext = block->getArg(1);
+
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(context, "entry", block));
+  std::vector<llvm::Value*> callArgs;
+  for (unsigned i = 0; i < kernel.arg_size(); ++i) {
+    llvm::Value* slot = builder.CreateLoad(ptr, builder.CreateConstGEP1_32(ptr, args, i));
+    // A byval aggregate is passed by address; the kernel reads its copy through the pointer.
+    callArgs.push_back(kernel.hasParamAttribute(i, llvm::Attribute::ByVal)
+                           ? slot
+                           : builder.CreateLoad(kernel.getArg(i)->getType(), slot));
+  }
+  callArgs.push_back(blockContext);
+  auto loadField = [&](BlockField field, int index) {
+    llvm::Value* address = index < 0
+                               ? builder.CreateStructGEP(abi.block, blockContext, field)
+                               : builder.CreateConstGEP2_32(abi.block, blockContext, 0, field);
+    if (index >= 0)
+      address = builder.CreateConstGEP1_32(i32, address, index);
+    llvm::Type* type = index < 0 && field != kNthreadsField ? static_cast<llvm::Type*>(ptr) : i32;
+    return builder.CreateLoad(type, address);
+  };
+
+  if (step.sites.empty()) {
+    llvm::Value* ntid[3] = {loadField(kNtidField, 0), loadField(kNtidField, 1),
+                            loadField(kNtidField, 2)};
+    llvm::Value* null = llvm::ConstantPointerNull::get(ptr);
+    llvm::BasicBlock* trapped = llvm::BasicBlock::Create(context, "trapped", block);
+    emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
+      emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
+        emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
+          std::vector<llvm::Value*> all = callArgs;
+          all.insert(all.end(), {null, null, x, y, z});
+          llvm::Value* status = builder.CreateCall(step.function, all);
+          llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
+          builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)),
+                               trapped, next);
+          builder.SetInsertPoint(next);
+        });
+      });
+    });
+    builder.CreateRet(builder.getInt32(kStepExited));
+    builder.SetInsertPoint(trapped);
+    builder.CreateRet(builder.getInt32(kStepTrapped));
+    return block;
+  }
+
+  llvm::Value* threads = loadField(kThreadsField, -1);
+  llvm::Value* frames = loadField(kFramesField, -1);
+  llvm::Value* count = loadField(kNthreadsField, -1);
+  emitLoop(builder, count, "t", [&](llvm::Value* t) {
+    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
+    llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "t.next", block);
+    builder.CreateCondBr(
+        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, next);
+    builder.SetInsertPoint(run);
+    builder.CreateStore(builder.getInt32(0), runnable);
+    llvm::Value* frame =
+        builder.CreateInBoundsGEP(builder.getInt8Ty(), frames,
+                                  builder.CreateMul(builder.CreateZExt(t, builder.getInt64Ty()),
+                                                    builder.getInt64(step.frameSize)));
+    std::vector<llvm::Value*> all = callArgs;
+    all.insert(all.end(), {thread, frame});
+    llvm::Value* tid = builder.CreateStructGEP(abi.thread, thread, kTidField);
+    for (unsigned axis = 0; axis < 3; ++axis)
+      all.push_back(builder.CreateLoad(
+          i32, builder.CreateConstInBoundsGEP2_32(llvm::ArrayType::get(i32, 3), tid, 0, axis)));
+    llvm::Value* status = builder.CreateCall(step.function, all);
+    builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
+    builder.CreateBr(next);
+    builder.SetInsertPoint(next);
+  });
+  builder.CreateRet(builder.getInt32(kStepExited));
+  return block;
+}
+
+} // namespace drawbridge::backend::cpu

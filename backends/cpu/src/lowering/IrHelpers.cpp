@@ -1,0 +1,37 @@
+// Small helpers shared by the lowering steps: the ABI struct types and call collection.
+#include "Lowering.h"
+
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Instructions.h>
+
+namespace drawbridge::backend::cpu {
+
+std::vector<llvm::CallInst*> callsWithPrefix(llvm::Function& function, llvm::StringRef prefix) {
+  std::vector<llvm::CallInst*> calls;
+  for (llvm::BasicBlock& block : function)
+    for (llvm::Instruction& instruction : block)
+      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+        if (call->getCalledFunction() && call->getCalledFunction()->getName().starts_with(prefix))
+          calls.push_back(call);
+  return calls;
+}
+
+AbiTypes AbiTypes::get(llvm::LLVMContext& context) {
+  auto* i32 = llvm::Type::getInt32Ty(context);
+  auto* ptr = llvm::PointerType::get(context, 0);
+  auto* dim = llvm::ArrayType::get(i32, 3);
+  AbiTypes types;
+  types.thread = llvm::StructType::getTypeByName(context, "drawbridge.ThreadState");
+  if (!types.thread) {
+    std::vector<llvm::Type*> fields{dim};
+    fields.resize(kThreadStateFields - 2, i32); // tid counts as three of the fields
+    types.thread = llvm::StructType::create(context, fields, "drawbridge.ThreadState");
+    types.block = llvm::StructType::create(context, {dim, dim, dim, i32, ptr, ptr, ptr, ptr},
+                                           "drawbridge.BlockContext");
+  } else {
+    types.block = llvm::StructType::getTypeByName(context, "drawbridge.BlockContext");
+  }
+  return types;
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,106 @@
+// The steps that turn an NVVM IR module into host code the runtime can call per block
+// (DESIGN.md, "The CPU backend"). Each step is one file; lowerModule runs them in order.
+#pragma once
+
+#include "../Abi.h"
+
+#include <cstdint>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Target/TargetMachine.h>
+#include <map>
+#include <vector>
+
+namespace drawbridge::backend::cpu {
+
+/// The calls in `function` to functions whose name starts with `prefix`, collected first so
+/// the caller may rewrite them.
+std::vector<llvm::CallInst*> callsWithPrefix(llvm::Function& function, llvm::StringRef prefix);
+
+/// LLVM types matching ThreadState and BlockContext in Abi.h.
+struct AbiTypes {
+  llvm::StructType* thread;
+  llvm::StructType* block;
+  static AbiTypes get(llvm::LLVMContext& context);
+};
+
+/// Host triple and data layout, NVPTX target attributes removed.
+void retargetToHost(llvm::Module& module, const llvm::TargetMachine& target);
+/// Kernels as clang marks them (nvvm.annotations "kernel" or the ptx_kernel calling convention).
+std::vector<llvm::Function*> findKernels(llvm::Module& module);
+/// Inlines every device function into the kernels, so barriers and special registers inside
+/// them become visible to the kernel's lowering. Fails on calls that cannot be inlined.
+llvm::Error inlineDeviceFunctions(llvm::Module& module,
+                                  const std::vector<llvm::Function*>& kernels);
+
+/// A collective call (barrier, shuffle, vote...) alone in its block, followed by `resume`.
+struct Site {
+  SiteKind kind;
+  llvm::CallInst* call;
+  llvm::BasicBlock* resume;
+};
+/// The site kind of a call to an NVVM collective intrinsic, if it is one.
+std::optional<SiteKind> classifyCollective(const llvm::CallInst& call);
+/// Finds every collective call and isolates it in its own block; its result, if any, becomes a
+/// load of ThreadState::result at the top of the resume block. Fails on unsupported forms.
+llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread);
+/// Demotes to allocas every SSA value that is live across a site, so it survives the return to
+/// the runtime (allocas later move into the thread's frame).
+void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);
+/// Replaces each site call by stores of its operands into ThreadState and `ret id`.
+void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread);
+
+/// __assertfail and llvm.trap call the runtime's hook, then stop the thread (ret kStepTrapped).
+void lowerTraps(llvm::Function& step, llvm::Value* context, llvm::ArrayRef<llvm::Value*> tid);
+
+/// Special registers (llvm.nvvm.read.ptx.sreg.*) become values computed at `where` from the
+/// block context and the thread index; fences become LLVM fences.
+llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where,
+                                  llvm::Value* context, llvm::ArrayRef<llvm::Value*> tid);
+
+/// Calls to libdevice functions (__nv_*) with a direct LLVM equivalent become that.
+void lowerLibdeviceCalls(llvm::Module& module);
+
+/// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
+void lowerNvvmAtomics(llvm::Function& function);
+
+/// Offsets of the module's shared (addrspace 3) variables in the per-block buffer; dynamic
+/// (extern, unsized) ones all start at `staticSize`.
+struct SharedLayout {
+  std::map<llvm::GlobalVariable*, uint64_t> offsets;
+  uint64_t staticSize = 0;
+};
+SharedLayout layoutSharedMemory(llvm::Module& module);
+/// Rewrites the step function's uses of shared variables to BlockContext::shared + offset.
+void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
+                       llvm::Value* context);
+
+/// A kernel turned into a per-thread step function:
+/// i32 step(params..., ptr context, ptr thread, ptr frame, i32 tx, i32 ty, i32 tz)
+struct StepFunction {
+  llvm::Function* function = nullptr;
+  std::vector<SiteKind> sites; // site i + 1
+  uint64_t frameSize = 0;      // bytes of per-thread state kept across sites
+};
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared);
+
+/// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
+llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);
+
+struct LoweredKernel {
+  std::string name;
+  llvm::Function* block;
+  const StepFunction* step;
+  std::vector<uint32_t> paramSizes;
+};
+/// Emits the ModuleDescriptor (Abi.h) for the kernels and the module's device globals.
+void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels,
+                          uint64_t staticShared);
+
+/// Fails naming any NVVM intrinsic or NVPTX-only construct left after lowering.
+llvm::Error checkNothingNvptxLeft(llvm::Module& module);
+
+/// The whole pipeline, in place. The module is then ready for the optimizer.
+llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target);
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,132 @@
+// Turns a kernel into the function that runs one thread from its start or from the site it last
+// stopped at, up to its next site, its exit or a trap (see Abi.h for what it returns).
+#include "Lowering.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+
+namespace drawbridge::backend::cpu {
+
+namespace {
+
+enum ExtraParam : unsigned { kContext, kThread, kFrame, kTidX, kTidY, kTidZ, kExtraParams };
+
+llvm::Function* cloneWithThreadParams(llvm::Function& kernel) {
+  llvm::LLVMContext& context = kernel.getContext();
+  std::vector<llvm::Type*> params(kernel.getFunctionType()->param_begin(),
+                                  kernel.getFunctionType()->param_end());
+  auto* ptr = llvm::PointerType::get(context, 0);
+  auto* i32 = llvm::Type::getInt32Ty(context);
+  params.insert(params.end(), {ptr, ptr, ptr, i32, i32, i32});
+  auto* type = llvm::FunctionType::get(i32, params, false);
+  auto* step = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                      kernel.getName() + ".step", kernel.getParent());
+  llvm::ValueToValueMapTy map;
+  for (unsigned i = 0; i < kernel.arg_size(); ++i) {
+    map[kernel.getArg(i)] = step->getArg(i);
+    step->getArg(i)->setName(kernel.getArg(i)->getName());
+  }
+  llvm::SmallVector<llvm::ReturnInst*, 4> returns;
+  llvm::CloneFunctionInto(step, &kernel, map, llvm::CloneFunctionChangeType::LocalChangesOnly,
+                          returns);
+  step->setCallingConv(llvm::CallingConv::C);
+  step->setLinkage(llvm::GlobalValue::InternalLinkage);
+  step->addFnAttr(llvm::Attribute::AlwaysInline);
+  for (llvm::ReturnInst* ret : returns) {
+    llvm::ReturnInst::Create(context, llvm::ConstantInt::get(i32, kStepExited), ret);
+    ret->eraseFromParent();
+  }
+  return step;
+}
+
+/// Moves every alloca into the per-thread frame, so its contents survive sites.
+llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruction* where,
+                                            llvm::Value* frame) {
+  const llvm::DataLayout& dataLayout = step.getParent()->getDataLayout();
+  std::vector<llvm::AllocaInst*> allocas;
+  for (llvm::BasicBlock& block : step)
+    for (llvm::Instruction& instruction : block)
+      if (auto* alloca = llvm::dyn_cast<llvm::AllocaInst>(&instruction))
+        allocas.push_back(alloca);
+  uint64_t size = 0;
+  llvm::IRBuilder<> at(where);
+  for (llvm::AllocaInst* alloca : allocas) {
+    std::optional<llvm::TypeSize> bytes = alloca->getAllocationSize(dataLayout);
+    if (!bytes || bytes->isScalable())
+      return llvm::createStringError("kernel '" + step.getName().str() +
+                                     "' allocates local memory of variable size, which the CPU "
+                                     "backend does not support in kernels with barriers");
+    size = llvm::alignTo(size, alloca->getAlign().value());
+    llvm::Value* slot = at.CreateConstInBoundsGEP1_64(at.getInt8Ty(), frame, size);
+    slot = at.CreatePointerCast(slot, alloca->getType());
+    alloca->replaceAllUsesWith(slot);
+    alloca->eraseFromParent();
+    size += bytes->getFixedValue();
+  }
+  return llvm::alignTo(size, 16);
+}
+
+} // namespace
+
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared) {
+  StepFunction result;
+  llvm::Function* step = cloneWithThreadParams(kernel);
+  result.function = step;
+  unsigned base = kernel.arg_size();
+  llvm::Value* context = step->getArg(base + kContext);
+  llvm::Value* thread = step->getArg(base + kThread);
+  llvm::Value* frame = step->getArg(base + kFrame);
+  llvm::Value* tid[3] = {step->getArg(base + kTidX), step->getArg(base + kTidY),
+                         step->getArg(base + kTidZ)};
+  context->setName("context");
+  thread->setName("thread");
+  frame->setName("frame");
+
+  lowerTraps(*step, context, tid);
+  lowerNvvmAtomics(*step);
+  auto sites = isolateSites(*step, thread);
+  if (!sites)
+    return sites.takeError();
+  demoteValuesLiveAcrossSites(*step, *sites);
+
+  // Values computed at `where` dominate every block: per-entry values (registers, shared and
+  // frame addresses) go there.
+  llvm::Instruction* where = nullptr;
+  if (sites->empty()) {
+    // A prologue block of its own, so the values survive the rewriting of the first block;
+    // allocas move along to stay in the entry block, where the optimizer promotes them.
+    llvm::BasicBlock* start = &step->getEntryBlock();
+    llvm::BasicBlock* prologue =
+        llvm::BasicBlock::Create(step->getContext(), "prologue", step, start);
+    where = llvm::BranchInst::Create(start, prologue);
+    for (llvm::Instruction& instruction : llvm::make_early_inc_range(*start))
+      if (llvm::isa<llvm::AllocaInst>(instruction))
+        instruction.moveBefore(where);
+  } else {
+    // A new entry dispatches on where the thread resumes.
+    llvm::BasicBlock* start = &step->getEntryBlock();
+    llvm::BasicBlock* entry = llvm::BasicBlock::Create(step->getContext(), "dispatch", step, start);
+    llvm::IRBuilder<> builder(entry);
+    AbiTypes abi = AbiTypes::get(step->getContext());
+    llvm::Value* resume = builder.CreateLoad(
+        builder.getInt32Ty(), builder.CreateStructGEP(abi.thread, thread, kResumeField), "resume");
+    llvm::SwitchInst* dispatch = builder.CreateSwitch(resume, start, unsigned(sites->size()));
+    for (size_t i = 0; i < sites->size(); ++i) {
+      dispatch->addCase(builder.getInt32(uint32_t(i + 1)), (*sites)[i].resume);
+      result.sites.push_back((*sites)[i].kind);
+    }
+    where = dispatch;
+    auto frameSize = moveAllocasToFrame(*step, where, frame);
+    if (!frameSize)
+      return frameSize.takeError();
+    result.frameSize = *frameSize;
+  }
+  emitSiteExits(*sites, thread);
+  if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
+    return std::move(error);
+  lowerSharedMemory(*step, shared, where, context);
+  return result;
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,110 @@
+#include "KernelFixture.h"
+
+#include <numeric>
+
+namespace drawbridge::backend::cpu::test {
+namespace {
+
+class BarrierTest : public KernelFixture {
+protected:
+  void SetUp() override { load("barriers"); }
+};
+
+TEST_F(BarrierTest, TreeReductionWithBarrierInLoop) {
+  for (unsigned block : {32u, 256u, 1024u}) {
+    const unsigned blocks = 9;
+    float* in = buffer<float>(blocks * block);
+    float* out = buffer<float>(blocks, -1.0f);
+    for (unsigned i = 0; i < blocks * block; ++i)
+      in[i] = float(i % 17);
+    ASSERT_TRUE(run("block_sum", {blocks}, {block}, 0, in, out).ok());
+    for (unsigned b = 0; b < blocks; ++b) {
+      float expected = 0;
+      for (unsigned t = 0; t < block; ++t)
+        expected += in[b * block + t];
+      EXPECT_EQ(out[b], expected) << "block size " << block << ", block " << b;
+    }
+  }
+}
+
+TEST_F(BarrierTest, BarrierInUniformBranchInsideLoop) {
+  const unsigned n = 256, blocks = 4;
+  const int rounds = 5;
+  int* data = buffer<int>(n * blocks);
+  std::iota(data, data + n * blocks, 0);
+  ASSERT_TRUE(run("rotate", {blocks}, {n}, 0, data, rounds).ok());
+  for (unsigned b = 0; b < blocks; ++b)
+    for (unsigned t = 0; t < n; ++t) {
+      unsigned shift = b % 2 ? rounds : 0;
+      EXPECT_EQ(data[b * n + t], int(b * n + (t + shift) % n)) << b << " " << t;
+    }
+}
+
+TEST_F(BarrierTest, ExitedThreadsAreNotWaitedFor) {
+  const unsigned active = 100;
+  int* out = buffer<int>(1024, -7);
+  ASSERT_TRUE(run("early_exit", {1}, {1024}, 0, out, active).ok());
+  for (unsigned t = 0; t < active; ++t)
+    EXPECT_EQ(out[t], int((t + 1) % active) * 3) << t;
+  for (unsigned t = active; t < 1024; ++t)
+    EXPECT_EQ(out[t], -7) << t;
+}
+
+TEST_F(BarrierTest, RegistersAndLocalArraysSurviveBarriers) {
+  const unsigned n = 96;
+  int* in = buffer<int>(n);
+  int* out = buffer<int>(n);
+  int sum = 0;
+  for (unsigned t = 0; t < n; ++t)
+    sum += in[t] = int(t * 7 % 23);
+  ASSERT_TRUE(run("live_across", {1}, {n}, 0, in, out).ok());
+  for (unsigned t = 0; t < n; ++t) {
+    int seed = in[t], local[8];
+    for (int i = 0; i < 8; ++i)
+      local[(i + seed) & 7] = seed * i;
+    int expected = sum;
+    for (int i = 0; i < 8; ++i)
+      expected += local[i] * (i + 1);
+    EXPECT_EQ(out[t], expected + seed) << t;
+  }
+}
+
+TEST_F(BarrierTest, CountAndOrPredicates) {
+  const unsigned n = 200;
+  for (int pattern = 0; pattern < 3; ++pattern) {
+    int* flags = buffer<int>(n);
+    int* out = buffer<int>(3 * n, -1);
+    int count = 0;
+    for (unsigned t = 0; t < n; ++t)
+      count += flags[t] = pattern == 0 ? 0 : pattern == 1 ? 1 : int(t % 3 == 0) * int(t + 1);
+    ASSERT_TRUE(run("barrier_predicates", {1}, {n}, 0, flags, out).ok());
+    for (unsigned t = 0; t < n; ++t) {
+      EXPECT_EQ(out[3 * t], pattern == 2 ? 67 : count) << pattern;
+      EXPECT_EQ(out[3 * t + 1], pattern == 1) << pattern;
+      EXPECT_EQ(out[3 * t + 2], pattern != 0) << pattern;
+    }
+  }
+}
+
+TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {
+  const unsigned n = 512, blocks = 3;
+  int* data = buffer<int>(n * blocks);
+  std::iota(data, data + n * blocks, 0);
+  ASSERT_TRUE(run("reverse_dynamic", {blocks}, {n}, n * sizeof(int), data).ok());
+  for (unsigned b = 0; b < blocks; ++b)
+    for (unsigned t = 0; t < n; ++t)
+      EXPECT_EQ(data[b * n + t], int(b * n + n - 1 - t));
+}
+
+TEST_F(BarrierTest, DivergentBarrierFailsTheLaunchNamingTheKernel) {
+  int* out = buffer<int>(1);
+  Status status = run("divergent_barrier", {1}, {64}, 0, out);
+  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
+  EXPECT_NE(status.message.find("divergent_barrier"), std::string::npos) << status.message;
+  EXPECT_NE(status.message.find("different barriers"), std::string::npos) << status.message;
+  // Sticky, as on CUDA.
+  EXPECT_EQ(run("divergent_barrier", {1}, {64}, 0, out).code, StatusCode::LaunchFailure);
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu::test

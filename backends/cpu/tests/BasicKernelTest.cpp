@@ -1,0 +1,74 @@
+#include "KernelFixture.h"
+
+namespace drawbridge::backend::cpu::test {
+namespace {
+
+class BasicKernelTest : public KernelFixture {
+protected:
+  void SetUp() override { load("basic"); }
+};
+
+TEST_F(BasicKernelTest, VectorAddCoversEveryElementAndNoMore) {
+  const int n = 100003; // not a multiple of the block size: the guard matters
+  float* a = buffer<float>(n);
+  float* b = buffer<float>(n);
+  float* c = buffer<float>(n + 1, -1.0f);
+  for (int i = 0; i < n; ++i) {
+    a[i] = float(i);
+    b[i] = 0.5f * float(i);
+  }
+  ASSERT_TRUE(run("vector_add", {unsigned((n + 255) / 256)}, {256}, 0, a, b, c, n).ok());
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(c[i], 1.5f * float(i)) << i;
+  EXPECT_EQ(c[n], -1.0f);
+}
+
+void checkCoordinates(KernelFixture& fixture, Dim3 grid, Dim3 block, const unsigned* out) {
+  unsigned width = grid.x * block.x, height = grid.y * block.y, depth = grid.z * block.z;
+  for (unsigned z = 0; z < depth; ++z)
+    for (unsigned y = 0; y < height; ++y)
+      for (unsigned x = 0; x < width; ++x) {
+        size_t i = (size_t(z) * height + y) * width + x;
+        ASSERT_EQ(out[3 * i], x);
+        ASSERT_EQ(out[3 * i + 1], y);
+        ASSERT_EQ(out[3 * i + 2], z);
+      }
+}
+
+TEST_F(BasicKernelTest, IndexRegistersIn1D2D3D) {
+  const Dim3 shapes[][2] = {{{7}, {33}},
+                            {{3, 5}, {8, 4}},
+                            {{2, 3, 4}, {4, 2, 3}},
+                            {{2, 1, 2}, {1024}},
+                            {{1}, {2, 2, 64}}};
+  for (const auto& [grid, block] : shapes) {
+    size_t threads = grid.count() * block.count();
+    unsigned* out = buffer<unsigned>(3 * threads, ~0u);
+    ASSERT_TRUE(run("coordinates", grid, block, 0, out).ok());
+    checkCoordinates(*this, grid, block, out);
+  }
+}
+
+TEST_F(BasicKernelTest, StructAndCharParametersByValue) {
+  struct Pair {
+    int a;
+    double b;
+  } pair{3, 2.5};
+  char c = 7;
+  double* out = buffer<double>(4);
+  ASSERT_TRUE(run("by_value", {1}, {4}, 0, pair, c, out).ok());
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(out[i], 3 * 2.5 + 7);
+}
+
+TEST_F(BasicKernelTest, RejectsInvalidShapes) {
+  unsigned* out = buffer<unsigned>(16);
+  EXPECT_EQ(run("coordinates", {1}, {1025}, 0, out).code, StatusCode::InvalidConfiguration);
+  EXPECT_EQ(run("coordinates", {0}, {1}, 0, out).code, StatusCode::InvalidConfiguration);
+  EXPECT_EQ(run("coordinates", {1}, {1, 1, 65}, 0, out).code, StatusCode::InvalidConfiguration);
+  EXPECT_EQ(run("coordinates", {1}, {1}, 1 << 20, out).code, StatusCode::InvalidValue);
+  EXPECT_EQ(device->getKernel(module, "missing").status().code, StatusCode::SymbolNotFound);
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu::test

@@ -1,0 +1,135 @@
+#include "KernelFixture.h"
+
+#include <bit>
+
+namespace drawbridge::backend::cpu::test {
+namespace {
+
+class WarpTest : public KernelFixture {
+protected:
+  void SetUp() override { load("warp"); }
+};
+
+/// The source lane CUDA's documentation gives for each shuffle of `lane` in a segment of
+/// `width` lanes; written independently of the PTX formula the runtime implements.
+unsigned expectedSource(int mode, unsigned lane, unsigned width, unsigned offset) {
+  unsigned segment = lane / width * width;
+  switch (mode) {
+  case 0:
+    return segment + offset % width;
+  case 1:
+    return lane >= segment + offset ? lane - offset : lane;
+  case 2:
+    return lane + offset < segment + width ? lane + offset : lane;
+  default:
+    return (lane ^ offset) < segment + width ? lane ^ offset : lane;
+  }
+}
+
+TEST_F(WarpTest, EveryShuffleModeWidthAndOffset) {
+  const unsigned n = 64; // two warps
+  const unsigned widths[4] = {32, 16, 8, 2};
+  int* in = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = int(1000 + i * 13);
+  for (int offset : {0, 1, 3, 7, 16, 31}) {
+    int* out = buffer<int>(16 * n, -1);
+    ASSERT_TRUE(run("shuffles", {1}, {n}, 0, in, out, offset).ok());
+    for (int mode = 0; mode < 4; ++mode)
+      for (int w = 0; w < 4; ++w)
+        for (unsigned i = 0; i < n; ++i) {
+          unsigned warp = i / 32 * 32;
+          unsigned source = warp + expectedSource(mode, i % 32, widths[w], unsigned(offset));
+          ASSERT_EQ(out[(mode * 4 + w) * n + i], in[source])
+              << "mode " << mode << " width " << widths[w] << " offset " << offset << " lane " << i;
+        }
+  }
+}
+
+TEST_F(WarpTest, DoubleShuffleMovesBothHalves) {
+  double* in = buffer<double>(32);
+  double* out = buffer<double>(32);
+  for (int i = 0; i < 32; ++i)
+    in[i] = 1e10 * i + 0.125;
+  ASSERT_TRUE(run("shuffle_double", {1}, {32}, 0, in, out).ok());
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(out[i], (i + 3 < 32 ? in[i + 3] : in[i]) + in[7]) << i;
+}
+
+TEST_F(WarpTest, VotesAndActiveMask) {
+  const unsigned n = 128;
+  int* in = buffer<int>(n);
+  unsigned* out = buffer<unsigned>(5 * n, 77);
+  for (unsigned i = 0; i < n; ++i) {
+    unsigned warp = i / 32, lane = i % 32;
+    in[i] = warp == 0 ? 1 : warp == 1 ? 0 : warp == 2 ? int(lane % 3 == 0) : int(lane == 31);
+  }
+  ASSERT_TRUE(run("votes", {2}, {64}, 0, in, out).ok());
+  for (unsigned i = 0; i < n; ++i) {
+    unsigned ballot = 0;
+    for (unsigned l = 0; l < 32; ++l)
+      ballot |= unsigned(in[i / 32 * 32 + l] != 0) << l;
+    EXPECT_EQ(out[5 * i], ballot == ~0u) << i;
+    EXPECT_EQ(out[5 * i + 1], ballot != 0) << i;
+    EXPECT_EQ(out[5 * i + 2], ballot) << i;
+    EXPECT_EQ(out[5 * i + 3], ballot == 0 || ballot == ~0u) << i;
+    EXPECT_EQ(out[5 * i + 4], in[i] ? ballot : 0u) << i;
+  }
+}
+
+TEST_F(WarpTest, DivergentHalvesShuffleSeparately) {
+  int* data = buffer<int>(64);
+  for (int i = 0; i < 64; ++i)
+    data[i] = i + 1;
+  ASSERT_TRUE(run("divergent_halves", {1}, {64}, 0, data).ok());
+  for (int i = 0; i < 64; ++i) {
+    int lane = i % 32, v = i + 1;
+    int expected = lane < 16 ? (lane < 15 ? v + 1 : v) * 10 : (lane > 16 ? v - 1 : v) * 100;
+    EXPECT_EQ(data[i], expected) << i;
+  }
+}
+
+TEST_F(WarpTest, MatchAnyAndRedux) {
+  unsigned* in = buffer<unsigned>(32);
+  unsigned* out = buffer<unsigned>(4 * 32);
+  unsigned sum = 0, max = 0, any = 0;
+  for (unsigned i = 0; i < 32; ++i) {
+    in[i] = (i * 7) % 5 + (i == 9 ? 1000 : 0);
+    sum += in[i];
+    max = std::max(max, in[i]);
+    any |= in[i];
+  }
+  Status status = run("match_and_reduce", {1}, {32}, 0, in, out);
+  ASSERT_TRUE(status.ok()) << status.message;
+  for (unsigned i = 0; i < 32; ++i) {
+    unsigned same = 0;
+    for (unsigned l = 0; l < 32; ++l)
+      same |= unsigned(in[l] == in[i]) << l;
+    EXPECT_EQ(out[4 * i], same) << i;
+    EXPECT_EQ(out[4 * i + 1], sum);
+    EXPECT_EQ(out[4 * i + 2], max);
+    EXPECT_EQ(out[4 * i + 3], any);
+  }
+}
+
+TEST_F(WarpTest, ShuffleReductionAcrossWarpsAndBlocks) {
+  const int n = 10000;
+  float* in = buffer<float>(n);
+  float* out = buffer<float>(1, 0.0f);
+  double expected = 0;
+  for (int i = 0; i < n; ++i)
+    expected += in[i] = float(i % 10);
+  ASSERT_TRUE(run("warp_reduce", {unsigned((n + 255) / 256)}, {256}, 0, in, out, n).ok());
+  EXPECT_EQ(*out, float(expected));
+}
+
+TEST_F(WarpTest, MaskNamingExitedLanesFailsTheLaunch) {
+  int* data = buffer<int>(32);
+  Status status = run("shuffle_with_exited_lanes", {1}, {32}, 0, data);
+  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
+  EXPECT_NE(status.message.find("shuffle_with_exited_lanes"), std::string::npos) << status.message;
+  EXPECT_NE(status.message.find("has exited"), std::string::npos) << status.message;
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu::test

@@ -1,0 +1,92 @@
+// Block barriers: in loops, in uniform branches, after early exits, with predicates, and
+// values (registers and local arrays) that live across them.
+
+// Tree reduction with __syncthreads in a loop; blockDim.x is a power of two up to 1024.
+extern "C" __global__ void block_sum(const float* in, float* out) {
+  __shared__ float partial[1024];
+  unsigned t = threadIdx.x;
+  partial[t] = in[blockIdx.x * blockDim.x + t];
+  __syncthreads();
+  for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    if (t < stride)
+      partial[t] += partial[t + stride];
+    __syncthreads();
+  }
+  if (t == 0)
+    out[blockIdx.x] = partial[0];
+}
+
+// Rotates values through shared memory `rounds` times; the barrier sits in a branch that is
+// uniform per block (taken by odd blocks only) inside a loop with a uniform trip count.
+extern "C" __global__ void rotate(int* data, int rounds) {
+  __shared__ int ring[256];
+  unsigned t = threadIdx.x, n = blockDim.x;
+  int* mine = data + blockIdx.x * n;
+  int value = mine[t];
+  if (blockIdx.x % 2 == 1) {
+    for (int r = 0; r < rounds; ++r) {
+      ring[t] = value;
+      __syncthreads();
+      value = ring[(t + 1) % n];
+      __syncthreads();
+    }
+  }
+  mine[t] = value;
+}
+
+// Threads at or past `active` return before the barrier; the others must not wait for them.
+extern "C" __global__ void early_exit(int* out, unsigned active) {
+  __shared__ int values[1024];
+  unsigned t = threadIdx.x;
+  if (t >= active)
+    return;
+  values[t] = int(t) * 3;
+  __syncthreads();
+  out[t] = values[(t + 1) % active];
+}
+
+// A per-thread local array and a register, both written before barriers and read after them.
+extern "C" __global__ void live_across(const int* in, int* out) {
+  __shared__ int sum;
+  int local[8];
+  unsigned t = threadIdx.x;
+  int seed = in[t];
+  for (int i = 0; i < 8; ++i)
+    local[(i + seed) & 7] = seed * i;
+  if (t == 0)
+    sum = 0;
+  __syncthreads();
+  atomicAdd(&sum, seed);
+  __syncthreads();
+  int acc = sum;
+  for (int i = 0; i < 8; ++i)
+    acc += local[i] * (i + 1);
+  out[t] = acc + seed;
+}
+
+extern "C" __global__ void barrier_predicates(const int* flags, int* out) {
+  int f = flags[threadIdx.x];
+  int count = __syncthreads_count(f);
+  int all = __syncthreads_and(f);
+  int any = __syncthreads_or(f);
+  out[3 * threadIdx.x] = count;
+  out[3 * threadIdx.x + 1] = all;
+  out[3 * threadIdx.x + 2] = any;
+}
+
+// Reverses each block's slice through dynamic shared memory, sized at launch.
+extern "C" __global__ void reverse_dynamic(int* data) {
+  extern __shared__ int scratch[];
+  unsigned t = threadIdx.x, n = blockDim.x;
+  scratch[t] = data[blockIdx.x * n + t];
+  __syncthreads();
+  data[blockIdx.x * n + t] = scratch[n - 1 - t];
+}
+
+// Threads of one block reach different barriers: a kernel bug CUDA leaves undefined.
+extern "C" __global__ void divergent_barrier(int* out) {
+  if (threadIdx.x < 16)
+    __syncthreads();
+  else
+    out[0] = __syncthreads_or(1);
+}

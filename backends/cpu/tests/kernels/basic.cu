@@ -1,0 +1,26 @@
+// Kernels without barriers: arithmetic, indexing over 1D/2D/3D grids and blocks.
+extern "C" __global__ void vector_add(const float* a, const float* b, float* c, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n)
+    c[i] = a[i] + b[i];
+}
+
+// Writes each thread's global coordinates so the host can check every index register.
+extern "C" __global__ void coordinates(unsigned* out) {
+  unsigned bx = blockIdx.x, by = blockIdx.y, bz = blockIdx.z;
+  unsigned tx = threadIdx.x, ty = threadIdx.y, tz = threadIdx.z;
+  unsigned x = bx * blockDim.x + tx, y = by * blockDim.y + ty, z = bz * blockDim.z + tz;
+  unsigned width = gridDim.x * blockDim.x, height = gridDim.y * blockDim.y;
+  unsigned i = (z * height + y) * width + x;
+  out[3 * i + 0] = x;
+  out[3 * i + 1] = y;
+  out[3 * i + 2] = z;
+}
+
+struct Pair {
+  int a;
+  double b;
+};
+extern "C" __global__ void by_value(Pair p, char c, double* out) {
+  out[threadIdx.x] = p.a * p.b + c;
+}

@@ -1,0 +1,87 @@
+// Warp collectives: every shuffle mode at several widths and offsets, votes, masks, match,
+// redux, and a warp-shuffle reduction.
+
+// out[(mode * 4 + w) * n + i]: mode 0 idx, 1 up, 2 down, 3 xor; width 32, 16, 8, 1... see test.
+extern "C" __global__ void shuffles(const int* in, int* out, int offset) {
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  unsigned n = gridDim.x * blockDim.x;
+  int v = in[i];
+  const int widths[4] = {32, 16, 8, 2};
+#pragma unroll
+  for (int w = 0; w < 4; ++w) {
+    out[(0 * 4 + w) * n + i] = __shfl_sync(0xffffffffu, v, offset, widths[w]);
+    out[(1 * 4 + w) * n + i] = __shfl_up_sync(0xffffffffu, v, unsigned(offset), widths[w]);
+    out[(2 * 4 + w) * n + i] = __shfl_down_sync(0xffffffffu, v, unsigned(offset), widths[w]);
+    out[(3 * 4 + w) * n + i] = __shfl_xor_sync(0xffffffffu, v, offset, widths[w]);
+  }
+}
+
+extern "C" __global__ void shuffle_double(const double* in, double* out) {
+  unsigned i = threadIdx.x;
+  out[i] = __shfl_down_sync(0xffffffffu, in[i], 3) + __shfl_sync(0xffffffffu, in[i], 7);
+}
+
+extern "C" __global__ void votes(const int* in, unsigned* out) {
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  int p = in[i];
+  out[5 * i + 0] = __all_sync(0xffffffffu, p);
+  out[5 * i + 1] = __any_sync(0xffffffffu, p);
+  out[5 * i + 2] = __ballot_sync(0xffffffffu, p);
+  out[5 * i + 3] = __uni_sync(0xffffffffu, p);
+  unsigned active = 0;
+  if (p)
+    active = __activemask(); // only the lanes that took the branch
+  out[5 * i + 4] = active;
+}
+
+// Lanes 0-15 and 16-31 shuffle separately in the two arms of a divergent branch.
+extern "C" __global__ void divergent_halves(int* data) {
+  unsigned lane = threadIdx.x % 32;
+  int v = data[threadIdx.x];
+  if (lane < 16)
+    v = __shfl_down_sync(0x0000ffffu, v, 1, 16) * 10;
+  else
+    v = __shfl_up_sync(0xffff0000u, v, 1, 16) * 100;
+  data[threadIdx.x] = v;
+}
+
+extern "C" __global__ void match_and_reduce(const unsigned* in, unsigned* out) {
+  unsigned v = in[threadIdx.x];
+  out[4 * threadIdx.x + 0] = __match_any_sync(0xffffffffu, v);
+  // clang 19's __reduce_*_sync pass (mask, value) to intrinsics defined as (value, mask)
+  // (redux.sync dst, src, membermask); the builtins are called directly with the right order.
+  out[4 * threadIdx.x + 1] = __nvvm_redux_sync_add(v, 0xffffffffu);
+  out[4 * threadIdx.x + 2] = __nvvm_redux_sync_umax(v, 0xffffffffu);
+  out[4 * threadIdx.x + 3] = __nvvm_redux_sync_or(v, 0xffffffffu);
+}
+
+__device__ float warp_sum(float v) {
+  for (int offset = 16; offset > 0; offset /= 2)
+    v += __shfl_down_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+// Block reduction: warp shuffles, then the first warp reduces the warps' partial sums.
+extern "C" __global__ void warp_reduce(const float* in, float* out, int n) {
+  __shared__ float partial[32];
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  float v = i < n ? in[i] : 0.0f;
+  v = warp_sum(v);
+  unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0)
+    partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    v = lane < (blockDim.x + 31) / 32 ? partial[lane] : 0.0f;
+    v = warp_sum(v);
+    if (lane == 0)
+      atomicAdd(out, v);
+  }
+}
+
+// Lanes 16-31 exit, then the rest shuffle with a mask that still names them: a kernel bug.
+extern "C" __global__ void shuffle_with_exited_lanes(int* data) {
+  if (threadIdx.x >= 16)
+    return;
+  data[threadIdx.x] = __shfl_down_sync(0xffffffffu, data[threadIdx.x], 1);
+}

@@ -1,0 +1,78 @@
+// Plain data exchanged through the backend interface: device properties, launch shapes, kernel
+// and global descriptions, and GEMM arguments. Nothing here depends on LLVM or CUDA headers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace drawbridge::backend {
+
+struct Dim3 {
+  uint32_t x = 1, y = 1, z = 1;
+  uint64_t count() const { return uint64_t(x) * y * z; }
+};
+
+/// Honest figures for one device; the shim fills cudaDeviceProp from them.
+struct DeviceProperties {
+  std::string name;
+  int multiProcessorCount = 0; // worker threads on the CPU backend
+  size_t totalMemory = 0;
+  int warpSize = 32;
+  int maxThreadsPerBlock = 1024;
+  Dim3 maxBlockDim{1024, 1024, 64};
+  Dim3 maxGridDim{0x7fffffff, 65535, 65535};
+  size_t sharedMemoryPerBlock = 48 * 1024;    // without opting in
+  size_t sharedMemoryPerBlockMax = 48 * 1024; // with cudaFuncAttributeMaxDynamicSharedMemorySize
+  size_t totalConstantMemory = 64 * 1024;
+  int clockRateKHz = 0;
+  bool unifiedAddressing = true;
+  bool managedMemory = true;
+  bool concurrentKernels = true;
+};
+
+enum class MemoryKind {
+  Device,     // cudaMalloc
+  HostPinned, // cudaMallocHost / cudaHostAlloc
+  Managed,    // cudaMallocManaged
+};
+
+/// What the shim needs to know about a kernel (cudaFuncGetAttributes, graph parameter copies).
+struct KernelInfo {
+  std::string name;
+  size_t staticSharedBytes = 0;
+  size_t localBytesPerThread = 0;
+  int maxThreadsPerBlock = 1024;
+  std::vector<size_t> paramSizes; // bytes of each parameter, in order
+};
+
+/// A __device__ or __constant__ variable of a loaded module.
+struct GlobalInfo {
+  void* address = nullptr; // same address on host and device (unified addressing)
+  size_t size = 0;
+};
+
+struct LaunchConfig {
+  Dim3 grid;
+  Dim3 block;
+  size_t dynamicSharedBytes = 0;
+};
+
+/// C = alpha * op(A) * op(B) + beta * C, column-major as cuBLAS defines it.
+enum class GemmType { F32, F64, F16, BF16 };
+struct GemmArgs {
+  GemmType type = GemmType::F32;
+  bool transA = false, transB = false;
+  int64_t m = 0, n = 0, k = 0;
+  const void* alpha = nullptr; // host pointer to a scalar of the compute type
+  const void* a = nullptr;
+  int64_t lda = 0;
+  const void* b = nullptr;
+  int64_t ldb = 0;
+  const void* beta = nullptr;
+  void* c = nullptr;
+  int64_t ldc = 0;
+};
+
+} // namespace drawbridge::backend
