@@ -10,18 +10,23 @@ function(drawbridge_add_gtest name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
 
-# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ...)
-# Builds a real nvcc 13 executable at build time; tests read what nvcc produced.
+# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [DEPENDS headers...])
+# Builds a real nvcc 13 executable at build time; tests read what nvcc produced. DEPENDS names
+# headers (relative to the current source directory) whose changes must rebuild it.
 function(drawbridge_nvcc_binary target)
-  cmake_parse_arguments(ARG "" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT" "SOURCES;FLAGS;DEPENDS" ${ARGN})
   set(sources)
   foreach(s ${ARG_SOURCES})
     list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${s})
   endforeach()
+  set(headers)
+  foreach(h ${ARG_DEPENDS})
+    list(APPEND headers ${CMAKE_CURRENT_SOURCE_DIR}/${h})
+  endforeach()
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
     COMMAND ${NVCC_EXECUTABLE} -cudart shared ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
-    DEPENDS ${sources}
+    DEPENDS ${sources} ${headers}
     COMMENT "nvcc ${target}"
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS ${ARG_OUTPUT})
