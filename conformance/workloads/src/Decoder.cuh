@@ -36,10 +36,14 @@ struct StepResult {
 
 template <typename T> class Decoder {
 public:
-  Decoder(const drawbridge::model::ModelWeights& weights, GemmPath path, int maxTokens)
-      : c_(weights.config), gemm_(path), maxTokens_(maxTokens) {
-    capacity_ = static_cast<int>(c_.slidingWindow > 0 ? std::min(c_.slidingWindow, c_.maxPositions)
-                                                      : c_.maxPositions);
+  /// `maxTokens`: the most tokens one step runs; `maxSequence`: the most positions a run reaches.
+  Decoder(const drawbridge::model::ModelWeights& weights, GemmPath path, int maxTokens,
+          int maxSequence)
+      : c_(weights.config), gemm_(path) {
+    // A rolling cache needs only the window; otherwise only as many slots as the run will fill.
+    capacity_ = c_.slidingWindow > 0
+                    ? static_cast<int>(std::min<int64_t>(c_.slidingWindow, maxSequence))
+                    : maxSequence;
     embed_ = upload<T>(weights.embed);
     norm_ = upload<T>(weights.norm);
     lmHead_ = upload<T>(weights.lmHead);
@@ -76,7 +80,7 @@ public:
     choice_ = DeviceBuffer<int>(1);
   }
 
-  /// Runs `tokens` (at most maxTokens) at positions firstPosition onwards.
+  /// Runs `tokens` (at most maxTokens) at positions firstPosition onwards (below maxSequence).
   StepResult step(const std::vector<int>& tokens, int firstPosition) {
     int n = static_cast<int>(tokens.size());
     int H = static_cast<int>(c_.hiddenSize);
@@ -180,7 +184,6 @@ private:
 
   drawbridge::model::ModelConfig c_;
   Gemm gemm_;
-  int maxTokens_;
   int capacity_ = 0;
   DeviceBuffer<T> embed_, norm_, lmHead_;
   std::vector<Layer> layers_;

@@ -17,7 +17,8 @@ namespace {
 
 template <typename T> trace::Trace generate(const Options& options, const model::ModelWeights& w) {
   const model::ModelConfig& c = w.config;
-  Decoder<T> decoder(w, options.gemm, static_cast<int>(options.prompt.size()));
+  int promptLength = static_cast<int>(options.prompt.size());
+  Decoder<T> decoder(w, options.gemm, promptLength, promptLength + options.steps - 1);
   SplitMix64 rng(options.seed);
   trace::Trace out;
   out.hidden = static_cast<uint32_t>(c.hiddenSize);

@@ -1,0 +1,110 @@
+// The workload is a real nvcc program: PTX only (so any backend can compile it), with the kernels
+// the suite promises, written with warp shuffles and vector loads. Its command line and its
+// checkpoint errors are checked here too; both fail before any CUDA call, so no GPU is needed.
+#include "TempDir.h"
+#include "drawbridge/fatbin/Image.h"
+#include "drawbridge/fatbin/Payload.h"
+#include "drawbridge/fatbin/PtxSummary.h"
+#include "drawbridge/generator/Generator.h"
+
+#include <array>
+#include <cstdio>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+using namespace drawbridge;
+
+namespace {
+
+std::string workloadPtx() {
+  auto image = fatbin::Image::open(DRAWBRIDGE_LLAMA_WORKLOAD);
+  EXPECT_TRUE(image) << image.error().message;
+  if (!image)
+    return "";
+  std::string ptx;
+  for (const fatbin::Fatbin& f : image->fatbins())
+    for (const fatbin::Entry& e : f.entries) {
+      EXPECT_TRUE(e.isPtx()) << "SASS would not run on another backend";
+      EXPECT_EQ(e.smArch, 80u);
+      auto text = fatbin::ptxText(e);
+      EXPECT_TRUE(text) << text.error().message;
+      if (text)
+        ptx += *text;
+    }
+  return ptx;
+}
+
+TEST(WorkloadBinary, HoldsPtxForEveryKernelAndPrecision) {
+  std::string ptx = workloadPtx();
+  ASSERT_FALSE(ptx.empty());
+  std::vector<std::string> kernels = fatbin::summarizePtx(ptx).kernels;
+  auto has = [&](const std::string& part, const std::string& type) {
+    for (const std::string& k : kernels)
+      if (k.find(part) != std::string::npos && k.find(type) != std::string::npos)
+        return true;
+    return false;
+  };
+  for (const char* kernel :
+       {"embedKernel", "rmsNormKernel", "matmulTiledKernel", "gemvWarpKernel", "ropeKernel",
+        "attentionKernel", "appendKvKernel", "swigluKernel", "residualKernel"})
+    for (const char* type : {"If", "6__half", "13__nv_bfloat16"}) // Itanium mangling of T
+      EXPECT_TRUE(has(kernel, type)) << kernel << " for " << type;
+  EXPECT_TRUE(has("argmaxKernel", ""));
+  EXPECT_TRUE(has("topPKernel", ""));
+  EXPECT_NE(ptx.find("shfl.sync.bfly"), std::string::npos); // warp-shuffle reductions
+  EXPECT_NE(ptx.find("ld.global.v4"), std::string::npos);   // 16-byte vector loads
+  EXPECT_NE(ptx.find(".shared"), std::string::npos);        // the tiled matmul's tiles
+  EXPECT_NE(ptx.find("bar.sync"), std::string::npos);
+}
+
+struct Result {
+  int status;
+  std::string output;
+};
+
+Result runWorkload(const std::string& arguments) {
+  std::string command = std::string(DRAWBRIDGE_LLAMA_WORKLOAD) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  Result result{-1, ""};
+  if (!pipe)
+    return result;
+  std::array<char, 256> buffer;
+  while (fgets(buffer.data(), buffer.size(), pipe))
+    result.output += buffer.data();
+  int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST(WorkloadBinary, RejectsBadCommandLines) {
+  for (const char* arguments :
+       {"", "--model m --prompt 1,2 --dump d --gemm magic", "--model m --prompt 1,,2 --dump d",
+        "--model m --prompt 1 --dump d --precision fp8", "--model m --prompt 1 --dump d --top-p 2",
+        "--model m --prompt 1 --dump d --steps 0", "--model m --prompt 1 --dump d --sample beam",
+        "--model m --prompt 1 --dump d --frob 1", "--model m --prompt 1 --dump"}) {
+    Result r = runWorkload(arguments);
+    EXPECT_EQ(r.status, 2) << arguments;
+    EXPECT_NE(r.output.find("usage: llama-workload"), std::string::npos) << arguments;
+  }
+}
+
+TEST(WorkloadBinary, ReportsCheckpointAndPromptErrorsBeforeTouchingTheGpu) {
+  model::testing::TempDir dir;
+  Result missing = runWorkload("--model " + dir.path() + " --prompt 1 --dump " + dir.file("d"));
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.output.find("config.json"), std::string::npos) << missing.output;
+
+  model::ModelConfig config = generator::presetConfig(generator::Arch::Mistral);
+  ASSERT_FALSE(
+      model::writeModel(dir.path(), generator::generateWeights(config, 1), model::DType::F16));
+  Result outside =
+      runWorkload("--model " + dir.path() + " --prompt 1,1000 --dump " + dir.file("d"));
+  EXPECT_EQ(outside.status, 2);
+  EXPECT_NE(outside.output.find("outside the vocabulary"), std::string::npos) << outside.output;
+  Result tooLong =
+      runWorkload("--model " + dir.path() + " --prompt 1 --steps 300 --dump " + dir.file("d"));
+  EXPECT_EQ(tooLong.status, 2);
+  EXPECT_NE(tooLong.output.find("positions"), std::string::npos) << tooLong.output;
+}
+
+} // namespace
