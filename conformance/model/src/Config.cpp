@@ -79,14 +79,22 @@ void readFields(FieldReader& fields, const Json& root, ModelConfig& config) {
   if (config.numHeads > 0)
     config.headDim = config.hiddenSize / config.numHeads;
   fields.integer("head_dim", config.headDim, false);
-  if (const Json* dtype = root.find("torch_dtype"); dtype && !dtype->isNull()) {
+  // Newer transformers releases write "dtype" where older ones wrote "torch_dtype".
+  for (const char* key : {"torch_dtype", "dtype"}) {
+    const Json* dtype = root.find(key);
+    if (!dtype || dtype->isNull())
+      continue;
     std::optional<DType> parsed =
         dtype->isString() ? parseDTypeWord(dtype->asString()) : std::nullopt;
     if (!parsed)
-      fields.fail("torch_dtype", "must be \"float32\", \"float16\" or \"bfloat16\"");
+      fields.fail(key, "must be \"float32\", \"float16\" or \"bfloat16\"");
     else
       config.torchDType = *parsed;
   }
+  // Scaled RoPE (Llama 3.1's "llama3", YaRN, linear) changes the frequencies; computing plain
+  // RoPE instead would compare wrong numbers with wrong numbers, so such models are refused.
+  if (const Json* scaling = root.find("rope_scaling"); scaling && !scaling->isNull())
+    fields.fail("rope_scaling", "is set; scaled rotary embeddings are not supported");
 }
 
 void checkConsistency(FieldReader& fields, const ModelConfig& c) {

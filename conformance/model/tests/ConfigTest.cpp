@@ -32,13 +32,14 @@ TEST(Config, ReadsARealMistralConfig) {
 TEST(Config, DefaultsFollowHuggingFace) {
   auto config = parseConfig(R"({"architectures":["LlamaForCausalLM"],"hidden_size":64,
     "intermediate_size":100,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,
-    "rms_norm_eps":1e-6,"sliding_window":null})",
+    "rms_norm_eps":1e-6,"sliding_window":null,"rope_scaling":null,"dtype":"float16"})",
                             "c.json");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->numKvHeads, 4);
   EXPECT_EQ(config->headDim, 16);
   EXPECT_EQ(config->ropeTheta, 10000);
   EXPECT_EQ(config->slidingWindow, 0);
+  EXPECT_EQ(config->torchDType, DType::F16);
 }
 
 TEST(Config, WriteThenReadIsIdentity) {
@@ -84,6 +85,11 @@ TEST(Config, ErrorsNameTheFileAndField) {
        "\"num_attention_heads\" must be positive"},
       {"{" + base + R"(,"hidden_size":64,"num_attention_heads":4,"torch_dtype":"int8"})",
        "\"torch_dtype\""},
+      {"{" + base + R"(,"hidden_size":64,"num_attention_heads":4,"dtype":"int8"})",
+       "\"dtype\" must be"},
+      {"{" + base +
+           R"(,"hidden_size":64,"num_attention_heads":4,"rope_scaling":{"rope_type":"llama3"}})",
+       "\"rope_scaling\" is set"},
       {R"({"architectures":["GPT2LMHeadModel"]})", "GPT2LMHeadModel\" is not supported"},
       {"{", "not valid JSON"},
   };

@@ -6,15 +6,14 @@
 
 namespace workload {
 
-const char* const kUsage =
-    "usage: llama-workload --model DIR --prompt 1,2,3 --steps N --dump FILE\n"
-    "                      [--gemm own|cublas] [--precision f32|f16|bf16]\n"
-    "                      [--sample greedy|top-p] [--top-p P] [--seed S]\n";
+const char* const kUsage = "--model DIR --prompt 1,2,3 --steps N --dump FILE\n"
+                           "    [--gemm own|cublas] [--precision f32|f16|bf16]\n"
+                           "    [--sample greedy|top-p] [--top-p P] [--seed S]\n";
 
 namespace {
 
-std::nullopt_t fail(const std::string& message) {
-  std::fprintf(stderr, "llama-workload: %s\n%s", message.c_str(), kUsage);
+std::nullopt_t fail(const char* program, const std::string& message) {
+  std::fprintf(stderr, "%s: %s\nusage: %s %s", program, message.c_str(), program, kUsage);
   return std::nullopt;
 }
 
@@ -88,17 +87,17 @@ std::string apply(Options& o, std::string_view flag, const std::string& value) {
 
 } // namespace
 
-std::optional<Options> parseOptions(int argc, char** argv) {
+std::optional<Options> parseOptions(int argc, char** argv, const char* program) {
   Options options;
   for (int i = 1; i < argc; i += 2) {
     if (i + 1 >= argc)
-      return fail("missing value after " + std::string(argv[i]));
+      return fail(program, "missing value after " + std::string(argv[i]));
     std::string problem = apply(options, argv[i], argv[i + 1]);
     if (!problem.empty())
-      return fail(problem);
+      return fail(program, problem);
   }
   if (options.model.empty() || options.prompt.empty() || options.dump.empty())
-    return fail("--model, --prompt and --dump are required");
+    return fail(program, "--model, --prompt and --dump are required");
   return options;
 }
 

@@ -1,4 +1,4 @@
-// The workload's command line.
+// The workload's command line (shared with the checker that compares its dump).
 #pragma once
 
 #include <cstdint>
@@ -24,10 +24,11 @@ struct Options {
   std::string dump;
 };
 
+/// The options part of the usage text (after "usage: PROGRAM ").
 extern const char* const kUsage;
 
-/// Parses argv; on a bad command line prints the problem and the usage to stderr and returns
-/// nothing.
-std::optional<Options> parseOptions(int argc, char** argv);
+/// Parses argv; on a bad command line prints the problem and the usage, naming `program`, to
+/// stderr and returns nothing. The suite's checker takes the same command line as the workload.
+std::optional<Options> parseOptions(int argc, char** argv, const char* program);
 
 } // namespace workload

@@ -45,7 +45,7 @@ template <typename T> trace::Trace generate(const Options& options, const model:
 } // namespace
 
 int main(int argc, char** argv) {
-  std::optional<Options> options = parseOptions(argc, argv);
+  std::optional<Options> options = parseOptions(argc, argv, "llama-workload");
   if (!options)
     return 2;
   drawbridge::Expected<model::ModelWeights> weights = model::loadModel(options->model);
