@@ -1,35 +1,21 @@
 // The checker end to end: a dump identical to the reference passes, a perturbed one fails with the
 // place named, and unreadable inputs are errors.
+#include "RunCommand.h"
 #include "TempDir.h"
 #include "drawbridge/generator/Generator.h"
 #include "drawbridge/reference/Transformer.h"
 
-#include <array>
 #include <cstdio>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 using namespace drawbridge;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string output;
-};
+using model::testing::CommandResult;
 
-Result check(const std::string& arguments) {
-  std::string command = std::string(DRAWBRIDGE_CHECK_DUMP) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Result result{-1, ""};
-  if (!pipe)
-    return result;
-  std::array<char, 256> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe))
-    result.output += buffer.data();
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+CommandResult check(const std::string& arguments) {
+  return model::testing::runCommand(DRAWBRIDGE_CHECK_DUMP, arguments);
 }
 
 class CheckDump : public ::testing::Test {
@@ -61,7 +47,7 @@ protected:
 TEST_F(CheckDump, PassesAFaithfulDumpAndFailsAPerturbedOne) {
   trace::Trace faithful = referenceRun({});
   ASSERT_FALSE(trace::writeTrace(dir.file("dump.bin"), faithful));
-  Result pass = check(arguments("--precision f32"));
+  CommandResult pass = check(arguments("--precision f32"));
   EXPECT_EQ(pass.status, 0) << pass.output;
   EXPECT_NE(pass.output.find("tokens matched     5 of 5"), std::string::npos) << pass.output;
   EXPECT_NE(pass.output.find("layer 1"), std::string::npos);
@@ -69,7 +55,7 @@ TEST_F(CheckDump, PassesAFaithfulDumpAndFailsAPerturbedOne) {
   trace::Trace perturbed = faithful;
   perturbed.steps[3].logits[7] += 1.0f;
   ASSERT_FALSE(trace::writeTrace(dir.file("dump.bin"), perturbed));
-  Result fail = check(arguments("--precision f32"));
+  CommandResult fail = check(arguments("--precision f32"));
   EXPECT_EQ(fail.status, 1);
   EXPECT_NE(fail.output.find("FAIL: step 3: logits"), std::string::npos) << fail.output;
 }
@@ -77,16 +63,16 @@ TEST_F(CheckDump, PassesAFaithfulDumpAndFailsAPerturbedOne) {
 TEST_F(CheckDump, TopPUsesTheSameSeed) {
   reference::Sampling sampling{reference::Sampling::Mode::TopP, 0.8, 77};
   ASSERT_FALSE(trace::writeTrace(dir.file("dump.bin"), referenceRun(sampling)));
-  Result pass = check(arguments("--sample top-p --top-p 0.8 --seed 77 --precision bf16"));
+  CommandResult pass = check(arguments("--sample top-p --top-p 0.8 --seed 77 --precision bf16"));
   EXPECT_EQ(pass.status, 0) << pass.output;
 }
 
 TEST_F(CheckDump, UnreadableInputsAndBadCommandLines) {
-  Result missing = check(arguments(""));
+  CommandResult missing = check(arguments(""));
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.output.find("dump.bin"), std::string::npos) << missing.output;
   EXPECT_EQ(check("--model " + dir.path()).status, 2);
-  Result tooLong = check("--model " + dir.path() + " --prompt 1 --steps 1000 --dump x");
+  CommandResult tooLong = check("--model " + dir.path() + " --prompt 1 --steps 1000 --dump x");
   EXPECT_EQ(tooLong.status, 1);
   EXPECT_NE(tooLong.output.find("max_position_embeddings"), std::string::npos);
 }

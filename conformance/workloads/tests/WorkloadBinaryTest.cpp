@@ -1,16 +1,15 @@
 // The workload is a real nvcc program: PTX only (so any backend can compile it), with the kernels
 // the suite promises, written with warp shuffles and vector loads. Its command line and its
 // checkpoint errors are checked here too; both fail before any CUDA call, so no GPU is needed.
+#include "RunCommand.h"
 #include "TempDir.h"
 #include "drawbridge/fatbin/Image.h"
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSummary.h"
 #include "drawbridge/generator/Generator.h"
 
-#include <array>
 #include <cstdio>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 using namespace drawbridge;
 
@@ -57,23 +56,10 @@ TEST(WorkloadBinary, HoldsPtxForEveryKernelAndPrecision) {
   EXPECT_NE(ptx.find("bar.sync"), std::string::npos);
 }
 
-struct Result {
-  int status;
-  std::string output;
-};
+using model::testing::CommandResult;
 
-Result runWorkload(const std::string& arguments) {
-  std::string command = std::string(DRAWBRIDGE_LLAMA_WORKLOAD) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Result result{-1, ""};
-  if (!pipe)
-    return result;
-  std::array<char, 256> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe))
-    result.output += buffer.data();
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+CommandResult runWorkload(const std::string& arguments) {
+  return model::testing::runCommand(DRAWBRIDGE_LLAMA_WORKLOAD, arguments);
 }
 
 TEST(WorkloadBinary, RejectsBadCommandLines) {
@@ -82,7 +68,7 @@ TEST(WorkloadBinary, RejectsBadCommandLines) {
         "--model m --prompt 1 --dump d --precision fp8", "--model m --prompt 1 --dump d --top-p 2",
         "--model m --prompt 1 --dump d --steps 0", "--model m --prompt 1 --dump d --sample beam",
         "--model m --prompt 1 --dump d --frob 1", "--model m --prompt 1 --dump"}) {
-    Result r = runWorkload(arguments);
+    CommandResult r = runWorkload(arguments);
     EXPECT_EQ(r.status, 2) << arguments;
     EXPECT_NE(r.output.find("usage: llama-workload"), std::string::npos) << arguments;
   }
@@ -90,18 +76,19 @@ TEST(WorkloadBinary, RejectsBadCommandLines) {
 
 TEST(WorkloadBinary, ReportsCheckpointAndPromptErrorsBeforeTouchingTheGpu) {
   model::testing::TempDir dir;
-  Result missing = runWorkload("--model " + dir.path() + " --prompt 1 --dump " + dir.file("d"));
+  CommandResult missing =
+      runWorkload("--model " + dir.path() + " --prompt 1 --dump " + dir.file("d"));
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.output.find("config.json"), std::string::npos) << missing.output;
 
   model::ModelConfig config = generator::presetConfig(generator::Arch::Mistral);
   ASSERT_FALSE(
       model::writeModel(dir.path(), generator::generateWeights(config, 1), model::DType::F16));
-  Result outside =
+  CommandResult outside =
       runWorkload("--model " + dir.path() + " --prompt 1,1000 --dump " + dir.file("d"));
   EXPECT_EQ(outside.status, 2);
   EXPECT_NE(outside.output.find("outside the vocabulary"), std::string::npos) << outside.output;
-  Result tooLong =
+  CommandResult tooLong =
       runWorkload("--model " + dir.path() + " --prompt 1 --steps 300 --dump " + dir.file("d"));
   EXPECT_EQ(tooLong.status, 2);
   EXPECT_NE(tooLong.output.find("positions"), std::string::npos) << tooLong.output;
