@@ -7,6 +7,7 @@
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSummary.h"
 #include "drawbridge/generator/Generator.h"
+#include "drawbridge/model/Files.h"
 
 #include <cstdio>
 #include <gtest/gtest.h>
@@ -57,6 +58,17 @@ TEST(WorkloadBinary, HoldsPtxForEveryKernelAndPrecision) {
 }
 
 using model::testing::CommandResult;
+
+// nvcc stored PTX only, so ptxas never judged it during the build; it must assemble for sm_80.
+TEST(WorkloadBinary, PtxAssemblesWithPtxas) {
+  std::string ptx = workloadPtx();
+  ASSERT_FALSE(ptx.empty());
+  model::testing::TempDir dir;
+  ASSERT_FALSE(model::writeFileText(dir.file("workload.ptx"), ptx));
+  CommandResult ptxas = model::testing::runCommand(
+      DRAWBRIDGE_PTXAS, "-arch=sm_80 " + dir.file("workload.ptx") + " -o " + dir.file("w.cubin"));
+  EXPECT_EQ(ptxas.status, 0) << ptxas.output;
+}
 
 CommandResult runWorkload(const std::string& arguments) {
   return model::testing::runCommand(DRAWBRIDGE_LLAMA_WORKLOAD, arguments);
