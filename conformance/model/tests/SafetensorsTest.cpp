@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <gtest/gtest.h>
+#include <random>
 
 using namespace drawbridge::model;
 using drawbridge::model::testing::TempDir;
@@ -122,6 +123,31 @@ TEST(Safetensors, ReadsFromDiskAndReportsMissingFiles) {
   auto missing = readSafetensors(dir.file("none.safetensors"));
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("none.safetensors"), std::string::npos);
+}
+
+// Random byte flips in a valid file: each result is a file or an error, never a crash. The header
+// is where the parsing happens, so the flips land there.
+TEST(Safetensors, CorruptedHeadersNeverCrash) {
+  std::vector<float> values = ramp(12);
+  std::vector<std::byte> whole = encodeSafetensors(
+      {{"a", DType::F16, {3, 4}, values}, {"b", DType::F32, {12}, values}}, {{"k", "v"}});
+  size_t headerEnd = 8 + static_cast<size_t>(whole[0]) + (static_cast<size_t>(whole[1]) << 8);
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<size_t> position(0, headerEnd - 1);
+  std::uniform_int_distribution<int> byte(0, 255);
+  int errors = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<std::byte> bytes = whole;
+    for (int flips = 1 + i % 3; flips > 0; --flips)
+      bytes[position(rng)] = static_cast<std::byte>(byte(rng));
+    auto file = parseSafetensors(std::move(bytes), "fuzz");
+    if (!file)
+      ++errors;
+    else
+      for (const TensorEntry& t : file->tensors)
+        EXPECT_EQ(file->toFloat(t).size(), static_cast<size_t>(elementCount(t.shape)));
+  }
+  EXPECT_GT(errors, 1000); // most corruptions are caught
 }
 
 } // namespace

@@ -60,6 +60,9 @@ void expectDecodeEqualsRecompute(const model::ModelConfig& config, size_t prompt
 TEST(Transformer, DecodeWithKvCacheEqualsFullRecompute) {
   expectDecodeEqualsRecompute(tinyConfig(0, false), 5, 13);
   expectDecodeEqualsRecompute(tinyConfig(0, true), 1, 6); // a one-token prompt
+  model::ModelConfig wideHeads = tinyConfig(0, false);
+  wideHeads.headDim = 8; // config.json's head_dim need not be hidden_size / heads
+  expectDecodeEqualsRecompute(wideHeads, 3, 7);
 }
 
 TEST(Transformer, RollingCacheEqualsFullRecomputeWithTheWindow) {
