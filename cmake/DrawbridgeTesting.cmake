@@ -10,11 +10,12 @@ function(drawbridge_add_gtest name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
 
-# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [STATIC_RUNTIME])
-# Builds a real nvcc 13 executable at build time; tests read what nvcc produced. Programs use
+# drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [DEPENDS headers...] [STATIC_RUNTIME])
+# Builds a real nvcc 13 executable at build time; tests read what nvcc produced. DEPENDS names
+# headers (relative to the current source directory) whose changes must rebuild it. Programs use
 # the shared CUDA runtime (what Drawbridge replaces) unless STATIC_RUNTIME asks for nvcc's default.
 function(drawbridge_nvcc_binary target)
-  cmake_parse_arguments(ARG "STATIC_RUNTIME" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "STATIC_RUNTIME" "OUTPUT" "SOURCES;FLAGS;DEPENDS" ${ARGN})
   set(runtime shared)
   if(ARG_STATIC_RUNTIME)
     set(runtime static)
@@ -23,10 +24,14 @@ function(drawbridge_nvcc_binary target)
   foreach(s ${ARG_SOURCES})
     list(APPEND sources ${CMAKE_CURRENT_SOURCE_DIR}/${s})
   endforeach()
+  set(headers)
+  foreach(h ${ARG_DEPENDS})
+    list(APPEND headers ${CMAKE_CURRENT_SOURCE_DIR}/${h})
+  endforeach()
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
     COMMAND ${NVCC_EXECUTABLE} -cudart ${runtime} ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
-    DEPENDS ${sources}
+    DEPENDS ${sources} ${headers}
     COMMENT "nvcc ${target}"
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS ${ARG_OUTPUT})

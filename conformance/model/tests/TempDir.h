@@ -1,0 +1,22 @@
+// A fresh directory per test, removed afterwards.
+#pragma once
+
+#include <string>
+
+namespace drawbridge::model::testing {
+
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+} // namespace drawbridge::model::testing

@@ -1,0 +1,34 @@
+// The workload's command line (shared with the checker that compares its dump).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace workload {
+
+enum class GemmPath { Own, Cublas };
+enum class Precision { F32, F16, BF16 };
+enum class SampleMode { Greedy, TopP };
+
+struct Options {
+  std::string model;
+  std::vector<int32_t> prompt;
+  int steps = 1;
+  GemmPath gemm = GemmPath::Own;
+  Precision precision = Precision::F32;
+  SampleMode sample = SampleMode::Greedy;
+  float topP = 0.9f;
+  uint64_t seed = 0;
+  std::string dump;
+};
+
+/// The options part of the usage text (after "usage: PROGRAM ").
+extern const char* const kUsage;
+
+/// Parses argv; on a bad command line prints the problem and the usage, naming `program`, to
+/// stderr and returns nothing. The suite's checker takes the same command line as the workload.
+std::optional<Options> parseOptions(int argc, char** argv, const char* program);
+
+} // namespace workload

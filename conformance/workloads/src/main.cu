@@ -1,0 +1,85 @@
+// llama-workload: runs a Llama- or Mistral-family checkpoint the way inference code does (prefill
+// of the prompt as one batch, then decode with the KV cache) and dumps what it computed for the
+// conformance suite to compare with its CPU reference. The dump format is documented in
+// conformance/trace/include/drawbridge/trace/Trace.h.
+#include "Decoder.cuh"
+#include "Options.h"
+#include "SplitMix64.h"
+#include "drawbridge/trace/Trace.h"
+
+#include <cstdio>
+
+using namespace workload;
+namespace model = drawbridge::model;
+namespace trace = drawbridge::trace;
+
+namespace {
+
+template <typename T> trace::Trace generate(const Options& options, const model::ModelWeights& w) {
+  const model::ModelConfig& c = w.config;
+  int promptLength = static_cast<int>(options.prompt.size());
+  Decoder<T> decoder(w, options.gemm, promptLength, promptLength + options.steps - 1);
+  SplitMix64 rng(options.seed);
+  trace::Trace out;
+  out.hidden = static_cast<uint32_t>(c.hiddenSize);
+  out.vocab = static_cast<uint32_t>(c.vocabSize);
+  out.boundaryCount = static_cast<uint32_t>(c.numLayers + 1);
+  std::vector<int> input(options.prompt.begin(), options.prompt.end());
+  int position = 0;
+  for (int s = 0; s < options.steps; ++s) {
+    StepResult result = decoder.step(input, position);
+    trace::StepTrace record;
+    record.tokenCount = static_cast<uint32_t>(input.size());
+    record.firstPosition = static_cast<uint32_t>(position);
+    position += static_cast<int>(input.size());
+    record.token = options.sample == SampleMode::Greedy ? decoder.argmax()
+                                                        : decoder.topP(options.topP, rng.uniform());
+    record.boundaries = std::move(result.boundaries);
+    record.logits = std::move(result.logits);
+    out.steps.push_back(std::move(record));
+    input.assign(1, out.steps.back().token);
+  }
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::optional<Options> options = parseOptions(argc, argv, "llama-workload");
+  if (!options)
+    return 2;
+  drawbridge::Expected<model::ModelWeights> weights = model::loadModel(options->model);
+  if (!weights) {
+    std::fprintf(stderr, "llama-workload: %s\n", weights.error().message.c_str());
+    return 1;
+  }
+  const model::ModelConfig& c = weights->config;
+  for (int32_t token : options->prompt)
+    if (token >= c.vocabSize) {
+      std::fprintf(stderr, "llama-workload: prompt token %d is outside the vocabulary of %lld\n",
+                   token, static_cast<long long>(c.vocabSize));
+      return 2;
+    }
+  if (static_cast<int64_t>(options->prompt.size()) + options->steps - 1 > c.maxPositions) {
+    std::fprintf(stderr, "llama-workload: the prompt and %d steps exceed %lld positions\n",
+                 options->steps, static_cast<long long>(c.maxPositions));
+    return 2;
+  }
+  trace::Trace result;
+  switch (options->precision) {
+  case Precision::F32:
+    result = generate<float>(*options, *weights);
+    break;
+  case Precision::F16:
+    result = generate<__half>(*options, *weights);
+    break;
+  case Precision::BF16:
+    result = generate<__nv_bfloat16>(*options, *weights);
+    break;
+  }
+  if (std::optional<drawbridge::Error> error = trace::writeTrace(options->dump, result)) {
+    std::fprintf(stderr, "llama-workload: %s\n", error->message.c_str());
+    return 1;
+  }
+  return 0;
+}
