@@ -3,6 +3,7 @@
 #include "SharedLibrary.h"
 
 #include <cuda_runtime_api.h>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <string>
 
@@ -41,6 +42,23 @@ TEST(ErrorStrings, ExportedWithNvidiasVersionNode) {
         "__cudaRegisterVar", "__cudaRegisterManagedVar", "__cudaInitModule",
         "__cudaPushCallConfiguration", "__cudaPopCallConfiguration", "__cudaGetKernel"})
     EXPECT_NE(shim().versionedSymbol<void>(name, "libcudart.so.13"), nullptr) << name;
+}
+
+TEST(ErrorStrings, EveryNvidiaExportExistsWithItsVersionNode) {
+  ASSERT_TRUE(shim().loaded()) << shim().error();
+  SharedLibrary nvidia(NVIDIA_CUDART);
+  ASSERT_TRUE(nvidia.loaded()) << nvidia.error();
+  std::ifstream list(NVIDIA_EXPORTS);
+  size_t checked = 0;
+  for (std::string name; std::getline(list, name);) {
+    if (name.empty() || name[0] == '#')
+      continue;
+    ASSERT_NE(nvidia.versionedSymbol<void>(name.c_str(), "libcudart.so.13"), nullptr)
+        << name << " is in NvidiaExports.txt but not in NVIDIA's library";
+    EXPECT_NE(shim().versionedSymbol<void>(name.c_str(), "libcudart.so.13"), nullptr) << name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 400u);
 }
 
 TEST(ErrorStrings, VersionsAreCuda13) {

@@ -1,0 +1,106 @@
+// Events: recording, waiting, querying and timing.
+#include "Api.h"
+#include "Export.h"
+#include "Runtime.h"
+
+using namespace drawbridge::cudart;
+
+namespace {
+
+cudaError_t createEvent(cudaEvent_t* event, unsigned flags, const char* name) {
+  constexpr unsigned kKnown =
+      cudaEventBlockingSync | cudaEventDisableTiming | cudaEventInterprocess;
+  if (!event || (flags & ~kKnown))
+    return cudaErrorInvalidValue;
+  return onCurrentDevice([&](auto& d) {
+    auto created = d.createEvent();
+    if (!created)
+      return toCudaError(created.status(), name);
+    *event = reinterpret_cast<cudaEvent_t>(*created);
+    return cudaSuccess;
+  });
+}
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventCreate(cudaEvent_t* event) {
+  return api(
+      "cudaEventCreate", [&] { return createEvent(event, cudaEventDefault, "cudaEventCreate"); },
+      event);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event,
+                                                              unsigned int flags) {
+  return api(
+      "cudaEventCreateWithFlags",
+      [&] { return createEvent(event, flags, "cudaEventCreateWithFlags"); }, event, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  return api(
+      "cudaEventDestroy",
+      [&] {
+        if (!event)
+          return cudaErrorInvalidResourceHandle;
+        return onCurrentDevice([&](auto& d) {
+          return toCudaError(d.destroyEvent(toBackend(event)), "cudaEventDestroy");
+        });
+      },
+      event);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  return api(
+      "cudaEventRecord",
+      [&] {
+        if (!event)
+          return cudaErrorInvalidResourceHandle;
+        return onCurrentDevice([&](auto& d) {
+          return toCudaError(d.recordEvent(toBackend(event), toBackend(stream)), "cudaEventRecord");
+        });
+      },
+      event, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+  return api(
+      "cudaEventSynchronize",
+      [&] {
+        if (!event)
+          return cudaErrorInvalidResourceHandle;
+        return onCurrentDevice([&](auto& d) {
+          return toCudaError(d.synchronizeEvent(toBackend(event)), "cudaEventSynchronize");
+        });
+      },
+      event);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventQuery(cudaEvent_t event) {
+  if (!event)
+    return report(cudaErrorInvalidResourceHandle);
+  drawbridge::backend::Device* d = nullptr;
+  if (cudaError_t error = Runtime::instance().current(d))
+    return report(error);
+  cudaError_t result = toCudaError(d->queryEvent(toBackend(event)), "cudaEventQuery");
+  return result == cudaErrorNotReady ? result : report(result);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start,
+                                                          cudaEvent_t end) {
+  return api(
+      "cudaEventElapsedTime",
+      [&] {
+        if (!ms)
+          return cudaErrorInvalidValue;
+        if (!start || !end)
+          return cudaErrorInvalidResourceHandle;
+        return onCurrentDevice([&](auto& d) {
+          auto elapsed = d.elapsedMilliseconds(toBackend(start), toBackend(end));
+          if (!elapsed)
+            return toCudaError(elapsed.status(), "cudaEventElapsedTime");
+          *ms = *elapsed;
+          return cudaSuccess;
+        });
+      },
+      ms, start, end);
+}

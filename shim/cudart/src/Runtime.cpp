@@ -1,0 +1,189 @@
+#include "Runtime.h"
+
+#include "drawbridge/backend/cpu/CpuBackend.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace drawbridge::cudart {
+namespace {
+
+thread_local int currentDevice = 0;
+
+// CUDA_VISIBLE_DEVICES: a comma-separated list of ordinals; the list ends at the first entry
+// that names no device (as CUDA's does), an empty value hides every device, and duplicates
+// end it too.
+std::vector<int> visibleOrdinals(int available) {
+  std::vector<int> visible;
+  const char* spec = std::getenv("CUDA_VISIBLE_DEVICES");
+  if (!spec) {
+    for (int i = 0; i < available; ++i)
+      visible.push_back(i);
+    return visible;
+  }
+  std::string_view rest(spec);
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    char* end = nullptr;
+    std::string text(item);
+    long ordinal = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || ordinal < 0 || ordinal >= available)
+      break;
+    if (std::find(visible.begin(), visible.end(), ordinal) != visible.end())
+      break;
+    visible.push_back(static_cast<int>(ordinal));
+    if (comma == std::string_view::npos)
+      break;
+    rest.remove_prefix(comma + 1);
+  }
+  return visible;
+}
+
+} // namespace
+
+Runtime& Runtime::instance() {
+  // Never destroyed: programs call into the runtime from atexit handlers.
+  static Runtime* runtime = new Runtime;
+  return *runtime;
+}
+
+cudaError_t Runtime::start() {
+  if (backend_)
+    return cudaSuccess;
+  const char* name = std::getenv("DRAWBRIDGE_BACKEND");
+  if (name && std::string_view(name) != "cpu") {
+    std::fprintf(stderr,
+                 "drawbridge: DRAWBRIDGE_BACKEND=%s is not a backend of this build "
+                 "(it has: cpu)\n",
+                 name);
+    return cudaErrorInitializationError;
+  }
+  auto created = backend::cpu::createCpuBackend();
+  if (!created) {
+    std::fprintf(stderr, "drawbridge: the CPU backend could not start: %s\n",
+                 created.status().message.c_str());
+    return cudaErrorInitializationError;
+  }
+  backend_ = std::move(*created);
+  visible_ = visibleOrdinals(backend_->deviceCount());
+  return cudaSuccess;
+}
+
+cudaError_t Runtime::deviceCount(int& count) {
+  std::lock_guard lock(mutex_);
+  count = 0;
+  if (cudaError_t error = start())
+    return error;
+  count = static_cast<int>(visible_.size());
+  return count == 0 ? cudaErrorNoDevice : cudaSuccess;
+}
+
+cudaError_t Runtime::device(int ordinal, backend::Device*& device) {
+  std::lock_guard lock(mutex_);
+  device = nullptr;
+  if (cudaError_t error = start())
+    return error;
+  if (visible_.empty())
+    return cudaErrorNoDevice;
+  if (ordinal < 0 || ordinal >= static_cast<int>(visible_.size()))
+    return cudaErrorInvalidDevice;
+  device = backend_->device(visible_[ordinal]);
+  return device ? cudaSuccess : cudaErrorInvalidDevice;
+}
+
+cudaError_t Runtime::current(backend::Device*& device) {
+  return this->device(currentDevice, device);
+}
+
+int Runtime::currentOrdinal() const {
+  return currentDevice;
+}
+
+cudaError_t Runtime::setCurrentOrdinal(int ordinal) {
+  int count = 0;
+  if (cudaError_t error = deviceCount(count))
+    return error;
+  if (ordinal < 0 || ordinal >= count)
+    return cudaErrorInvalidDevice;
+  currentDevice = ordinal;
+  return cudaSuccess;
+}
+
+void Runtime::reset() {
+  std::lock_guard lock(mutex_);
+  backend_.reset();
+  visible_.clear();
+}
+
+cudaError_t toCudaError(const backend::Status& status, const char* api) {
+  using backend::StatusCode;
+  if (!status.ok() && !status.message.empty())
+    std::fprintf(stderr, "drawbridge: %s: %s\n", api, status.message.c_str());
+  switch (status.code) {
+  case StatusCode::Success:
+    return cudaSuccess;
+  case StatusCode::InvalidValue:
+    return cudaErrorInvalidValue;
+  case StatusCode::OutOfMemory:
+    return cudaErrorMemoryAllocation;
+  case StatusCode::InvalidDevice:
+    return cudaErrorInvalidDevice;
+  case StatusCode::InvalidDevicePointer:
+    return cudaErrorInvalidDevicePointer;
+  case StatusCode::InvalidHandle:
+    return cudaErrorInvalidResourceHandle;
+  case StatusCode::InvalidConfiguration:
+    return cudaErrorInvalidConfiguration;
+  case StatusCode::InvalidSource:
+    return cudaErrorInvalidSource;
+  case StatusCode::SymbolNotFound:
+    return cudaErrorSymbolNotFound;
+  case StatusCode::NotReady:
+    return cudaErrorNotReady;
+  case StatusCode::LaunchFailure:
+    return cudaErrorLaunchFailure;
+  case StatusCode::Assert:
+    return cudaErrorAssert;
+  case StatusCode::NotSupported:
+    return cudaErrorNotSupported;
+  case StatusCode::Unknown:
+    return cudaErrorUnknown;
+  }
+  return cudaErrorUnknown;
+}
+
+backend::Stream* toBackend(cudaStream_t stream) {
+  if (stream == nullptr || stream == cudaStreamLegacy)
+    return nullptr;
+  if (stream == cudaStreamPerThread) {
+    // Each thread's default stream is created on first use and lives as long as the thread.
+    struct PerThread {
+      backend::Device* device = nullptr;
+      backend::Stream* stream = nullptr;
+      ~PerThread() {
+        if (stream)
+          (void)device->destroyStream(stream);
+      }
+    };
+    thread_local PerThread own;
+    if (!own.stream) {
+      backend::Device* device = nullptr;
+      if (Runtime::instance().current(device) != cudaSuccess)
+        return nullptr;
+      auto created = device->createStream();
+      if (!created)
+        return nullptr;
+      own.device = device;
+      own.stream = *created;
+    }
+    return own.stream;
+  }
+  return reinterpret_cast<backend::Stream*>(stream);
+}
+
+} // namespace drawbridge::cudart
