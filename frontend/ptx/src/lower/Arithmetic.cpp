@@ -1,0 +1,356 @@
+// Integer and floating-point arithmetic: add sub mul mad mul24 mad24 fma div rem abs neg min max
+// copysign sad. Default rounding (.rn) and no .ftz map to plain IR operations; other rounding
+// modes and .ftz on f32 use NVVM's rounded intrinsics, so no precision is silently changed.
+#include "Common.h"
+
+#include <functional>
+#include <llvm/IR/IntrinsicsNVPTX.h>
+
+namespace drawbridge::ptx::nvvm {
+namespace {
+
+using namespace llvm::Intrinsic;
+
+const RoundedIntrinsics kAdd{nvvm_add_rn_f,     nvvm_add_rz_f,     nvvm_add_rm_f,
+                             nvvm_add_rp_f,     nvvm_add_rn_ftz_f, nvvm_add_rz_ftz_f,
+                             nvvm_add_rm_ftz_f, nvvm_add_rp_ftz_f, nvvm_add_rn_d,
+                             nvvm_add_rz_d,     nvvm_add_rm_d,     nvvm_add_rp_d};
+const RoundedIntrinsics kMul{nvvm_mul_rn_f,     nvvm_mul_rz_f,     nvvm_mul_rm_f,
+                             nvvm_mul_rp_f,     nvvm_mul_rn_ftz_f, nvvm_mul_rz_ftz_f,
+                             nvvm_mul_rm_ftz_f, nvvm_mul_rp_ftz_f, nvvm_mul_rn_d,
+                             nvvm_mul_rz_d,     nvvm_mul_rm_d,     nvvm_mul_rp_d};
+const RoundedIntrinsics kFma{nvvm_fma_rn_f,     nvvm_fma_rz_f,     nvvm_fma_rm_f,
+                             nvvm_fma_rp_f,     nvvm_fma_rn_ftz_f, nvvm_fma_rz_ftz_f,
+                             nvvm_fma_rm_ftz_f, nvvm_fma_rp_ftz_f, nvvm_fma_rn_d,
+                             nvvm_fma_rz_d,     nvvm_fma_rm_d,     nvvm_fma_rp_d};
+const RoundedIntrinsics kDiv{nvvm_div_rn_f,     nvvm_div_rz_f,     nvvm_div_rm_f,
+                             nvvm_div_rp_f,     nvvm_div_rn_ftz_f, nvvm_div_rz_ftz_f,
+                             nvvm_div_rm_ftz_f, nvvm_div_rp_ftz_f, nvvm_div_rn_d,
+                             nvvm_div_rz_d,     nvvm_div_rm_d,     nvvm_div_rp_d};
+
+bool isScalar32or64(ScalarType t) {
+  return t == ScalarType::F32 || t == ScalarType::F64;
+}
+
+// Whether an operation needs an NVVM rounded intrinsic rather than the plain IR operation.
+bool needsRoundedIntrinsic(const FloatMode& mode, ScalarType t) {
+  bool directed = mode.rounding == Rounding::Rz || mode.rounding == Rounding::Rm ||
+                  mode.rounding == Rounding::Rp;
+  return directed || (mode.ftz && t == ScalarType::F32);
+}
+
+// The result of a floating-point operation, after .sat; nullptr (with an error) if the
+// rounding/type combination does not exist.
+llvm::Value* floatOp(FunctionLowering& L, const Instruction& inst, ScalarType t,
+                     const RoundedIntrinsics& ids, llvm::ArrayRef<llvm::Value*> args,
+                     const std::function<llvm::Value*()>& plain) {
+  FloatMode mode = floatMode(inst);
+  llvm::Value* result = nullptr;
+  if (needsRoundedIntrinsic(mode, t)) {
+    ID id = isScalar32or64(t) ? pickRounded(ids, mode.rounding, mode.ftz, t == ScalarType::F64)
+                              : not_intrinsic;
+    if (id == not_intrinsic) {
+      L.unsupported(inst, "this rounding mode is not available for ." + std::string(name(t)));
+      return nullptr;
+    }
+    result = L.b().CreateIntrinsic(id, {}, args);
+  } else {
+    result = plain();
+  }
+  return mode.sat ? saturate(L, result) : result;
+}
+
+void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  if (inst.has("cc") || inst.opcode == "addc" || inst.opcode == "subc")
+    return L.unsupported(inst, "carry chains are not supported yet");
+  auto v = readOperands(L, inst, 1, 2, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  bool isSub = inst.opcode == "sub";
+  llvm::Value* a = (*v)[0];
+  llvm::Value* c = (*v)[1];
+  llvm::Value* result = nullptr;
+  if (isFloat(*t)) {
+    // a - b is a + (-b) in every rounding mode.
+    result = floatOp(L, inst, *t, kAdd, {a, isSub ? b.CreateFNeg(c) : c},
+                     [&] { return isSub ? b.CreateFSub(a, c) : b.CreateFAdd(a, c); });
+    if (!result)
+      return;
+  } else if (inst.has("sat")) {
+    result = b.CreateIntrinsic(isSub ? ssub_sat : sadd_sat, {a->getType()}, {a, c});
+  } else {
+    result = isSub ? b.CreateSub(a, c) : b.CreateAdd(a, c);
+  }
+  L.write(inst.operands[0], result, *t);
+}
+
+ScalarType widened(ScalarType t) {
+  switch (t) {
+  case ScalarType::U16:
+    return ScalarType::U32;
+  case ScalarType::U32:
+    return ScalarType::U64;
+  case ScalarType::S16:
+    return ScalarType::S32;
+  case ScalarType::S32:
+    return ScalarType::S64;
+  default:
+    return t;
+  }
+}
+
+// The integer product in the form .lo, .hi or .wide asks for (with the type's signedness).
+llvm::Value* integerProduct(FunctionLowering& L, const Instruction& inst, ScalarType t,
+                            llvm::Value* a, llvm::Value* c) {
+  auto& b = L.b();
+  unsigned bits = bitWidth(t);
+  if (!inst.has("hi") && !inst.has("wide"))
+    return b.CreateMul(a, c);
+  llvm::Type* wide = L.intType(2 * bits);
+  bool sign = isSigned(t);
+  llvm::Value* product =
+      b.CreateMul(b.CreateIntCast(a, wide, sign), b.CreateIntCast(c, wide, sign));
+  if (inst.has("wide"))
+    return product;
+  return b.CreateTrunc(b.CreateLShr(product, bits), a->getType());
+}
+
+void lowerMul(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 2, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  if (isFloat(*t)) {
+    llvm::Value* r = floatOp(L, inst, *t, kMul, *v, [&] { return b.CreateFMul((*v)[0], (*v)[1]); });
+    if (r)
+      L.write(inst.operands[0], r, *t);
+    return;
+  }
+  llvm::Value* r = integerProduct(L, inst, *t, (*v)[0], (*v)[1]);
+  L.write(inst.operands[0], r, inst.has("wide") ? widened(*t) : *t);
+}
+
+void lowerFma(FunctionLowering& L, const Instruction& inst) {
+  auto t = instructionType(L, inst);
+  if (!t || !L.expectOperands(inst, 4, 4))
+    return;
+  auto v = readOperands(L, inst, 1, 3, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  if (isFloat(*t)) {
+    // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
+    if (inst.has("relu")) {
+      // fma.rn.relu clamps negative results (and NaN) to +0.
+      llvm::Value* r = b.CreateIntrinsic(fma, {(*v)[0]->getType()}, *v);
+      llvm::Value* zero = llvm::Constant::getNullValue(r->getType());
+      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpOGT(r, zero), r, zero), *t);
+      return;
+    }
+    llvm::Value* r = floatOp(L, inst, *t, kFma, *v,
+                             [&] { return b.CreateIntrinsic(fma, {(*v)[0]->getType()}, *v); });
+    if (r)
+      L.write(inst.operands[0], r, *t);
+    return;
+  }
+  if (inst.has("sat") || inst.has("cc") || inst.opcode == "madc")
+    return L.unsupported(inst, "integer mad with .sat or carry is not supported yet");
+  llvm::Value* product = integerProduct(L, inst, *t, (*v)[0], (*v)[1]);
+  llvm::Value* addend = (*v)[2];
+  if (inst.has("wide")) {
+    addend = L.read(inst.operands[3], widened(*t));
+    if (!addend)
+      return L.fail(inst, "the addend of '" + inst.spelling() + "' cannot be read");
+  }
+  L.write(inst.operands[0], b.CreateAdd(product, addend), inst.has("wide") ? widened(*t) : *t);
+}
+
+// mul24/mad24: the product of the low 24 bits of each operand (sign- or zero-extended).
+void lowerMul24(FunctionLowering& L, const Instruction& inst) {
+  auto t = instructionType(L, inst);
+  bool isMad = inst.opcode == "mad24";
+  if (!t || !L.expectOperands(inst, isMad ? 4 : 3, isMad ? 4 : 3))
+    return;
+  auto v = readOperands(L, inst, 1, isMad ? 3 : 2, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  bool sign = isSigned(*t);
+  auto low24 = [&](llvm::Value* x) {
+    llvm::Value* shifted = b.CreateShl(x, 8);
+    return sign ? b.CreateAShr(shifted, 8) : b.CreateLShr(shifted, 8);
+  };
+  llvm::Type* i64 = b.getInt64Ty();
+  llvm::Value* product = b.CreateMul(b.CreateIntCast(low24((*v)[0]), i64, sign),
+                                     b.CreateIntCast(low24((*v)[1]), i64, sign));
+  // .hi returns bits 16..47 of the 48-bit product.
+  llvm::Value* r =
+      b.CreateTrunc(inst.has("hi") ? b.CreateLShr(product, 16) : product, b.getInt32Ty());
+  if (isMad)
+    r = b.CreateAdd(r, (*v)[2]);
+  L.write(inst.operands[0], r, *t);
+}
+
+void lowerDivRem(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 2, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* a = (*v)[0];
+  llvm::Value* c = (*v)[1];
+  if (isFloat(*t)) {
+    if (inst.opcode == "rem")
+      return L.unsupported(inst);
+    FloatMode mode = floatMode(inst);
+    llvm::Value* r = nullptr;
+    if (mode.approx) {
+      r = b.CreateIntrinsic(mode.ftz ? nvvm_div_approx_ftz_f : nvvm_div_approx_f, {}, {a, c});
+    } else if (inst.has("full")) {
+      // div.full is within 2 ulp; the correctly rounded quotient satisfies that bound.
+      r = mode.ftz ? b.CreateIntrinsic(nvvm_div_rn_ftz_f, {}, {a, c}) : b.CreateFDiv(a, c);
+    } else {
+      r = floatOp(L, inst, *t, kDiv, {a, c}, [&] { return b.CreateFDiv(a, c); });
+    }
+    if (r)
+      L.write(inst.operands[0], r, *t);
+    return;
+  }
+  c = safeDivisor(L, c);
+  bool sign = isSigned(*t);
+  if (sign) {
+    // INT_MIN / -1 overflows (undefined in LLVM); PTX leaves it unspecified, so divide by 1.
+    llvm::Value* minusOne = llvm::ConstantInt::getSigned(c->getType(), -1);
+    llvm::Value* minimum = llvm::ConstantInt::get(
+        c->getType(), llvm::APInt::getSignedMinValue(c->getType()->getIntegerBitWidth()));
+    llvm::Value* overflow = b.CreateAnd(b.CreateICmpEQ(a, minimum), b.CreateICmpEQ(c, minusOne));
+    c = b.CreateSelect(overflow, llvm::ConstantInt::get(c->getType(), 1), c);
+  }
+  llvm::Value* r = inst.opcode == "div" ? (sign ? b.CreateSDiv(a, c) : b.CreateUDiv(a, c))
+                                        : (sign ? b.CreateSRem(a, c) : b.CreateURem(a, c));
+  L.write(inst.operands[0], r, *t);
+}
+
+void lowerAbsNeg(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 1, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* a = (*v)[0];
+  llvm::Value* r = nullptr;
+  if (isFloat(*t))
+    r = inst.opcode == "abs" ? b.CreateUnaryIntrinsic(fabs, a) : b.CreateFNeg(a);
+  else
+    r = inst.opcode == "abs" ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, a, b.getFalse())
+                             : b.CreateNeg(a);
+  L.write(inst.operands[0], r, *t);
+}
+
+void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 2, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  bool isMin = inst.opcode == "min";
+  ID id;
+  if (isFloat(*t)) {
+    FloatMode mode = floatMode(inst);
+    if (mode.ftz && *t == ScalarType::F32)
+      id = isMin ? (inst.has("NaN") ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
+                 : (inst.has("NaN") ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
+    else if (inst.has("NaN"))
+      id = isMin ? minimum : maximum; // NaN in, NaN out
+    else
+      id = isMin ? minnum : maxnum; // a NaN operand yields the other one, as PTX defines
+    if (id == nvvm_fmin_ftz_f || id == nvvm_fmax_ftz_f || id == nvvm_fmin_ftz_nan_f ||
+        id == nvvm_fmax_ftz_nan_f) {
+      L.write(inst.operands[0], b.CreateIntrinsic(id, {}, *v), *t);
+      return;
+    }
+  } else {
+    bool sign = isSigned(*t);
+    id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
+  }
+  L.write(inst.operands[0], b.CreateBinaryIntrinsic(id, (*v)[0], (*v)[1]), *t);
+}
+
+void lowerCopysign(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 2, *t);
+  if (!v)
+    return;
+  // copysign d, a, b: the sign of a, the magnitude of b.
+  L.write(inst.operands[0], L.b().CreateBinaryIntrinsic(copysign, (*v)[1], (*v)[0]), *t);
+}
+
+void lowerSad(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 4, 4))
+    return;
+  auto t = instructionType(L, inst);
+  if (!t)
+    return;
+  auto v = readOperands(L, inst, 1, 3, *t);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* a = (*v)[0];
+  llvm::Value* c = (*v)[1];
+  bool sign = isSigned(*t);
+  llvm::Value* greater = sign ? b.CreateICmpSGT(a, c) : b.CreateICmpUGT(a, c);
+  llvm::Value* diff = b.CreateSelect(greater, b.CreateSub(a, c), b.CreateSub(c, a));
+  L.write(inst.operands[0], b.CreateAdd(diff, (*v)[2]), *t);
+}
+
+} // namespace
+
+void registerArithmetic(Registry& r) {
+  r["add"] = lowerAddSub;
+  r["sub"] = lowerAddSub;
+  r["addc"] = lowerAddSub;
+  r["subc"] = lowerAddSub;
+  r["mul"] = lowerMul;
+  r["mad"] = lowerFma;
+  r["madc"] = lowerFma;
+  r["fma"] = lowerFma;
+  r["mul24"] = lowerMul24;
+  r["mad24"] = lowerMul24;
+  r["div"] = lowerDivRem;
+  r["rem"] = lowerDivRem;
+  r["abs"] = lowerAbsNeg;
+  r["neg"] = lowerAbsNeg;
+  r["min"] = lowerMinMax;
+  r["max"] = lowerMinMax;
+  r["copysign"] = lowerCopysign;
+  r["sad"] = lowerSad;
+}
+
+} // namespace drawbridge::ptx::nvvm
