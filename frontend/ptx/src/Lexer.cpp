@@ -66,7 +66,8 @@ Token Lexer::next() {
     return make(Token::Kind::Identifier, start, loc);
   }
 
-  if (c == '.' && isIdentStart(peek(1))) {
+  // Modifiers may start with a digit (tex.2d, .b8), so any identifier character may follow.
+  if (c == '.' && isIdentChar(peek(1))) {
     advance();
     // `::` joins qualified modifiers such as .shared::cta and .L2::evict_last into one word.
     while (pos_ < text_.size() &&

@@ -76,6 +76,7 @@ private:
   void parseTarget(Module& m);
   void parseFile(Module& m);
   void skipLocation(const Token& directive);
+  void skipSection();
   void parseFunction(Module& m, Linkage linkage, bool isKernel, SourceLocation loc);
   std::vector<Variable> parseParamList(bool allowUnnamed);
   Variable parseParam(bool allowUnnamed);
@@ -171,6 +172,11 @@ Module Parser::parseModule() {
       expect(';');
       continue;
     }
+    if (t.isDot("section")) {
+      take();
+      skipSection();
+      continue;
+    }
     Linkage linkage = Linkage::Internal;
     if (acceptDot("visible"))
       linkage = Linkage::Visible;
@@ -242,6 +248,23 @@ void Parser::skipLocation(const Token& directive) {
   // .loc ends at the end of its line (it has no semicolon); its operands are only debug info.
   while (peek().kind != Token::Kind::End && peek().loc.line == directive.loc.line)
     take();
+}
+
+void Parser::skipSection() {
+  // .section .debug_xxx { ... }: DWARF that nvcc -G emits; it has no bearing on the code.
+  if (peek().kind != Token::Kind::Dot)
+    fail(peek(), "a section name such as .debug_info");
+  take();
+  expect('{');
+  int depth = 1;
+  while (depth > 0) {
+    Token t = take();
+    if (t.kind == Token::Kind::End)
+      fail(t, "'}' to close the .section");
+    if (t.kind == Token::Kind::Invalid)
+      fail(t, "debug data in the .section");
+    depth += t.is('{') ? 1 : t.is('}') ? -1 : 0;
+  }
 }
 
 Variable Parser::parseParam(bool allowUnnamed) {
@@ -588,6 +611,9 @@ Operand Parser::parseAddress() {
   } else {
     op.value = signedInteger("a register, symbol or offset in the address");
   }
+  // [tex, {coords}] and similar forms of texture and surface instructions.
+  while (accept(','))
+    op.elements.push_back(parseOperand());
   expect(']');
   return op;
 }

@@ -5,7 +5,7 @@
 namespace drawbridge::ptx {
 namespace {
 
-constexpr std::array<SpecialRegisterInfo, 20> kRegisters{{
+constexpr std::array<SpecialRegisterInfo, 25> kRegisters{{
     {SpecialRegister::Tid, "%tid", 32, true},
     {SpecialRegister::Ntid, "%ntid", 32, true},
     {SpecialRegister::Ctaid, "%ctaid", 32, true},
@@ -26,6 +26,11 @@ constexpr std::array<SpecialRegisterInfo, 20> kRegisters{{
     {SpecialRegister::Globaltimer, "%globaltimer", 64, false},
     {SpecialRegister::DynamicSmemSize, "%dynamic_smem_size", 32, false},
     {SpecialRegister::TotalSmemSize, "%total_smem_size", 32, false},
+    {SpecialRegister::ReservedSmemBegin, "%reserved_smem_offset_begin", 32, false},
+    {SpecialRegister::ReservedSmemEnd, "%reserved_smem_offset_end", 32, false},
+    {SpecialRegister::ReservedSmemCap, "%reserved_smem_offset_cap", 32, false},
+    {SpecialRegister::ReservedSmem0, "%reserved_smem_offset_0", 32, false},
+    {SpecialRegister::ReservedSmem1, "%reserved_smem_offset_1", 32, false},
 }};
 
 } // namespace

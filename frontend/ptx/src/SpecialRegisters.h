@@ -28,6 +28,12 @@ enum class SpecialRegister : uint8_t {
   Globaltimer,
   DynamicSmemSize,
   TotalSmemSize,
+  // The block's reserved shared memory, which cooperative groups use for its own barriers.
+  ReservedSmemBegin,
+  ReservedSmemEnd,
+  ReservedSmemCap,
+  ReservedSmem0,
+  ReservedSmem1,
 };
 
 struct SpecialRegisterInfo {

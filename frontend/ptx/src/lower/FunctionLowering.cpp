@@ -189,6 +189,28 @@ llvm::Value* FunctionLowering::convertBits(llvm::Value* v, llvm::Type* to, bool 
   return to->isIntegerTy() ? bits : builder_.CreateBitCast(bits, to);
 }
 
+// The driver reserves 1 KiB of shared memory per block on sm_80 and later; here it is a module
+// variable of that size. The two numbered regions get one half each, so they never overlap.
+llvm::Value* FunctionLowering::reservedSharedMemory(SpecialRegister reg) {
+  constexpr uint32_t kReservedBytes = 1024;
+  constexpr const char* kName = "__drawbridge_reserved_smem";
+  llvm::GlobalVariable* region = module_.ir.getNamedGlobal(kName);
+  if (!region) {
+    auto* type = llvm::ArrayType::get(builder_.getInt8Ty(), kReservedBytes);
+    region = new llvm::GlobalVariable(module_.ir, type, false, llvm::GlobalValue::InternalLinkage,
+                                      llvm::UndefValue::get(type), kName, nullptr,
+                                      llvm::GlobalValue::NotThreadLocal, Shared);
+    region->setAlignment(llvm::Align(16));
+  }
+  if (reg == SpecialRegister::ReservedSmemCap)
+    return builder_.getInt32(kReservedBytes);
+  uint32_t offset = reg == SpecialRegister::ReservedSmemEnd ? kReservedBytes
+                    : reg == SpecialRegister::ReservedSmem1 ? kReservedBytes / 2
+                                                            : 0;
+  return builder_.CreateAdd(builder_.CreatePtrToInt(region, builder_.getInt32Ty()),
+                            builder_.getInt32(offset));
+}
+
 llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   using namespace llvm::Intrinsic;
   static constexpr ID kTid[] = {nvvm_read_ptx_sreg_tid_x, nvvm_read_ptx_sreg_tid_y,
@@ -258,6 +280,12 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   case SpecialRegister::DynamicSmemSize:
   case SpecialRegister::TotalSmemSize:
     return nullptr; // LLVM 19 has no intrinsic for these; the caller reports them
+  case SpecialRegister::ReservedSmemBegin:
+  case SpecialRegister::ReservedSmemEnd:
+  case SpecialRegister::ReservedSmemCap:
+  case SpecialRegister::ReservedSmem0:
+  case SpecialRegister::ReservedSmem1:
+    return reservedSharedMemory(static_cast<SpecialRegister>(ref.index));
   }
   return builder_.CreateIntrinsic(id, {}, {});
 }
@@ -315,7 +343,8 @@ llvm::Value* FunctionLowering::read(const Operand& op, ScalarType as) {
     // {a, b}: packs the elements into one value, the first in the low bits.
     unsigned total = module_.ir.getDataLayout().getTypeSizeInBits(t);
     size_t n = op.elements.size();
-    if (n == 0 || total % n)
+    if (n == 0 || total % n ||
+        (total / n != 8 && total / n != 16 && total / n != 32 && total / n != 64))
       return nullptr;
     unsigned part = static_cast<unsigned>(total / n);
     ScalarType partType = part == 8    ? ScalarType::B8
@@ -343,6 +372,9 @@ void FunctionLowering::write(const Operand& op, llvm::Value* value, ScalarType f
   if (op.kind == Operand::Kind::Vector) {
     unsigned total = module_.ir.getDataLayout().getTypeSizeInBits(value->getType());
     size_t n = op.elements.size();
+    if (n == 0 || total % n ||
+        (total / n != 8 && total / n != 16 && total / n != 32 && total / n != 64))
+      return failDestination(op);
     unsigned part = static_cast<unsigned>(total / n);
     ScalarType partType = part == 8    ? ScalarType::B8
                           : part == 16 ? ScalarType::B16
@@ -355,9 +387,14 @@ void FunctionLowering::write(const Operand& op, llvm::Value* value, ScalarType f
     return;
   }
   if (op.kind != Operand::Kind::Register || op.ref.kind != RefKind::Local)
-    return;
+    return failDestination(op);
   auto* slot = registerSlot(op.ref);
   builder_.CreateStore(convertBits(value, slot->getAllocatedType(), isSigned(from)), slot);
+}
+
+void FunctionLowering::failDestination(const Operand& op) {
+  fail(*current_, "'" + (op.name.empty() ? std::string("this operand") : op.name) +
+                      "' cannot be the destination of '" + current_->spelling() + "'");
 }
 
 void FunctionLowering::writePairedPredicate(const Operand& op, llvm::Value* predicate) {
@@ -443,6 +480,7 @@ void FunctionLowering::declare(uint32_t index) {
 }
 
 void FunctionLowering::lowerInstruction(const Instruction& inst) {
+  current_ = &inst;
   auto it = registry().find(inst.opcode);
   if (it == registry().end()) {
     unsupported(inst);

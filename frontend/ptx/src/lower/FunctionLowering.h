@@ -3,6 +3,7 @@
 // NVPTX address spaces, creating blocks, and reporting errors at the instruction's position.
 #pragma once
 
+#include "SpecialRegisters.h"
 #include "drawbridge/ptx/Module.h"
 #include "drawbridge/support/Expected.h"
 
@@ -89,8 +90,10 @@ private:
   llvm::AllocaInst* entryAlloca(llvm::Type* type, llvm::Align align, const std::string& name);
   llvm::AllocaInst* registerSlot(const Ref& ref);
   llvm::Value* readSpecial(const Ref& ref);
+  llvm::Value* reservedSharedMemory(SpecialRegister reg);
   void declare(uint32_t local);
   void lowerInstruction(const Instruction& inst);
+  void failDestination(const Operand& op);
 
   ModuleState& module_;
   const Function& f_;
@@ -103,6 +106,7 @@ private:
   std::vector<llvm::AllocaInst*> paramSlots_;
   std::vector<llvm::AllocaInst*> returnSlots_;
   std::optional<Error> error_;
+  const Instruction* current_ = nullptr; // the instruction being lowered, for diagnostics
 };
 
 /// One lowering per opcode; each instruction family registers its own.

@@ -40,6 +40,20 @@ std::optional<Access> accessOf(FunctionLowering& L, const Instruction& inst, siz
   return Access{*t, element, memory, pointer, llvm::Align(bytes)};
 }
 
+// A whole .param variable accessed at once (ld.param.f32 of a .b32 parameter): accessing it with
+// its own type, then reinterpreting the bits, lets mem2reg turn parameters into SSA values.
+llvm::Type* wholeParamType(FunctionLowering& L, const Access& access) {
+  auto* slot = llvm::dyn_cast<llvm::AllocaInst>(access.pointer);
+  if (!slot)
+    return nullptr;
+  llvm::Type* own = slot->getAllocatedType();
+  const auto& dl = L.ir().getDataLayout();
+  if (own == access.memory || !own->isSingleValueType() ||
+      dl.getTypeStoreSize(own) != dl.getTypeStoreSize(access.memory))
+    return nullptr;
+  return own;
+}
+
 void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instruction* access,
                    bool isLoad) {
   auto setAtomic = [&](llvm::AtomicOrdering order) {
@@ -81,21 +95,27 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
   if (!access)
     return;
   auto& b = L.b();
-  auto* load = b.CreateAlignedLoad(access->memory, access->pointer, access->align);
-  applyOrdering(L, inst, load, true);
-  // ld.global.nc and ldu read memory that does not change during the kernel.
-  if (inst.has("nc") || inst.opcode == "ldu")
-    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(L.ctx(), {}));
+  llvm::Value* loaded = nullptr;
+  if (llvm::Type* own = wholeParamType(L, *access)) {
+    loaded = L.convertBits(b.CreateLoad(own, access->pointer), access->memory, false);
+  } else {
+    auto* load = b.CreateAlignedLoad(access->memory, access->pointer, access->align);
+    applyOrdering(L, inst, load, true);
+    // ld.global.nc and ldu read memory that does not change during the kernel.
+    if (inst.has("nc") || inst.opcode == "ldu")
+      load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(L.ctx(), {}));
+    loaded = load;
+  }
   const Operand& dest = inst.operands[0];
   if (inst.vectorWidth == 1) {
-    L.write(dest, load, access->type);
+    L.write(dest, loaded, access->type);
     return;
   }
   if (dest.kind != Operand::Kind::Vector || dest.elements.size() != inst.vectorWidth)
     return L.fail(inst, "'" + inst.spelling() + "' needs " + std::to_string(inst.vectorWidth) +
                             " destination registers in braces");
   for (unsigned i = 0; i < inst.vectorWidth; ++i)
-    L.write(dest.elements[i], b.CreateExtractElement(load, i), access->type);
+    L.write(dest.elements[i], b.CreateExtractElement(loaded, i), access->type);
 }
 
 void lowerStore(FunctionLowering& L, const Instruction& inst) {
@@ -120,6 +140,10 @@ void lowerStore(FunctionLowering& L, const Instruction& inst) {
   }
   if (!value)
     return L.fail(inst, "cannot read the value that '" + inst.spelling() + "' stores");
+  if (llvm::Type* own = wholeParamType(L, *access)) {
+    b.CreateStore(L.convertBits(value, own, false), access->pointer);
+    return;
+  }
   auto* store = b.CreateAlignedStore(value, access->pointer, access->align);
   applyOrdering(L, inst, store, false);
 }
