@@ -11,7 +11,6 @@
 #include <fstream>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/MC/TargetRegistry.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -55,17 +54,7 @@ std::vector<Source> load(const std::vector<std::string>& paths) {
 // LLVM's O3 pipeline and NVPTX code generation to PTX text; returns the seconds taken.
 double optimizeAndCodegen(llvm::Module& m) {
   auto start = Clock::now();
-  llvm::PassBuilder pb;
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cam;
-  llvm::ModuleAnalysisManager mam;
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+  drawbridge::ptx::optimize(m, llvm::OptimizationLevel::O3);
 
   std::string error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(m.getTargetTriple(), error);

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/Instructions.h>
-#include <llvm/Passes/PassBuilder.h>
 
 using namespace drawbridge::ptx;
 
@@ -17,39 +16,30 @@ namespace {
 constexpr const char* kHeader = ".version 9.0\n.target sm_80\n.address_size 64\n";
 
 std::string wrap(const std::string& body) {
-  return std::string(kHeader) +
-         ".visible .func (.param .b64 r) f()\n{\n"
+  return ".visible .func (.param .b64 r) f()\n{\n"
          ".reg .b32 %r<10>; .reg .b64 %rd<10>; .reg .pred %p<5>; .reg .f32 %f<5>;\n" +
          body + "\nst.param.b64 [r], %rd9;\nret;\n}\n";
 }
 
-void optimize(llvm::Module& m) {
-  llvm::PassBuilder pb;
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cam;
-  llvm::ModuleAnalysisManager mam;
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+// Parses and lowers a module (the header added), reporting any error as a test failure.
+std::unique_ptr<llvm::Module> lowerText(llvm::LLVMContext& ctx, const std::string& text) {
+  auto module = parse(std::string(kHeader) + text);
+  EXPECT_TRUE(module) << (module ? "" : module.error().message);
+  if (!module)
+    return nullptr;
+  auto ir = lower(*module, ctx);
+  EXPECT_TRUE(ir) << (ir ? "" : ir.error().message);
+  return ir ? std::move(*ir) : nullptr;
 }
 
 // The value the function leaves in %rd9, folded to a constant.
 std::optional<uint64_t> evaluate(const std::string& body) {
-  auto module = parse(wrap(body));
-  EXPECT_TRUE(module) << (module ? "" : module.error().message);
-  if (!module)
-    return std::nullopt;
   llvm::LLVMContext ctx;
-  auto ir = lower(*module, ctx);
-  EXPECT_TRUE(ir) << (ir ? "" : ir.error().message);
+  auto ir = lowerText(ctx, wrap(body));
   if (!ir)
     return std::nullopt;
-  optimize(**ir);
-  for (auto& block : *(*ir)->getFunction("f"))
+  optimize(*ir, llvm::OptimizationLevel::O2);
+  for (auto& block : *ir->getFunction("f"))
     if (auto* ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator()))
       if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(ret->getReturnValue()))
         return c->getZExtValue();
@@ -147,15 +137,6 @@ TEST(LoweringSemantics, PredicatedInstructionsRunOnlyWhenTheGuardHolds) {
 }
 
 // Structural checks: the NVVM dialect that backends expect.
-std::unique_ptr<llvm::Module> lowerText(llvm::LLVMContext& ctx, const std::string& text) {
-  auto module = parse(std::string(kHeader) + text);
-  EXPECT_TRUE(module) << (module ? "" : module.error().message);
-  if (!module)
-    return nullptr;
-  auto ir = lower(*module, ctx);
-  EXPECT_TRUE(ir) << (ir ? "" : ir.error().message);
-  return ir ? std::move(*ir) : nullptr;
-}
 
 TEST(LoweringDialect, KernelsAreAnnotatedAsClangDoes) {
   llvm::LLVMContext ctx;

@@ -61,24 +61,19 @@ llvm::Value* floatOp(FunctionLowering& L, const Instruction& inst, ScalarType t,
 }
 
 void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
   if (inst.has("cc") || inst.opcode == "addc" || inst.opcode == "subc")
     return L.unsupported(inst, "carry chains are not supported yet");
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   auto& b = L.b();
   bool isSub = inst.opcode == "sub";
-  llvm::Value* a = (*v)[0];
-  llvm::Value* c = (*v)[1];
+  llvm::Value* a = s->values[0];
+  llvm::Value* c = s->values[1];
   llvm::Value* result = nullptr;
-  if (isFloat(*t)) {
+  if (isFloat(s->type)) {
     // a - b is a + (-b) in every rounding mode.
-    result = floatOp(L, inst, *t, kAdd, {a, isSub ? b.CreateFNeg(c) : c},
+    result = floatOp(L, inst, s->type, kAdd, {a, isSub ? b.CreateFNeg(c) : c},
                      [&] { return isSub ? b.CreateFSub(a, c) : b.CreateFAdd(a, c); });
     if (!result)
       return;
@@ -87,7 +82,7 @@ void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
   } else {
     result = isSub ? b.CreateSub(a, c) : b.CreateAdd(a, c);
   }
-  L.write(inst.operands[0], result, *t);
+  L.write(inst.operands[0], result, s->type);
 }
 
 ScalarType widened(ScalarType t) {
@@ -122,58 +117,53 @@ llvm::Value* integerProduct(FunctionLowering& L, const Instruction& inst, Scalar
 }
 
 void lowerMul(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   auto& b = L.b();
-  if (isFloat(*t)) {
-    llvm::Value* r = floatOp(L, inst, *t, kMul, *v, [&] { return b.CreateFMul((*v)[0], (*v)[1]); });
+  if (isFloat(s->type)) {
+    llvm::Value* r = floatOp(L, inst, s->type, kMul, s->values,
+                             [&] { return b.CreateFMul(s->values[0], s->values[1]); });
     if (r)
-      L.write(inst.operands[0], r, *t);
+      L.write(inst.operands[0], r, s->type);
     return;
   }
-  llvm::Value* r = integerProduct(L, inst, *t, (*v)[0], (*v)[1]);
-  L.write(inst.operands[0], r, inst.has("wide") ? widened(*t) : *t);
+  llvm::Value* r = integerProduct(L, inst, s->type, s->values[0], s->values[1]);
+  L.write(inst.operands[0], r, inst.has("wide") ? widened(s->type) : s->type);
 }
 
 void lowerFma(FunctionLowering& L, const Instruction& inst) {
-  auto t = instructionType(L, inst);
-  if (!t || !L.expectOperands(inst, 4, 4))
-    return;
-  auto v = readOperands(L, inst, 1, 3, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 4, 3);
+  if (!s)
     return;
   auto& b = L.b();
-  if (isFloat(*t)) {
+  if (isFloat(s->type)) {
     // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
     if (inst.has("relu")) {
       // fma.rn.relu clamps negative results (and NaN) to +0.
-      llvm::Value* r = b.CreateIntrinsic(fma, {(*v)[0]->getType()}, *v);
+      llvm::Value* r = b.CreateIntrinsic(fma, {s->values[0]->getType()}, s->values);
       llvm::Value* zero = llvm::Constant::getNullValue(r->getType());
-      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpOGT(r, zero), r, zero), *t);
+      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpOGT(r, zero), r, zero), s->type);
       return;
     }
-    llvm::Value* r = floatOp(L, inst, *t, kFma, *v,
-                             [&] { return b.CreateIntrinsic(fma, {(*v)[0]->getType()}, *v); });
+    llvm::Value* r = floatOp(L, inst, s->type, kFma, s->values, [&] {
+      return b.CreateIntrinsic(fma, {s->values[0]->getType()}, s->values);
+    });
     if (r)
-      L.write(inst.operands[0], r, *t);
+      L.write(inst.operands[0], r, s->type);
     return;
   }
   if (inst.has("sat") || inst.has("cc") || inst.opcode == "madc")
     return L.unsupported(inst, "integer mad with .sat or carry is not supported yet");
-  llvm::Value* product = integerProduct(L, inst, *t, (*v)[0], (*v)[1]);
-  llvm::Value* addend = (*v)[2];
+  llvm::Value* product = integerProduct(L, inst, s->type, s->values[0], s->values[1]);
+  llvm::Value* addend = s->values[2];
   if (inst.has("wide")) {
-    addend = L.read(inst.operands[3], widened(*t));
+    addend = L.read(inst.operands[3], widened(s->type));
     if (!addend)
       return L.fail(inst, "the addend of '" + inst.spelling() + "' cannot be read");
   }
-  L.write(inst.operands[0], b.CreateAdd(product, addend), inst.has("wide") ? widened(*t) : *t);
+  L.write(inst.operands[0], b.CreateAdd(product, addend),
+          inst.has("wide") ? widened(s->type) : s->type);
 }
 
 // mul24/mad24: the product of the low 24 bits of each operand (sign- or zero-extended).
@@ -203,18 +193,13 @@ void lowerMul24(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerDivRem(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
-  llvm::Value* c = (*v)[1];
-  if (isFloat(*t)) {
+  llvm::Value* a = s->values[0];
+  llvm::Value* c = s->values[1];
+  if (isFloat(s->type)) {
     if (inst.opcode == "rem")
       return L.unsupported(inst);
     FloatMode mode = floatMode(inst);
@@ -225,14 +210,14 @@ void lowerDivRem(FunctionLowering& L, const Instruction& inst) {
       // div.full is within 2 ulp; the correctly rounded quotient satisfies that bound.
       r = mode.ftz ? b.CreateIntrinsic(nvvm_div_rn_ftz_f, {}, {a, c}) : b.CreateFDiv(a, c);
     } else {
-      r = floatOp(L, inst, *t, kDiv, {a, c}, [&] { return b.CreateFDiv(a, c); });
+      r = floatOp(L, inst, s->type, kDiv, {a, c}, [&] { return b.CreateFDiv(a, c); });
     }
     if (r)
-      L.write(inst.operands[0], r, *t);
+      L.write(inst.operands[0], r, s->type);
     return;
   }
   c = safeDivisor(L, c);
-  bool sign = isSigned(*t);
+  bool sign = isSigned(s->type);
   if (sign) {
     // INT_MIN / -1 overflows (undefined in LLVM); PTX leaves it unspecified, so divide by 1.
     llvm::Value* minusOne = llvm::ConstantInt::getSigned(c->getType(), -1);
@@ -243,44 +228,34 @@ void lowerDivRem(FunctionLowering& L, const Instruction& inst) {
   }
   llvm::Value* r = inst.opcode == "div" ? (sign ? b.CreateSDiv(a, c) : b.CreateUDiv(a, c))
                                         : (sign ? b.CreateSRem(a, c) : b.CreateURem(a, c));
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 void lowerAbsNeg(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
+  llvm::Value* a = s->values[0];
   llvm::Value* r = nullptr;
-  if (isFloat(*t))
+  if (isFloat(s->type))
     r = inst.opcode == "abs" ? b.CreateUnaryIntrinsic(fabs, a) : b.CreateFNeg(a);
   else
     r = inst.opcode == "abs" ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, a, b.getFalse())
                              : b.CreateNeg(a);
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   auto& b = L.b();
   bool isMin = inst.opcode == "min";
   ID id;
-  if (isFloat(*t)) {
+  if (isFloat(s->type)) {
     FloatMode mode = floatMode(inst);
-    if (mode.ftz && *t == ScalarType::F32)
+    if (mode.ftz && s->type == ScalarType::F32)
       id = isMin ? (inst.has("NaN") ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
                  : (inst.has("NaN") ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
     else if (inst.has("NaN"))
@@ -289,45 +264,36 @@ void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
       id = isMin ? minnum : maxnum; // a NaN operand yields the other one, as PTX defines
     if (id == nvvm_fmin_ftz_f || id == nvvm_fmax_ftz_f || id == nvvm_fmin_ftz_nan_f ||
         id == nvvm_fmax_ftz_nan_f) {
-      L.write(inst.operands[0], b.CreateIntrinsic(id, {}, *v), *t);
+      L.write(inst.operands[0], b.CreateIntrinsic(id, {}, s->values), s->type);
       return;
     }
   } else {
-    bool sign = isSigned(*t);
+    bool sign = isSigned(s->type);
     id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
   }
-  L.write(inst.operands[0], b.CreateBinaryIntrinsic(id, (*v)[0], (*v)[1]), *t);
+  L.write(inst.operands[0], b.CreateBinaryIntrinsic(id, s->values[0], s->values[1]), s->type);
 }
 
 void lowerCopysign(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   // copysign d, a, b: the sign of a, the magnitude of b.
-  L.write(inst.operands[0], L.b().CreateBinaryIntrinsic(copysign, (*v)[1], (*v)[0]), *t);
+  L.write(inst.operands[0], L.b().CreateBinaryIntrinsic(copysign, s->values[1], s->values[0]),
+          s->type);
 }
 
 void lowerSad(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 4, 4))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 3, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 4, 3);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
-  llvm::Value* c = (*v)[1];
-  bool sign = isSigned(*t);
+  llvm::Value* a = s->values[0];
+  llvm::Value* c = s->values[1];
+  bool sign = isSigned(s->type);
   llvm::Value* greater = sign ? b.CreateICmpSGT(a, c) : b.CreateICmpUGT(a, c);
   llvm::Value* diff = b.CreateSelect(greater, b.CreateSub(a, c), b.CreateSub(c, a));
-  L.write(inst.operands[0], b.CreateAdd(diff, (*v)[2]), *t);
+  L.write(inst.operands[0], b.CreateAdd(diff, s->values[2]), s->type);
 }
 
 } // namespace

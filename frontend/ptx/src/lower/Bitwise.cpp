@@ -9,37 +9,27 @@ namespace {
 using namespace llvm::Intrinsic;
 
 void lowerLogic(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* r = inst.opcode == "and"  ? b.CreateAnd((*v)[0], (*v)[1])
-                   : inst.opcode == "or" ? b.CreateOr((*v)[0], (*v)[1])
-                                         : b.CreateXor((*v)[0], (*v)[1]);
-  L.write(inst.operands[0], r, *t);
+  llvm::Value* r = inst.opcode == "and"  ? b.CreateAnd(s->values[0], s->values[1])
+                   : inst.opcode == "or" ? b.CreateOr(s->values[0], s->values[1])
+                                         : b.CreateXor(s->values[0], s->values[1]);
+  L.write(inst.operands[0], r, s->type);
 }
 
 void lowerNot(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
+  llvm::Value* a = s->values[0];
   llvm::Value* r =
       inst.opcode == "not"
           ? b.CreateNot(a)
           : b.CreateZExt(b.CreateICmpEQ(a, llvm::ConstantInt::get(a->getType(), 0)), a->getType());
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 // A shift amount as a `bits`-wide value, and whether it reaches past the width.
@@ -52,46 +42,36 @@ std::pair<llvm::Value*, llvm::Value*> shiftAmount(FunctionLowering& L, llvm::Val
 }
 
 void lowerShift(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  llvm::Value* amount = v ? L.read(inst.operands[2], ScalarType::U32) : nullptr;
+  auto s = typedSources(L, inst, 3, 1);
+  llvm::Value* amount = s ? L.read(inst.operands[2], ScalarType::U32) : nullptr;
   if (!amount)
     return L.fail(inst, "cannot read the operands of '" + inst.spelling() + "'");
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
-  unsigned bits = bitWidth(*t);
+  llvm::Value* a = s->values[0];
+  unsigned bits = bitWidth(s->type);
   auto [n, tooFar] = shiftAmount(L, amount, bits);
   llvm::Value* r;
   if (inst.opcode == "shl") {
     r = b.CreateSelect(tooFar, llvm::ConstantInt::get(a->getType(), 0), b.CreateShl(a, n));
-  } else if (isSigned(*t)) {
+  } else if (isSigned(s->type)) {
     // Shifting a signed value right by the width or more leaves only sign bits.
     r = b.CreateAShr(a, b.CreateSelect(tooFar, llvm::ConstantInt::get(a->getType(), bits - 1), n));
   } else {
     r = b.CreateSelect(tooFar, llvm::ConstantInt::get(a->getType(), 0), b.CreateLShr(a, n));
   }
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 // bfe d, a, pos, len: len bits of a from pos, zero- or sign-extended (PTX ISA, "bfe").
 void lowerBfe(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 4, 4))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  auto fields = readOperands(L, inst, 2, 2, ScalarType::U32);
-  if (!v || !fields)
+  auto s = typedSources(L, inst, 4, 1);
+  auto fields = s ? readOperands(L, inst, 2, 2, ScalarType::U32) : std::nullopt;
+  if (!fields)
     return;
   auto& b = L.b();
-  unsigned bits = bitWidth(*t);
-  bool sign = isSigned(*t);
-  llvm::Value* a = (*v)[0];
+  unsigned bits = bitWidth(s->type);
+  bool sign = isSigned(s->type);
+  llvm::Value* a = s->values[0];
   llvm::Type* ty = a->getType();
   llvm::Value* pos = b.CreateAnd((*fields)[0], 0xff);
   llvm::Value* len = b.CreateAnd((*fields)[1], 0xff);
@@ -110,23 +90,18 @@ void lowerBfe(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* field = sign ? b.CreateAShr(top, spareInRange) : b.CreateLShr(top, spareInRange);
   llvm::Value* r =
       b.CreateSelect(b.CreateICmpEQ(len, b.getInt32(0)), llvm::ConstantInt::get(ty, 0), field);
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 // bfi d, f, b, pos, len: b with len bits at pos replaced by the low bits of f.
 void lowerBfi(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 5, 5))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  auto fields = readOperands(L, inst, 3, 2, ScalarType::U32);
-  if (!v || !fields)
+  auto s = typedSources(L, inst, 5, 2);
+  auto fields = s ? readOperands(L, inst, 3, 2, ScalarType::U32) : std::nullopt;
+  if (!fields)
     return;
   auto& b = L.b();
-  unsigned bits = bitWidth(*t);
-  llvm::Type* ty = (*v)[0]->getType();
+  unsigned bits = bitWidth(s->type);
+  llvm::Type* ty = s->values[0]->getType();
   llvm::Value* pos = b.CreateAnd((*fields)[0], 0xff);
   llvm::Value* len = b.CreateAnd((*fields)[1], 0xff);
   auto [posN, posTooFar] = shiftAmount(L, pos, bits);
@@ -137,24 +112,19 @@ void lowerBfi(FunctionLowering& L, const Instruction& inst) {
       b.CreateSub(b.CreateShl(llvm::ConstantInt::get(ty, 1), lenN), llvm::ConstantInt::get(ty, 1)));
   llvm::Value* mask =
       b.CreateSelect(posTooFar, llvm::ConstantInt::get(ty, 0), b.CreateShl(lowMask, posN));
-  llvm::Value* r = b.CreateOr(b.CreateAnd((*v)[1], b.CreateNot(mask)),
-                              b.CreateAnd(b.CreateShl((*v)[0], posN), mask));
-  L.write(inst.operands[0], r, *t);
+  llvm::Value* r = b.CreateOr(b.CreateAnd(s->values[1], b.CreateNot(mask)),
+                              b.CreateAnd(b.CreateShl(s->values[0], posN), mask));
+  L.write(inst.operands[0], r, s->type);
 }
 
 void lowerCount(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
+  llvm::Value* a = s->values[0];
   if (inst.opcode == "brev") {
-    L.write(inst.operands[0], b.CreateUnaryIntrinsic(bitreverse, a), *t);
+    L.write(inst.operands[0], b.CreateUnaryIntrinsic(bitreverse, a), s->type);
     return;
   }
   llvm::Value* r = inst.opcode == "popc" ? b.CreateUnaryIntrinsic(ctpop, a)
@@ -164,23 +134,18 @@ void lowerCount(FunctionLowering& L, const Instruction& inst) {
 
 // bfind: the position of the most significant non-sign bit, or 0xffffffff if there is none.
 void lowerBfind(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
     return;
   auto& b = L.b();
-  llvm::Value* a = (*v)[0];
+  llvm::Value* a = s->values[0];
   llvm::Type* ty = a->getType();
-  if (isSigned(*t))
+  if (isSigned(s->type))
     a = b.CreateSelect(b.CreateICmpSLT(a, llvm::ConstantInt::get(ty, 0)), b.CreateNot(a), a);
   llvm::Value* leading =
       b.CreateZExtOrTrunc(b.CreateBinaryIntrinsic(ctlz, a, b.getFalse()), b.getInt32Ty());
   llvm::Value* found =
-      inst.has("shiftamt") ? leading : b.CreateSub(b.getInt32(bitWidth(*t) - 1), leading);
+      inst.has("shiftamt") ? leading : b.CreateSub(b.getInt32(bitWidth(s->type) - 1), leading);
   llvm::Value* r = b.CreateSelect(b.CreateICmpEQ(a, llvm::ConstantInt::get(ty, 0)),
                                   b.getInt32(0xffffffffu), found);
   L.write(inst.operands[0], r, ScalarType::U32);

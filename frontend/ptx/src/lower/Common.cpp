@@ -48,6 +48,19 @@ std::optional<std::vector<llvm::Value*>> readOperands(FunctionLowering& L, const
   return values;
 }
 
+std::optional<Sources> typedSources(FunctionLowering& L, const Instruction& inst, size_t operands,
+                                    size_t sources) {
+  if (!L.expectOperands(inst, operands, operands))
+    return std::nullopt;
+  auto type = instructionType(L, inst);
+  if (!type)
+    return std::nullopt;
+  auto values = readOperands(L, inst, 1, sources, *type);
+  if (!values)
+    return std::nullopt;
+  return Sources{*type, std::move(*values)};
+}
+
 llvm::Value* saturate(FunctionLowering& L, llvm::Value* v) {
   auto& b = L.b();
   llvm::Type* t = v->getType();

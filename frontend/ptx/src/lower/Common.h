@@ -26,6 +26,16 @@ std::optional<ScalarType> instructionType(FunctionLowering& L, const Instruction
 std::optional<std::vector<llvm::Value*>> readOperands(FunctionLowering& L, const Instruction& inst,
                                                       size_t first, size_t count, ScalarType type);
 
+/// The type of `op.type d, a, b, ...` and its source operands read as that type.
+struct Sources {
+  ScalarType type;
+  std::vector<llvm::Value*> values;
+};
+/// Checks for exactly `operands` operands and a type, then reads operands 1 .. `sources`;
+/// nullopt (with an error reported) when any of that fails.
+std::optional<Sources> typedSources(FunctionLowering& L, const Instruction& inst, size_t operands,
+                                    size_t sources);
+
 /// Clamps to [0.0, 1.0], NaN to +0.0, as .sat does for floating-point results.
 llvm::Value* saturate(FunctionLowering& L, llvm::Value* v);
 

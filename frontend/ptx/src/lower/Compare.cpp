@@ -130,16 +130,11 @@ void lowerSet(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerSelp(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 4, 4))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 2, *t);
-  llvm::Value* c = v ? L.read(inst.operands[3], ScalarType::Pred) : nullptr;
+  auto s = typedSources(L, inst, 4, 2);
+  llvm::Value* c = s ? L.read(inst.operands[3], ScalarType::Pred) : nullptr;
   if (!c)
     return L.fail(inst, "the selector of '" + inst.spelling() + "' is not a predicate");
-  L.write(inst.operands[0], L.b().CreateSelect(c, (*v)[0], (*v)[1]), *t);
+  L.write(inst.operands[0], L.b().CreateSelect(c, s->values[0], s->values[1]), s->type);
 }
 
 // slct.dtype.stype d, a, b, c: d = c >= 0 ? a : b.

@@ -6,6 +6,7 @@
 #include "FunctionLowering.h"
 
 #include <charconv>
+#include <functional>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -167,7 +168,9 @@ std::optional<Error> declareFunctions(ModuleState& state) {
   return std::nullopt;
 }
 
-void promoteRegisters(llvm::Module& ir) {
+// Runs the pipeline `build` makes, with every analysis manager set up.
+void runPipeline(llvm::Module& ir,
+                 const std::function<llvm::ModulePassManager(llvm::PassBuilder&)>& build) {
   llvm::PassBuilder pb;
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -178,14 +181,23 @@ void promoteRegisters(llvm::Module& ir) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cam, mam);
-  llvm::FunctionPassManager fpm;
-  fpm.addPass(llvm::PromotePass());
-  llvm::ModulePassManager mpm;
-  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
-  mpm.run(ir, mam);
+  build(pb).run(ir, mam);
+}
+
+void promoteRegisters(llvm::Module& ir) {
+  runPipeline(ir, [](llvm::PassBuilder&) {
+    llvm::ModulePassManager mpm;
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
+    return mpm;
+  });
 }
 
 } // namespace
+
+void optimize(llvm::Module& module, llvm::OptimizationLevel level) {
+  runPipeline(module,
+              [&](llvm::PassBuilder& pb) { return pb.buildPerModuleDefaultPipeline(level); });
+}
 
 namespace nvvm {
 const Registry& registry() {

@@ -38,27 +38,22 @@ llvm::Value* tanhApprox(FunctionLowering& L, llvm::Value* x) {
 }
 
 void lowerMath(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2))
-    return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  auto v = readOperands(L, inst, 1, 1, *t);
-  if (!v)
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
     return;
   auto& b = L.b();
   FloatMode mode = floatMode(inst);
-  llvm::Value* x = (*v)[0];
-  bool f32 = *t == ScalarType::F32, f64 = *t == ScalarType::F64;
+  llvm::Value* x = s->values[0];
+  bool f32 = s->type == ScalarType::F32, f64 = s->type == ScalarType::F64;
   const std::string& op = inst.opcode;
   ID id = not_intrinsic;
   llvm::Value* r = nullptr;
   if (mode.approx) {
     if (op == "ex2")
-      id = f32                       ? (mode.ftz ? nvvm_ex2_approx_ftz_f : nvvm_ex2_approx_f)
-           : *t == ScalarType::F16   ? nvvm_ex2_approx_f16
-           : *t == ScalarType::F16x2 ? nvvm_ex2_approx_f16x2
-                                     : ID(not_intrinsic);
+      id = f32                            ? (mode.ftz ? nvvm_ex2_approx_ftz_f : nvvm_ex2_approx_f)
+           : s->type == ScalarType::F16   ? nvvm_ex2_approx_f16
+           : s->type == ScalarType::F16x2 ? nvvm_ex2_approx_f16x2
+                                          : ID(not_intrinsic);
     else if (op == "lg2" && f32)
       id = mode.ftz ? nvvm_lg2_approx_ftz_f : nvvm_lg2_approx_f;
     else if (op == "rsqrt")
@@ -94,7 +89,7 @@ void lowerMath(FunctionLowering& L, const Instruction& inst) {
   }
   if (!r)
     return L.unsupported(inst);
-  L.write(inst.operands[0], r, *t);
+  L.write(inst.operands[0], r, s->type);
 }
 
 } // namespace

@@ -146,17 +146,12 @@ void lowerMatch(FunctionLowering& L, const Instruction& inst) {
 
 // redux.sync.op.type d, a, membermask (sm_80).
 void lowerRedux(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 3, 3))
+  auto s = typedSources(L, inst, 3, 2);
+  if (!s)
     return;
-  auto t = instructionType(L, inst);
-  if (!t)
-    return;
-  if (isFloat(*t) || bitWidth(*t) != 32)
+  if (isFloat(s->type) || bitWidth(s->type) != 32)
     return L.unsupported(inst, "redux.sync is supported on 32-bit integers");
-  auto v = readOperands(L, inst, 1, 2, *t);
-  if (!v)
-    return;
-  bool sign = isSigned(*t);
+  bool sign = isSigned(s->type);
   ID id = inst.has("add")   ? nvvm_redux_sync_add
           : inst.has("min") ? (sign ? nvvm_redux_sync_min : nvvm_redux_sync_umin)
           : inst.has("max") ? (sign ? nvvm_redux_sync_max : nvvm_redux_sync_umax)
@@ -166,7 +161,7 @@ void lowerRedux(FunctionLowering& L, const Instruction& inst) {
                             : ID(not_intrinsic);
   if (id == not_intrinsic)
     return L.fail(inst, "redux.sync needs an operation");
-  L.write(inst.operands[0], L.b().CreateIntrinsic(id, {}, *v), *t);
+  L.write(inst.operands[0], L.b().CreateIntrinsic(id, {}, s->values), s->type);
 }
 
 void lowerActivemask(FunctionLowering& L, const Instruction& inst) {

@@ -7,6 +7,7 @@
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Passes/OptimizationLevel.h>
 #include <memory>
 
 namespace drawbridge::ptx {
@@ -20,5 +21,8 @@ struct LoweringOptions {
 
 Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMContext& context,
                                               const LoweringOptions& options = {});
+
+/// Runs LLVM's default module pipeline at `level` on lowered IR, as a backend would.
+void optimize(llvm::Module& module, llvm::OptimizationLevel level);
 
 } // namespace drawbridge::ptx
