@@ -5,11 +5,18 @@
 namespace drawbridge::ptx {
 namespace {
 
+// ASCII only, and without the locale lookups of <cctype>: the lexer's inner loop.
+bool isLetter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool isIdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '%';
+  return isLetter(c) || c == '_' || c == '$' || c == '%';
 }
 bool isIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  return isLetter(c) || isDigit(c) || c == '_' || c == '$';
 }
 
 } // namespace
@@ -79,7 +86,7 @@ Token Lexer::next() {
     return make(Token::Kind::Dot, start, loc);
   }
 
-  if (std::isdigit(static_cast<unsigned char>(c))) {
+  if (isDigit(c)) {
     char kind = static_cast<char>(std::tolower(static_cast<unsigned char>(peek(1))));
     if (c == '0' && (kind == 'f' || kind == 'd')) {
       advance();
@@ -95,21 +102,21 @@ Token Lexer::next() {
       while (std::isxdigit(static_cast<unsigned char>(peek())))
         advance();
     } else {
-      while (std::isdigit(static_cast<unsigned char>(peek())))
+      while (isDigit(peek()))
         advance();
-      if (peek() == '.' && std::isdigit(static_cast<unsigned char>(peek(1)))) {
+      if (peek() == '.' && isDigit(peek(1))) {
         isFloatLiteral = true;
         advance();
-        while (std::isdigit(static_cast<unsigned char>(peek())))
+        while (isDigit(peek()))
           advance();
       }
       if (peek() == 'e' || peek() == 'E') {
         size_t digit = (peek(1) == '+' || peek(1) == '-') ? 2 : 1;
-        if (std::isdigit(static_cast<unsigned char>(peek(digit)))) {
+        if (isDigit(peek(digit))) {
           isFloatLiteral = true;
           for (size_t i = 0; i < digit; ++i)
             advance();
-          while (std::isdigit(static_cast<unsigned char>(peek())))
+          while (isDigit(peek()))
             advance();
         }
       }

@@ -8,10 +8,11 @@
 #include <charconv>
 #include <functional>
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
-#include <llvm/Transforms/Utils/Mem2Reg.h>
+#include <llvm/Transforms/Utils/PromoteMemToReg.h>
 
 namespace drawbridge::ptx {
 namespace {
@@ -184,12 +185,22 @@ void runPipeline(llvm::Module& ir,
   build(pb).run(ir, mam);
 }
 
+// mem2reg on every function: PTX registers (entry-block allocas) become SSA values. Called
+// directly rather than through a pass pipeline, whose set-up would cost more than the work.
 void promoteRegisters(llvm::Module& ir) {
-  runPipeline(ir, [](llvm::PassBuilder&) {
-    llvm::ModulePassManager mpm;
-    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::PromotePass()));
-    return mpm;
-  });
+  for (llvm::Function& fn : ir) {
+    if (fn.isDeclaration())
+      continue;
+    std::vector<llvm::AllocaInst*> promotable;
+    for (llvm::Instruction& inst : fn.getEntryBlock())
+      if (auto* slot = llvm::dyn_cast<llvm::AllocaInst>(&inst);
+          slot && llvm::isAllocaPromotable(slot))
+        promotable.push_back(slot);
+    if (promotable.empty())
+      continue;
+    llvm::DominatorTree dominators(fn);
+    llvm::PromoteMemToReg(promotable, dominators);
+  }
 }
 
 } // namespace
