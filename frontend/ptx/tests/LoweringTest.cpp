@@ -97,6 +97,37 @@ TEST(LoweringSemantics, IntegerProductsAndDivision) {
   EXPECT_EQ(evaluate32("mov.u32 %r1, 0x7fffffff; add.sat.s32 %r9, %r1, 1;"), 0x7fffffffu);
 }
 
+TEST(LoweringSemantics, CarryChainsExtendPrecision) {
+  EXPECT_EQ(evaluate("mov.u32 %r1, 0xffffffff; add.cc.u32 %r3, %r1, 1; addc.u32 %r4, 0, 0;"
+                     "mov.b64 %rd9, {%r3, %r4};"),
+            0x100000000u);
+  EXPECT_EQ(evaluate("mov.u32 %r1, 0; sub.cc.u32 %r3, %r1, 1; subc.u32 %r4, 5, 0;"
+                     "mov.b64 %rd9, {%r3, %r4};"),
+            0x4ffffffffu);
+  EXPECT_EQ(evaluate("mov.u32 %r1, 0xffffffff; mad.lo.cc.u32 %r3, %r1, 1, 1;"
+                     "madc.hi.u32 %r4, %r1, 1, 0; mov.b64 %rd9, {%r3, %r4};"),
+            0x100000000u);
+  // Without .cc the flag is left alone: addc sees the carry of the last .cc instruction.
+  EXPECT_EQ(evaluate32("mov.u32 %r1, 0xffffffff; add.cc.u32 %r3, %r1, 1; add.u32 %r5, %r1, 1;"
+                       "addc.u32 %r9, 0, 0;"),
+            1u);
+}
+
+TEST(LoweringSemantics, DotProducts) {
+  EXPECT_EQ(evaluate32("mov.u32 %r1, 0x01020304; mov.u32 %r2, 0x01010101;"
+                       "dp4a.u32.u32 %r9, %r1, %r2, 10;"),
+            20u);
+  EXPECT_EQ(evaluate32("mov.u32 %r1, 0xFF000000; mov.u32 %r2, 0x02000000;"
+                       "dp4a.s32.s32 %r9, %r1, %r2, 0;"),
+            0xfffffffeu);
+  EXPECT_EQ(evaluate32("mov.u32 %r1, 0x00020003; mov.u32 %r2, 0x07060504;"
+                       "dp2a.lo.u32.u32 %r9, %r1, %r2, 0;"),
+            3u * 4 + 2 * 5);
+  EXPECT_EQ(evaluate32("mov.u32 %r1, 0x00020003; mov.u32 %r2, 0x07060504;"
+                       "dp2a.hi.u32.u32 %r9, %r1, %r2, 1;"),
+            1u + 3 * 6 + 2 * 7);
+}
+
 TEST(LoweringSemantics, FloatToIntegerRoundsAndSaturates) {
   EXPECT_EQ(evaluate32("mov.f32 %f1, 0f406CCCCD; cvt.rzi.s32.f32 %r9, %f1;"), 3u); // 3.7
   EXPECT_EQ(evaluate32("mov.f32 %f1, 0f40200000; cvt.rni.s32.f32 %r9, %f1;"), 2u); // 2.5

@@ -61,8 +61,8 @@ llvm::Value* floatOp(FunctionLowering& L, const Instruction& inst, ScalarType t,
 }
 
 void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
-  if (inst.has("cc") || inst.opcode == "addc" || inst.opcode == "subc")
-    return L.unsupported(inst, "carry chains are not supported yet");
+  if (inst.has("cc"))
+    return lowerCarry(L, inst);
   auto s = typedSources(L, inst, 3, 2);
   if (!s)
     return;
@@ -153,8 +153,10 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
       L.write(inst.operands[0], r, s->type);
     return;
   }
-  if (inst.has("sat") || inst.has("cc") || inst.opcode == "madc")
-    return L.unsupported(inst, "integer mad with .sat or carry is not supported yet");
+  if (inst.has("cc"))
+    return lowerCarry(L, inst);
+  if (inst.has("sat"))
+    return L.unsupported(inst, "integer mad with .sat is not supported yet");
   llvm::Value* product = integerProduct(L, inst, s->type, s->values[0], s->values[1]);
   llvm::Value* addend = s->values[2];
   if (inst.has("wide")) {
@@ -301,11 +303,8 @@ void lowerSad(FunctionLowering& L, const Instruction& inst) {
 void registerArithmetic(Registry& r) {
   r["add"] = lowerAddSub;
   r["sub"] = lowerAddSub;
-  r["addc"] = lowerAddSub;
-  r["subc"] = lowerAddSub;
   r["mul"] = lowerMul;
   r["mad"] = lowerFma;
-  r["madc"] = lowerFma;
   r["fma"] = lowerFma;
   r["mul24"] = lowerMul24;
   r["mad24"] = lowerMul24;

@@ -122,6 +122,16 @@ llvm::AllocaInst* FunctionLowering::entryAlloca(llvm::Type* type, llvm::Align al
   return slot;
 }
 
+llvm::AllocaInst* FunctionLowering::carrySlot() {
+  if (!carry_) {
+    carry_ = entryAlloca(builder_.getInt1Ty(), llvm::Align(1), "carry");
+    // Stored right after the alloca, so every path sees a defined flag.
+    llvm::IRBuilder<> init(carry_->getNextNode());
+    init.CreateStore(init.getFalse(), carry_);
+  }
+  return carry_;
+}
+
 llvm::AllocaInst* FunctionLowering::registerSlot(const Ref& ref) {
   uint64_t key = (uint64_t(ref.index) << 32) | ref.element;
   if (auto it = registers_.find(key); it != registers_.end())

@@ -79,6 +79,8 @@ public:
   /// Lowers a `ret` from this function (loading the return parameters).
   void emitReturn();
   llvm::AllocaInst* returnSlot(uint32_t index) { return returnSlots_[index]; }
+  /// The carry flag (CC.CF) that add.cc and addc share; false at entry.
+  llvm::AllocaInst* carrySlot();
 
   void fail(const Instruction& inst, const std::string& message);
   void unsupported(const Instruction& inst, std::string_view why = {});
@@ -105,6 +107,7 @@ private:
   std::vector<llvm::Value*> localPointers_; // arrays, params and shared variables in the body
   std::vector<llvm::AllocaInst*> paramSlots_;
   std::vector<llvm::AllocaInst*> returnSlots_;
+  llvm::AllocaInst* carry_ = nullptr;
   std::optional<Error> error_;
   const Instruction* current_ = nullptr; // the instruction being lowered, for diagnostics
 };
@@ -114,6 +117,10 @@ using LowerFn = void (*)(FunctionLowering&, const Instruction&);
 using Registry = std::unordered_map<std::string_view, LowerFn>;
 
 void registerArithmetic(Registry& r);
+void registerCarry(Registry& r);
+/// add.cc, sub.cc and mad.cc are add, sub and mad with a modifier; their families call this.
+void lowerCarry(FunctionLowering& L, const Instruction& inst);
+void registerDotProduct(Registry& r);
 void registerBitwise(Registry& r);
 void registerCompare(Registry& r);
 void registerConvert(Registry& r);

@@ -215,6 +215,8 @@ const Registry& registry() {
   static const Registry table = [] {
     Registry r;
     registerArithmetic(r);
+    registerCarry(r);
+    registerDotProduct(r);
     registerBitwise(r);
     registerCompare(r);
     registerConvert(r);
