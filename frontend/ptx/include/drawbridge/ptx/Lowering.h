@@ -1,0 +1,28 @@
+// Lowering a parsed PTX module to NVVM IR: LLVM IR in the dialect clang's CUDA device compiler
+// emits (llvm.nvvm.* intrinsics, NVPTX address spaces, kernels listed in !nvvm.annotations).
+#pragma once
+
+#include "drawbridge/ptx/Module.h"
+#include "drawbridge/support/Expected.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Passes/OptimizationLevel.h>
+#include <memory>
+
+namespace drawbridge::ptx {
+
+struct LoweringOptions {
+  /// The SM the IR is for (target-cpu of every function); 0 takes the module's .target.
+  unsigned sm = 0;
+  /// Promote PTX registers to SSA values (mem2reg). Off, every register stays an alloca.
+  bool promoteRegisters = true;
+};
+
+Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMContext& context,
+                                              const LoweringOptions& options = {});
+
+/// Runs LLVM's default module pipeline at `level` on lowered IR, as a backend would.
+void optimize(llvm::Module& module, llvm::OptimizationLevel level);
+
+} // namespace drawbridge::ptx

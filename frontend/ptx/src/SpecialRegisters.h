@@ -1,0 +1,49 @@
+// PTX's special registers (%tid, %laneid, %clock64, ...): their names, components and widths.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace drawbridge::ptx {
+
+enum class SpecialRegister : uint8_t {
+  Tid,
+  Ntid,
+  Ctaid,
+  Nctaid, // vectors: .x .y .z
+  Laneid,
+  Warpid,
+  Nwarpid,
+  Smid,
+  Nsmid,
+  Gridid,
+  LanemaskEq,
+  LanemaskLe,
+  LanemaskLt,
+  LanemaskGe,
+  LanemaskGt,
+  Clock,
+  Clock64,
+  Globaltimer,
+  DynamicSmemSize,
+  TotalSmemSize,
+  // The block's reserved shared memory, which cooperative groups use for its own barriers.
+  ReservedSmemBegin,
+  ReservedSmemEnd,
+  ReservedSmemCap,
+  ReservedSmem0,
+  ReservedSmem1,
+};
+
+struct SpecialRegisterInfo {
+  SpecialRegister reg;
+  std::string_view name; // with the %
+  unsigned bits;
+  bool hasComponents; // %tid.x
+};
+
+std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
+const SpecialRegisterInfo& specialRegisterInfo(SpecialRegister reg);
+
+} // namespace drawbridge::ptx

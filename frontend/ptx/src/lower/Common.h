@@ -1,0 +1,55 @@
+// Helpers shared by the instruction families: reading PTX's floating-point modifiers and
+// emitting the operations several families need.
+#pragma once
+
+#include "FunctionLowering.h"
+
+#include <llvm/IR/Intrinsics.h>
+
+namespace drawbridge::ptx::nvvm {
+
+enum class Rounding : uint8_t { None, Rn, Rz, Rm, Rp, Rna };
+
+struct FloatMode {
+  Rounding rounding = Rounding::None;
+  bool ftz = false;
+  bool sat = false;
+  bool approx = false;
+};
+
+FloatMode floatMode(const Instruction& inst);
+
+/// The instruction's type: its first type modifier. Reports an error when there is none.
+std::optional<ScalarType> instructionType(FunctionLowering& L, const Instruction& inst);
+
+/// Reads operands [first, first+count) as `type`; nullopt (with an error reported) on failure.
+std::optional<std::vector<llvm::Value*>> readOperands(FunctionLowering& L, const Instruction& inst,
+                                                      size_t first, size_t count, ScalarType type);
+
+/// The type of `op.type d, a, b, ...` and its source operands read as that type.
+struct Sources {
+  ScalarType type;
+  std::vector<llvm::Value*> values;
+};
+/// Checks for exactly `operands` operands and a type, then reads operands 1 .. `sources`;
+/// nullopt (with an error reported) when any of that fails.
+std::optional<Sources> typedSources(FunctionLowering& L, const Instruction& inst, size_t operands,
+                                    size_t sources);
+
+/// Clamps to [0.0, 1.0], NaN to +0.0, as .sat does for floating-point results.
+llvm::Value* saturate(FunctionLowering& L, llvm::Value* v);
+
+/// Picks the NVVM intrinsic for a rounding mode and ftz (f32) or the f64 one; not_intrinsic when
+/// PTX has no such combination.
+struct RoundedIntrinsics {
+  llvm::Intrinsic::ID rn, rz, rm, rp, rnFtz, rzFtz, rmFtz, rpFtz, rnD, rzD, rmD, rpD;
+};
+llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool ftz, bool isDouble);
+
+/// Replaces a zero divisor by one: PTX leaves the quotient unspecified, LLVM would be undefined.
+llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor);
+
+/// The LLVM sync scope for a .cta/.cluster/.gpu/.sys qualifier (system when there is none).
+llvm::SyncScope::ID scopeOf(FunctionLowering& L, const Instruction& inst);
+
+} // namespace drawbridge::ptx::nvvm
