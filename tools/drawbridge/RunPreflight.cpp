@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 #include <llvm/Demangle/Demangle.h>
+#include <vector>
 
 namespace drawbridge::cli {
 namespace {
@@ -20,8 +21,8 @@ bool isElf(const std::string& path) {
   return magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
 }
 
-// The kernels a unit's SASS defines, demangled, for messages about that unit.
-std::string kernelsOf(const Fatbin& fatbin) {
+// The kernels a unit's SASS defines (mangled), for messages about that unit.
+std::vector<std::string> kernelsOf(const Fatbin& fatbin) {
   std::vector<std::string> names;
   for (const auto& entry : fatbin.entries) {
     if (!entry.isElf())
@@ -34,10 +35,24 @@ std::string kernelsOf(const Fatbin& fatbin) {
         if (std::find(names.begin(), names.end(), k) == names.end())
           names.push_back(k);
   }
+  return names;
+}
+
+std::string describeKernels(const std::vector<std::string>& names) {
   std::string list;
   for (const auto& name : names)
     list += (list.empty() ? "" : ", ") + llvm::demangle(name);
   return list.empty() ? "its kernels" : list;
+}
+
+// nvcc links CUDA's device runtime (libcudadevrt) into every -rdc program. It is needed only
+// for dynamic parallelism, and its PTX targets GPUs newer than the frontend's, so the shim
+// leaves it out; it is no reason to refuse the program.
+bool isDeviceRuntime(const Fatbin& fatbin, const std::vector<std::string>& kernels) {
+  return fatbin.section == "__nv_relfatbin" && !kernels.empty() &&
+         std::all_of(kernels.begin(), kernels.end(), [](const std::string& k) {
+           return k.find("_cuda_device_runtime_cu_") != std::string::npos;
+         });
 }
 
 } // namespace
@@ -67,8 +82,11 @@ std::optional<std::string> preflightProblem(const std::string& path) {
     // Device-link wrappers hold link stubs; the units hold the kernels (see inspect).
     if (fatbin.wrapperVersion == 2 || fatbin.entries.empty())
       continue;
-    if (auto chosen = selectPtx(fatbin); !chosen)
-      return path + ": " + kernelsOf(fatbin) + " cannot run: " + chosen.error().message;
+    if (auto chosen = selectPtx(fatbin); !chosen) {
+      auto kernels = kernelsOf(fatbin);
+      if (!isDeviceRuntime(fatbin, kernels))
+        return path + ": " + describeKernels(kernels) + " cannot run: " + chosen.error().message;
+    }
   }
   return std::nullopt;
 }

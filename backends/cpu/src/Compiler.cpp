@@ -1,5 +1,6 @@
 #include "Compiler.h"
 
+#include "LoweringDigest.h"
 #include "lowering/AnalysisManagers.h"
 #include "lowering/Lowering.h"
 
@@ -19,9 +20,9 @@ namespace drawbridge::backend::cpu {
 
 namespace {
 
-// Bump when the lowering changes what it generates, so cached objects of the old one are
-// not reused.
-constexpr const char* kLoweringVersion = "cpu-lowering-1";
+// Objects from another build's lowering must not be reused: the cache key carries a digest of
+// the lowering's sources, made at build time (LoweringDigest.cmake).
+constexpr const char* kLoweringVersion = DRAWBRIDGE_LOWERING_DIGEST;
 
 void optimize(llvm::Module& module, llvm::TargetMachine& target) {
   llvm::PipelineTuningOptions tuning;

@@ -19,7 +19,7 @@ void** Registry::addModule(const void* wrapper) {
   if (image)
     module->image = std::move(*image);
   else
-    module->loadError = image.error().message;
+    module->imageError = image.error().message;
   std::lock_guard lock(mutex_);
   modules_.push_back(std::move(module));
   return &modules_.back()->handleSlot;

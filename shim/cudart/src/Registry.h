@@ -2,6 +2,7 @@
 // the kernels (by host stub) and the __device__/__constant__ variables (by host address) in it.
 #pragma once
 
+#include "drawbridge/backend/Backend.h"
 #include "drawbridge/fatbin/Image.h"
 
 #include <cstddef>
@@ -19,6 +20,7 @@ struct RegisteredFunction {
   RegisteredModule* module;
   const void* hostStub;
   std::string deviceName;
+  backend::Kernel* kernel = nullptr; // resolved on first launch
 };
 
 struct RegisteredVariable {
@@ -28,6 +30,7 @@ struct RegisteredVariable {
   size_t size;
   bool constant;
   bool managed;
+  void* deviceAddress = nullptr; // resolved when the module loads
 };
 
 struct RegisteredModule {
@@ -35,10 +38,16 @@ struct RegisteredModule {
   void* handleSlot = nullptr;
   const void* wrapper = nullptr;
   std::optional<fatbin::Image> image;
-  std::string loadError; // why the fatbin could not be read, when image is empty
+  std::string imageError; // why the fatbin could not be read, when image is empty
   std::vector<std::unique_ptr<RegisteredFunction>> functions;
   std::vector<RegisteredVariable> variables;
   bool complete = false; // __cudaRegisterFatBinaryEnd seen
+
+  // Compiled on the first launch of one of its kernels (Modules.h); guarded by loadMutex.
+  std::mutex loadMutex;
+  bool loadAttempted = false;
+  backend::Module* loaded = nullptr;
+  int loadError = 0; // the cudaError_t of a failed load, returned by every later launch
 };
 
 class Registry {

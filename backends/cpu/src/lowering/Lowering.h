@@ -75,6 +75,10 @@ SharedLayout layoutSharedMemory(llvm::Module& module);
 void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
                        llvm::Value* context);
 
+/// Rewrites every memory access and cast through a shared-window offset (address space 3) in
+/// `step` into the host address base + offset.
+void resolveSharedAccesses(llvm::Function& step, llvm::Value* base);
+
 /// A kernel turned into a per-thread step function:
 /// i32 step(params..., ptr context, ptr thread, ptr frame, i32 tx, i32 ty, i32 tz)
 struct StepFunction {

@@ -1,9 +1,15 @@
 // Shared memory is a per-block buffer the runtime hands each block (BlockContext::shared):
 // static __shared__ variables at fixed offsets, then the launch's dynamic shared memory, where
 // every extern __shared__ array starts.
+//
+// A pointer into shared memory (address space 3) holds its offset in that buffer, as on NVIDIA
+// hardware, where the shared window starts at 0: PTX keeps shared addresses in 32-bit registers
+// and does arithmetic on them, which host addresses would not survive. Only where memory is
+// touched, or a shared address becomes a generic one, is the block's buffer added.
 #include "Lowering.h"
 
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InstIterator.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/ReplaceConstant.h>
 
@@ -52,16 +58,69 @@ void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::I
   llvm::Value* base = at.CreateLoad(
       at.getPtrTy(), at.CreateStructGEP(abi.block, context, kSharedField), "shared.base");
   for (const auto& [global, offset] : layout.offsets) {
-    llvm::Value* address = nullptr;
+    llvm::Constant* address = llvm::ConstantExpr::getIntToPtr(
+        llvm::ConstantInt::get(at.getInt64Ty(), offset), global->getType());
     for (llvm::Use& use : llvm::make_early_inc_range(global->uses())) {
       auto* user = llvm::dyn_cast<llvm::Instruction>(use.getUser());
-      if (!user || user->getFunction() != &step)
-        continue;
-      if (!address)
-        address =
-            at.CreateAddrSpaceCast(at.CreateConstInBoundsGEP1_64(at.getInt8Ty(), base, offset),
-                                   global->getType(), global->getName() + ".block");
-      use.set(address);
+      if (user && user->getFunction() == &step)
+        use.set(address);
+    }
+  }
+  resolveSharedAccesses(step, base);
+}
+
+namespace {
+
+bool isShared(const llvm::Value* pointer) {
+  auto* type = llvm::dyn_cast<llvm::PointerType>(pointer->getType());
+  return type && type->getAddressSpace() == kSharedAddressSpace;
+}
+
+// The host address of a shared-window offset.
+llvm::Value* hostAddress(llvm::IRBuilder<>& b, llvm::Value* base, llvm::Value* shared) {
+  return b.CreateGEP(b.getInt8Ty(), base, b.CreatePtrToInt(shared, b.getInt64Ty()),
+                     shared->getName() + ".host");
+}
+
+} // namespace
+
+void resolveSharedAccesses(llvm::Function& step, llvm::Value* base) {
+  std::vector<llvm::Instruction*> work;
+  for (llvm::Instruction& instruction : llvm::instructions(step))
+    work.push_back(&instruction);
+  for (llvm::Instruction* instruction : work) {
+    llvm::IRBuilder<> b(instruction);
+    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(instruction)) {
+      if (isShared(load->getPointerOperand()))
+        load->setOperand(0, hostAddress(b, base, load->getPointerOperand()));
+    } else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(instruction)) {
+      if (isShared(store->getPointerOperand()))
+        store->setOperand(1, hostAddress(b, base, store->getPointerOperand()));
+    } else if (auto* rmw = llvm::dyn_cast<llvm::AtomicRMWInst>(instruction)) {
+      if (isShared(rmw->getPointerOperand()))
+        rmw->setOperand(0, hostAddress(b, base, rmw->getPointerOperand()));
+    } else if (auto* cmpxchg = llvm::dyn_cast<llvm::AtomicCmpXchgInst>(instruction)) {
+      if (isShared(cmpxchg->getPointerOperand()))
+        cmpxchg->setOperand(0, hostAddress(b, base, cmpxchg->getPointerOperand()));
+    } else if (auto* cast = llvm::dyn_cast<llvm::AddrSpaceCastInst>(instruction)) {
+      llvm::Value* source = cast->getPointerOperand();
+      llvm::Value* replacement = nullptr;
+      if (isShared(source) && !isShared(cast)) // shared to generic: cvta.shared
+        replacement = b.CreateAddrSpaceCast(hostAddress(b, base, source), cast->getType());
+      else if (!isShared(source) && isShared(cast)) // generic to shared: cvta.to.shared
+        replacement = b.CreateIntToPtr(b.CreateSub(b.CreatePtrToInt(source, b.getInt64Ty()),
+                                                   b.CreatePtrToInt(base, b.getInt64Ty())),
+                                       cast->getType());
+      if (replacement) {
+        cast->replaceAllUsesWith(replacement);
+        cast->eraseFromParent();
+      }
+    } else if (auto* call = llvm::dyn_cast<llvm::CallBase>(instruction)) {
+      // memcpy/memset and the like: every shared pointer argument becomes a host pointer.
+      for (llvm::Use& argument : call->args())
+        if (isShared(argument.get()))
+          argument.set(
+              b.CreateAddrSpaceCast(hostAddress(b, base, argument.get()), argument->getType()));
     }
   }
 }

@@ -4,6 +4,7 @@
 #include "drawbridge/ptx/Lowering.h"
 
 #include "FunctionLowering.h"
+#include "RuntimeAbi.h"
 
 #include <charconv>
 #include <functional>
@@ -109,10 +110,13 @@ std::optional<Error> lowerGlobals(ModuleState& state) {
                      "' (addresses of symbols, or more values than elements)"};
       init = *value;
     }
-    bool constant = v.space == StateSpace::Const;
-    auto* g =
-        new llvm::GlobalVariable(state.ir, t, constant, linkageOf(v.linkage), init, v.name, nullptr,
-                                 llvm::GlobalValue::NotThreadLocal, addressSpaceOf(v.space));
+    // __constant__ and __device__ memory is written by the host (cudaMemcpyToSymbol) between
+    // launches: never an LLVM constant, and its initializer is only the value at load time.
+    auto* g = new llvm::GlobalVariable(state.ir, t, /*isConstant=*/false, linkageOf(v.linkage),
+                                       init, v.name, nullptr, llvm::GlobalValue::NotThreadLocal,
+                                       addressSpaceOf(v.space));
+    if (defined && (v.space == StateSpace::Const || v.space == StateSpace::Global))
+      g->setExternallyInitialized(true);
     g->setAlignment(variableAlign(state.ir.getDataLayout(), ctx, v));
     state.globals.push_back(g);
   }
@@ -251,6 +255,7 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
     if (auto error = FunctionLowering(state, f, state.functions[i]).run())
       return std::move(*error);
   }
+  adoptRuntimeAbi(*ir);
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*ir, &os))

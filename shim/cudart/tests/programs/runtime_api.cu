@@ -1,5 +1,7 @@
 // The CUDA runtime API without kernels, checked by the program itself as a CUDA user would.
 // Run as `runtime_api SECTION`; prints what it saw and exits non-zero on the first surprise.
+#include "Check.cuh"
+
 #include <cuda_runtime.h>
 
 #include <atomic>
@@ -8,24 +10,6 @@
 #include <cstring>
 #include <thread>
 #include <vector>
-
-#define EXPECT(call, expected)                                                                     \
-  do {                                                                                             \
-    cudaError_t got_ = (call);                                                                     \
-    if (got_ != (expected)) {                                                                      \
-      std::printf("FAIL %s:%d: %s returned %s, expected %s\n", __FILE__, __LINE__, #call,          \
-                  cudaGetErrorName(got_), cudaGetErrorName(expected));                             \
-      std::exit(1);                                                                                \
-    }                                                                                              \
-  } while (0)
-#define OK(call) EXPECT(call, cudaSuccess)
-#define REQUIRE(condition)                                                                         \
-  do {                                                                                             \
-    if (!(condition)) {                                                                            \
-      std::printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);                             \
-      std::exit(1);                                                                                \
-    }                                                                                              \
-  } while (0)
 
 static int devices() {
   int count = -1;
