@@ -16,17 +16,18 @@ inline constexpr int32_t kStepTrapped = -1;
 /// generated code addresses them by index.
 struct ThreadState {
   uint32_t tid[3];
-  int32_t resume;   // site to continue after; 0 runs from the start
-  int32_t runnable; // 1 when the next pass should run this thread
-  int32_t status;   // the last step result
-  uint32_t mask;    // member mask of the collective
-  uint32_t value;   // low 32 bits of the operand value (predicate for votes and barriers)
-  uint32_t valueHi; // high 32 bits for 64-bit operands (match)
-  uint32_t b;       // shfl lane/delta
-  uint32_t c;       // shfl clamp and segment mask
-  uint32_t result;  // written by the runtime before resuming
+  int32_t resume;           // site to continue after; 0 runs from the start
+  int32_t runnable;         // 1 when the next pass should run this thread
+  int32_t status;           // the last step result
+  uint32_t mask;            // member mask of the collective
+  uint32_t value;           // low 32 bits of the operand value (predicate for votes and barriers)
+  uint32_t valueHi;         // high 32 bits for 64-bit operands (match)
+  uint32_t b;               // shfl lane/delta
+  uint32_t c;               // shfl clamp and segment mask
+  uint32_t result;          // written by the runtime before resuming
+  uint32_t resultPredicate; // shfl's second result: whether the source lane was in range
 };
-inline constexpr unsigned kThreadStateFields = 12;
+inline constexpr unsigned kThreadStateFields = 13;
 enum ThreadField : unsigned {
   kTidField = 0, // [3 x i32] is field 0 of the LLVM type; the rest are i32 fields 1..
   kResumeField = 1,
@@ -38,6 +39,7 @@ enum ThreadField : unsigned {
   kBField,
   kCField,
   kResultField,
+  kResultPredicateField,
 };
 
 /// One block's context, built by the runtime before calling the block function.

@@ -51,7 +51,9 @@ void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, Sit
     case SiteKind::ShflUp:
     case SiteKind::ShflDown:
     case SiteKind::ShflBfly:
-      result = shuffle(kind, lane, thread.b, thread.c, values, lanes);
+      bool inRange;
+      result = shuffle(kind, lane, thread.b, thread.c, values, lanes, &inRange);
+      thread.resultPredicate = inRange;
       break;
     case SiteKind::VoteAll:
       result = 1;
@@ -160,7 +162,7 @@ bool checkMasks(std::span<ThreadState> warp, size_t firstThread, uint32_t lanes,
 } // namespace
 
 uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uint32_t* values,
-                 uint32_t present) {
+                 uint32_t present, bool* sourceInRange) {
   int bval = int(b & 31), cval = int(c & 31), segmask = int((c >> 8) & 31);
   int self = int(lane);
   int maxLane = (self & segmask) | (cval & ~segmask);
@@ -185,6 +187,8 @@ uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uin
     inRange = source <= maxLane;
     break;
   }
+  if (sourceInRange)
+    *sourceInRange = inRange;
   if (!inRange || source < 0 || source >= int(kWarpSize) || !(present >> source & 1))
     source = self;
   return values[source];

@@ -24,6 +24,6 @@ Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t
 /// The result of shfl.sync for `lane` as PTX defines it; `values` holds every lane's operand and
 /// `present` the lanes that take part (others yield the lane's own value, PTX leaves it undefined).
 uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uint32_t* values,
-                 uint32_t present);
+                 uint32_t present, bool* sourceInRange = nullptr);
 
 } // namespace drawbridge::backend::cpu

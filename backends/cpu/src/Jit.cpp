@@ -1,5 +1,6 @@
 #include "Jit.h"
 
+#include "HostRounding.h"
 #include "Runtime.h"
 
 #include <dlfcn.h>
@@ -48,9 +49,10 @@ Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::
     return failure(StatusCode::Unknown, llvm::toString(library.takeError()));
   llvm::orc::MangleAndInterner mangle(jit_->getExecutionSession(), jit_->getDataLayout());
   llvm::orc::SymbolMap hooks;
-  for (const RuntimeSymbol& symbol : runtimeSymbols())
-    hooks[mangle(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
-                                  llvm::JITSymbolFlags::Exported};
+  for (auto table : {runtimeSymbols(), hostRoundingSymbols()})
+    for (const RuntimeSymbol& symbol : table)
+      hooks[mangle(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+                                    llvm::JITSymbolFlags::Exported};
   if (llvm::Error error = library->define(llvm::orc::absoluteSymbols(std::move(hooks))))
     return failure(StatusCode::Unknown, llvm::toString(std::move(error)));
   library->addGenerator(std::make_unique<LibdeviceGenerator>());

@@ -17,10 +17,14 @@ std::string hex(uint64_t value) {
   return os.str();
 }
 
+// Names a module in messages by its first kernels; programs have modules of hundreds.
 std::string kernelNames(const RegisteredModule& module) {
+  constexpr size_t kNamed = 3;
   std::string names;
-  for (const auto& f : module.functions)
-    names += (names.empty() ? "" : ", ") + f->deviceName;
+  for (size_t i = 0; i < module.functions.size() && i < kNamed; ++i)
+    names += (i ? ", " : "") + module.functions[i]->deviceName;
+  if (module.functions.size() > kNamed)
+    names += " and " + std::to_string(module.functions.size() - kNamed) + " more kernels";
   return names.empty() ? "(no kernels)" : names;
 }
 

@@ -33,6 +33,15 @@ std::optional<SiteKind> classifyCollective(const llvm::CallInst& call) {
       {"shfl.sync.down.f32", SiteKind::ShflDown},
       {"shfl.sync.bfly.i32", SiteKind::ShflBfly},
       {"shfl.sync.bfly.f32", SiteKind::ShflBfly},
+      // The `p` forms also return whether the source lane was in range (PTX's predicate).
+      {"shfl.sync.idx.i32p", SiteKind::ShflIdx},
+      {"shfl.sync.idx.f32p", SiteKind::ShflIdx},
+      {"shfl.sync.up.i32p", SiteKind::ShflUp},
+      {"shfl.sync.up.f32p", SiteKind::ShflUp},
+      {"shfl.sync.down.i32p", SiteKind::ShflDown},
+      {"shfl.sync.down.f32p", SiteKind::ShflDown},
+      {"shfl.sync.bfly.i32p", SiteKind::ShflBfly},
+      {"shfl.sync.bfly.f32p", SiteKind::ShflBfly},
       {"vote.all.sync", SiteKind::VoteAll},
       {"vote.any.sync", SiteKind::VoteAny},
       {"vote.uni.sync", SiteKind::VoteUni},
@@ -90,8 +99,20 @@ llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value
       llvm::Value* slot = builder.CreateStructGEP(abi.thread, thread, kResultField);
       llvm::Value* bits = builder.CreateLoad(builder.getInt32Ty(), slot, "collective.result");
       llvm::Type* type = call->getType();
-      llvm::Value* result = type->isIntegerTy(1) ? builder.CreateICmpNE(bits, builder.getInt32(0))
-                                                 : builder.CreateBitCast(bits, type);
+      llvm::Value* result = nullptr;
+      if (auto* pair = llvm::dyn_cast<llvm::StructType>(type)) { // shfl.sync.*p: {value, i1}
+        llvm::Value* predicate =
+            builder.CreateLoad(builder.getInt32Ty(),
+                               builder.CreateStructGEP(abi.thread, thread, kResultPredicateField),
+                               "collective.in_range");
+        result = builder.CreateInsertValue(llvm::PoisonValue::get(pair),
+                                           builder.CreateBitCast(bits, pair->getElementType(0)), 0);
+        result = builder.CreateInsertValue(result,
+                                           builder.CreateICmpNE(predicate, builder.getInt32(0)), 1);
+      } else {
+        result = type->isIntegerTy(1) ? builder.CreateICmpNE(bits, builder.getInt32(0))
+                                      : builder.CreateBitCast(bits, type);
+      }
       call->replaceAllUsesWith(result);
     }
     sites.push_back({*classifyCollective(*call), call, resume});

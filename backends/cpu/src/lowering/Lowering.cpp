@@ -45,6 +45,7 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
   std::vector<llvm::Function*> kernels = findKernels(module);
   retargetToHost(module, target);
   lowerLibdeviceCalls(module);
+  lowerNvvmMath(module);
   if (llvm::Error error = inlineDeviceFunctions(module, kernels))
     return error;
   SharedLayout shared = layoutSharedMemory(module);

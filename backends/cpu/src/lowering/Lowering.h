@@ -61,6 +61,10 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
 /// Calls to libdevice functions (__nv_*) with a direct LLVM equivalent become that.
 void lowerLibdeviceCalls(llvm::Module& module);
 
+/// NVVM's rounded, flush-to-zero and approximate arithmetic intrinsics (PTX's add.rm,
+/// fma.rz, ex2.approx, ...) as host IR, exactly for the rounded forms.
+void lowerNvvmMath(llvm::Module& module);
+
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 
