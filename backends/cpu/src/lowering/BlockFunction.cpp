@@ -43,6 +43,13 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   auto* block = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                        kernel.getName() + ".block", kernel.getParent());
   block->addFnAttr(llvm::Attribute::NoUnwind);
+  // Kernel stores cannot change the argument array or the block context (the runtime owns
+  // both): without saying so, every store would force the special registers to be reloaded
+  // and keep the thread loop from vectorizing.
+  for (unsigned i = 0; i < 2; ++i) {
+    block->addParamAttr(i, llvm::Attribute::NoAlias);
+    block->addParamAttr(i, llvm::Attribute::ReadOnly);
+  }
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 
