@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace drawbridge::backend::cpu::bench {
@@ -78,6 +79,17 @@ template <typename Work> double fastest(int repeats, Work&& work) {
         best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
+}
+
+/// The C++ baseline's parallel loop: [0, n) split into one contiguous range per thread, as
+/// OpenMP's static schedule does. (clang's OpenMP runtime, libomp, is not installed here, and
+/// clang does not target GCC's libgomp.) body(begin, end, thread) runs each range.
+template <typename Body> void parallelRanges(unsigned threads, int64_t n, Body&& body) {
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] { body(n * t / threads, n * (t + 1) / threads, t); });
+  for (std::thread& worker : workers)
+    worker.join();
 }
 
 } // namespace drawbridge::backend::cpu::bench
