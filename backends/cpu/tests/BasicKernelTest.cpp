@@ -1,5 +1,7 @@
 #include "KernelFixture.h"
 
+#include <cstdint>
+
 namespace drawbridge::backend::cpu::test {
 namespace {
 
@@ -59,6 +61,37 @@ TEST_F(BasicKernelTest, StructAndCharParametersByValue) {
   ASSERT_TRUE(run("by_value", {1}, {4}, 0, pair, c, out).ok());
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(out[i], 3 * 2.5 + 7);
+}
+
+TEST_F(BasicKernelTest, BoundsGuardsHoldForExactlyTheRightThreads) {
+  const unsigned blocks = 5, block = 100, total = blocks * block;
+  struct Case {
+    const char* kernel;
+    int mark;
+    bool (*holds)(int i, int tid, int n);
+  };
+  const Case cases[] = {
+      {"guard_less", 1, [](int i, int, int n) { return i < n; }},
+      {"guard_early_return", 2, [](int i, int, int n) { return i < n; }},
+      {"guard_greater", 3, [](int i, int, int n) { return i > n; }},
+      {"guard_thread_only", 4, [](int, int tid, int n) { return unsigned(tid) <= unsigned(n); }},
+  };
+  for (const Case& c : cases)
+    for (int n : {-5, 0, 1, 99, 100, 237, 499, 500, 10000}) {
+      int* out = buffer<int>(total, 0);
+      ASSERT_TRUE(run(c.kernel, {blocks}, {block}, 0, out, n).ok());
+      for (unsigned i = 0; i < total; ++i)
+        ASSERT_EQ(out[i], c.holds(int(i), int(i % block), n) ? c.mark : 0)
+            << c.kernel << " n=" << n << " i=" << i;
+    }
+}
+
+TEST_F(BasicKernelTest, BoundsGuardWhoseIndexWrapsIsEvaluatedPerThread) {
+  int* out = buffer<int>(32, 0);
+  int base = INT32_MAX - 10, n = 0;
+  ASSERT_TRUE(run("guard_wrapping", {1}, {32}, 0, out, base, n).ok());
+  for (int t = 0; t < 32; ++t) // base + t wraps to negative (< n) from t = 11 on
+    EXPECT_EQ(out[t], t > 10 ? 5 : 0) << t;
 }
 
 TEST_F(BasicKernelTest, RejectsInvalidShapes) {

@@ -11,9 +11,9 @@ namespace drawbridge::backend::cpu {
 
 namespace {
 
-/// for (i = 0; i < count; ++i) body(i); leaves the builder after the loop.
-void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
-              const std::function<void(llvm::Value*)>& body) {
+/// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop.
+void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+              const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
@@ -23,13 +23,18 @@ void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine&
   builder.CreateBr(header);
   builder.SetInsertPoint(header);
   llvm::PHINode* index = builder.CreatePHI(builder.getInt32Ty(), 2, name);
-  index->addIncoming(builder.getInt32(0), before);
-  builder.CreateCondBr(builder.CreateICmpULT(index, count), loop, after);
+  index->addIncoming(begin, before);
+  builder.CreateCondBr(builder.CreateICmpULT(index, end), loop, after);
   builder.SetInsertPoint(loop);
   body(index);
   index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
   builder.CreateBr(header);
   builder.SetInsertPoint(after);
+}
+
+void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
+              const std::function<void(llvm::Value*)>& body) {
+  emitLoop(builder, builder.getInt32(0), count, name, body);
 }
 
 } // namespace
@@ -78,17 +83,48 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
                             loadField(kNtidField, 2)};
     llvm::Value* null = llvm::ConstantPointerNull::get(ptr);
     llvm::BasicBlock* trapped = llvm::BasicBlock::Create(context, "trapped", block);
+    auto threadLoop = [&](llvm::Function* stepFunction, llvm::Value* begin, llvm::Value* end,
+                          llvm::Value* y, llvm::Value* z) {
+      emitLoop(builder, begin, end, "x", [&](llvm::Value* x) {
+        std::vector<llvm::Value*> all = callArgs;
+        all.insert(all.end(), {null, null, x, y, z});
+        llvm::Value* status = builder.CreateCall(stepFunction, all);
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
+        builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)), trapped,
+                             next);
+        builder.SetInsertPoint(next);
+      });
+    };
+    std::optional<GuardSplit> split;
+    llvm::Function* prefix = nullptr;
+    llvm::Function* suffix = nullptr;
+    if (step.guard) {
+      std::map<llvm::Value*, llvm::Value*> map;
+      for (unsigned i = 0; i < kernel.arg_size(); ++i)
+        map[step.function->getArg(i)] = callArgs[i];
+      map[step.function->getArg(kernel.arg_size())] = blockContext;
+      split = splitAtGuard(builder, *step.guard, map, ntid[0]);
+      prefix = stepWithKnownGuard(step, split->prefixTrue);
+      suffix = stepWithKnownGuard(step, !split->prefixTrue);
+    }
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
-        emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
-          std::vector<llvm::Value*> all = callArgs;
-          all.insert(all.end(), {null, null, x, y, z});
-          llvm::Value* status = builder.CreateCall(step.function, all);
-          llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
-          builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)),
-                               trapped, next);
-          builder.SetInsertPoint(next);
-        });
+        if (!split) {
+          threadLoop(step.function, builder.getInt32(0), ntid[0], y, z);
+          return;
+        }
+        llvm::BasicBlock* splitRows = llvm::BasicBlock::Create(context, "split", block);
+        llvm::BasicBlock* plainRow = llvm::BasicBlock::Create(context, "plain", block);
+        llvm::BasicBlock* joined = llvm::BasicBlock::Create(context, "joined", block);
+        builder.CreateCondBr(split->monotonic, splitRows, plainRow);
+        builder.SetInsertPoint(splitRows);
+        threadLoop(prefix, builder.getInt32(0), split->point, y, z);
+        threadLoop(suffix, split->point, ntid[0], y, z);
+        builder.CreateBr(joined);
+        builder.SetInsertPoint(plainRow);
+        threadLoop(step.function, builder.getInt32(0), ntid[0], y, z);
+        builder.CreateBr(joined);
+        builder.SetInsertPoint(joined);
       });
     });
     builder.CreateRet(builder.getInt32(kStepExited));

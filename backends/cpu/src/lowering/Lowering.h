@@ -5,10 +5,13 @@
 #include "../Abi.h"
 
 #include <cstdint>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Target/TargetMachine.h>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace drawbridge::backend::cpu {
@@ -75,13 +78,37 @@ SharedLayout layoutSharedMemory(llvm::Module& module);
 void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
                        llvm::Value* context);
 
+/// A comparison in the step function of (offset + threadIdx.x) with a bound, offset and bound
+/// the same for all threads of a block: a bounds guard (ThreadGuard.cpp).
+struct ThreadGuard {
+  llvm::ICmpInst* compare;
+  llvm::Value* offset;
+  llvm::Value* bound;
+  llvm::CmpInst::Predicate predicate; // as (offset + threadIdx.x) predicate bound
+};
+std::optional<ThreadGuard> findThreadGuard(llvm::Function& step, unsigned uniformArgs,
+                                           llvm::Value* context, llvm::Value* tidX);
+
 /// A kernel turned into a per-thread step function:
 /// i32 step(params..., ptr context, ptr thread, ptr frame, i32 tx, i32 ty, i32 tz)
 struct StepFunction {
   llvm::Function* function = nullptr;
-  std::vector<SiteKind> sites; // site i + 1
-  uint64_t frameSize = 0;      // bytes of per-thread state kept across sites
+  std::vector<SiteKind> sites;      // site i + 1
+  uint64_t frameSize = 0;           // bytes of per-thread state kept across sites
+  std::optional<ThreadGuard> guard; // kernels without sites only
 };
+
+/// A copy of the step function in which the guard's comparison is `value`.
+llvm::Function* stepWithKnownGuard(const StepFunction& step, bool value);
+/// Where, in a block of `count` threads, the guard changes value; computed at the builder from
+/// the step function's uniform values mapped (by `map`) to the block function's.
+struct GuardSplit {
+  llvm::Value* monotonic; // i1: offset + x does not wrap, so the split below is exact
+  llvm::Value* point;     // i32: the guard has one value for x < point, the other after
+  bool prefixTrue;        // the value for x < point
+};
+GuardSplit splitAtGuard(llvm::IRBuilder<>& builder, const ThreadGuard& guard,
+                        std::map<llvm::Value*, llvm::Value*> map, llvm::Value* count);
 llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.

@@ -126,6 +126,8 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const Sha
   if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
     return std::move(error);
   lowerSharedMemory(*step, shared, where, context);
+  if (sites->empty())
+    result.guard = findThreadGuard(*step, kernel.arg_size(), context, tid[0]);
   return result;
 }
 

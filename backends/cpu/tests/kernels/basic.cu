@@ -24,3 +24,32 @@ struct Pair {
 extern "C" __global__ void by_value(Pair p, char c, double* out) {
   out[threadIdx.x] = p.a * p.b + c;
 }
+
+// Bounds guards in the forms the block function splits the thread loop at (ThreadGuard.cpp);
+// each marks the threads for which its guard holds.
+extern "C" __global__ void guard_less(int* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n)
+    out[i] = 1;
+}
+extern "C" __global__ void guard_early_return(int* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n)
+    return;
+  out[i] = 2;
+}
+extern "C" __global__ void guard_greater(int* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i > n)
+    out[i] = 3;
+}
+extern "C" __global__ void guard_thread_only(int* out, unsigned n) {
+  if (threadIdx.x <= n)
+    out[blockIdx.x * blockDim.x + threadIdx.x] = 4;
+}
+// base + threadIdx.x wraps past INT_MAX within the block: no split point exists.
+extern "C" __global__ void guard_wrapping(int* out, int base, int n) {
+  int i = base + int(threadIdx.x);
+  if (i < n)
+    out[threadIdx.x] = 5;
+}
