@@ -49,9 +49,39 @@ void initThreads(std::vector<ThreadState>& threads, const Dim3& block) {
       }
 }
 
+/// Runs one block whose context the caller has set up.
+void runBlock(const GridLaunch& launch, BlockContext& context) {
+  const KernelDescriptor& kernel = *launch.state->kernel;
+  if (kernel.siteCount == 0) {
+    // Traps are recorded by the hook; the return value only ends the block early.
+    kernel.run(launch.args, &context);
+    return;
+  }
+  initThreads(buffers.threads, launch.block);
+  context.threads = buffers.threads.data();
+  std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
+  for (;;) {
+    kernel.run(launch.args, &context);
+    if (launch.state->failed.load(std::memory_order_relaxed))
+      return;
+    std::string message;
+    switch (resolveSites(buffers.threads, kinds, message)) {
+    case Resolution::Resumed: continue;
+    case Resolution::Done: return;
+    case Resolution::Error:
+      launch.state->fail(StatusCode::LaunchFailure,
+                         "kernel '" + std::string(kernel.name) + "' in block (" +
+                             std::to_string(context.ctaid[0]) + "," +
+                             std::to_string(context.ctaid[1]) + "," +
+                             std::to_string(context.ctaid[2]) + "): " + message);
+      return;
+    }
+  }
+}
+
 } // namespace
 
-void runBlock(const GridLaunch& launch, uint64_t index) {
+void runBlocks(const GridLaunch& launch, uint64_t begin, uint64_t end) {
   const KernelDescriptor& kernel = *launch.state->kernel;
   BlockContext context{};
   context.ntid[0] = launch.block.x;
@@ -60,40 +90,24 @@ void runBlock(const GridLaunch& launch, uint64_t index) {
   context.nctaid[0] = launch.grid.x;
   context.nctaid[1] = launch.grid.y;
   context.nctaid[2] = launch.grid.z;
-  context.ctaid[0] = uint32_t(index % launch.grid.x);
-  context.ctaid[1] = uint32_t(index / launch.grid.x % launch.grid.y);
-  context.ctaid[2] = uint32_t(index / (uint64_t(launch.grid.x) * launch.grid.y));
   context.nthreads = uint32_t(launch.block.count());
   context.shared = buffers.shared.get(kernel.staticShared + launch.dynamicSharedBytes + 1);
-  context.launch = launch.state;
-
-  if (kernel.siteCount == 0) {
-    // Traps are recorded by the hook; the return value only ends the block early.
-    kernel.run(launch.args, &context);
-    return;
-  }
-
-  initThreads(buffers.threads, launch.block);
-  context.threads = buffers.threads.data();
   context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
-  std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
-  for (;;) {
-    kernel.run(launch.args, &context);
+  context.launch = launch.state;
+  // Block coordinates advance like an odometer instead of being divided out per block.
+  context.ctaid[0] = uint32_t(begin % launch.grid.x);
+  context.ctaid[1] = uint32_t(begin / launch.grid.x % launch.grid.y);
+  context.ctaid[2] = uint32_t(begin / (uint64_t(launch.grid.x) * launch.grid.y));
+  for (uint64_t index = begin; index < end; ++index) {
     if (launch.state->failed.load(std::memory_order_relaxed))
       return;
-    std::string message;
-    switch (resolveSites(buffers.threads, kinds, message)) {
-    case Resolution::Resumed:
-      continue;
-    case Resolution::Done:
-      return;
-    case Resolution::Error:
-      launch.state->fail(StatusCode::LaunchFailure,
-                         "kernel '" + std::string(kernel.name) + "' in block (" +
-                             std::to_string(context.ctaid[0]) + "," +
-                             std::to_string(context.ctaid[1]) + "," +
-                             std::to_string(context.ctaid[2]) + "): " + message);
-      return;
+    runBlock(launch, context);
+    if (++context.ctaid[0] == launch.grid.x) {
+      context.ctaid[0] = 0;
+      if (++context.ctaid[1] == launch.grid.y) {
+        context.ctaid[1] = 0;
+        ++context.ctaid[2];
+      }
     }
   }
 }
