@@ -26,7 +26,7 @@ protected:
     return *module->getFunction("k");
   }
   StepFunction step(llvm::Function& kernel) {
-    auto built = buildStepFunction(kernel, layoutSharedMemory(*module));
+    auto built = buildStepFunction(kernel);
     EXPECT_TRUE(bool(built)) << (built ? "" : llvm::toString(built.takeError()));
     std::string problems;
     llvm::raw_string_ostream out(problems);
@@ -129,18 +129,27 @@ exit:
 }
 
 TEST_F(LoweringTest, SharedLayoutAlignsStaticAndPutsDynamicLast) {
-  parse(R"(
+  llvm::Function& kernel = parse(R"(
 @small = internal addrspace(3) global [3 x i8] undef, align 1
 @wide = internal addrspace(3) global [2 x double] undef, align 8
 @dynamic = external addrspace(3) global [0 x float], align 4
+@other = internal addrspace(3) global [1024 x float] undef, align 4
 define void @k() {
+  store i8 1, ptr addrspace(3) @small
+  store double 1.0, ptr addrspace(3) getelementptr ([2 x double], ptr addrspace(3) @wide, i64 0, i64 1)
+  store float 1.0, ptr addrspacecast (ptr addrspace(3) @dynamic to ptr)
+  ret void
+}
+define void @other_kernel() {
+  store float 1.0, ptr addrspace(3) @other
   ret void
 })");
-  SharedLayout layout = layoutSharedMemory(*module);
+  SharedLayout layout = layoutSharedMemory(*module, kernel);
   EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("small")), 0u);
   EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("wide")), 8u);
   EXPECT_EQ(layout.staticSize, 32u); // 24 bytes, rounded to 16 for the dynamic part
   EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("dynamic")), 32u);
+  EXPECT_FALSE(layout.offsets.count(module->getNamedGlobal("other"))); // another kernel's
 }
 
 TEST_F(LoweringTest, UnknownIntrinsicIsNamed) {

@@ -67,13 +67,13 @@ void lowerLibdeviceCalls(llvm::Module& module);
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 
-/// Offsets of the module's shared (addrspace 3) variables in the per-block buffer; dynamic
-/// (extern, unsized) ones all start at `staticSize`.
+/// Offsets of the shared (addrspace 3) variables a kernel uses in its per-block buffer;
+/// dynamic (extern, unsized) ones all start at `staticSize`.
 struct SharedLayout {
   std::map<llvm::GlobalVariable*, uint64_t> offsets;
   uint64_t staticSize = 0;
 };
-SharedLayout layoutSharedMemory(llvm::Module& module);
+SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel);
 /// Rewrites the step function's uses of shared variables to BlockContext::shared + offset.
 void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
                        llvm::Value* context);
@@ -95,6 +95,7 @@ struct StepFunction {
   llvm::Function* function = nullptr;
   std::vector<SiteKind> sites;      // site i + 1
   uint64_t frameSize = 0;           // bytes of per-thread state kept across sites
+  uint64_t staticShared = 0;        // bytes of static shared memory; dynamic shared memory follows
   std::optional<ThreadGuard> guard; // kernels without sites only
 };
 
@@ -109,7 +110,7 @@ struct GuardSplit {
 };
 GuardSplit splitAtGuard(llvm::IRBuilder<>& builder, const ThreadGuard& guard,
                         std::map<llvm::Value*, llvm::Value*> map, llvm::Value* count);
-llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared);
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);
@@ -121,8 +122,7 @@ struct LoweredKernel {
   std::vector<uint32_t> paramSizes;
 };
 /// Emits the ModuleDescriptor (Abi.h) for the kernels and the module's device globals.
-void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels,
-                          uint64_t staticShared);
+void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels);
 
 /// Fails naming any NVVM intrinsic or NVPTX-only construct left after lowering.
 llvm::Error checkNothingNvptxLeft(llvm::Module& module);

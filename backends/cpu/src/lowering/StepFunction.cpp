@@ -69,8 +69,10 @@ llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruct
 
 } // namespace
 
-llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared) {
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   StepFunction result;
+  SharedLayout shared = layoutSharedMemory(*kernel.getParent(), kernel);
+  result.staticShared = shared.staticSize;
   llvm::Function* step = cloneWithThreadParams(kernel);
   result.function = step;
   unsigned base = kernel.arg_size();
