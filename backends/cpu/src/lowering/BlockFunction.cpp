@@ -136,13 +136,24 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* threads = loadField(kThreadsField, -1);
   llvm::Value* frames = loadField(kFramesField, -1);
   llvm::Value* count = loadField(kNthreadsField, -1);
+  // Where the threads stopped, gathered during the pass: the common site, or mixed. When all
+  // wait at the same plain __syncthreads, the next pass starts here without going back to
+  // the runtime (Collectives.cpp decides everything else).
+  llvm::Value* common = builder.CreateAlloca(i32, nullptr, "common");
+  llvm::Value* mixed = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "mixed");
+  llvm::BasicBlock* pass = llvm::BasicBlock::Create(context, "pass", block);
+  builder.CreateBr(pass);
+  builder.SetInsertPoint(pass);
+  builder.CreateStore(builder.getInt32(0), common);
+  builder.CreateStore(builder.getFalse(), mixed);
   emitLoop(builder, count, "t", [&](llvm::Value* t) {
     llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
     llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    llvm::Value* statusField = builder.CreateStructGEP(abi.thread, thread, kStatusField);
     llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
-    llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "t.next", block);
+    llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
     builder.CreateCondBr(
-        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, next);
+        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, ran);
     builder.SetInsertPoint(run);
     builder.CreateStore(builder.getInt32(0), runnable);
     llvm::Value* frame =
@@ -155,11 +166,45 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     for (unsigned axis = 0; axis < 3; ++axis)
       all.push_back(builder.CreateLoad(
           i32, builder.CreateConstInBoundsGEP2_32(llvm::ArrayType::get(i32, 3), tid, 0, axis)));
-    llvm::Value* status = builder.CreateCall(step.function, all);
-    builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
-    builder.CreateBr(next);
-    builder.SetInsertPoint(next);
+    builder.CreateStore(builder.CreateCall(step.function, all), statusField);
+    builder.CreateBr(ran);
+    builder.SetInsertPoint(ran);
+    // Exited threads (0) do not count; a trap (negative) counts as mixed.
+    llvm::Value* status = builder.CreateLoad(i32, statusField);
+    llvm::Value* seen = builder.CreateLoad(i32, common);
+    llvm::Value* first = builder.CreateICmpEQ(seen, builder.getInt32(0));
+    llvm::Value* stopped = builder.CreateICmpNE(status, builder.getInt32(kStepExited));
+    builder.CreateStore(builder.CreateSelect(builder.CreateAnd(stopped, first), status, seen),
+                        common);
+    llvm::Value* differs = builder.CreateAnd(
+        stopped, builder.CreateOr(builder.CreateICmpSLT(status, builder.getInt32(0)),
+                                  builder.CreateAnd(builder.CreateNot(first),
+                                                    builder.CreateICmpNE(status, seen))));
+    builder.CreateStore(builder.CreateOr(builder.CreateLoad(builder.getInt1Ty(), mixed), differs),
+                        mixed);
   });
+  llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
+  llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
+  llvm::BasicBlock* release = llvm::BasicBlock::Create(context, "release", block);
+  llvm::Value* site = builder.CreateLoad(i32, common);
+  builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), mixed), toRuntime, uniform);
+  builder.SetInsertPoint(uniform);
+  llvm::SwitchInst* plain = builder.CreateSwitch(site, toRuntime);
+  for (size_t i = 0; i < step.sites.size(); ++i)
+    if (step.sites[i] == SiteKind::Barrier)
+      plain->addCase(builder.getInt32(uint32_t(i + 1)), release);
+  builder.SetInsertPoint(release);
+  emitLoop(builder, count, "r", [&](llvm::Value* t) {
+    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+    llvm::Value* waits = builder.CreateICmpEQ(
+        builder.CreateLoad(i32, builder.CreateStructGEP(abi.thread, thread, kStatusField)), site);
+    llvm::Value* resume = builder.CreateStructGEP(abi.thread, thread, kResumeField);
+    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    builder.CreateStore(builder.CreateSelect(waits, site, builder.CreateLoad(i32, resume)), resume);
+    builder.CreateStore(builder.CreateZExt(waits, i32), runnable);
+  });
+  builder.CreateBr(pass);
+  builder.SetInsertPoint(toRuntime);
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;
 }
