@@ -94,6 +94,33 @@ TEST_F(BasicKernelTest, BoundsGuardWhoseIndexWrapsIsEvaluatedPerThread) {
     EXPECT_EQ(out[t], t > 10 ? 5 : 0) << t;
 }
 
+TEST_F(BasicKernelTest, GridXBeyondSixteenBits) {
+  const Dim3 grid{70001}, block{2};
+  unsigned* out = buffer<unsigned>(3 * grid.count() * block.count(), ~0u);
+  ASSERT_TRUE(run("coordinates", grid, block, 0, out).ok());
+  checkCoordinates(*this, grid, block, out);
+}
+
+TEST_F(BasicKernelTest, DeviceAndConstantVariablesByName) {
+  auto scale = device->getGlobal(module, "scale");
+  auto counter = device->getGlobal(module, "counter");
+  auto table = device->getGlobal(module, "table");
+  ASSERT_TRUE(scale && counter && table);
+  EXPECT_EQ(scale->size, 4 * sizeof(float));
+  EXPECT_EQ(table->size, 3 * sizeof(double));
+  EXPECT_EQ(static_cast<double*>(table->address)[1], 2.5); // initializer kept
+  const float values[4] = {1, 2, 3, 4};
+  ASSERT_TRUE(device->copy(scale->address, values, sizeof values, nullptr, false).ok());
+  *static_cast<int*>(counter->address) = 100;
+  float* out = buffer<float>(12);
+  ASSERT_TRUE(run("use_globals", {1}, {12}, 0, out).ok());
+  const double tableValues[3] = {1.5, 2.5, 3.5};
+  for (int t = 0; t < 12; ++t)
+    EXPECT_EQ(out[t], values[t % 4] * float(tableValues[t % 3])) << t;
+  EXPECT_EQ(*static_cast<int*>(counter->address), 112);
+  EXPECT_EQ(device->getGlobal(module, "missing").status().code, StatusCode::SymbolNotFound);
+}
+
 TEST_F(BasicKernelTest, RejectsInvalidShapes) {
   unsigned* out = buffer<unsigned>(16);
   EXPECT_EQ(run("coordinates", {1}, {1025}, 0, out).code, StatusCode::InvalidConfiguration);

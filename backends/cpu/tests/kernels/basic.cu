@@ -53,3 +53,12 @@ extern "C" __global__ void guard_wrapping(int* out, int base, int n) {
   if (i < n)
     out[threadIdx.x] = 5;
 }
+
+// __constant__ and __device__ variables, reached by the host through Device::getGlobal.
+__constant__ float scale[4];
+__device__ int counter;
+__device__ double table[3] = {1.5, 2.5, 3.5};
+extern "C" __global__ void use_globals(float* out) {
+  out[threadIdx.x] = scale[threadIdx.x % 4] * float(table[threadIdx.x % 3]);
+  atomicAdd(&counter, 1);
+}
