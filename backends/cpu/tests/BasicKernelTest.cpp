@@ -121,6 +121,17 @@ TEST_F(BasicKernelTest, DeviceAndConstantVariablesByName) {
   EXPECT_EQ(device->getGlobal(module, "missing").status().code, StatusCode::SymbolNotFound);
 }
 
+TEST_F(BasicKernelTest, ByValueParametersArePerThreadCopies) {
+  struct Pair {
+    int a;
+    double b;
+  } pair{10, 0.5};
+  double* out = buffer<double>(64);
+  ASSERT_TRUE(run("writes_by_value", {1}, {64}, 0, pair, out).ok());
+  for (int t = 0; t < 64; ++t)
+    EXPECT_EQ(out[t], 10 + t + 0.5) << t;
+}
+
 TEST_F(BasicKernelTest, RejectsInvalidShapes) {
   unsigned* out = buffer<unsigned>(16);
   EXPECT_EQ(run("coordinates", {1}, {1025}, 0, out).code, StatusCode::InvalidConfiguration);

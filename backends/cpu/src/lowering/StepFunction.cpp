@@ -33,6 +33,21 @@ llvm::Function* cloneWithThreadParams(llvm::Function& kernel) {
   step->setCallingConv(llvm::CallingConv::C);
   step->setLinkage(llvm::GlobalValue::InternalLinkage);
   step->addFnAttr(llvm::Attribute::AlwaysInline);
+  // A byval parameter is the callee's own copy; every thread gets one when the kernel may
+  // write it (they all start from the launch's single copy of the arguments).
+  llvm::IRBuilder<> entry(&*step->getEntryBlock().getFirstInsertionPt());
+  for (unsigned i = 0; i < kernel.arg_size(); ++i) {
+    llvm::Argument* argument = step->getArg(i);
+    if (!argument->hasByValAttr() || argument->onlyReadsMemory())
+      continue;
+    llvm::Type* type = argument->getParamByValType();
+    llvm::Align align = argument->getParamAlign().valueOrOne();
+    llvm::AllocaInst* copy = entry.CreateAlloca(type, nullptr, argument->getName() + ".copy");
+    copy->setAlignment(align);
+    argument->replaceAllUsesWith(copy);
+    entry.CreateMemCpy(copy, align, argument, align,
+                       kernel.getParent()->getDataLayout().getTypeAllocSize(type));
+  }
   for (llvm::ReturnInst* ret : returns) {
     llvm::ReturnInst::Create(context, llvm::ConstantInt::get(i32, kStepExited), ret);
     ret->eraseFromParent();

@@ -62,3 +62,10 @@ extern "C" __global__ void use_globals(float* out) {
   out[threadIdx.x] = scale[threadIdx.x % 4] * float(table[threadIdx.x % 3]);
   atomicAdd(&counter, 1);
 }
+
+// Each thread changes its own copy of a by-value struct parameter.
+extern "C" __global__ void writes_by_value(Pair p, double* out) {
+  p.a += int(threadIdx.x);
+  __syncthreads(); // a thread's copy must survive the barrier unchanged by the others
+  out[threadIdx.x] = *static_cast<volatile int*>(&p.a) + p.b; // read back from memory
+}
