@@ -2,6 +2,9 @@
 // convention instead of nvvm.annotations, and pointers in the global address space.
 #include "KernelFixture.h"
 
+#include <fstream>
+#include <iterator>
+
 namespace drawbridge::backend::cpu::test {
 namespace {
 
@@ -43,6 +46,28 @@ TEST(DialectTest, PtxKernelConventionAndAddressSpacePointers) {
   for (int i = 0; i < 64; ++i)
     EXPECT_EQ(data[i], (63 - i) * (63 - i)) << i;
   EXPECT_TRUE(device->free(data).ok());
+}
+
+TEST(DialectTest, BitcodeLoadsLikeText) {
+  auto created = createCpuBackend({.threads = 2, .cacheDirectory = std::filesystem::path()});
+  ASSERT_TRUE(created);
+  Device* device = (*created)->device(0);
+  std::ifstream in(std::string(DRAWBRIDGE_KERNEL_DIR) + "/basic.bc", std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4u);
+  ASSERT_EQ(std::string(bytes.data(), 2), "BC"); // really bitcode
+  auto module = device->loadModule(std::as_bytes(std::span(bytes)), "basic.bc");
+  ASSERT_TRUE(module) << module.status().message;
+  auto kernel = device->getKernel(*module, "guard_less");
+  ASSERT_TRUE(kernel);
+  int* out = static_cast<int*>(*device->allocate(64 * sizeof(int), MemoryKind::Device));
+  ASSERT_TRUE(device->fill(out, 0, 64 * sizeof(int), nullptr, false).ok());
+  int n = 40;
+  void* args[] = {&out, &n};
+  ASSERT_TRUE(device->launch(*kernel, {{2}, {32}, 0}, args, nullptr).ok());
+  ASSERT_TRUE(device->synchronize().ok());
+  for (int i = 0; i < 64; ++i)
+    EXPECT_EQ(out[i] == 1, i < n) << i;
 }
 
 } // namespace
