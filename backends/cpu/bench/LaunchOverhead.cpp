@@ -25,7 +25,7 @@ int main() {
   const int hostThreads = 4;
   std::vector<Stream*> streams;
   for (int t = 0; t < hostThreads; ++t)
-    streams.push_back(*session.device->createStream());
+    streams.push_back(*session.device->createStream(StreamKind::NonBlocking));
   double threaded = fastest(3, [&] {
     std::vector<std::thread> threads;
     for (int t = 0; t < hostThreads; ++t)

@@ -66,8 +66,10 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
       return;
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {
-    case Resolution::Resumed: continue;
-    case Resolution::Done: return;
+    case Resolution::Resumed:
+      continue;
+    case Resolution::Done:
+      return;
     case Resolution::Error:
       launch.state->fail(StatusCode::LaunchFailure,
                          "kernel '" + std::string(kernel.name) + "' in block (" +
