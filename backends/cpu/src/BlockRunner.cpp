@@ -49,33 +49,16 @@ void initThreads(std::vector<ThreadState>& threads, const Dim3& block) {
       }
 }
 
-} // namespace
-
-void runBlock(const GridLaunch& launch, uint64_t index) {
+/// Runs one block whose context the caller has set up.
+void runBlock(const GridLaunch& launch, BlockContext& context) {
   const KernelDescriptor& kernel = *launch.state->kernel;
-  BlockContext context{};
-  context.ntid[0] = launch.block.x;
-  context.ntid[1] = launch.block.y;
-  context.ntid[2] = launch.block.z;
-  context.nctaid[0] = launch.grid.x;
-  context.nctaid[1] = launch.grid.y;
-  context.nctaid[2] = launch.grid.z;
-  context.ctaid[0] = uint32_t(index % launch.grid.x);
-  context.ctaid[1] = uint32_t(index / launch.grid.x % launch.grid.y);
-  context.ctaid[2] = uint32_t(index / (uint64_t(launch.grid.x) * launch.grid.y));
-  context.nthreads = uint32_t(launch.block.count());
-  context.shared = buffers.shared.get(kernel.staticShared + launch.dynamicSharedBytes + 1);
-  context.launch = launch.state;
-
   if (kernel.siteCount == 0) {
     // Traps are recorded by the hook; the return value only ends the block early.
     kernel.run(launch.args, &context);
     return;
   }
-
   initThreads(buffers.threads, launch.block);
   context.threads = buffers.threads.data();
-  context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
   for (;;) {
     kernel.run(launch.args, &context);
@@ -94,6 +77,39 @@ void runBlock(const GridLaunch& launch, uint64_t index) {
                              std::to_string(context.ctaid[1]) + "," +
                              std::to_string(context.ctaid[2]) + "): " + message);
       return;
+    }
+  }
+}
+
+} // namespace
+
+void runBlocks(const GridLaunch& launch, uint64_t begin, uint64_t end) {
+  const KernelDescriptor& kernel = *launch.state->kernel;
+  BlockContext context{};
+  context.ntid[0] = launch.block.x;
+  context.ntid[1] = launch.block.y;
+  context.ntid[2] = launch.block.z;
+  context.nctaid[0] = launch.grid.x;
+  context.nctaid[1] = launch.grid.y;
+  context.nctaid[2] = launch.grid.z;
+  context.nthreads = uint32_t(launch.block.count());
+  context.shared = buffers.shared.get(kernel.staticShared + launch.dynamicSharedBytes + 1);
+  context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
+  context.launch = launch.state;
+  // Block coordinates advance like an odometer instead of being divided out per block.
+  context.ctaid[0] = uint32_t(begin % launch.grid.x);
+  context.ctaid[1] = uint32_t(begin / launch.grid.x % launch.grid.y);
+  context.ctaid[2] = uint32_t(begin / (uint64_t(launch.grid.x) * launch.grid.y));
+  for (uint64_t index = begin; index < end; ++index) {
+    if (launch.state->failed.load(std::memory_order_relaxed))
+      return;
+    runBlock(launch, context);
+    if (++context.ctaid[0] == launch.grid.x) {
+      context.ctaid[0] = 0;
+      if (++context.ctaid[1] == launch.grid.y) {
+        context.ctaid[1] = 0;
+        ++context.ctaid[2];
+      }
     }
   }
 }

@@ -14,7 +14,8 @@ struct GridLaunch {
   size_t dynamicSharedBytes;
 };
 
-/// Runs block `index` (linear, x fastest). A failure is recorded in launch.state.
-void runBlock(const GridLaunch& launch, uint64_t index);
+/// Runs blocks [begin, end) (linear, x fastest); stops early once the launch has failed, which
+/// launch.state records.
+void runBlocks(const GridLaunch& launch, uint64_t begin, uint64_t end);
 
 } // namespace drawbridge::backend::cpu

@@ -194,8 +194,47 @@ uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uin
   return values[source];
 }
 
+/// The common case, every waiting thread at the same block barrier, in two tight passes.
+/// Returns false when the threads are elsewhere too (the general path then decides).
+static bool resolveUniformBarrier(std::span<ThreadState> threads,
+                                  std::span<const uint32_t> siteKinds, Resolution& resolution) {
+  int32_t common = 0;
+  uint32_t count = 0, waiting = 0;
+  for (const ThreadState& thread : threads) {
+    if (thread.status <= 0)
+      continue;
+    if (common == 0)
+      common = thread.status;
+    else if (thread.status != common)
+      return false;
+    ++waiting;
+    count += thread.value != 0;
+  }
+  if (common == 0) {
+    resolution = Resolution::Done;
+    return true;
+  }
+  SiteKind kind = SiteKind(siteKinds[size_t(common)]);
+  if (!isBlockBarrier(kind))
+    return false;
+  uint32_t result = kind == SiteKind::BarrierPopc  ? count
+                    : kind == SiteKind::BarrierAnd ? uint32_t(count == waiting)
+                    : kind == SiteKind::BarrierOr  ? uint32_t(count != 0)
+                                                   : 0;
+  for (ThreadState& thread : threads)
+    if (thread.status == common) {
+      thread.result = result;
+      thread.resume = common;
+      thread.runnable = 1;
+    }
+  resolution = Resolution::Resumed;
+  return true;
+}
+
 Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t> siteKinds,
                         std::string& message) {
+  if (Resolution resolution; resolveUniformBarrier(threads, siteKinds, resolution))
+    return resolution;
   bool resumed = false;
   for (size_t first = 0; first < threads.size(); first += kWarpSize) {
     std::span<ThreadState> warp =

@@ -4,6 +4,7 @@
 #include "lowering/AnalysisManagers.h"
 #include "lowering/Lowering.h"
 
+#include <cstdlib>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -31,6 +32,18 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target) {
   llvm::PassBuilder builder(&target, tuning);
   AnalysisManagers analyses(builder);
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, analyses.module);
+}
+
+/// DRAWBRIDGE_CPU_DUMP_DIR=<dir> writes each optimized module there as <name>.ll, to see what
+/// a kernel became.
+void dumpIfAsked(const llvm::Module& module, std::string_view name) {
+  const char* directory = std::getenv("DRAWBRIDGE_CPU_DUMP_DIR");
+  if (!directory || !*directory)
+    return;
+  std::error_code error;
+  llvm::raw_fd_ostream out(std::string(directory) + "/" + std::string(name) + ".ll", error);
+  if (!error)
+    module.print(out, nullptr);
 }
 
 } // namespace
@@ -86,6 +99,7 @@ Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(std::span<const s
     return failure(StatusCode::Unknown, "internal error: lowering module '" + std::string(name) +
                                             "' produced invalid IR: " + problems);
   optimize(*module, *target_);
+  dumpIfAsked(*module, name);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream objectStream(object);

@@ -76,15 +76,16 @@ CpuDevice::submit(Stream* stream, std::function<void()> work) {
   std::shared_ptr<StreamQueue> queue = findStream(stream);
   if (!queue)
     return invalidHandle("stream");
-  // The legacy default stream waits for all work queued before on other streams, and work
-  // queued on other streams waits for it.
+  // The legacy default stream waits for all work queued before on blocking streams, and work
+  // queued on blocking streams waits for it.
   std::vector<std::pair<std::shared_ptr<StreamQueue>, uint64_t>> before;
   {
     std::lock_guard lock(mutex_);
     if (queue == legacy_) {
       for (auto& [handle, other] : streams_)
-        before.emplace_back(other, other->lastTicket());
-    } else {
+        if (other->kind() == StreamKind::Blocking)
+          before.emplace_back(other, other->lastTicket());
+    } else if (queue->kind() == StreamKind::Blocking) {
       before.emplace_back(legacy_, legacy_->lastTicket());
     }
   }
@@ -171,8 +172,8 @@ Status CpuDevice::fill(void* dst, int byte, size_t bytes, Stream* stream, bool a
   return sticky();
 }
 
-Outcome<Stream*> CpuDevice::createStream() {
-  auto stream = std::make_shared<StreamQueue>();
+Outcome<Stream*> CpuDevice::createStream(StreamKind kind) {
+  auto stream = std::make_shared<StreamQueue>(kind);
   std::lock_guard lock(mutex_);
   streams_[stream.get()] = stream;
   return static_cast<Stream*>(stream.get());

@@ -48,7 +48,7 @@ public:
   Status copy(void* dst, const void* src, size_t bytes, Stream* stream, bool async) override;
   Status fill(void* dst, int byte, size_t bytes, Stream* stream, bool async) override;
 
-  Outcome<Stream*> createStream() override;
+  Outcome<Stream*> createStream(StreamKind kind) override;
   Status destroyStream(Stream* stream) override;
   Status synchronizeStream(Stream* stream) override;
   Status queryStream(Stream* stream) override;

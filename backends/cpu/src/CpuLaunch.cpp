@@ -81,10 +81,8 @@ Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args
     state.kernel = descriptor;
     GridLaunch grid{&state, arguments->pointers.data(), config.grid, config.block,
                     config.dynamicSharedBytes};
-    pool_.parallelFor(config.grid.count(), [&](uint64_t index) {
-      if (!state.failed.load(std::memory_order_relaxed))
-        runBlock(grid, index);
-    });
+    pool_.parallelFor(config.grid.count(),
+                      [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });
     if (state.failed.load())
       setSticky(state.result());
   });

@@ -39,7 +39,11 @@ Outcome<std::unique_ptr<Jit>> Jit::create() {
   if (!jit)
     return failure(StatusCode::NotSupported,
                    "cannot start the LLVM JIT: " + llvm::toString(jit.takeError()));
-  return std::unique_ptr<Jit>(new Jit(std::move(*jit)));
+  std::unique_ptr<Jit> result(new Jit(std::move(*jit)));
+  result->jit_->getExecutionSession().setErrorReporter([jit = result.get()](llvm::Error error) {
+    jit->sessionErrors_ += llvm::toString(std::move(error)) + "; ";
+  });
+  return result;
 }
 
 Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name) {
@@ -68,9 +72,10 @@ Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::
                                                   std::string(name) +
                                                   "': " + llvm::toString(std::move(error)));
   }
+  sessionErrors_.clear();
   auto descriptor = jit_->lookup(*library, kModuleDescriptorSymbol);
   if (!descriptor) {
-    std::string message = llvm::toString(descriptor.takeError());
+    std::string message = sessionErrors_ + llvm::toString(descriptor.takeError());
     release(*library);
     return failure(StatusCode::InvalidSource,
                    "cannot link module '" + std::string(name) + "': " + message);

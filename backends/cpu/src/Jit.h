@@ -9,6 +9,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace drawbridge::backend::cpu {
 
@@ -29,6 +30,9 @@ private:
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::mutex mutex_;
+  // What ORC reported while materializing (e.g. the names of unresolved symbols), which its
+  // lookup error does not repeat; guarded by mutex_ like every load.
+  std::string sessionErrors_;
   uint64_t nextLibrary_ = 0;
 };
 

@@ -2,7 +2,7 @@
 
 namespace drawbridge::backend::cpu {
 
-StreamQueue::StreamQueue() : thread_([this] { run(); }) {}
+StreamQueue::StreamQueue(StreamKind kind) : kind_(kind), thread_([this] { run(); }) {}
 
 StreamQueue::~StreamQueue() {
   {

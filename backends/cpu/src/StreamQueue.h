@@ -17,8 +17,10 @@ namespace drawbridge::backend::cpu {
 
 class StreamQueue : public Stream {
 public:
-  StreamQueue();
+  explicit StreamQueue(StreamKind kind = StreamKind::Blocking);
   ~StreamQueue() override; // runs what is queued, then stops
+
+  StreamKind kind() const { return kind_; }
 
   uint64_t enqueue(std::function<void()> work);
   uint64_t lastTicket();
@@ -35,6 +37,7 @@ private:
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
   bool stopping_ = false;
+  StreamKind kind_;
   std::thread thread_;
 };
 

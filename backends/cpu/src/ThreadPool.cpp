@@ -37,14 +37,13 @@ bool ThreadPool::work(Job& job) {
     if (begin >= job.count)
       return finished;
     uint64_t end = std::min(job.count, begin + job.grain);
-    for (uint64_t i = begin; i < end; ++i)
-      (*job.task)(i);
+    (*job.task)(begin, end);
     finished =
         job.done.fetch_add(end - begin, std::memory_order_acq_rel) + (end - begin) == job.count;
   }
 }
 
-void ThreadPool::parallelFor(uint64_t count, const std::function<void(uint64_t)>& task) {
+void ThreadPool::parallelFor(uint64_t count, const Task& task) {
   if (count == 0)
     return;
   auto job = std::make_shared<Job>();

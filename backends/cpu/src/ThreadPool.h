@@ -21,8 +21,9 @@ public:
   explicit ThreadPool(unsigned threads);
   ~ThreadPool();
 
-  /// Runs task(i) for every i in [0, count); returns when all have run.
-  void parallelFor(uint64_t count, const std::function<void(uint64_t)>& task);
+  /// Runs task(begin, end) over chunks that cover [0, count); returns when all have run.
+  using Task = std::function<void(uint64_t begin, uint64_t end)>;
+  void parallelFor(uint64_t count, const Task& task);
 
   /// DRAWBRIDGE_CPU_THREADS when set to a positive number, else the cores available.
   static unsigned defaultThreadCount();
@@ -31,7 +32,7 @@ private:
   struct Job {
     uint64_t count;
     uint64_t grain;
-    const std::function<void(uint64_t)>* task;
+    const Task* task;
     std::atomic<uint64_t> next{0};
     std::atomic<uint64_t> done{0};
   };

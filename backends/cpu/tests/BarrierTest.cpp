@@ -96,6 +96,13 @@ TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {
       EXPECT_EQ(data[b * n + t], int(b * n + n - 1 - t));
 }
 
+TEST_F(BarrierTest, EachKernelReportsItsOwnStaticSharedMemory) {
+  EXPECT_EQ(kernel("block_sum")->info().staticSharedBytes, 1024 * sizeof(float));
+  EXPECT_EQ(kernel("rotate")->info().staticSharedBytes, 256 * sizeof(int));
+  EXPECT_EQ(kernel("reverse_dynamic")->info().staticSharedBytes, 0u);
+  EXPECT_EQ(kernel("rotate")->info().paramSizes, (std::vector<size_t>{8, 4}));
+}
+
 TEST_F(BarrierTest, DivergentBarrierFailsTheLaunchNamingTheKernel) {
   int* out = buffer<int>(1);
   Status status = run("divergent_barrier", {1}, {64}, 0, out);

@@ -1,5 +1,7 @@
 #include "KernelFixture.h"
 
+#include <cstdint>
+
 namespace drawbridge::backend::cpu::test {
 namespace {
 
@@ -59,6 +61,75 @@ TEST_F(BasicKernelTest, StructAndCharParametersByValue) {
   ASSERT_TRUE(run("by_value", {1}, {4}, 0, pair, c, out).ok());
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(out[i], 3 * 2.5 + 7);
+}
+
+TEST_F(BasicKernelTest, BoundsGuardsHoldForExactlyTheRightThreads) {
+  const unsigned blocks = 5, block = 100, total = blocks * block;
+  struct Case {
+    const char* kernel;
+    int mark;
+    bool (*holds)(int i, int tid, int n);
+  };
+  const Case cases[] = {
+      {"guard_less", 1, [](int i, int, int n) { return i < n; }},
+      {"guard_early_return", 2, [](int i, int, int n) { return i < n; }},
+      {"guard_greater", 3, [](int i, int, int n) { return i > n; }},
+      {"guard_thread_only", 4, [](int, int tid, int n) { return unsigned(tid) <= unsigned(n); }},
+  };
+  for (const Case& c : cases)
+    for (int n : {-5, 0, 1, 99, 100, 237, 499, 500, 10000}) {
+      int* out = buffer<int>(total, 0);
+      ASSERT_TRUE(run(c.kernel, {blocks}, {block}, 0, out, n).ok());
+      for (unsigned i = 0; i < total; ++i)
+        ASSERT_EQ(out[i], c.holds(int(i), int(i % block), n) ? c.mark : 0)
+            << c.kernel << " n=" << n << " i=" << i;
+    }
+}
+
+TEST_F(BasicKernelTest, BoundsGuardWhoseIndexWrapsIsEvaluatedPerThread) {
+  int* out = buffer<int>(32, 0);
+  int base = INT32_MAX - 10, n = 0;
+  ASSERT_TRUE(run("guard_wrapping", {1}, {32}, 0, out, base, n).ok());
+  for (int t = 0; t < 32; ++t) // base + t wraps to negative (< n) from t = 11 on
+    EXPECT_EQ(out[t], t > 10 ? 5 : 0) << t;
+}
+
+TEST_F(BasicKernelTest, GridXBeyondSixteenBits) {
+  const Dim3 grid{70001}, block{2};
+  unsigned* out = buffer<unsigned>(3 * grid.count() * block.count(), ~0u);
+  ASSERT_TRUE(run("coordinates", grid, block, 0, out).ok());
+  checkCoordinates(*this, grid, block, out);
+}
+
+TEST_F(BasicKernelTest, DeviceAndConstantVariablesByName) {
+  auto scale = device->getGlobal(module, "scale");
+  auto counter = device->getGlobal(module, "counter");
+  auto table = device->getGlobal(module, "table");
+  ASSERT_TRUE(scale && counter && table);
+  EXPECT_EQ(scale->size, 4 * sizeof(float));
+  EXPECT_EQ(table->size, 3 * sizeof(double));
+  EXPECT_EQ(static_cast<double*>(table->address)[1], 2.5); // initializer kept
+  const float values[4] = {1, 2, 3, 4};
+  ASSERT_TRUE(device->copy(scale->address, values, sizeof values, nullptr, false).ok());
+  *static_cast<int*>(counter->address) = 100;
+  float* out = buffer<float>(12);
+  ASSERT_TRUE(run("use_globals", {1}, {12}, 0, out).ok());
+  const double tableValues[3] = {1.5, 2.5, 3.5};
+  for (int t = 0; t < 12; ++t)
+    EXPECT_EQ(out[t], values[t % 4] * float(tableValues[t % 3])) << t;
+  EXPECT_EQ(*static_cast<int*>(counter->address), 112);
+  EXPECT_EQ(device->getGlobal(module, "missing").status().code, StatusCode::SymbolNotFound);
+}
+
+TEST_F(BasicKernelTest, ByValueParametersArePerThreadCopies) {
+  struct Pair {
+    int a;
+    double b;
+  } pair{10, 0.5};
+  double* out = buffer<double>(64);
+  ASSERT_TRUE(run("writes_by_value", {1}, {64}, 0, pair, out).ok());
+  for (int t = 0; t < 64; ++t)
+    EXPECT_EQ(out[t], 10 + t + 0.5) << t;
 }
 
 TEST_F(BasicKernelTest, RejectsInvalidShapes) {

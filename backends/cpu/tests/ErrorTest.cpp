@@ -61,5 +61,25 @@ TEST(ModuleErrorTest, BadIrIsAnInvalidSourceError) {
   EXPECT_NE(loaded.status().message.find("not NVVM IR"), std::string::npos);
 }
 
+TEST(ModuleErrorTest, UnresolvedFunctionIsNamed) {
+  auto backend = createCpuBackend({.threads = 1, .cacheDirectory = std::filesystem::path()});
+  ASSERT_TRUE(backend);
+  std::string text = R"(
+target triple = "nvptx64-nvidia-cuda"
+declare float @__nv_no_such_function(float)
+define void @k(ptr %out) {
+  %v = call float @__nv_no_such_function(float 1.0)
+  store float %v, ptr %out
+  ret void
+}
+!nvvm.annotations = !{!0}
+!0 = !{ptr @k, !"kernel", i32 1}
+)";
+  auto loaded = (*backend)->device(0)->loadModule(std::as_bytes(std::span(text)), "unresolved");
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.status().message.find("__nv_no_such_function"), std::string::npos)
+      << loaded.status().message;
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test

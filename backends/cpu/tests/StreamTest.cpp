@@ -14,8 +14,8 @@ class StreamTest : public KernelFixture {
 protected:
   void SetUp() override { load("basic"); }
 
-  Stream* stream() {
-    auto created = device->createStream();
+  Stream* stream(StreamKind kind = StreamKind::Blocking) {
+    auto created = device->createStream(kind);
     EXPECT_TRUE(created);
     return *created;
   }
@@ -114,6 +114,16 @@ TEST_F(StreamTest, LegacyDefaultStreamWaitsForOtherStreamsAndTheyForIt) {
   gate.open = true;
   ASSERT_TRUE(device->synchronize().ok());
   EXPECT_EQ(log.order, "abc");
+}
+
+TEST_F(StreamTest, NonBlockingStreamDoesNotWaitForTheLegacyStream) {
+  Stream* other = stream(StreamKind::NonBlocking);
+  Gate gate;
+  ASSERT_TRUE(device->addHostCallback(nullptr, &Gate::wait, &gate).ok());
+  // Only a stream that does not wait for the blocked legacy stream can open the gate.
+  ASSERT_TRUE(device->addHostCallback(other, &Gate::release, &gate).ok());
+  ASSERT_TRUE(device->synchronize().ok());
+  EXPECT_TRUE(gate.released);
 }
 
 TEST_F(StreamTest, EventsMeasureElapsedTime) {

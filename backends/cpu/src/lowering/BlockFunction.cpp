@@ -11,9 +11,9 @@ namespace drawbridge::backend::cpu {
 
 namespace {
 
-/// for (i = 0; i < count; ++i) body(i); leaves the builder after the loop.
-void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
-              const std::function<void(llvm::Value*)>& body) {
+/// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop.
+void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+              const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
@@ -23,13 +23,18 @@ void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine&
   builder.CreateBr(header);
   builder.SetInsertPoint(header);
   llvm::PHINode* index = builder.CreatePHI(builder.getInt32Ty(), 2, name);
-  index->addIncoming(builder.getInt32(0), before);
-  builder.CreateCondBr(builder.CreateICmpULT(index, count), loop, after);
+  index->addIncoming(begin, before);
+  builder.CreateCondBr(builder.CreateICmpULT(index, end), loop, after);
   builder.SetInsertPoint(loop);
   body(index);
   index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
   builder.CreateBr(header);
   builder.SetInsertPoint(after);
+}
+
+void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
+              const std::function<void(llvm::Value*)>& body) {
+  emitLoop(builder, builder.getInt32(0), count, name, body);
 }
 
 } // namespace
@@ -43,6 +48,13 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   auto* block = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                        kernel.getName() + ".block", kernel.getParent());
   block->addFnAttr(llvm::Attribute::NoUnwind);
+  // Kernel stores cannot change the argument array or the block context (the runtime owns
+  // both): without saying so, every store would force the special registers to be reloaded
+  // and keep the thread loop from vectorizing.
+  for (unsigned i = 0; i < 2; ++i) {
+    block->addParamAttr(i, llvm::Attribute::NoAlias);
+    block->addParamAttr(i, llvm::Attribute::ReadOnly);
+  }
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 
@@ -71,17 +83,48 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
                             loadField(kNtidField, 2)};
     llvm::Value* null = llvm::ConstantPointerNull::get(ptr);
     llvm::BasicBlock* trapped = llvm::BasicBlock::Create(context, "trapped", block);
+    auto threadLoop = [&](llvm::Function* stepFunction, llvm::Value* begin, llvm::Value* end,
+                          llvm::Value* y, llvm::Value* z) {
+      emitLoop(builder, begin, end, "x", [&](llvm::Value* x) {
+        std::vector<llvm::Value*> all = callArgs;
+        all.insert(all.end(), {null, null, x, y, z});
+        llvm::Value* status = builder.CreateCall(stepFunction, all);
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
+        builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)), trapped,
+                             next);
+        builder.SetInsertPoint(next);
+      });
+    };
+    std::optional<GuardSplit> split;
+    llvm::Function* prefix = nullptr;
+    llvm::Function* suffix = nullptr;
+    if (step.guard) {
+      std::map<llvm::Value*, llvm::Value*> map;
+      for (unsigned i = 0; i < kernel.arg_size(); ++i)
+        map[step.function->getArg(i)] = callArgs[i];
+      map[step.function->getArg(kernel.arg_size())] = blockContext;
+      split = splitAtGuard(builder, *step.guard, map, ntid[0]);
+      prefix = stepWithKnownGuard(step, split->prefixTrue);
+      suffix = stepWithKnownGuard(step, !split->prefixTrue);
+    }
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
-        emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
-          std::vector<llvm::Value*> all = callArgs;
-          all.insert(all.end(), {null, null, x, y, z});
-          llvm::Value* status = builder.CreateCall(step.function, all);
-          llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
-          builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)),
-                               trapped, next);
-          builder.SetInsertPoint(next);
-        });
+        if (!split) {
+          threadLoop(step.function, builder.getInt32(0), ntid[0], y, z);
+          return;
+        }
+        llvm::BasicBlock* splitRows = llvm::BasicBlock::Create(context, "split", block);
+        llvm::BasicBlock* plainRow = llvm::BasicBlock::Create(context, "plain", block);
+        llvm::BasicBlock* joined = llvm::BasicBlock::Create(context, "joined", block);
+        builder.CreateCondBr(split->monotonic, splitRows, plainRow);
+        builder.SetInsertPoint(splitRows);
+        threadLoop(prefix, builder.getInt32(0), split->point, y, z);
+        threadLoop(suffix, split->point, ntid[0], y, z);
+        builder.CreateBr(joined);
+        builder.SetInsertPoint(plainRow);
+        threadLoop(step.function, builder.getInt32(0), ntid[0], y, z);
+        builder.CreateBr(joined);
+        builder.SetInsertPoint(joined);
       });
     });
     builder.CreateRet(builder.getInt32(kStepExited));
@@ -93,13 +136,24 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* threads = loadField(kThreadsField, -1);
   llvm::Value* frames = loadField(kFramesField, -1);
   llvm::Value* count = loadField(kNthreadsField, -1);
+  // Where the threads stopped, gathered during the pass: the common site, or mixed. When all
+  // wait at the same plain __syncthreads, the next pass starts here without going back to
+  // the runtime (Collectives.cpp decides everything else).
+  llvm::Value* common = builder.CreateAlloca(i32, nullptr, "common");
+  llvm::Value* mixed = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "mixed");
+  llvm::BasicBlock* pass = llvm::BasicBlock::Create(context, "pass", block);
+  builder.CreateBr(pass);
+  builder.SetInsertPoint(pass);
+  builder.CreateStore(builder.getInt32(0), common);
+  builder.CreateStore(builder.getFalse(), mixed);
   emitLoop(builder, count, "t", [&](llvm::Value* t) {
     llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
     llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    llvm::Value* statusField = builder.CreateStructGEP(abi.thread, thread, kStatusField);
     llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
-    llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "t.next", block);
+    llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
     builder.CreateCondBr(
-        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, next);
+        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, ran);
     builder.SetInsertPoint(run);
     builder.CreateStore(builder.getInt32(0), runnable);
     llvm::Value* frame =
@@ -112,11 +166,45 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     for (unsigned axis = 0; axis < 3; ++axis)
       all.push_back(builder.CreateLoad(
           i32, builder.CreateConstInBoundsGEP2_32(llvm::ArrayType::get(i32, 3), tid, 0, axis)));
-    llvm::Value* status = builder.CreateCall(step.function, all);
-    builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
-    builder.CreateBr(next);
-    builder.SetInsertPoint(next);
+    builder.CreateStore(builder.CreateCall(step.function, all), statusField);
+    builder.CreateBr(ran);
+    builder.SetInsertPoint(ran);
+    // Exited threads (0) do not count; a trap (negative) counts as mixed.
+    llvm::Value* status = builder.CreateLoad(i32, statusField);
+    llvm::Value* seen = builder.CreateLoad(i32, common);
+    llvm::Value* first = builder.CreateICmpEQ(seen, builder.getInt32(0));
+    llvm::Value* stopped = builder.CreateICmpNE(status, builder.getInt32(kStepExited));
+    builder.CreateStore(builder.CreateSelect(builder.CreateAnd(stopped, first), status, seen),
+                        common);
+    llvm::Value* differs = builder.CreateAnd(
+        stopped, builder.CreateOr(builder.CreateICmpSLT(status, builder.getInt32(0)),
+                                  builder.CreateAnd(builder.CreateNot(first),
+                                                    builder.CreateICmpNE(status, seen))));
+    builder.CreateStore(builder.CreateOr(builder.CreateLoad(builder.getInt1Ty(), mixed), differs),
+                        mixed);
   });
+  llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
+  llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
+  llvm::BasicBlock* release = llvm::BasicBlock::Create(context, "release", block);
+  llvm::Value* site = builder.CreateLoad(i32, common);
+  builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), mixed), toRuntime, uniform);
+  builder.SetInsertPoint(uniform);
+  llvm::SwitchInst* plain = builder.CreateSwitch(site, toRuntime);
+  for (size_t i = 0; i < step.sites.size(); ++i)
+    if (step.sites[i] == SiteKind::Barrier)
+      plain->addCase(builder.getInt32(uint32_t(i + 1)), release);
+  builder.SetInsertPoint(release);
+  emitLoop(builder, count, "r", [&](llvm::Value* t) {
+    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+    llvm::Value* waits = builder.CreateICmpEQ(
+        builder.CreateLoad(i32, builder.CreateStructGEP(abi.thread, thread, kStatusField)), site);
+    llvm::Value* resume = builder.CreateStructGEP(abi.thread, thread, kResumeField);
+    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    builder.CreateStore(builder.CreateSelect(waits, site, builder.CreateLoad(i32, resume)), resume);
+    builder.CreateStore(builder.CreateZExt(waits, i32), runnable);
+  });
+  builder.CreateBr(pass);
+  builder.SetInsertPoint(toRuntime);
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;
 }

@@ -38,8 +38,7 @@ bool isDeviceVariable(const llvm::GlobalVariable& global) {
 
 } // namespace
 
-void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels,
-                          uint64_t staticShared) {
+void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels) {
   llvm::LLVMContext& context = module.getContext();
   auto* ptr = llvm::PointerType::get(context, 0);
   auto* i32 = llvm::Type::getInt32Ty(context);
@@ -56,7 +55,7 @@ void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>
     kernelEntries.push_back(llvm::ConstantStruct::get(
         kernelType, {string(module, kernel.name), kernel.block,
                      llvm::ConstantInt::get(i32, kernel.step->frameSize),
-                     llvm::ConstantInt::get(i32, staticShared),
+                     llvm::ConstantInt::get(i32, kernel.step->staticShared),
                      llvm::ConstantInt::get(i32, kernel.step->sites.size()),
                      u32Array(module, sites, kernel.name + ".sites"),
                      llvm::ConstantInt::get(i32, kernel.paramSizes.size()),

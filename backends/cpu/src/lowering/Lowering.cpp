@@ -48,20 +48,19 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
   lowerNvvmMath(module);
   if (llvm::Error error = inlineDeviceFunctions(module, kernels))
     return error;
-  SharedLayout shared = layoutSharedMemory(module);
 
   std::vector<StepFunction> steps;
   steps.reserve(kernels.size());
   std::vector<LoweredKernel> lowered;
   for (llvm::Function* kernel : kernels) {
-    auto step = buildStepFunction(*kernel, shared);
+    auto step = buildStepFunction(*kernel);
     if (!step)
       return step.takeError();
     steps.push_back(*step);
     lowered.push_back({kernel->getName().str(), buildBlockFunction(*kernel, steps.back()),
                        &steps.back(), parameterSizes(*kernel)});
   }
-  emitModuleDescriptor(module, lowered, shared.staticSize);
+  emitModuleDescriptor(module, lowered);
 
   // The kernels' original bodies, the shared variables and everything only they used are gone;
   // what remains must be host code.
@@ -69,10 +68,12 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
     kernel->eraseFromParent();
   if (llvm::NamedMDNode* annotations = module.getNamedMetadata("nvvm.annotations"))
     annotations->eraseFromParent();
-  for (const auto& [global, offset] : shared.offsets) {
-    global->removeDeadConstantUsers();
-    if (global->use_empty())
-      global->eraseFromParent();
+  for (llvm::GlobalVariable& global : llvm::make_early_inc_range(module.globals())) {
+    if (global.getAddressSpace() != 3)
+      continue;
+    global.removeDeadConstantUsers();
+    if (global.use_empty())
+      global.eraseFromParent();
   }
   for (llvm::Function& function : llvm::make_early_inc_range(module))
     if (function.hasFnAttribute(llvm::Attribute::AlwaysInline) && function.use_empty() &&

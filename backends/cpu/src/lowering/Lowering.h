@@ -5,10 +5,13 @@
 #include "../Abi.h"
 
 #include <cstdint>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Target/TargetMachine.h>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace drawbridge::backend::cpu {
@@ -68,13 +71,13 @@ void lowerNvvmMath(llvm::Module& module);
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 
-/// Offsets of the module's shared (addrspace 3) variables in the per-block buffer; dynamic
-/// (extern, unsized) ones all start at `staticSize`.
+/// Offsets of the shared (addrspace 3) variables a kernel uses in its per-block buffer;
+/// dynamic (extern, unsized) ones all start at `staticSize`.
 struct SharedLayout {
   std::map<llvm::GlobalVariable*, uint64_t> offsets;
   uint64_t staticSize = 0;
 };
-SharedLayout layoutSharedMemory(llvm::Module& module);
+SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel);
 /// Rewrites the step function's uses of shared variables to BlockContext::shared + offset.
 void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
                        llvm::Value* context);
@@ -83,14 +86,39 @@ void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::I
 /// `step` into the host address base + offset.
 void resolveSharedAccesses(llvm::Function& step, llvm::Value* base);
 
+/// A comparison in the step function of (offset + threadIdx.x) with a bound, offset and bound
+/// the same for all threads of a block: a bounds guard (ThreadGuard.cpp).
+struct ThreadGuard {
+  llvm::ICmpInst* compare;
+  llvm::Value* offset;
+  llvm::Value* bound;
+  llvm::CmpInst::Predicate predicate; // as (offset + threadIdx.x) predicate bound
+};
+std::optional<ThreadGuard> findThreadGuard(llvm::Function& step, unsigned uniformArgs,
+                                           llvm::Value* context, llvm::Value* tidX);
+
 /// A kernel turned into a per-thread step function:
 /// i32 step(params..., ptr context, ptr thread, ptr frame, i32 tx, i32 ty, i32 tz)
 struct StepFunction {
   llvm::Function* function = nullptr;
-  std::vector<SiteKind> sites; // site i + 1
-  uint64_t frameSize = 0;      // bytes of per-thread state kept across sites
+  std::vector<SiteKind> sites;      // site i + 1
+  uint64_t frameSize = 0;           // bytes of per-thread state kept across sites
+  uint64_t staticShared = 0;        // bytes of static shared memory; dynamic shared memory follows
+  std::optional<ThreadGuard> guard; // kernels without sites only
 };
-llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared);
+
+/// A copy of the step function in which the guard's comparison is `value`.
+llvm::Function* stepWithKnownGuard(const StepFunction& step, bool value);
+/// Where, in a block of `count` threads, the guard changes value; computed at the builder from
+/// the step function's uniform values mapped (by `map`) to the block function's.
+struct GuardSplit {
+  llvm::Value* monotonic; // i1: offset + x does not wrap, so the split below is exact
+  llvm::Value* point;     // i32: the guard has one value for x < point, the other after
+  bool prefixTrue;        // the value for x < point
+};
+GuardSplit splitAtGuard(llvm::IRBuilder<>& builder, const ThreadGuard& guard,
+                        std::map<llvm::Value*, llvm::Value*> map, llvm::Value* count);
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);
@@ -102,8 +130,7 @@ struct LoweredKernel {
   std::vector<uint32_t> paramSizes;
 };
 /// Emits the ModuleDescriptor (Abi.h) for the kernels and the module's device globals.
-void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels,
-                          uint64_t staticShared);
+void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels);
 
 /// Fails naming any NVVM intrinsic or NVPTX-only construct left after lowering.
 llvm::Error checkNothingNvptxLeft(llvm::Module& module);

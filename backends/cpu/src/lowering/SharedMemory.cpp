@@ -19,12 +19,29 @@ constexpr unsigned kSharedAddressSpace = 3;
 // CUDA aligns dynamic shared memory at least this much; kernels cast it to vector types.
 constexpr uint64_t kDynamicSharedAlignment = 16;
 
-SharedLayout layoutSharedMemory(llvm::Module& module) {
+namespace {
+
+/// Whether `value` is used, directly or through constant expressions, in `function`.
+bool isUsedIn(const llvm::Value& value, const llvm::Function& function) {
+  for (const llvm::User* user : value.users()) {
+    if (auto* instruction = llvm::dyn_cast<llvm::Instruction>(user)) {
+      if (instruction->getFunction() == &function)
+        return true;
+    } else if (llvm::isa<llvm::ConstantExpr>(user) && isUsedIn(*user, function)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel) {
   const llvm::DataLayout& dataLayout = module.getDataLayout();
   SharedLayout layout;
   std::vector<llvm::GlobalVariable*> dynamic;
   for (llvm::GlobalVariable& global : module.globals()) {
-    if (global.getAddressSpace() != kSharedAddressSpace)
+    if (global.getAddressSpace() != kSharedAddressSpace || !isUsedIn(global, kernel))
       continue;
     uint64_t size = dataLayout.getTypeAllocSize(global.getValueType());
     if (global.isDeclaration() || size == 0) {

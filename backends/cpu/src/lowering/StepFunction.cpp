@@ -33,6 +33,21 @@ llvm::Function* cloneWithThreadParams(llvm::Function& kernel) {
   step->setCallingConv(llvm::CallingConv::C);
   step->setLinkage(llvm::GlobalValue::InternalLinkage);
   step->addFnAttr(llvm::Attribute::AlwaysInline);
+  // A byval parameter is the callee's own copy; every thread gets one when the kernel may
+  // write it (they all start from the launch's single copy of the arguments).
+  llvm::IRBuilder<> entry(&*step->getEntryBlock().getFirstInsertionPt());
+  for (unsigned i = 0; i < kernel.arg_size(); ++i) {
+    llvm::Argument* argument = step->getArg(i);
+    if (!argument->hasByValAttr() || argument->onlyReadsMemory())
+      continue;
+    llvm::Type* type = argument->getParamByValType();
+    llvm::Align align = argument->getParamAlign().valueOrOne();
+    llvm::AllocaInst* copy = entry.CreateAlloca(type, nullptr, argument->getName() + ".copy");
+    copy->setAlignment(align);
+    argument->replaceAllUsesWith(copy);
+    entry.CreateMemCpy(copy, align, argument, align,
+                       kernel.getParent()->getDataLayout().getTypeAllocSize(type));
+  }
   for (llvm::ReturnInst* ret : returns) {
     llvm::ReturnInst::Create(context, llvm::ConstantInt::get(i32, kStepExited), ret);
     ret->eraseFromParent();
@@ -69,8 +84,10 @@ llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruct
 
 } // namespace
 
-llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const SharedLayout& shared) {
+llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   StepFunction result;
+  SharedLayout shared = layoutSharedMemory(*kernel.getParent(), kernel);
+  result.staticShared = shared.staticSize;
   llvm::Function* step = cloneWithThreadParams(kernel);
   result.function = step;
   unsigned base = kernel.arg_size();
@@ -126,6 +143,8 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel, const Sha
   if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
     return std::move(error);
   lowerSharedMemory(*step, shared, where, context);
+  if (sites->empty())
+    result.guard = findThreadGuard(*step, kernel.arg_size(), context, tid[0]);
   return result;
 }
 

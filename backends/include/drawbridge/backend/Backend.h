@@ -34,6 +34,10 @@ public:
   virtual ~Module() = default;
 };
 
+/// Blocking streams order with the legacy default stream (cudaStreamDefault); non-blocking
+/// ones do not (cudaStreamNonBlocking).
+enum class StreamKind { Blocking, NonBlocking };
+
 /// Called on a backend thread once the work before it on its stream is done; receives the
 /// stream's status (cudaStreamAddCallback) and may not call back into the device.
 using HostCallback = void (*)(void* user, StatusCode status);
@@ -54,7 +58,7 @@ public:
   virtual Status fill(void* dst, int byte, size_t bytes, Stream* stream, bool async) = 0;
 
   // Streams and events.
-  virtual Outcome<Stream*> createStream() = 0;
+  virtual Outcome<Stream*> createStream(StreamKind kind) = 0;
   virtual Status destroyStream(Stream* stream) = 0;
   virtual Status synchronizeStream(Stream* stream) = 0;
   /// Success when all work on the stream is done, NotReady otherwise.

@@ -1,0 +1,95 @@
+// Shared by the CPU backend's benchmark programs: a backend with the bench kernels loaded,
+// launching, and timing.
+#pragma once
+
+#include "drawbridge/backend/cpu/CpuBackend.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace drawbridge::backend::cpu::bench {
+
+inline void check(const Status& status, const char* what) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, status.message.c_str());
+    std::exit(1);
+  }
+}
+
+inline std::vector<std::byte> readModule(const std::string& stem) {
+  std::ifstream in(std::string(DRAWBRIDGE_BENCH_KERNEL_DIR) + "/" + stem + ".ll", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> bytes(text.size());
+  for (size_t i = 0; i < text.size(); ++i)
+    bytes[i] = std::byte(text[i]);
+  return bytes;
+}
+
+struct Session {
+  std::unique_ptr<Backend> backend;
+  Device* device = nullptr;
+  Module* module = nullptr;
+
+  explicit Session(const std::string& stem, CpuOptions options = {}) {
+    auto created = createCpuBackend(options);
+    if (!created)
+      check(created.status(), "create backend");
+    backend = std::move(*created);
+    device = backend->device(0);
+    auto loaded = device->loadModule(readModule(stem), stem);
+    if (!loaded)
+      check(loaded.status(), "load module");
+    module = *loaded;
+  }
+
+  Kernel* kernel(const char* name) {
+    auto found = device->getKernel(module, name);
+    if (!found)
+      check(found.status(), name);
+    return *found;
+  }
+
+  template <typename T> T* allocate(size_t count) {
+    auto memory = device->allocate(count * sizeof(T), MemoryKind::Device);
+    if (!memory)
+      check(memory.status(), "allocate");
+    return static_cast<T*>(*memory);
+  }
+
+  template <typename... Args>
+  void launch(Kernel* kernel, Dim3 grid, Dim3 block, Stream* stream, Args... args) {
+    void* pointers[] = {static_cast<void*>(&args)..., nullptr};
+    check(device->launch(kernel, {grid, block, 0}, pointers, stream), "launch");
+  }
+};
+
+/// Seconds of the fastest of `repeats` runs of `work`.
+template <typename Work> double fastest(int repeats, Work&& work) {
+  double best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    work();
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+/// The C++ baseline's parallel loop: [0, n) split into one contiguous range per thread, as
+/// OpenMP's static schedule does. (clang's OpenMP runtime, libomp, is not installed here, and
+/// clang does not target GCC's libgomp.) body(begin, end, thread) runs each range.
+template <typename Body> void parallelRanges(unsigned threads, int64_t n, Body&& body) {
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] { body(n * t / threads, n * (t + 1) / threads, t); });
+  for (std::thread& worker : workers)
+    worker.join();
+}
+
+} // namespace drawbridge::backend::cpu::bench

@@ -1,0 +1,169 @@
+// The lowering steps on small hand-written NVVM IR kernels.
+#include "lowering/Lowering.h"
+
+#include <gtest/gtest.h>
+#include <llvm/AsmParser/Parser.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/SourceMgr.h>
+
+namespace drawbridge::backend::cpu {
+namespace {
+
+const char* kHeader = R"(
+target triple = "nvptx64-nvidia-cuda"
+declare void @llvm.nvvm.barrier0()
+declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+declare i32 @llvm.nvvm.shfl.sync.down.i32(i32, i32, i32, i32)
+)";
+
+class LoweringTest : public ::testing::Test {
+protected:
+  llvm::Function& parse(const std::string& body) {
+    llvm::SMDiagnostic error;
+    module = llvm::parseAssemblyString(std::string(kHeader) + body, error, context);
+    EXPECT_TRUE(module) << error.getMessage().str();
+    return *module->getFunction("k");
+  }
+  StepFunction step(llvm::Function& kernel) {
+    auto built = buildStepFunction(kernel);
+    EXPECT_TRUE(bool(built)) << (built ? "" : llvm::toString(built.takeError()));
+    std::string problems;
+    llvm::raw_string_ostream out(problems);
+    EXPECT_FALSE(llvm::verifyFunction(*built->function, &out)) << problems;
+    return *built;
+  }
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module;
+};
+
+TEST_F(LoweringTest, ClassifiesCollectives) {
+  llvm::Function& kernel = parse(R"(
+define void @k(i32 %v) {
+  call void @llvm.nvvm.barrier0()
+  %s = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %v, i32 1, i32 31)
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  ret void
+})");
+  std::vector<std::optional<SiteKind>> kinds;
+  for (llvm::Instruction& instruction : kernel.getEntryBlock())
+    if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+      kinds.push_back(classifyCollective(*call));
+  ASSERT_EQ(kinds.size(), 3u);
+  EXPECT_EQ(kinds[0], SiteKind::Barrier);
+  EXPECT_EQ(kinds[1], SiteKind::ShflDown);
+  EXPECT_EQ(kinds[2], std::nullopt);
+}
+
+TEST_F(LoweringTest, KernelWithoutSitesKeepsNoFrame) {
+  StepFunction result = step(parse(R"(
+define void @k(ptr %out) {
+  %local = alloca [4 x i32]
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  store i32 %t, ptr %local
+  %v = load i32, ptr %local
+  store i32 %v, ptr %out
+  ret void
+})"));
+  EXPECT_TRUE(result.sites.empty());
+  EXPECT_EQ(result.frameSize, 0u);
+  // The alloca stays in the entry block, where the optimizer promotes it.
+  EXPECT_TRUE(llvm::isa<llvm::AllocaInst>(result.function->getEntryBlock().front()));
+}
+
+TEST_F(LoweringTest, OnlyValuesLiveAcrossABarrierGoToTheFrame) {
+  // %before is used only before the barrier, %after only after it, each in another block
+  // than its definition: nothing crosses.
+  StepFunction none = step(parse(R"(
+define void @k(ptr %out, i32 %n) {
+entry:
+  %before = add i32 %n, 1
+  %c1 = icmp eq i32 %n, 0
+  br i1 %c1, label %early, label %sync
+early:
+  store i32 %before, ptr %out
+  br label %sync
+sync:
+  call void @llvm.nvvm.barrier0()
+  %after = add i32 %n, 2
+  %c2 = icmp eq i32 %after, 0
+  br i1 %c2, label %late, label %exit
+late:
+  store i32 %after, ptr %out
+  br label %exit
+exit:
+  ret void
+})"));
+  EXPECT_EQ(none.sites.size(), 1u);
+  EXPECT_EQ(none.frameSize, 0u);
+
+  StepFunction one = step(parse(R"(
+define void @k(ptr %out, i32 %n) {
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %live = mul i32 %t, %n
+  call void @llvm.nvvm.barrier0()
+  store i32 %live, ptr %out
+  ret void
+})"));
+  EXPECT_EQ(one.frameSize, 16u); // one i32, frames are 16-byte aligned
+}
+
+TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {
+  StepFunction result = step(parse(R"(
+define void @k(ptr %out, i32 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %loop ]
+  call void @llvm.nvvm.barrier0()
+  %next = add i32 %i, 1
+  %done = icmp eq i32 %next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  store i32 %next, ptr %out
+  ret void
+})"));
+  EXPECT_EQ(result.sites.size(), 1u);
+  EXPECT_GT(result.frameSize, 0u);
+}
+
+TEST_F(LoweringTest, SharedLayoutAlignsStaticAndPutsDynamicLast) {
+  llvm::Function& kernel = parse(R"(
+@small = internal addrspace(3) global [3 x i8] undef, align 1
+@wide = internal addrspace(3) global [2 x double] undef, align 8
+@dynamic = external addrspace(3) global [0 x float], align 4
+@other = internal addrspace(3) global [1024 x float] undef, align 4
+define void @k() {
+  store i8 1, ptr addrspace(3) @small
+  store double 1.0, ptr addrspace(3) getelementptr ([2 x double], ptr addrspace(3) @wide, i64 0, i64 1)
+  store float 1.0, ptr addrspacecast (ptr addrspace(3) @dynamic to ptr)
+  ret void
+}
+define void @other_kernel() {
+  store float 1.0, ptr addrspace(3) @other
+  ret void
+})");
+  SharedLayout layout = layoutSharedMemory(*module, kernel);
+  EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("small")), 0u);
+  EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("wide")), 8u);
+  EXPECT_EQ(layout.staticSize, 32u); // 24 bytes, rounded to 16 for the dynamic part
+  EXPECT_EQ(layout.offsets.at(module->getNamedGlobal("dynamic")), 32u);
+  EXPECT_FALSE(layout.offsets.count(module->getNamedGlobal("other"))); // another kernel's
+}
+
+TEST_F(LoweringTest, UnknownIntrinsicIsNamed) {
+  parse(R"(
+declare float @llvm.nvvm.made.up(float)
+define void @k(ptr %out) {
+  %v = call float @llvm.nvvm.made.up(float 1.0)
+  store float %v, ptr %out
+  ret void
+})");
+  llvm::Error error = checkNothingNvptxLeft(*module);
+  ASSERT_TRUE(bool(error));
+  EXPECT_NE(llvm::toString(std::move(error)).find("llvm.nvvm.made.up"), std::string::npos);
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu
