@@ -175,7 +175,8 @@ backend::Stream* toBackend(cudaStream_t stream) {
       backend::Device* device = nullptr;
       if (Runtime::instance().current(device) != cudaSuccess)
         return nullptr;
-      auto created = device->createStream();
+      // Not a non-blocking stream: it synchronises with the legacy default stream, as CUDA's.
+      auto created = device->createStream(backend::StreamKind::Blocking);
       if (!created)
         return nullptr;
       own.device = device;

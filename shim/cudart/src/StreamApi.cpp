@@ -13,7 +13,9 @@ cudaError_t createStream(cudaStream_t* stream, unsigned flags, const char* name)
   drawbridge::backend::Device* d = nullptr;
   if (cudaError_t error = Runtime::instance().current(d))
     return error;
-  auto created = d->createStream();
+  auto created =
+      d->createStream((flags & cudaStreamNonBlocking) ? drawbridge::backend::StreamKind::NonBlocking
+                                                      : drawbridge::backend::StreamKind::Blocking);
   if (!created)
     return toCudaError(created.status(), name);
   *stream = reinterpret_cast<cudaStream_t>(*created);
