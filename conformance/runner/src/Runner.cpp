@@ -1,0 +1,238 @@
+#include "drawbridge/runner/Runner.h"
+
+#include "drawbridge/model/Checkpoint.h"
+#include "drawbridge/reference/Transformer.h"
+#include "drawbridge/trace/Trace.h"
+
+#include <chrono>
+#include <dlfcn.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Program.h>
+#include <llvm/TargetParser/Host.h>
+#include <map>
+#include <optional>
+
+namespace drawbridge::runner {
+namespace {
+
+std::string join(const std::string& a, const std::string& b) {
+  llvm::SmallString<256> path(a);
+  llvm::sys::path::append(path, b);
+  return path.str().str();
+}
+
+model::DType dtypeOf(compare::Precision precision) {
+  switch (precision) {
+  case compare::Precision::F32:
+    return model::DType::F32;
+  case compare::Precision::F16:
+    return model::DType::F16;
+  case compare::Precision::BF16:
+    return model::DType::BF16;
+  }
+  return model::DType::F32;
+}
+
+// The model a workload runs: the user's checkpoint, or the generated model of its family,
+// stored in its precision (generated once, then reused: the generator is deterministic).
+Expected<std::string> modelFor(const Workload& w, const RunnerOptions& options) {
+  if (!options.userModel.empty())
+    return options.userModel;
+  std::string dir = join(join(options.workDir, "models"), std::string(generator::archName(w.arch)) +
+                                                              "-" + precisionName(w.precision));
+  if (llvm::sys::fs::exists(join(dir, "config.json")))
+    return dir;
+  model::ModelWeights weights =
+      generator::generateWeights(generator::presetConfig(w.arch), kSuiteSeed);
+  if (auto error = model::writeModel(dir, weights, dtypeOf(w.precision), 1))
+    return std::move(*error);
+  return dir;
+}
+
+std::vector<std::string> workloadArguments(const Workload& w, const std::string& model,
+                                           const std::string& dump) {
+  std::string prompt;
+  for (int32_t id : suitePrompt())
+    prompt += (prompt.empty() ? "" : ",") + std::to_string(id);
+  return {"--model",     model,
+          "--prompt",    prompt,
+          "--steps",     std::to_string(kSuiteSteps),
+          "--gemm",      w.gemm == Gemm::Own ? "own" : "cublas",
+          "--precision", precisionName(w.precision),
+          "--sample",    w.sampling == compare::SamplingMode::Greedy ? "greedy" : "top-p",
+          "--top-p",     std::to_string(kSuiteTopP),
+          "--seed",      std::to_string(kSuiteSeed),
+          "--dump",      dump};
+}
+
+// The last lines of a log, for a failure's reason.
+std::string tail(const std::string& path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return "";
+  llvm::StringRef text = (*buffer)->getBuffer().rtrim();
+  size_t start = text.size();
+  for (int lines = 0; lines < 4 && start > 0; ++lines)
+    start = text.rfind('\n', start - 1) == llvm::StringRef::npos ? 0 : text.rfind('\n', start - 1);
+  return text.substr(start).trim().str();
+}
+
+class ReferenceCache {
+public:
+  Expected<trace::Trace> get(const std::string& model, compare::SamplingMode sampling) {
+    auto key = std::make_pair(model, sampling);
+    if (auto it = traces_.find(key); it != traces_.end())
+      return it->second;
+    auto weights = model::loadModel(model);
+    if (!weights)
+      return std::move(weights).takeError();
+    reference::Sampling mode{sampling == compare::SamplingMode::TopP
+                                 ? reference::Sampling::Mode::TopP
+                                 : reference::Sampling::Mode::Greedy,
+                             kSuiteTopP, kSuiteSeed};
+    auto prompt = suitePrompt();
+    auto trace = reference::generate(*weights, prompt, kSuiteSteps, mode);
+    if (!trace)
+      return std::move(trace).takeError();
+    traces_.emplace(key, *trace);
+    return *trace;
+  }
+
+private:
+  std::map<std::pair<std::string, compare::SamplingMode>, trace::Trace> traces_;
+};
+
+// Why `path` cannot run `w` here, or nothing when it can.
+std::optional<std::string> pathUnavailable(const std::string& path, const Workload& w,
+                                           const RunnerOptions& options) {
+  if (path == "cpu" && w.gemm == Gemm::Cublas &&
+      !llvm::sys::fs::exists(join(options.libDir, "libcublas.so.13")))
+    return "needs Drawbridge's libcublas.so.13 and libcublasLt.so.13, which this build does not "
+           "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
+  if (path == "native")
+    return nativeUnavailable();
+  if (path == "hip")
+    return "the HIP path (drawbridge translate, then hipcc) is not part of this build yet";
+  return std::nullopt;
+}
+
+PathResult runOne(const Workload& w, const std::string& path, const RunnerOptions& options,
+                  ReferenceCache& references) {
+  PathResult result;
+  result.workload = w.name;
+  result.path = path;
+  result.steps = kSuiteSteps;
+  if (auto why = pathUnavailable(path, w, options)) {
+    result.reason = *why;
+    return result;
+  }
+  auto model = modelFor(w, options);
+  if (!model) {
+    result.outcome = Outcome::Fail;
+    result.reason = "cannot prepare the model: " + model.error().message;
+    return result;
+  }
+  std::string stem = join(options.workDir, w.name + "." + path);
+  std::string dump = stem + ".dump", log = stem + ".log";
+  llvm::sys::fs::remove(dump);
+  std::string workload = join(options.binDir, "llama-workload");
+  std::vector<std::string> argv;
+  std::optional<llvm::SmallVector<llvm::StringRef, 0>> environment;
+  std::vector<std::string> env;
+  if (path == "cpu") {
+    argv = {join(options.binDir, "drawbridge"), "run", workload};
+  } else {
+    argv = {workload};
+    for (char** e = environ; *e; ++e)
+      if (!llvm::StringRef(*e).starts_with("LD_LIBRARY_PATH="))
+        env.emplace_back(*e);
+    env.push_back("LD_LIBRARY_PATH=" + join(options.cudaPath, "lib64"));
+  }
+  for (auto& a : workloadArguments(w, *model, dump))
+    argv.push_back(a);
+  llvm::SmallVector<llvm::StringRef, 32> args(argv.begin(), argv.end());
+  if (!env.empty())
+    environment.emplace(env.begin(), env.end());
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string error;
+  auto started = std::chrono::steady_clock::now();
+  int status = llvm::sys::ExecuteAndWait(argv[0], args, environment, redirects,
+                                         options.timeoutSeconds, 0, &error);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (status != 0) {
+    result.outcome = Outcome::Fail;
+    result.reason =
+        (status == -2 ? "timed out after " + std::to_string(options.timeoutSeconds) + " s"
+                      : "exited with status " + std::to_string(status)) +
+        (error.empty() ? "" : " (" + error + ")") + ": " + tail(log) + " [log: " + log + "]";
+    return result;
+  }
+  auto candidate = trace::readTrace(dump);
+  auto expected = references.get(*model, w.sampling);
+  if (!candidate || !expected) {
+    result.outcome = Outcome::Fail;
+    result.reason = !candidate ? candidate.error().message : expected.error().message;
+    return result;
+  }
+  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision, w.sampling);
+  result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
+  result.failures = c.failures;
+  result.boundaryErrors = c.boundaryMaxError;
+  result.logitsError = c.logitsMaxError;
+  for (const auto& step : c.steps) {
+    for (const auto& b : step.boundaries)
+      result.maxAbsError = std::max(result.maxAbsError, b.maxAbs);
+    result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
+  }
+  result.tokensMatched = c.tokensMatched;
+  result.steps = c.stepsTotal;
+  if (!c.pass && !c.failures.empty())
+    result.reason = c.failures.front();
+  return result;
+}
+
+} // namespace
+
+std::optional<std::string> nativeUnavailable() {
+  // The driver API is reached by name: Drawbridge never links NVIDIA's driver.
+  void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!driver)
+    return "no NVIDIA driver (libcuda.so.1) on this machine";
+  using Init = int (*)(unsigned);
+  using Count = int (*)(int*);
+  auto init = reinterpret_cast<Init>(dlsym(driver, "cuInit"));
+  auto count = reinterpret_cast<Count>(dlsym(driver, "cuDeviceGetCount"));
+  int devices = 0;
+  bool present = init && count && init(0) == 0 && count(&devices) == 0 && devices > 0;
+  dlclose(driver);
+  if (!present)
+    return "the NVIDIA driver reports no GPU";
+  return std::nullopt;
+}
+
+SuiteResults runSuite(const std::vector<Workload>& workloads, const RunnerOptions& options) {
+  SuiteResults results;
+  results.model = options.userModel.empty() ? "generated (drawbridge-make-model presets, seed " +
+                                                  std::to_string(kSuiteSeed) + ")"
+                                            : options.userModel;
+  results.machine = llvm::sys::getHostCPUName().str();
+  llvm::sys::fs::create_directories(options.workDir);
+  ReferenceCache references;
+  size_t total = workloads.size() * options.paths.size(), done = 0;
+  for (const auto& w : workloads)
+    for (const auto& path : options.paths) {
+      if (options.progress)
+        options.progress(done, total, w.name + " on " + path);
+      results.results.push_back(runOne(w, path, options, references));
+      ++done;
+    }
+  if (options.progress)
+    options.progress(done, total, "done");
+  return results;
+}
+
+} // namespace drawbridge::runner
