@@ -91,13 +91,14 @@ void lowerAtomic(FunctionLowering& L, const Instruction& inst) {
   size_t first = returnsOld ? 1 : 0;
   bool isCas = inst.has("cas");
   size_t operands = first + (isCas ? 3 : 2);
-  if (!L.expectOperands(inst, operands, operands))
+  // .L2::cache_hint adds a cache-policy operand, a hint that changes no result.
+  if (!L.expectOperands(inst, operands, operands + inst.has("L2::cache_hint")))
     return;
   auto t = instructionType(L, inst);
   if (!t)
     return;
-  if (inst.vectorWidth > 1 || inst.has("L2::cache_hint"))
-    return L.unsupported(inst, "vector atomics and cache hints are not supported yet");
+  if (inst.vectorWidth > 1)
+    return L.unsupported(inst, "vector atomics are not supported yet");
   const Operand& addr = inst.operands[first];
   if (addr.kind != Operand::Kind::Address)
     return L.fail(inst, "operand " + std::to_string(first + 1) + " of '" + inst.spelling() +

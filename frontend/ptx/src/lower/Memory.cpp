@@ -76,6 +76,11 @@ void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instructi
   }
 }
 
+// .L2::cache_hint adds a cache-policy operand; it is only a hint, so it is read nowhere.
+bool hasCachePolicy(const Instruction& inst) {
+  return inst.has("L2::cache_hint");
+}
+
 bool validOrdering(FunctionLowering& L, const Instruction& inst, bool isLoad) {
   if ((isLoad && inst.has("release")) || (!isLoad && inst.has("acquire"))) {
     L.fail(inst, "'" + inst.spelling() + "' has an ordering that PTX does not allow here");
@@ -89,7 +94,7 @@ bool validOrdering(FunctionLowering& L, const Instruction& inst, bool isLoad) {
 }
 
 void lowerLoad(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2) || !validOrdering(L, inst, true))
+  if (!L.expectOperands(inst, 2, 2 + hasCachePolicy(inst)) || !validOrdering(L, inst, true))
     return;
   auto access = accessOf(L, inst, 1);
   if (!access)
@@ -119,7 +124,7 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerStore(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2) || !validOrdering(L, inst, false))
+  if (!L.expectOperands(inst, 2, 2 + hasCachePolicy(inst)) || !validOrdering(L, inst, false))
     return;
   auto access = accessOf(L, inst, 0);
   if (!access)
@@ -191,6 +196,13 @@ void lowerCpAsync(FunctionLowering& L, const Instruction& inst) {
   }
 }
 
+// createpolicy makes an opaque cache policy for .L2::cache_hint operands. Policies are hints this
+// lowering does not use, so any value is a faithful one: zero.
+void lowerCreatePolicy(FunctionLowering& L, const Instruction& inst) {
+  if (L.expectOperands(inst, 2, 3))
+    L.write(inst.operands[0], L.b().getInt64(0), ScalarType::B64);
+}
+
 } // namespace
 
 void registerMemory(Registry& r) {
@@ -200,6 +212,7 @@ void registerMemory(Registry& r) {
   r["prefetch"] = lowerPrefetch;
   r["prefetchu"] = lowerPrefetch;
   r["cp"] = lowerCpAsync;
+  r["createpolicy"] = lowerCreatePolicy;
 }
 
 } // namespace drawbridge::ptx::nvvm
