@@ -196,6 +196,26 @@ void lowerCpAsync(FunctionLowering& L, const Instruction& inst) {
   }
 }
 
+// isspacep.space p, a: whether the generic address a points into the space.
+void lowerIsspacep(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  llvm::Intrinsic::ID id =
+      inst.space == StateSpace::Global   ? llvm::Intrinsic::nvvm_isspacep_global
+      : inst.space == StateSpace::Shared ? llvm::Intrinsic::nvvm_isspacep_shared
+      : inst.space == StateSpace::Const  ? llvm::Intrinsic::nvvm_isspacep_const
+      : inst.space == StateSpace::Local  ? llvm::Intrinsic::nvvm_isspacep_local
+                                         : llvm::Intrinsic::ID(llvm::Intrinsic::not_intrinsic);
+  if (id == llvm::Intrinsic::not_intrinsic)
+    return L.unsupported(inst);
+  llvm::Value* address = L.read(inst.operands[1], ScalarType::U64);
+  if (!address)
+    return L.fail(inst, "cannot read the address of '" + inst.spelling() + "'");
+  auto& b = L.b();
+  llvm::Value* r = b.CreateIntrinsic(id, {}, {b.CreateIntToPtr(address, b.getPtrTy())});
+  L.write(inst.operands[0], r, ScalarType::Pred);
+}
+
 // createpolicy makes an opaque cache policy for .L2::cache_hint operands. Policies are hints this
 // lowering does not use, so any value is a faithful one: zero.
 void lowerCreatePolicy(FunctionLowering& L, const Instruction& inst) {
@@ -213,6 +233,7 @@ void registerMemory(Registry& r) {
   r["prefetchu"] = lowerPrefetch;
   r["cp"] = lowerCpAsync;
   r["createpolicy"] = lowerCreatePolicy;
+  r["isspacep"] = lowerIsspacep;
 }
 
 } // namespace drawbridge::ptx::nvvm
