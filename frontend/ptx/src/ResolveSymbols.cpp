@@ -96,6 +96,8 @@ Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation lo
       return Ref{RefKind::Local, ref->index, index};
     }
   }
+  if (isUnsupportedSpecialRegister(name))
+    fail(loc, "unsupported special register '" + name + "'");
   fail(loc, "unknown register '" + name + "' in '" + f_.name + "'");
 }
 

@@ -5,7 +5,7 @@
 namespace drawbridge::ptx {
 namespace {
 
-constexpr std::array<SpecialRegisterInfo, 25> kRegisters{{
+constexpr std::array<SpecialRegisterInfo, 28> kRegisters{{
     {SpecialRegister::Tid, "%tid", 32, true},
     {SpecialRegister::Ntid, "%ntid", 32, true},
     {SpecialRegister::Ctaid, "%ctaid", 32, true},
@@ -24,6 +24,9 @@ constexpr std::array<SpecialRegisterInfo, 25> kRegisters{{
     {SpecialRegister::Clock, "%clock", 32, false},
     {SpecialRegister::Clock64, "%clock64", 64, false},
     {SpecialRegister::Globaltimer, "%globaltimer", 64, false},
+    {SpecialRegister::GlobaltimerLo, "%globaltimer_lo", 32, false},
+    {SpecialRegister::GlobaltimerHi, "%globaltimer_hi", 32, false},
+    {SpecialRegister::ClockHi, "%clock_hi", 32, false},
     {SpecialRegister::DynamicSmemSize, "%dynamic_smem_size", 32, false},
     {SpecialRegister::TotalSmemSize, "%total_smem_size", 32, false},
     {SpecialRegister::ReservedSmemBegin, "%reserved_smem_offset_begin", 32, false},
@@ -44,6 +47,21 @@ std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name) 
 
 const SpecialRegisterInfo& specialRegisterInfo(SpecialRegister reg) {
   return kRegisters[static_cast<size_t>(reg)];
+}
+
+bool isUnsupportedSpecialRegister(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {"%pm",
+                                                   "%envreg",
+                                                   "%clusterid",
+                                                   "%nclusterid",
+                                                   "%cluster_",
+                                                   "%is_explicit_cluster",
+                                                   "%aggr_smem_size",
+                                                   "%current_graph_exec"};
+  for (auto prefix : kPrefixes)
+    if (name.starts_with(prefix))
+      return true;
+  return false;
 }
 
 } // namespace drawbridge::ptx

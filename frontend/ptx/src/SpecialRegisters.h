@@ -26,6 +26,9 @@ enum class SpecialRegister : uint8_t {
   Clock,
   Clock64,
   Globaltimer,
+  GlobaltimerLo,
+  GlobaltimerHi,
+  ClockHi,
   DynamicSmemSize,
   TotalSmemSize,
   // The block's reserved shared memory, which cooperative groups use for its own barriers.
@@ -45,5 +48,9 @@ struct SpecialRegisterInfo {
 
 std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
 const SpecialRegisterInfo& specialRegisterInfo(SpecialRegister reg);
+
+/// Whether `name` is a PTX special register this frontend does not support (%pm0, %envreg3,
+/// %clusterid, ...), so that it can be reported as such rather than as an unknown name.
+bool isUnsupportedSpecialRegister(std::string_view name);
 
 } // namespace drawbridge::ptx

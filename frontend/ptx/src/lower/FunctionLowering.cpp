@@ -287,6 +287,17 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   case SpecialRegister::Globaltimer:
     id = nvvm_read_ptx_sreg_globaltimer;
     break;
+  case SpecialRegister::GlobaltimerLo:
+  case SpecialRegister::GlobaltimerHi:
+  case SpecialRegister::ClockHi: {
+    // The 32-bit halves of the 64-bit counters.
+    bool timer = static_cast<SpecialRegister>(ref.index) != SpecialRegister::ClockHi;
+    llvm::Value* whole = builder_.CreateIntrinsic(
+        timer ? nvvm_read_ptx_sreg_globaltimer : nvvm_read_ptx_sreg_clock64, {}, {});
+    bool high = static_cast<SpecialRegister>(ref.index) != SpecialRegister::GlobaltimerLo;
+    return builder_.CreateTrunc(high ? builder_.CreateLShr(whole, 32) : whole,
+                                builder_.getInt32Ty());
+  }
   case SpecialRegister::DynamicSmemSize:
   case SpecialRegister::TotalSmemSize:
     return nullptr; // LLVM 19 has no intrinsic for these; the caller reports them
