@@ -230,12 +230,14 @@ void Parser::parseTarget(Module& m) {
 }
 
 void Parser::parseFile(Module& m) {
+  SourceLocation at = peek().loc;
   uint64_t index = integer("a file index");
   if (peek().kind != Token::Kind::String)
     fail(peek(), "a file name string");
   std::string_view quoted = take().text;
+  // Indices are small in practice; a bound keeps a malformed one from allocating gigabytes.
   if (index > 100000)
-    throw ParseFailure{".file index " + std::to_string(index) + " is too large"};
+    throw ParseFailure{toString(at) + ": .file index " + std::to_string(index) + " is too large"};
   if (m.files.size() <= index)
     m.files.resize(index + 1);
   m.files[index] = std::string(quoted.substr(1, quoted.size() - 2));

@@ -444,11 +444,10 @@ llvm::Value* FunctionLowering::address(const Operand& op, StateSpace space) {
     base = symbolPointer(op.ref);
     if (!base)
       return nullptr;
-    StateSpace own = symbolSpace(op.ref);
-    // Kernel and call parameters live in allocas; the param space reads them directly.
-    if (own == StateSpace::Param || space == StateSpace::Param)
-      ;
-    else if (base->getType() != ptrType)
+    // Kernel and call parameters live in allocas, which the param space reads directly; other
+    // symbols are cast when the instruction names another space (a generic ld of a variable).
+    bool isParam = symbolSpace(op.ref) == StateSpace::Param || space == StateSpace::Param;
+    if (!isParam && base->getType() != ptrType)
       base = builder_.CreateAddrSpaceCast(base, ptrType);
   } else {
     return nullptr;
