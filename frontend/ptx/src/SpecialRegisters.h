@@ -42,12 +42,10 @@ enum class SpecialRegister : uint8_t {
 struct SpecialRegisterInfo {
   SpecialRegister reg;
   std::string_view name; // with the %
-  unsigned bits;
-  bool hasComponents; // %tid.x
+  bool hasComponents;    // %tid.x
 };
 
 std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
-const SpecialRegisterInfo& specialRegisterInfo(SpecialRegister reg);
 
 /// Whether `name` is a PTX special register this frontend does not support (%pm0, %envreg3,
 /// %clusterid, ...), so that it can be reported as such rather than as an unknown name.
