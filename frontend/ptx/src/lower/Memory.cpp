@@ -54,25 +54,19 @@ llvm::Type* wholeParamType(FunctionLowering& L, const Access& access) {
   return own;
 }
 
-void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instruction* access,
-                   bool isLoad) {
-  auto setAtomic = [&](llvm::AtomicOrdering order) {
-    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access))
-      load->setAtomic(order, scopeOf(L, inst));
-    else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(access))
-      store->setAtomic(order, scopeOf(L, inst));
-  };
-  if (inst.has("volatile")) {
-    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access))
-      load->setVolatile(true);
-    else
-      llvm::cast<llvm::StoreInst>(access)->setVolatile(true);
-  } else if (inst.has("relaxed")) {
-    setAtomic(llvm::AtomicOrdering::Monotonic);
-  } else if (inst.has("acquire") && isLoad) {
-    setAtomic(llvm::AtomicOrdering::Acquire);
-  } else if (inst.has("release") && !isLoad) {
-    setAtomic(llvm::AtomicOrdering::Release);
+// volatile, and the memory model's relaxed/acquire/release. LLVM 19's NVPTX backend selects only
+// monotonic atomic loads and stores, so acquire and release add a membar after the load or before
+// the store (emitted by the callers) around a relaxed access.
+void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instruction* access) {
+  bool atomic = inst.has("relaxed") || inst.has("acquire") || inst.has("release");
+  if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access)) {
+    load->setVolatile(inst.has("volatile"));
+    if (atomic)
+      load->setAtomic(llvm::AtomicOrdering::Monotonic, scopeOf(L, inst));
+  } else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(access)) {
+    store->setVolatile(inst.has("volatile"));
+    if (atomic)
+      store->setAtomic(llvm::AtomicOrdering::Monotonic, scopeOf(L, inst));
   }
 }
 
@@ -105,7 +99,9 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
     loaded = L.convertBits(b.CreateLoad(own, access->pointer), access->memory, false);
   } else {
     auto* load = b.CreateAlignedLoad(access->memory, access->pointer, access->align);
-    applyOrdering(L, inst, load, true);
+    applyOrdering(L, inst, load);
+    if (inst.has("acquire"))
+      emitMembar(L, inst);
     // ld.global.nc and ldu read memory that does not change during the kernel.
     if (inst.has("nc") || inst.opcode == "ldu")
       load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(L.ctx(), {}));
@@ -149,8 +145,10 @@ void lowerStore(FunctionLowering& L, const Instruction& inst) {
     b.CreateStore(L.convertBits(value, own, false), access->pointer);
     return;
   }
+  if (inst.has("release"))
+    emitMembar(L, inst);
   auto* store = b.CreateAlignedStore(value, access->pointer, access->align);
-  applyOrdering(L, inst, store, false);
+  applyOrdering(L, inst, store);
 }
 
 // Prefetches only move data between caches; with no effect on results they lower to nothing.
