@@ -311,6 +311,10 @@ void Parser::parsePerformanceDirectives(Function& f) {
     } else if (t.isDot("maxnreg")) {
       take();
       f.maxnreg = static_cast<uint32_t>(integer("a register count"));
+    } else if (t.isDot("reqnctapercluster") || t.isDot("maxclusterrank") ||
+               t.isDot("explicitcluster") || t.isDot("blocksareclusters")) {
+      throw ParseFailure{toString(t.loc) + ": unsupported PTX directive '" + std::string(t.text) +
+                         "' (thread-block clusters are not supported)"};
     } else if (t.isDot("noreturn")) {
       take();
       f.noReturn = true;

@@ -112,6 +112,14 @@ TEST(Parser, ErrorsNamePositionTextAndExpectation) {
   EXPECT_EQ(e, "4:18: expected '}' to close the body of 'k', found end of file");
 }
 
+TEST(Parser, NamesUnsupportedDirectives) {
+  EXPECT_EQ(parseError(std::string(kHeader) + ".entry k() .explicitcluster { ret; }"),
+            "4:12: unsupported PTX directive '.explicitcluster' (thread-block clusters are not "
+            "supported)");
+  EXPECT_EQ(parseError(std::string(kHeader) + ".entry k() { .sreg .u32 x; }"),
+            "4:14: unsupported PTX directive '.sreg' in a function body");
+}
+
 TEST(Parser, RejectsNewerIsaAndBadLiterals) {
   EXPECT_EQ(parseError(".version 9.1\n"),
             "1:10: PTX ISA 9.1 is newer than this frontend supports (up to 9.0)");
