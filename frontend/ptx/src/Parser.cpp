@@ -501,8 +501,12 @@ Variable Parser::parseVariable(StateSpace space, SourceLocation loc, bool allowU
   }
   if (v.elementCount() > (uint64_t(1) << 34))
     throw ParseFailure{toString(v.loc) + ": array '" + v.name + "' is too large"};
-  if (accept('='))
+  if (accept('=')) {
     parseInitializer(v);
+    // `.u32 a[] = {1, 2, 3}` takes its extent from the initializer.
+    if (v.dimensions.size() == 1 && v.dimensions[0] == 0)
+      v.dimensions[0] = (v.initializer.size() + v.vectorWidth - 1) / v.vectorWidth;
+  }
   return v;
 }
 
@@ -533,10 +537,11 @@ void Parser::parseInitializerElement(Variable& v) {
   if (t.kind == Token::Kind::Identifier) {
     // generic(sym) or sym: the address of a variable or function.
     std::string name(take().text);
-    if (name == "generic") {
-      expect('(');
+    if (name == "generic" && peek().is('(')) {
+      take();
       name = identifier("a symbol in generic()");
       expect(')');
+      init.generic = true;
     }
     init.kind = Variable::Initializer::Kind::Symbol;
     init.symbol = std::move(name);
