@@ -27,20 +27,27 @@ cl::opt<bool> PtxBitcode("bitcode", cl::desc("Write LLVM bitcode instead of text
 cl::opt<bool> PtxNoPromote("no-promote", cl::desc("Keep PTX registers as allocas (skip mem2reg)"),
                            cl::sub(Ptx));
 
+// "file:line:col: message" when the message starts with a position, as compilers print them;
+// "file: message" otherwise.
+std::string located(const std::string& message) {
+  bool positioned = !message.empty() && message[0] >= '0' && message[0] <= '9';
+  return PtxInput + (positioned ? ":" : ": ") + message;
+}
+
 int runPtx() {
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(PtxInput);
   if (!buffer)
     return fail("ptx", "cannot read '" + PtxInput + "': " + buffer.getError().message());
   auto module = ptx::parse((*buffer)->getBuffer());
   if (!module)
-    return fail("ptx", PtxInput + ":" + module.error().message);
+    return fail("ptx", located(module.error().message));
   llvm::LLVMContext context;
   ptx::LoweringOptions options;
   options.sm = PtxSm;
   options.promoteRegisters = !PtxNoPromote;
   auto ir = ptx::lower(*module, context, options);
   if (!ir)
-    return fail("ptx", PtxInput + ": " + ir.error().message);
+    return fail("ptx", located(ir.error().message));
   if (PtxVerify) {
     std::string problems;
     llvm::raw_string_ostream os(problems);

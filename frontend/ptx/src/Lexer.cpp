@@ -1,7 +1,5 @@
 #include "Lexer.h"
 
-#include <cctype>
-
 namespace drawbridge::ptx {
 namespace {
 
@@ -17,6 +15,12 @@ bool isIdentStart(char c) {
 }
 bool isIdentChar(char c) {
   return isLetter(c) || isDigit(c) || c == '_' || c == '$';
+}
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool isHexDigit(char c) {
+  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 } // namespace
@@ -34,7 +38,7 @@ void Lexer::advance() {
 void Lexer::skipSpaceAndComments() {
   while (pos_ < text_.size()) {
     char c = peek();
-    if (std::isspace(static_cast<unsigned char>(c))) {
+    if (isSpace(c)) {
       advance();
     } else if (c == '/' && peek(1) == '/') {
       while (pos_ < text_.size() && peek() != '\n')
@@ -87,11 +91,11 @@ Token Lexer::next() {
   }
 
   if (isDigit(c)) {
-    char kind = static_cast<char>(std::tolower(static_cast<unsigned char>(peek(1))));
+    char kind = static_cast<char>(peek(1) | 0x20);
     if (c == '0' && (kind == 'f' || kind == 'd')) {
       advance();
       advance();
-      while (std::isxdigit(static_cast<unsigned char>(peek())))
+      while (isHexDigit(peek()))
         advance();
       return make(Token::Kind::Float, start, loc);
     }
@@ -99,7 +103,7 @@ Token Lexer::next() {
     if (c == '0' && (kind == 'x' || kind == 'b')) {
       advance();
       advance();
-      while (std::isxdigit(static_cast<unsigned char>(peek())))
+      while (isHexDigit(peek()))
         advance();
     } else {
       while (isDigit(peek()))

@@ -230,12 +230,14 @@ void Parser::parseTarget(Module& m) {
 }
 
 void Parser::parseFile(Module& m) {
+  SourceLocation at = peek().loc;
   uint64_t index = integer("a file index");
   if (peek().kind != Token::Kind::String)
     fail(peek(), "a file name string");
   std::string_view quoted = take().text;
+  // Indices are small in practice; a bound keeps a malformed one from allocating gigabytes.
   if (index > 100000)
-    throw ParseFailure{".file index " + std::to_string(index) + " is too large"};
+    throw ParseFailure{toString(at) + ": .file index " + std::to_string(index) + " is too large"};
   if (m.files.size() <= index)
     m.files.resize(index + 1);
   m.files[index] = std::string(quoted.substr(1, quoted.size() - 2));
@@ -309,6 +311,10 @@ void Parser::parsePerformanceDirectives(Function& f) {
     } else if (t.isDot("maxnreg")) {
       take();
       f.maxnreg = static_cast<uint32_t>(integer("a register count"));
+    } else if (t.isDot("reqnctapercluster") || t.isDot("maxclusterrank") ||
+               t.isDot("explicitcluster") || t.isDot("blocksareclusters")) {
+      throw ParseFailure{toString(t.loc) + ": unsupported PTX directive '" + std::string(t.text) +
+                         "' (thread-block clusters are not supported)"};
     } else if (t.isDot("noreturn")) {
       take();
       f.noReturn = true;
@@ -495,8 +501,12 @@ Variable Parser::parseVariable(StateSpace space, SourceLocation loc, bool allowU
   }
   if (v.elementCount() > (uint64_t(1) << 34))
     throw ParseFailure{toString(v.loc) + ": array '" + v.name + "' is too large"};
-  if (accept('='))
+  if (accept('=')) {
     parseInitializer(v);
+    // `.u32 a[] = {1, 2, 3}` takes its extent from the initializer.
+    if (v.dimensions.size() == 1 && v.dimensions[0] == 0)
+      v.dimensions[0] = (v.initializer.size() + v.vectorWidth - 1) / v.vectorWidth;
+  }
   return v;
 }
 
@@ -527,10 +537,11 @@ void Parser::parseInitializerElement(Variable& v) {
   if (t.kind == Token::Kind::Identifier) {
     // generic(sym) or sym: the address of a variable or function.
     std::string name(take().text);
-    if (name == "generic") {
-      expect('(');
+    if (name == "generic" && peek().is('(')) {
+      take();
       name = identifier("a symbol in generic()");
       expect(')');
+      init.generic = true;
     }
     init.kind = Variable::Initializer::Kind::Symbol;
     init.symbol = std::move(name);

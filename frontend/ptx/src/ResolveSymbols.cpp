@@ -26,6 +26,8 @@ private:
   void declare(uint32_t local);
   std::optional<Ref> lookup(const std::string& name) const;
   Ref resolveRegister(const std::string& name, SourceLocation loc, uint32_t component) const;
+  /// %r12 as register 12 of a `.reg .b32 %r<N>` range in scope, if there is such a range.
+  std::optional<Ref> rangeElement(const std::string& name, SourceLocation loc) const;
   void resolve(Operand& op);
   [[noreturn]] void fail(SourceLocation loc, const std::string& message) const {
     throw ResolveError{toString(loc) + ": " + message};
@@ -64,8 +66,36 @@ std::optional<Ref> FunctionResolver::lookup(const std::string& name) const {
   return std::nullopt;
 }
 
+std::optional<Ref> FunctionResolver::rangeElement(const std::string& name,
+                                                  SourceLocation loc) const {
+  size_t digits = name.size();
+  while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
+    --digits;
+  if (digits == name.size() || digits == 0)
+    return std::nullopt;
+  std::string prefix = name.substr(0, digits);
+  for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+    auto it = scope->find(prefix);
+    if (it == scope->end())
+      continue;
+    const Variable& range = f_.locals[it->second];
+    if (range.rangeCount == 0)
+      return std::nullopt;
+    uint32_t index = 0;
+    auto [end, ec] = std::from_chars(name.data() + digits, name.data() + name.size(), index);
+    if (ec != std::errc() || index >= range.rangeCount)
+      fail(loc, "register '" + name + "' is outside its declaration '" + range.name + "<" +
+                    std::to_string(range.rangeCount) + ">'");
+    return Ref{RefKind::Local, it->second, index};
+  }
+  return std::nullopt;
+}
+
 Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation loc,
                                       uint32_t component) const {
+  // Most registers are elements of a %r<N> range, so that is tried first: one lookup per scope.
+  if (auto ref = rangeElement(name, loc))
+    return *ref;
   if (auto ref = lookup(name))
     return *ref;
   if (auto special = lookupSpecialRegister(name)) {
@@ -78,24 +108,8 @@ Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation lo
     return Ref{RefKind::Special, static_cast<uint32_t>(special->reg),
                component ? component - 1 : 0};
   }
-  // %r12 names register 12 of a `.reg .b32 %r<N>` range.
-  size_t digits = name.size();
-  while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
-    --digits;
-  if (digits < name.size()) {
-    uint32_t index = 0;
-    auto [end, ec] = std::from_chars(name.data() + digits, name.data() + name.size(), index);
-    if (auto ref = lookup(name.substr(0, digits));
-        ec == std::errc() && ref && ref->kind == RefKind::Local) {
-      const Variable& range = f_.locals[ref->index];
-      if (range.rangeCount == 0)
-        fail(loc, "'" + name.substr(0, digits) + "' is not a register range");
-      if (index >= range.rangeCount)
-        fail(loc, "register '" + name + "' is outside its declaration '" + range.name + "<" +
-                      std::to_string(range.rangeCount) + ">'");
-      return Ref{RefKind::Local, ref->index, index};
-    }
-  }
+  if (isUnsupportedSpecialRegister(name))
+    fail(loc, "unsupported special register '" + name + "'");
   fail(loc, "unknown register '" + name + "' in '" + f_.name + "'");
 }
 

@@ -26,6 +26,9 @@ enum class SpecialRegister : uint8_t {
   Clock,
   Clock64,
   Globaltimer,
+  GlobaltimerLo,
+  GlobaltimerHi,
+  ClockHi,
   DynamicSmemSize,
   TotalSmemSize,
   // The block's reserved shared memory, which cooperative groups use for its own barriers.
@@ -39,11 +42,13 @@ enum class SpecialRegister : uint8_t {
 struct SpecialRegisterInfo {
   SpecialRegister reg;
   std::string_view name; // with the %
-  unsigned bits;
-  bool hasComponents; // %tid.x
+  bool hasComponents;    // %tid.x
 };
 
 std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
-const SpecialRegisterInfo& specialRegisterInfo(SpecialRegister reg);
+
+/// Whether `name` is a PTX special register this frontend does not support (%pm0, %envreg3,
+/// %clusterid, ...), so that it can be reported as such rather than as an unknown name.
+bool isUnsupportedSpecialRegister(std::string_view name);
 
 } // namespace drawbridge::ptx

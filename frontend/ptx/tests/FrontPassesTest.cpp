@@ -71,6 +71,9 @@ TEST(ResolveSymbols, ReportsUnknownAndOutOfRangeNames) {
   ASSERT_FALSE(component);
   EXPECT_EQ(component.error().message,
             "8:14: special register '%tid' needs a component (.x, .y or .z)");
+  auto perf = parseBody(".reg .b32 %r<2>;\nmov.u32 %r1, %pm0;");
+  ASSERT_FALSE(perf);
+  EXPECT_EQ(perf.error().message, "8:14: unsupported special register '%pm0'");
   auto twice = parseBody("$L:\n$L:\nret;");
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().message, "8:1: label '$L' is defined twice");

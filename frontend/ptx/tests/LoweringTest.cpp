@@ -152,6 +152,21 @@ TEST(LoweringSemantics, ComparisonsKeepNaNRules) {
   EXPECT_EQ(evaluate32("mov.u32 %r1, 3; set.gt.u32.s32 %r9, %r1, 1;"), 0xffffffffu);
 }
 
+TEST(LoweringSemantics, FloatClassTests) {
+  auto test = [](const std::string& value, const std::string& op) {
+    return evaluate32("mov.f32 %f1, " + value + "; testp." + op +
+                      ".f32 %p1, %f1; selp.u32 %r9, 1, 0, %p1;");
+  };
+  EXPECT_EQ(test("0f7F800000", "infinite"), 1u); // +inf
+  EXPECT_EQ(test("0f7F800000", "finite"), 0u);
+  EXPECT_EQ(test("0f7FC00000", "notanumber"), 1u); // NaN
+  EXPECT_EQ(test("0f7FC00000", "number"), 0u);
+  EXPECT_EQ(test("0f00000001", "subnormal"), 1u); // smallest subnormal
+  EXPECT_EQ(test("0f00000001", "normal"), 0u);
+  EXPECT_EQ(test("0f3F800000", "normal"), 1u); // 1.0
+  EXPECT_EQ(test("0f00000000", "subnormal"), 0u);
+}
+
 TEST(LoweringSemantics, VectorPackUnpackAndHalfConversion) {
   EXPECT_EQ(evaluate("mov.u32 %r1, 0x11111111; mov.u32 %r2, 0x22222222;"
                      "mov.b64 %rd9, {%r1, %r2};"),

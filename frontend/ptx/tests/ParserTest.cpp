@@ -57,6 +57,19 @@ TEST(Parser, ReadsVariablesWithArraysAlignmentAndInitializers) {
   EXPECT_EQ(m.globals[2].elementCount(), 0u);
 }
 
+TEST(Parser, ReadsAddressInitializersAndInfersUnsizedExtents) {
+  Module m = parseOk(".global .u32 x;\n.global .u64 p = generic(x);\n"
+                     ".global .u64 t[] = {x, p, 7};\n");
+  ASSERT_EQ(m.globals.size(), 3u);
+  ASSERT_EQ(m.globals[1].initializer.size(), 1u);
+  EXPECT_EQ(m.globals[1].initializer[0].kind, Variable::Initializer::Kind::Symbol);
+  EXPECT_EQ(m.globals[1].initializer[0].symbol, "x");
+  EXPECT_TRUE(m.globals[1].initializer[0].generic);
+  EXPECT_FALSE(m.globals[2].initializer[0].generic);
+  EXPECT_EQ(m.globals[2].dimensions, (std::vector<uint64_t>{3}));
+  EXPECT_EQ(m.globals[2].initializer[2].bits, 7u);
+}
+
 TEST(Parser, ClassifiesModifiersInAnyOrder) {
   Module m = parseOk(".entry k() { .reg .f32 %f<5>; .reg .b64 %rd<2>;\n"
                      "ld.global.nc.v4.f32 {%f1, %f2, %f3, %f4}, [%rd1+16]; ret; }");
@@ -110,6 +123,14 @@ TEST(Parser, ErrorsNamePositionTextAndExpectation) {
   EXPECT_EQ(e, "4:17: expected a type, .align or .v2/.v4 in a declaration, found '.q32'");
   e = parseError(std::string(kHeader) + ".entry k() { ret;");
   EXPECT_EQ(e, "4:18: expected '}' to close the body of 'k', found end of file");
+}
+
+TEST(Parser, NamesUnsupportedDirectives) {
+  EXPECT_EQ(parseError(std::string(kHeader) + ".entry k() .explicitcluster { ret; }"),
+            "4:12: unsupported PTX directive '.explicitcluster' (thread-block clusters are not "
+            "supported)");
+  EXPECT_EQ(parseError(std::string(kHeader) + ".entry k() { .sreg .u32 x; }"),
+            "4:14: unsupported PTX directive '.sreg' in a function body");
 }
 
 TEST(Parser, RejectsNewerIsaAndBadLiterals) {

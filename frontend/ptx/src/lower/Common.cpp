@@ -1,5 +1,7 @@
 #include "Common.h"
 
+#include <llvm/IR/IntrinsicsNVPTX.h>
+
 namespace drawbridge::ptx::nvvm {
 
 FloatMode floatMode(const Instruction& inst) {
@@ -92,6 +94,14 @@ llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor) {
   llvm::Value* zero = llvm::ConstantInt::get(divisor->getType(), 0);
   llvm::Value* one = llvm::ConstantInt::get(divisor->getType(), 1);
   return b.CreateSelect(b.CreateICmpEQ(divisor, zero), one, divisor);
+}
+
+void emitMembar(FunctionLowering& L, const Instruction& inst) {
+  llvm::Intrinsic::ID id = inst.has("cta") ? llvm::Intrinsic::nvvm_membar_cta
+                           : inst.has("gpu") || inst.has("cluster")
+                               ? llvm::Intrinsic::nvvm_membar_gl
+                               : llvm::Intrinsic::nvvm_membar_sys;
+  L.b().CreateIntrinsic(id, {}, {});
 }
 
 llvm::SyncScope::ID scopeOf(FunctionLowering& L, const Instruction& inst) {

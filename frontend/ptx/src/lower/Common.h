@@ -49,6 +49,11 @@ llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool f
 /// Replaces a zero divisor by one: PTX leaves the quotient unspecified, LLVM would be undefined.
 llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor);
 
+/// A full fence at the instruction's scope (.cta, .gpu/.cluster, .sys when absent) as the NVVM
+/// membar intrinsics, which LLVM 19's NVPTX backend selects; LLVM `fence` it cannot. membar is
+/// fence.sc, at least as strong as every acquire/release/acq_rel fence PTX asks for.
+void emitMembar(FunctionLowering& L, const Instruction& inst);
+
 /// The LLVM sync scope for a .cta/.cluster/.gpu/.sys qualifier (system when there is none).
 llvm::SyncScope::ID scopeOf(FunctionLowering& L, const Instruction& inst);
 

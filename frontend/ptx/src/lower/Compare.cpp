@@ -154,6 +154,30 @@ void lowerSlct(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], b.CreateSelect(nonNegative, (*v)[0], (*v)[1]), dest);
 }
 
+// testp.op.type p, a: a floating-point class test.
+void lowerTestp(FunctionLowering& L, const Instruction& inst) {
+  auto s = typedSources(L, inst, 2, 1);
+  if (!s)
+    return;
+  std::optional<llvm::FPClassTest> test;
+  if (inst.has("finite"))
+    test = llvm::fcFinite;
+  else if (inst.has("infinite"))
+    test = llvm::fcInf;
+  else if (inst.has("number"))
+    test = ~llvm::fcNan & llvm::fcAllFlags;
+  else if (inst.has("notanumber"))
+    test = llvm::fcNan;
+  else if (inst.has("normal"))
+    test = llvm::fcNormal;
+  else if (inst.has("subnormal"))
+    test = llvm::fcSubnormal;
+  if (!test || !isFloat(s->type) || isPacked(s->type))
+    return L.fail(inst, "testp needs a test (.finite, .infinite, .number, .notanumber, .normal, "
+                        ".subnormal) and .f32 or .f64");
+  L.write(inst.operands[0], L.b().createIsFPClass(s->values[0], *test), ScalarType::Pred);
+}
+
 } // namespace
 
 void registerCompare(Registry& r) {
@@ -161,6 +185,7 @@ void registerCompare(Registry& r) {
   r["set"] = lowerSet;
   r["selp"] = lowerSelp;
   r["slct"] = lowerSlct;
+  r["testp"] = lowerTestp;
 }
 
 } // namespace drawbridge::ptx::nvvm

@@ -287,6 +287,17 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   case SpecialRegister::Globaltimer:
     id = nvvm_read_ptx_sreg_globaltimer;
     break;
+  case SpecialRegister::GlobaltimerLo:
+  case SpecialRegister::GlobaltimerHi:
+  case SpecialRegister::ClockHi: {
+    // The 32-bit halves of the 64-bit counters.
+    bool timer = static_cast<SpecialRegister>(ref.index) != SpecialRegister::ClockHi;
+    llvm::Value* whole = builder_.CreateIntrinsic(
+        timer ? nvvm_read_ptx_sreg_globaltimer : nvvm_read_ptx_sreg_clock64, {}, {});
+    bool high = static_cast<SpecialRegister>(ref.index) != SpecialRegister::GlobaltimerLo;
+    return builder_.CreateTrunc(high ? builder_.CreateLShr(whole, 32) : whole,
+                                builder_.getInt32Ty());
+  }
   case SpecialRegister::DynamicSmemSize:
   case SpecialRegister::TotalSmemSize:
     return nullptr; // LLVM 19 has no intrinsic for these; the caller reports them
@@ -433,11 +444,10 @@ llvm::Value* FunctionLowering::address(const Operand& op, StateSpace space) {
     base = symbolPointer(op.ref);
     if (!base)
       return nullptr;
-    StateSpace own = symbolSpace(op.ref);
-    // Kernel and call parameters live in allocas; the param space reads them directly.
-    if (own == StateSpace::Param || space == StateSpace::Param)
-      ;
-    else if (base->getType() != ptrType)
+    // Kernel and call parameters live in allocas, which the param space reads directly; other
+    // symbols are cast when the instruction names another space (a generic ld of a variable).
+    bool isParam = symbolSpace(op.ref) == StateSpace::Param || space == StateSpace::Param;
+    if (!isParam && base->getType() != ptrType)
       base = builder_.CreateAddrSpaceCast(base, ptrType);
   } else {
     return nullptr;

@@ -78,13 +78,11 @@ public:
   llvm::BasicBlock* newBlock(std::string_view name);
   /// Lowers a `ret` from this function (loading the return parameters).
   void emitReturn();
-  llvm::AllocaInst* returnSlot(uint32_t index) { return returnSlots_[index]; }
   /// The carry flag (CC.CF) that add.cc and addc share; false at entry.
   llvm::AllocaInst* carrySlot();
 
   void fail(const Instruction& inst, const std::string& message);
   void unsupported(const Instruction& inst, std::string_view why = {});
-  bool failed() const { return error_.has_value(); }
   /// Checks the operand count; reports an error and returns false otherwise.
   bool expectOperands(const Instruction& inst, size_t min, size_t max);
 

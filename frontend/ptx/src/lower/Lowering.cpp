@@ -48,6 +48,20 @@ unsigned smOf(const Module& m, unsigned requested) {
   return sm ? sm : 80;
 }
 
+// The address of a variable or function as a 64-bit integer constant: in the symbol's own state
+// space, or generic with generic() (functions' addresses are generic either way).
+std::optional<llvm::Constant*> symbolAddress(ModuleState& state, const Variable::Initializer& init,
+                                             llvm::Type* element) {
+  llvm::GlobalValue* symbol = state.ir.getNamedValue(init.symbol);
+  if (!symbol || !element->isIntegerTy(64))
+    return std::nullopt;
+  llvm::Constant* pointer = symbol;
+  if (init.generic && symbol->getAddressSpace() != Generic)
+    pointer = llvm::ConstantExpr::getAddrSpaceCast(
+        symbol, llvm::PointerType::get(state.ir.getContext(), Generic));
+  return llvm::ConstantExpr::getPtrToInt(pointer, element);
+}
+
 // The element constants of an initializer, in the variable's element type.
 std::optional<llvm::Constant*> initializerOf(ModuleState& state, const Variable& v) {
   llvm::LLVMContext& ctx = state.ir.getContext();
@@ -68,8 +82,13 @@ std::optional<llvm::Constant*> initializerOf(ModuleState& state, const Variable&
       continue;
     }
     const auto& init = v.initializer[i];
-    if (init.kind == Variable::Initializer::Kind::Symbol)
-      return std::nullopt; // address initializers need the symbol's final address space
+    if (init.kind == Variable::Initializer::Kind::Symbol) {
+      auto address = symbolAddress(state, init, element);
+      if (!address)
+        return std::nullopt;
+      elements.push_back(*address);
+      continue;
+    }
     unsigned bits = state.ir.getDataLayout().getTypeSizeInBits(element);
     uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
     llvm::APInt value(bits, init.bits & mask);
@@ -97,28 +116,34 @@ std::optional<llvm::Constant*> initializerOf(ModuleState& state, const Variable&
   return build(t, next, build);
 }
 
-std::optional<Error> lowerGlobals(ModuleState& state) {
+// Module variables are created first and initialized once every variable and function exists,
+// since initializers may take their addresses.
+void createGlobals(ModuleState& state) {
   llvm::LLVMContext& ctx = state.ir.getContext();
   for (const auto& v : state.ptx.globals) {
-    llvm::Type* t = variableType(ctx, v);
-    bool defined = v.linkage != Linkage::Extern;
-    llvm::Constant* init = nullptr;
-    if (defined) {
-      auto value = initializerOf(state, v);
-      if (!value)
-        return Error{toString(v.loc) + ": unsupported initializer of '" + v.name +
-                     "' (addresses of symbols, or more values than elements)"};
-      init = *value;
-    }
     // __constant__ and __device__ memory is written by the host (cudaMemcpyToSymbol) between
-    // launches: never an LLVM constant, and its initializer is only the value at load time.
-    auto* g = new llvm::GlobalVariable(state.ir, t, /*isConstant=*/false, linkageOf(v.linkage),
-                                       init, v.name, nullptr, llvm::GlobalValue::NotThreadLocal,
-                                       addressSpaceOf(v.space));
-    if (defined && (v.space == StateSpace::Const || v.space == StateSpace::Global))
-      g->setExternallyInitialized(true);
+    // launches: never an LLVM constant (initializeGlobals marks it externally initialized).
+    auto* g = new llvm::GlobalVariable(state.ir, variableType(ctx, v), /*isConstant=*/false,
+                                       linkageOf(v.linkage), nullptr, v.name, nullptr,
+                                       llvm::GlobalValue::NotThreadLocal, addressSpaceOf(v.space));
     g->setAlignment(variableAlign(state.ir.getDataLayout(), ctx, v));
     state.globals.push_back(g);
+  }
+}
+
+std::optional<Error> initializeGlobals(ModuleState& state) {
+  for (size_t i = 0; i < state.ptx.globals.size(); ++i) {
+    const Variable& v = state.ptx.globals[i];
+    if (v.linkage == Linkage::Extern)
+      continue;
+    auto value = initializerOf(state, v);
+    if (!value)
+      return Error{toString(v.loc) + ": unsupported initializer of '" + v.name +
+                   "' (more values than elements, or an address in a non-64-bit element)"};
+    state.globals[i]->setInitializer(*value);
+    // Its initializer is only its value at load time: the host may write it before any launch.
+    if (v.space == StateSpace::Const || v.space == StateSpace::Global)
+      state.globals[i]->setExternallyInitialized(true);
   }
   return std::nullopt;
 }
@@ -244,9 +269,10 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
   ir->setDataLayout(kDataLayout);
   ir->setTargetTriple(kTriple);
   ModuleState state{module, *ir, {}, {}, smOf(module, options.sm)};
-  if (auto error = lowerGlobals(state))
-    return std::move(*error);
+  createGlobals(state);
   if (auto error = declareFunctions(state))
+    return std::move(*error);
+  if (auto error = initializeGlobals(state))
     return std::move(*error);
   for (size_t i = 0; i < module.functions.size(); ++i) {
     const Function& f = module.functions[i];

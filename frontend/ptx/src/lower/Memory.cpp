@@ -54,26 +54,25 @@ llvm::Type* wholeParamType(FunctionLowering& L, const Access& access) {
   return own;
 }
 
-void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instruction* access,
-                   bool isLoad) {
-  auto setAtomic = [&](llvm::AtomicOrdering order) {
-    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access))
-      load->setAtomic(order, scopeOf(L, inst));
-    else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(access))
-      store->setAtomic(order, scopeOf(L, inst));
-  };
-  if (inst.has("volatile")) {
-    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access))
-      load->setVolatile(true);
-    else
-      llvm::cast<llvm::StoreInst>(access)->setVolatile(true);
-  } else if (inst.has("relaxed")) {
-    setAtomic(llvm::AtomicOrdering::Monotonic);
-  } else if (inst.has("acquire") && isLoad) {
-    setAtomic(llvm::AtomicOrdering::Acquire);
-  } else if (inst.has("release") && !isLoad) {
-    setAtomic(llvm::AtomicOrdering::Release);
+// volatile, and the memory model's relaxed/acquire/release. LLVM 19's NVPTX backend selects only
+// monotonic atomic loads and stores, so acquire and release add a membar after the load or before
+// the store (emitted by the callers) around a relaxed access.
+void applyOrdering(FunctionLowering& L, const Instruction& inst, llvm::Instruction* access) {
+  bool atomic = inst.has("relaxed") || inst.has("acquire") || inst.has("release");
+  if (auto* load = llvm::dyn_cast<llvm::LoadInst>(access)) {
+    load->setVolatile(inst.has("volatile"));
+    if (atomic)
+      load->setAtomic(llvm::AtomicOrdering::Monotonic, scopeOf(L, inst));
+  } else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(access)) {
+    store->setVolatile(inst.has("volatile"));
+    if (atomic)
+      store->setAtomic(llvm::AtomicOrdering::Monotonic, scopeOf(L, inst));
   }
+}
+
+// .L2::cache_hint adds a cache-policy operand; it is only a hint, so it is read nowhere.
+bool hasCachePolicy(const Instruction& inst) {
+  return inst.has("L2::cache_hint");
 }
 
 bool validOrdering(FunctionLowering& L, const Instruction& inst, bool isLoad) {
@@ -89,7 +88,7 @@ bool validOrdering(FunctionLowering& L, const Instruction& inst, bool isLoad) {
 }
 
 void lowerLoad(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2) || !validOrdering(L, inst, true))
+  if (!L.expectOperands(inst, 2, 2 + hasCachePolicy(inst)) || !validOrdering(L, inst, true))
     return;
   auto access = accessOf(L, inst, 1);
   if (!access)
@@ -100,7 +99,9 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
     loaded = L.convertBits(b.CreateLoad(own, access->pointer), access->memory, false);
   } else {
     auto* load = b.CreateAlignedLoad(access->memory, access->pointer, access->align);
-    applyOrdering(L, inst, load, true);
+    applyOrdering(L, inst, load);
+    if (inst.has("acquire"))
+      emitMembar(L, inst);
     // ld.global.nc and ldu read memory that does not change during the kernel.
     if (inst.has("nc") || inst.opcode == "ldu")
       load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(L.ctx(), {}));
@@ -119,7 +120,7 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerStore(FunctionLowering& L, const Instruction& inst) {
-  if (!L.expectOperands(inst, 2, 2) || !validOrdering(L, inst, false))
+  if (!L.expectOperands(inst, 2, 2 + hasCachePolicy(inst)) || !validOrdering(L, inst, false))
     return;
   auto access = accessOf(L, inst, 0);
   if (!access)
@@ -144,8 +145,10 @@ void lowerStore(FunctionLowering& L, const Instruction& inst) {
     b.CreateStore(L.convertBits(value, own, false), access->pointer);
     return;
   }
+  if (inst.has("release"))
+    emitMembar(L, inst);
   auto* store = b.CreateAlignedStore(value, access->pointer, access->align);
-  applyOrdering(L, inst, store, false);
+  applyOrdering(L, inst, store);
 }
 
 // Prefetches only move data between caches; with no effect on results they lower to nothing.
@@ -191,6 +194,33 @@ void lowerCpAsync(FunctionLowering& L, const Instruction& inst) {
   }
 }
 
+// isspacep.space p, a: whether the generic address a points into the space.
+void lowerIsspacep(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  llvm::Intrinsic::ID id =
+      inst.space == StateSpace::Global   ? llvm::Intrinsic::nvvm_isspacep_global
+      : inst.space == StateSpace::Shared ? llvm::Intrinsic::nvvm_isspacep_shared
+      : inst.space == StateSpace::Const  ? llvm::Intrinsic::nvvm_isspacep_const
+      : inst.space == StateSpace::Local  ? llvm::Intrinsic::nvvm_isspacep_local
+                                         : llvm::Intrinsic::ID(llvm::Intrinsic::not_intrinsic);
+  if (id == llvm::Intrinsic::not_intrinsic)
+    return L.unsupported(inst);
+  llvm::Value* address = L.read(inst.operands[1], ScalarType::U64);
+  if (!address)
+    return L.fail(inst, "cannot read the address of '" + inst.spelling() + "'");
+  auto& b = L.b();
+  llvm::Value* r = b.CreateIntrinsic(id, {}, {b.CreateIntToPtr(address, b.getPtrTy())});
+  L.write(inst.operands[0], r, ScalarType::Pred);
+}
+
+// createpolicy makes an opaque cache policy for .L2::cache_hint operands. Policies are hints this
+// lowering does not use, so any value is a faithful one: zero.
+void lowerCreatePolicy(FunctionLowering& L, const Instruction& inst) {
+  if (L.expectOperands(inst, 2, 3))
+    L.write(inst.operands[0], L.b().getInt64(0), ScalarType::B64);
+}
+
 } // namespace
 
 void registerMemory(Registry& r) {
@@ -200,6 +230,8 @@ void registerMemory(Registry& r) {
   r["prefetch"] = lowerPrefetch;
   r["prefetchu"] = lowerPrefetch;
   r["cp"] = lowerCpAsync;
+  r["createpolicy"] = lowerCreatePolicy;
+  r["isspacep"] = lowerIsspacep;
 }
 
 } // namespace drawbridge::ptx::nvvm

@@ -179,13 +179,11 @@ void lowerMembar(FunctionLowering& L, const Instruction& inst) {
   L.b().CreateIntrinsic(id, {}, {});
 }
 
-// fence.{sc,acq_rel}.scope: an LLVM fence with that ordering and scope.
+// fence.{sc,acq_rel}.scope.
 void lowerFence(FunctionLowering& L, const Instruction& inst) {
   if (inst.has("proxy") || inst.has("mbarrier_init"))
     return L.unsupported(inst);
-  auto order = inst.has("sc") ? llvm::AtomicOrdering::SequentiallyConsistent
-                              : llvm::AtomicOrdering::AcquireRelease;
-  L.b().CreateFence(order, scopeOf(L, inst));
+  emitMembar(L, inst);
 }
 
 } // namespace

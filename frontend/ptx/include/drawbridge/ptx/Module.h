@@ -120,8 +120,9 @@ struct Variable {
 
   struct Initializer {
     enum class Kind : uint8_t { Integer, Float, Symbol } kind = Kind::Integer;
-    uint64_t bits = 0;  // the element's bits (floats already in the variable's format)
-    std::string symbol; // Symbol: address of this variable or function
+    uint64_t bits = 0;    // the element's bits (floats already in the variable's format)
+    std::string symbol;   // Symbol: address of this variable or function
+    bool generic = false; // generic(symbol): its generic address rather than its own space's
   };
   std::vector<Initializer> initializer;
 };
