@@ -13,20 +13,24 @@ bool isComparison(const TokenStream& t, std::size_t i) {
          t.is(i, equalequal) || t.is(i, exclaimequal);
 }
 
-/// Whether a warp mask is the full 32-lane mask, written out or through a project macro.
-bool isFullMask(llvm::StringRef text, const ProjectNames& project, int depth = 0) {
+/// A warp mask as a normalised literal ("0xffffffff"), seen through project macros.
+std::string maskValue(llvm::StringRef text, const ProjectNames& project, int depth = 0) {
+  auto macro = project.macros.find(text.trim());
+  if (depth < 4 && macro != project.macros.end())
+    return maskValue(macro->getValue(), project, depth + 1);
   std::string s;
   for (char c : text)
     if (!llvm::isSpace(c) && c != '(' && c != ')')
       s += llvm::toLower(c);
   while (!s.empty() && (s.back() == 'u' || s.back() == 'l'))
     s.pop_back();
-  if (s == "0xffffffff" || s == "0xffffffffffffffff" || s == "~0" || s == "-1" ||
-      s == "__activemask")
-    return true;
-  auto macro = project.macros.find(text.trim());
-  return depth < 4 && macro != project.macros.end() &&
-         isFullMask(macro->getValue(), project, depth + 1);
+  return s;
+}
+
+/// Whether a warp mask names every lane: the 32-bit or 64-bit full mask, ~0, -1, __activemask().
+bool isFullMask(llvm::StringRef value) {
+  return value == "0xffffffff" || value == "0xffffffffffffffff" || value == "~0" ||
+         value == "-1" || value == "__activemask";
 }
 
 struct Call {
@@ -47,14 +51,14 @@ std::optional<Call> callAt(const TokenStream& t, std::size_t name) {
 void checkMask(RewriteContext& c, std::size_t name, const Call& call) {
   const TokenStream& t = c.tokens;
   llvm::StringRef mask = t.textOf(call.args[0].first, call.args[0].second);
-  if (!isFullMask(mask, c.project)) {
+  std::string value = maskValue(mask, c.project);
+  if (!isFullMask(value)) {
     c.report(DiagId::MaskDropped, t[call.args[0].first].offset,
              "warp mask '" + mask.str() + "' dropped: HIP " + c.options.hipVersion.str() +
                  " has no " + t.spelling(name).str() +
                  ", and its replacement involves every lane of the wavefront; make sure the "
                  "lanes outside the mask are active and agree, or guard the call");
-  } else if (warpSizeOf(c.options.offloadArch) == 64 && mask.contains_insensitive("ffffffff") &&
-             !mask.contains_insensitive("ffffffffffffffff")) {
+  } else if (warpSizeOf(c.options.offloadArch) == 64 && value == "0xffffffff") {
     c.report(DiagId::FullMaskOnWave64, t[call.args[0].first].offset,
              "mask '" + mask.str() + "' names 32 lanes but a " + c.options.offloadArch +
                  " wavefront has 64; the HIP call spans all 64 lanes");
@@ -83,6 +87,14 @@ bool rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
       checkMask(c, name, *call);
     c.replace(t[name].offset, t[call->close].end() - t[name].offset, hip);
     return true;
+  case Action::Load: {
+    if (call->args.size() != 1)
+      return false;
+    auto [p0, p1] = call->args[0];
+    c.replace(t[name].offset, t[p0].offset - t[name].offset, "(*(");
+    c.replace(t[p1].end(), t[call->close].end() - t[p1].end(), "))");
+    return true;
+  }
   case Action::Store: {
     if (call->args.size() != 2)
       return false;

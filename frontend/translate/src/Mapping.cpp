@@ -13,10 +13,13 @@ namespace {
   Mapping{cuda, hip, DRAWBRIDGE_FAMILY, action, HipVersion{major, minor}},
 #define DRAWBRIDGE_RENAME(cuda, hip, major, minor)                                                 \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::Rename, major, minor)
+#define DRAWBRIDGE_RENAME_TEXT(cuda, hip, major, minor)                                            \
+  DRAWBRIDGE_ROW(#cuda, hip, Action::Rename, major, minor)
 #define DRAWBRIDGE_DROP_MASK(cuda, hip, major, minor)                                              \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::DropMask, major, minor)
 #define DRAWBRIDGE_REPLACE_CALL(cuda, hip, major, minor)                                           \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::ReplaceCall, major, minor)
+#define DRAWBRIDGE_LOAD(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Load, major, minor)
 #define DRAWBRIDGE_STORE(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Store, major, minor)
 #define DRAWBRIDGE_UNSUPPORTED(cuda, why) DRAWBRIDGE_ROW(#cuda, why, Action::Unsupported, 0, 0)
 #define DRAWBRIDGE_HEADER(cuda, hip, major, minor)                                                 \

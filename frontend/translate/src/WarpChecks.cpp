@@ -20,6 +20,12 @@ std::optional<uint64_t> literalValue(const clang::Expr* e) {
 bool mentionsThreadIndex(const clang::Stmt* s) {
   if (!s)
     return false;
+  // threadIdx.x is a property access: its operands sit behind pseudo-object and opaque values,
+  // which children() does not enter.
+  if (const auto* pseudo = llvm::dyn_cast<clang::PseudoObjectExpr>(s))
+    return mentionsThreadIndex(pseudo->getSyntacticForm());
+  if (const auto* opaque = llvm::dyn_cast<clang::OpaqueValueExpr>(s))
+    return mentionsThreadIndex(opaque->getSourceExpr());
   if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(s)) {
     llvm::StringRef name = ref->getDecl()->getName();
     return name == "threadIdx" || name.contains_insensitive("lane") ||

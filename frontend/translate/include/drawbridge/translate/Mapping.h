@@ -35,6 +35,7 @@ enum class Action {
   Rename,      // replace the identifier with `hip`
   DropMask,    // call: rename and drop the first argument (the warp mask)
   ReplaceCall, // call: replace the whole call with `hip`
+  Load,        // call f(p): replace with (*(p))
   Store,       // call f(p, v): replace with (*(p) = (v))
   Unsupported, // no HIP equivalent; `hip` holds what to do instead
 };
