@@ -1,6 +1,6 @@
 // cuBLAS -> hipBLAS; the header and compute types depend on the HIP version.
-// RUN: %drawbridge translate %s | %strip-checks | FileCheck --check-prefixes=CHECK,HIP52 %s
-// RUN: %drawbridge translate %s --hip-version 6.0 | %strip-checks | FileCheck --check-prefixes=CHECK,HIP60 %s
+// RUN: not %drawbridge translate %s | %strip-checks | FileCheck --check-prefixes=CHECK,HIP52 %s
+// RUN: not %drawbridge translate %s --hip-version 6.0 | %strip-checks | FileCheck --check-prefixes=CHECK,HIP60 %s
 // RUN: not %drawbridge translate %s 2>&1 >/dev/null | FileCheck --check-prefix=DIAG %s
 
 // HIP52: #include <hipblas.h>
