@@ -1,5 +1,7 @@
 #include "Collector.h"
 
+#include "drawbridge/translate/Mapping.h"
+
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Frontend/CompilerInstance.h>
@@ -66,8 +68,16 @@ public:
   bool shouldVisitTemplateInstantiations() const { return false; }
 
   bool VisitNamedDecl(clang::NamedDecl* decl) {
-    if (decl->getIdentifier() && inProjectFile(sm_, decl->getLocation()))
-      facts_.names.declarations.insert(decl->getName());
+    clang::SourceLocation loc = decl->getLocation();
+    if (!decl->getIdentifier() || !inProjectFile(sm_, loc))
+      return true;
+    llvm::StringRef name = decl->getName();
+    facts_.names.declarations.insert(name);
+    // Any HIP version: a name some row maps must not be renamed where the project declares it.
+    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), {99, 0});
+    if (mapped.usable && loc.isFileID())
+      if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
+        facts_.names.declarationSites.emplace(realPath(entry->getName()), sm_.getFileOffset(loc));
     return true;
   }
 

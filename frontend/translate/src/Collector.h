@@ -18,7 +18,8 @@ struct UnitFacts {
   std::set<std::string> projectFiles; // absolute paths: the unit's own file and project headers
   ProjectNames names;
   std::vector<Diagnostic> diagnostics;
-  unsigned errors = 0;
+  unsigned errors = 0;       // clang errors in project files
+  unsigned systemErrors = 0; // clang errors in system headers only
   std::string firstError;
 };
 

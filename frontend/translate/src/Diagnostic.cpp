@@ -9,6 +9,7 @@ namespace drawbridge::translate {
 Severity severityOf(DiagId id) {
   switch (id) {
   case DiagId::FullMaskOnWave64:
+  case DiagId::SystemHeaderErrors:
     return Severity::Note;
   case DiagId::IoError:
     return Severity::Error;

@@ -29,8 +29,8 @@ std::string maskValue(llvm::StringRef text, const ProjectNames& project, int dep
 
 /// Whether a warp mask names every lane: the 32-bit or 64-bit full mask, ~0, -1, __activemask().
 bool isFullMask(llvm::StringRef value) {
-  return value == "0xffffffff" || value == "0xffffffffffffffff" || value == "~0" ||
-         value == "-1" || value == "__activemask";
+  return value == "0xffffffff" || value == "0xffffffffffffffff" || value == "~0" || value == "-1" ||
+         value == "__activemask";
 }
 
 struct Call {
@@ -146,6 +146,8 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   }
   if (name == "cub" && !namespaceUse)
     return i + 1; // a variable that happens to be called cub
+  if (c.project.declarationSites.count({c.path.str(), t[i].offset}))
+    return i + 1; // the project's own declaration of a name the tables know
 
   Lookup found = lookupIdentifier(std::string_view(name.data(), name.size()), c.options.hipVersion);
   if (const Mapping* m = found.usable) {

@@ -22,6 +22,13 @@ public:
                         const clang::Diagnostic& info) override {
     if (level < clang::DiagnosticsEngine::Error)
       return;
+    // Errors without a place ("too many errors") follow earlier ones; they count with the system
+    // headers, so that a file whose only problem is HIP headers under a CUDA parse stays clean.
+    if (!info.hasSourceManager() || info.getLocation().isInvalid() ||
+        info.getSourceManager().isInSystemHeader(info.getLocation())) {
+      ++facts_.systemErrors;
+      return;
+    }
     if (facts_.errors++ == 0) {
       llvm::SmallString<256> message;
       info.FormatDiagnostic(message);
@@ -58,6 +65,12 @@ UnitFacts parseUnit(const Options& options, const clang::tooling::CompilationDat
          "clang found " + std::to_string(facts.errors) +
              " error(s) parsing this file (first: " + facts.firstError +
              "); it was still rewritten, but names it declares may be reported as unknown"});
+  else if (facts.systemErrors)
+    facts.diagnostics.push_back(
+        {DiagId::SystemHeaderErrors, source, 0, 0,
+         "clang found " + std::to_string(facts.systemErrors) +
+             " error(s) in system headers only (HIP headers do not parse as CUDA, as in a file "
+             "translated before); the file was rewritten as usual"});
   else if (status != 0)
     facts.diagnostics.push_back({DiagId::ParseErrors, source, 0, 0,
                                  "clang could not parse this file (no compile command?); it was "

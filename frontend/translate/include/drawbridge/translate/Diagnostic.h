@@ -28,6 +28,7 @@ enum class DiagId : unsigned {
   CallNotRewritten = 14,
   LaunchNotRewritten = 15,
   IoError = 16,
+  SystemHeaderErrors = 17,
 };
 
 Severity severityOf(DiagId id);
