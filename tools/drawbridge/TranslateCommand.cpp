@@ -45,6 +45,13 @@ cl::opt<StatsFormat>
                         clEnumValN(StatsFormat::Csv, "csv", "CSV")),
              cl::sub(Translate));
 
+cl::list<std::string> IncludeDirs("I", cl::Prefix, cl::desc("Add a directory to the include path"),
+                                  cl::value_desc("dir"), cl::sub(Translate));
+cl::list<std::string> Defines("D", cl::Prefix, cl::desc("Define a macro for the parse"),
+                              cl::value_desc("name[=value]"), cl::sub(Translate));
+cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Add a compiler argument to every parse"),
+                                cl::sub(Translate));
+
 int usage(llvm::StringRef message) {
   fail("translate", message);
   return 2;
@@ -62,6 +69,11 @@ int runTranslate() {
   options.offloadArch = OffloadArch;
   options.hipLaunchSyntax = HipLaunchSyntax;
   options.cudaPath = CudaPath;
+  for (const auto& dir : IncludeDirs)
+    options.extraArgs.push_back("-I" + dir);
+  for (const auto& define : Defines)
+    options.extraArgs.push_back("-D" + define);
+  options.extraArgs.insert(options.extraArgs.end(), ExtraArgs.begin(), ExtraArgs.end());
 
   std::unique_ptr<clang::tooling::CompilationDatabase> database;
   std::vector<std::string> sources(Sources.begin(), Sources.end());

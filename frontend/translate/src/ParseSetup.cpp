@@ -71,7 +71,9 @@ clang::tooling::ArgumentsAdjuster parseArguments(const Options& options,
                                                  const CompatibilityHeaders& compat) {
   std::string cudaPath = options.cudaPath;
   std::string compatDir = compat.directory();
-  return [cudaPath, compatDir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
+  std::vector<std::string> extra = options.extraArgs;
+  return [cudaPath, compatDir, extra](const clang::tooling::CommandLineArguments& args,
+                                      llvm::StringRef) {
     clang::tooling::CommandLineArguments out = {
         "clang++",
         "-x",
@@ -117,6 +119,7 @@ clang::tooling::ArgumentsAdjuster parseArguments(const Options& options,
         out.push_back(arg.str());
       }
     }
+    out.insert(out.end(), extra.begin(), extra.end());
     // nvcc 13's default dialect; a project that names one keeps its own.
     if (!hasStd)
       out.insert(out.begin() + 1, "-std=c++17");

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace drawbridge::translate {
 
@@ -13,6 +14,7 @@ struct Options {
   std::string offloadArch = "gfx90a";
   bool hipLaunchSyntax = false; // hipLaunchKernelGGL(...) instead of <<<...>>>
   std::string cudaPath = "/usr/local/cuda";
+  std::vector<std::string> extraArgs; // compiler arguments added to every parse (-I, -D, ...)
 };
 
 /// Wavefront size of an AMD GPU: 64 on gfx9 (GCN/CDNA: gfx90a, gfx942, ...), 32 on gfx10 and later
