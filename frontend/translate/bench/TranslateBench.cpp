@@ -3,13 +3,12 @@
 // Usage: translate_bench [-j N] [files...]; with no files, the repository's CUDA programs.
 #include "drawbridge/translate/Translator.h"
 
+#include <chrono>
+#include <cstdlib>
 #include <llvm/Support/Format.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Threading.h>
 #include <llvm/Support/raw_ostream.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <string>
 #include <vector>
 

@@ -22,7 +22,6 @@ public:
   /// Lexes `text` as CUDA C++20 (so <<< and >>> are single tokens), dropping comments.
   explicit TokenStream(llvm::StringRef text);
 
-  const std::vector<Token>& tokens() const { return tokens_; }
   std::size_t size() const { return tokens_.size(); }
   const Token& operator[](std::size_t i) const { return tokens_[i]; }
   llvm::StringRef text() const { return text_; }
