@@ -146,6 +146,14 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   }
   if (name == "cub" && !namespaceUse)
     return i + 1; // a variable that happens to be called cub
+  if (name == "asm" || name == "__asm__" || name == "__asm") {
+    // Inline assembly in CUDA sources is PTX, which no AMD GPU runs.
+    c.stats.count(Family::Device, false);
+    c.report(DiagId::InlineAssembly, t[i].offset,
+             "inline assembly (PTX in CUDA code) cannot run on AMD GPUs; rewrite it with HIP "
+             "intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__");
+    return i + 1;
+  }
   if (c.project.declarationSites.count({c.path.str(), t[i].offset}))
     return i + 1; // the project's own declaration of a name the tables know
 

@@ -23,4 +23,11 @@ void f(cudaStream_t s) {
 // CHECK-NOT: cudaCheckLast
 
 // STATS: "converted": 3,
-// STATS: "unconverted": 4,
+// STATS: "unconverted": 5,
+
+__device__ unsigned laneId() {
+  unsigned id;
+  // CHECK: unknown.cu:[[@LINE+1]]:3: warning: inline assembly (PTX in CUDA code) cannot run on AMD GPUs; rewrite it with HIP intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__ [DBT018]
+  asm volatile("mov.u32 %0, %%laneid;" : "=r"(id));
+  return id;
+}

@@ -29,6 +29,7 @@ enum class DiagId : unsigned {
   LaunchNotRewritten = 15,
   IoError = 16,
   SystemHeaderErrors = 17,
+  InlineAssembly = 18,
 };
 
 Severity severityOf(DiagId id);
