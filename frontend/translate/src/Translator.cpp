@@ -43,22 +43,50 @@ private:
   UnitFacts& facts_;
 };
 
-UnitFacts parseUnit(const Options& options, const clang::tooling::CompilationDatabase& database,
-                    const CompatibilityHeaders& compat, const std::string& source) {
+/// Files whose nvcc-style spaced launches are closed up for the parse (same offsets), with the
+/// closed text, which must outlive the tool that maps it.
+using ClosedFiles = std::map<std::string, std::string>;
+
+void addClosed(ClosedFiles& closed, const std::string& path) {
+  if (closed.count(path))
+    return;
+  if (auto buffer = llvm::MemoryBuffer::getFile(path)) {
+    std::string text = closeLaunchBrackets((*buffer)->getBuffer());
+    if (text != (*buffer)->getBuffer())
+      closed.emplace(path, std::move(text));
+  }
+}
+
+UnitFacts parseOnce(const Options& options, const clang::tooling::CompilationDatabase& database,
+                    const CompatibilityHeaders& compat, const std::string& source,
+                    const ClosedFiles& closed, int& status) {
   UnitFacts facts;
   clang::tooling::ClangTool tool(database, {source});
-  // The tool keeps only a reference to mapped contents, so `closed` outlives tool.run().
-  std::string closed;
-  if (auto buffer = llvm::MemoryBuffer::getFile(source)) {
-    closed = closeLaunchBrackets((*buffer)->getBuffer());
-    if (closed != (*buffer)->getBuffer())
-      tool.mapVirtualFile(source, closed);
-  }
+  for (const auto& [path, text] : closed)
+    tool.mapVirtualFile(path, text);
   tool.appendArgumentsAdjuster(parseArguments(options, compat));
   ErrorCounter counter(facts);
   tool.setDiagnosticConsumer(&counter);
   auto factory = collectorFactory(options, facts);
-  int status = tool.run(factory.get());
+  status = tool.run(factory.get());
+  return facts;
+}
+
+UnitFacts parseUnit(const Options& options, const clang::tooling::CompilationDatabase& database,
+                    const CompatibilityHeaders& compat, const std::string& source) {
+  ClosedFiles closed;
+  addClosed(closed, source);
+  int status = 0;
+  UnitFacts facts = parseOnce(options, database, compat, source, closed, status);
+  // Project headers are known only after a parse; when one of them holds a spaced launch, the
+  // parse is done again with it closed up too.
+  if (facts.errors) {
+    std::size_t before = closed.size();
+    for (const auto& file : facts.projectFiles)
+      addClosed(closed, file);
+    if (closed.size() != before)
+      facts = parseOnce(options, database, compat, source, closed, status);
+  }
   if (facts.errors)
     facts.diagnostics.push_back(
         {DiagId::ParseErrors, source, 0, 0,
