@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Compile check: translates CUDA programs with `drawbridge translate` and compiles the results with
-Debian's hipcc for each target (compile only, no edits by hand).
+"""Compile check: translates CUDA programs with `drawbridge translate` (launches kept as <<<>>> and
+rewritten to hipLaunchKernelGGL) and compiles the results with Debian's hipcc for each target
+(compile only, no edits by hand).
 
 A program whose translation needs a HIP library that this machine lacks (Debian 12 packages no
 hipBLAS, hipBLASLt, hipCUB, hipRAND, hipFFT, hipSPARSE or RCCL) is reported as NOT CHECKABLE with
@@ -77,33 +78,38 @@ def main():
     libs = device_libraries(args.work, args.llvm_dis, args.llvm_as)
     extra = dict(f.split("=", 1) for f in args.flags)
     counts = {"PASS": 0, "FAIL": 0, "NOT CHECKABLE": 0}
+    # Each program is translated twice: launches kept as <<<>>> and as hipLaunchKernelGGL.
+    variants = [("", []), ("ggl", ["--hip-launch-syntax"])]
     for program in args.programs:
-        stem = os.path.splitext(os.path.basename(program))[0]
-        out = os.path.join(args.work, stem)
-        translate = subprocess.run([args.drawbridge, "translate", program, "--out-dir", out],
-                                   capture_output=True, text=True)
-        if translate.returncode == 2:
-            print(f"FAIL {program}: translation failed\n{translate.stderr}")
-            counts["FAIL"] += len(args.arch)
-            continue
-        why = missing_library(out)
-        translated = os.path.join(out, os.path.basename(program))
-        for arch in args.arch:
-            if why:
-                print(f"NOT CHECKABLE {program} [{arch}]: {why}")
-                counts["NOT CHECKABLE"] += 1
+        for variant, flags in variants:
+            stem = os.path.splitext(os.path.basename(program))[0]
+            out = os.path.join(args.work, variant, stem)
+            name = f"{program}{' (' + ' '.join(flags) + ')' if flags else ''}"
+            translate = subprocess.run(
+                [args.drawbridge, "translate", program, "--out-dir", out] + flags,
+                capture_output=True, text=True)
+            if translate.returncode == 2:
+                print(f"FAIL {name}: translation failed\n{translate.stderr}")
+                counts["FAIL"] += len(args.arch)
                 continue
-            command = [args.hipcc, "-std=c++17", f"--offload-arch={arch}", "-c", translated,
-                       "-o", os.path.join(out, f"{stem}.{arch}.o"), "-w"]
-            command += extra.get(os.path.basename(program), "").split()
-            if libs:
-                command.append(f"--rocm-device-lib-path={libs}")
-            compiled = subprocess.run(command, capture_output=True, text=True)
-            verdict = "PASS" if compiled.returncode == 0 else "FAIL"
-            counts[verdict] += 1
-            print(f"{verdict} {program} [{arch}]")
-            if compiled.returncode:
-                print(compiled.stderr)
+            why = missing_library(out)
+            translated = os.path.join(out, os.path.basename(program))
+            for arch in args.arch:
+                if why:
+                    print(f"NOT CHECKABLE {name} [{arch}]: {why}")
+                    counts["NOT CHECKABLE"] += 1
+                    continue
+                command = [args.hipcc, "-std=c++17", f"--offload-arch={arch}", "-c", translated,
+                           "-o", os.path.join(out, f"{stem}.{arch}.o"), "-w"]
+                command += extra.get(os.path.basename(program), "").split()
+                if libs:
+                    command.append(f"--rocm-device-lib-path={libs}")
+                compiled = subprocess.run(command, capture_output=True, text=True)
+                verdict = "PASS" if compiled.returncode == 0 else "FAIL"
+                counts[verdict] += 1
+                print(f"{verdict} {name} [{arch}]")
+                if compiled.returncode:
+                    print(compiled.stderr)
     print(", ".join(f"{n} {k.lower()}" for k, n in counts.items()))
     return 1 if counts["FAIL"] else 0
 
