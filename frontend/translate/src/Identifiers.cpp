@@ -162,7 +162,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
     if (m->action == Action::Unsupported) {
       c.stats.count(m->family, false);
       c.report(DiagId::NoHipEquivalent, t[i].offset,
-               name.str() + " has no HIP equivalent: " + std::string(m->hip));
+               name.str() + " cannot be translated: " + std::string(m->hip));
       return i + 1;
     }
     if (m->action == Action::Rename) {
