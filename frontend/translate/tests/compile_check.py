@@ -23,6 +23,8 @@ LIBRARY_HEADERS = {
     "hiprand/hiprand_kernel.h": "hipRAND", "hipfft/hipfft.h": "hipFFT",
     "hipsparse/hipsparse.h": "hipSPARSE", "rccl/rccl.h": "RCCL",
 }
+# Whole directories: Thrust headers keep their names under rocThrust.
+LIBRARY_DIRECTORIES = {"thrust/": "rocThrust"}
 INCLUDE_DIRS = ["/usr/include", "/opt/rocm/include"]
 BITCODE_DIRS = ["/usr/lib/x86_64-linux-gnu/amdgcn/bitcode", "/opt/rocm/amdgcn/bitcode"]
 
@@ -54,9 +56,11 @@ def missing_library(translated_dir):
         for name in files:
             with open(os.path.join(root, name), errors="replace") as f:
                 for header in re.findall(r'#\s*include\s*[<"]([^>"]+)[>"]', f.read()):
-                    if header in LIBRARY_HEADERS and not any(
+                    library = LIBRARY_HEADERS.get(header) or next(
+                        (v for k, v in LIBRARY_DIRECTORIES.items() if header.startswith(k)), None)
+                    if library and not any(
                             os.path.exists(os.path.join(d, header)) for d in INCLUDE_DIRS):
-                        return f"needs <{header}> ({LIBRARY_HEADERS[header]}), which Debian 12 does not package"
+                        return f"needs <{header}> ({library}), which Debian 12 does not package"
     return None
 
 
