@@ -69,6 +69,9 @@ int runTranslate() {
   options.offloadArch = OffloadArch;
   options.hipLaunchSyntax = HipLaunchSyntax;
   options.cudaPath = CudaPath;
+  if (!llvm::sys::fs::exists(CudaPath + "/include/cuda_runtime.h"))
+    return usage("no CUDA toolkit at '" + CudaPath +
+                 "' (no include/cuda_runtime.h); set --cuda-path");
   for (const auto& dir : IncludeDirs)
     options.extraArgs.push_back("-I" + dir);
   for (const auto& define : Defines)
