@@ -20,3 +20,11 @@ __global__ void convert(const __half* h, const __nv_bfloat16* b, float* out) {
   __nv_bfloat16 back = __float2bfloat16(out[0]);
   (void)back;
 }
+
+__global__ void extremes(__half* h) {
+  // HIP52: h[0] = [](__half a_, __half b_) { return __hgt(a_, b_) ? a_ : b_; }(h[0], h[1]);
+  // HIP60: h[0] = __hmax(h[0], h[1]);
+  h[0] = __hmax(h[0], h[1]);
+  // HIP52-NEXT: h[1] = [](__half a_, __half b_) { return __hlt(a_, b_) ? a_ : b_; }(h[0], h[1]);
+  h[1] = __hmin(h[0], h[1]);
+}

@@ -43,7 +43,8 @@ __global__ void softmaxRows(const T* in, T* out, int cols) {
     s += __expf(__half2float(in[row * cols + c]) - m);
   s = warpSum(s);
   for (int c = lane; c < cols; c += 32)
-    out[row * cols + c] = __float2half(__expf(__half2float(in[row * cols + c]) - m) / s);
+    out[row * cols + c] = __hmin(__float2half(__expf(__half2float(in[row * cols + c]) - m) / s),
+                                 __float2half(1.0f));
 }
 
 int main() {
