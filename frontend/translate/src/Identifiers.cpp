@@ -139,7 +139,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
     return i + 1;
   bool namespaceUse = t.is(i + 1, clang::tok::coloncolon) || t.isIdentifier(i - 1, "namespace");
   if (name == "cuda" && namespaceUse) {
-    c.stats.count(Family::Runtime, false);
+    c.stats.count(Family::Runtime, Outcome::NoHipEquivalent);
     c.report(DiagId::LibcuxxName, t[i].offset,
              "cuda:: is libcu++, which HIP lacks; use the std:: equivalent");
     return i + 1;
@@ -148,7 +148,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
     return i + 1; // a variable that happens to be called cub
   if (name == "asm" || name == "__asm__" || name == "__asm") {
     // Inline assembly in CUDA sources is PTX, which no AMD GPU runs.
-    c.stats.count(Family::Device, false);
+    c.stats.count(Family::Device, Outcome::NoHipEquivalent);
     c.report(DiagId::InlineAssembly, t[i].offset,
              "inline assembly (PTX in CUDA code) cannot run on AMD GPUs; rewrite it with HIP "
              "intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__");
@@ -160,7 +160,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   Lookup found = lookupIdentifier(std::string_view(name.data(), name.size()), c.options.hipVersion);
   if (const Mapping* m = found.usable) {
     if (m->action == Action::Unsupported) {
-      c.stats.count(m->family, false);
+      c.stats.count(m->family, Outcome::NoHipEquivalent);
       c.report(DiagId::NoHipEquivalent, t[i].offset,
                name.str() + " cannot be translated: " + std::string(m->hip));
       return i + 1;
@@ -169,21 +169,21 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
       if (m->hip != m->cuda)
         c.replace(t[i].offset, t[i].length, llvm::StringRef(m->hip.data(), m->hip.size()));
       reportValueUse(c, i, *m);
-      c.stats.count(m->family, true);
+      c.stats.count(m->family, Outcome::Converted);
       return i + 1;
     }
     if (rewriteCall(c, i, *m)) {
-      c.stats.count(m->family, true);
+      c.stats.count(m->family, Outcome::Converted);
       return i + 1;
     }
-    c.stats.count(m->family, false);
+    c.stats.count(m->family, Outcome::Unconverted);
     c.report(DiagId::CallNotRewritten, t[i].offset,
              name.str() + " is not called with its usual arguments here, so it was left as "
                           "written; rewrite it by hand");
     return i + 1;
   }
   if (found.newer) {
-    c.stats.count(found.newer->family, false);
+    c.stats.count(found.newer->family, Outcome::NoHipEquivalent);
     c.report(DiagId::NeedsNewerHip, t[i].offset,
              name.str() + " maps to " + std::string(found.newer->hip) + ", which needs HIP " +
                  found.newer->since.str() + " (target is " + c.options.hipVersion.str() +
@@ -192,7 +192,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   }
   if (auto family = familyByPrefix(std::string_view(name.data(), name.size()));
       family && !c.project.declares(name)) {
-    c.stats.count(*family, false);
+    c.stats.count(*family, Outcome::Unconverted);
     c.report(DiagId::UnknownCudaName, t[i].offset,
              "CUDA name " + name.str() + " has no HIP mapping and was left as written; " +
                  "replace it by hand");

@@ -54,19 +54,19 @@ std::size_t rewriteInclude(RewriteContext& context, std::size_t i) {
       replacement = hip.drop_back(1).str() + name.split('/').second.str();
     if (replacement != name)
       context.replace(nameOffset, static_cast<unsigned>(name.size()), replacement);
-    context.stats.count(Family::Header, true);
+    context.stats.count(Family::Header, Outcome::Converted);
   } else if (found.newer) {
-    context.stats.count(Family::Header, false);
+    context.stats.count(Family::Header, Outcome::NoHipEquivalent);
     context.report(DiagId::NeedsNewerHip, nameOffset,
                    "<" + name.str() + "> maps to <" + std::string(found.newer->hip) +
                        ">, which needs HIP " + found.newer->since.str() + " (target is " +
                        context.options.hipVersion.str() + "); raise --hip-version");
   } else if (name.starts_with("cuda/")) {
-    context.stats.count(Family::Header, false);
+    context.stats.count(Family::Header, Outcome::NoHipEquivalent);
     context.report(DiagId::LibcuxxName, nameOffset,
                    "<" + name.str() + "> is libcu++, which HIP lacks; use the std:: equivalent");
   } else if (isCudaToolkitHeader(context.options, name)) {
-    context.stats.count(Family::Header, false);
+    context.stats.count(Family::Header, Outcome::Unconverted);
     context.report(DiagId::UnknownCudaName, nameOffset,
                    "CUDA header <" + name.str() +
                        "> has no HIP mapping; replace it by hand or remove it");

@@ -80,7 +80,7 @@ std::size_t rewriteLaunch(RewriteContext& c, std::size_t i) {
   const std::size_t configFirst = i + (spacedOpen ? 2 : 1);
   auto end = configEnd(t, configFirst);
   auto notRewritten = [&](const char* why) {
-    c.stats.count(Family::Launch, false);
+    c.stats.count(Family::Launch, Outcome::Unconverted);
     c.report(DiagId::LaunchNotRewritten, t[i].offset,
              std::string("kernel launch not rewritten: ") + why + "; rewrite it by hand");
     return configFirst;
@@ -95,7 +95,7 @@ std::size_t rewriteLaunch(RewriteContext& c, std::size_t i) {
       c.replace(t[i].offset, t[i + 1].end() - t[i].offset, "<<<");
     if (spacedClose)
       c.replace(t[*end].offset, t[*end + 1].end() - t[*end].offset, ">>>");
-    c.stats.count(Family::Launch, true);
+    c.stats.count(Family::Launch, Outcome::Converted);
     return configFirst;
   }
 
@@ -123,7 +123,7 @@ std::size_t rewriteLaunch(RewriteContext& c, std::size_t i) {
     tail += ", 0";
   tail += *argsClose == afterConfig + 1 ? "" : ", ";
   c.replace(t[*end - 1].end(), t[afterConfig].end() - t[*end - 1].end(), tail);
-  c.stats.count(Family::Launch, true);
+  c.stats.count(Family::Launch, Outcome::Converted);
   return configFirst;
 }
 

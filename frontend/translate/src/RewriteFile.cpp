@@ -65,7 +65,7 @@ RewrittenFile rewriteFile(llvm::StringRef path, llvm::StringRef text, const Opti
   if (isSource && llvm::sys::path::extension(path) == ".cu")
     if (auto at = runtimeIncludePoint(t)) {
       context.replace(*at, 0, "#include <hip/hip_runtime.h>\n");
-      context.stats.count(Family::Header, true);
+      context.stats.count(Family::Header, Outcome::Converted);
     }
   auto rewritten = clang::tooling::applyAllReplacements(text, context.edits);
   RewrittenFile result{rewritten ? std::move(*rewritten) : text.str(),

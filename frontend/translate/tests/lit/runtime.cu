@@ -48,5 +48,5 @@ int main() {
 }
 // NONE-NOT: {{cuda[A-Z]}}
 
-// STATS: runtime,22,0
+// STATS: runtime,22,0,0
 // STATS: header,1,0

@@ -24,6 +24,7 @@ void f(cudaStream_t s) {
 
 // STATS: "converted": 3,
 // STATS: "unconverted": 5,
+// STATS-NEXT: "noHipEquivalent": 2,
 
 __device__ unsigned laneId() {
   unsigned id;
