@@ -20,25 +20,33 @@ bool isCudaToolkitHeader(const Options& options, llvm::StringRef name) {
 
 } // namespace
 
-std::size_t rewriteInclude(RewriteContext& context, std::size_t i) {
-  const TokenStream& t = context.tokens;
-  std::size_t next = i + 2;
-  while (next < t.size() && !t[next].atLineStart)
-    ++next;
+std::optional<IncludedName> includedName(const TokenStream& t, std::size_t i) {
   // The header name is raw text: in a raw lex "<cuda_runtime.h>" is several tokens.
   unsigned lineStart = t[i + 1].end();
   llvm::StringRef rest = t.text().substr(lineStart).split('\n').first;
   std::size_t open = rest.find_first_of("<\"");
   if (open == llvm::StringRef::npos)
-    return next; // #include MACRO
+    return std::nullopt; // #include MACRO
   char closer = rest[open] == '<' ? '>' : '"';
   std::size_t close = rest.find(closer, open + 1);
   if (close == llvm::StringRef::npos)
-    return next;
-  llvm::StringRef name = rest.slice(open + 1, close);
-  unsigned nameOffset = lineStart + static_cast<unsigned>(open) + 1;
+    return std::nullopt;
+  return IncludedName{rest.slice(open + 1, close), lineStart + static_cast<unsigned>(open) + 1,
+                      closer == '"'};
+}
 
-  if (closer == '"') {
+std::size_t rewriteInclude(RewriteContext& context, std::size_t i) {
+  const TokenStream& t = context.tokens;
+  std::size_t next = i + 2;
+  while (next < t.size() && !t[next].atLineStart)
+    ++next;
+  auto included = includedName(t, i);
+  if (!included)
+    return next;
+  llvm::StringRef name = included->name;
+  unsigned nameOffset = included->offset;
+
+  if (included->quoted) {
     // A project header next to this file wins over a toolkit header of the same name.
     llvm::SmallString<256> local(llvm::sys::path::parent_path(context.path));
     llvm::sys::path::append(local, name);

@@ -38,6 +38,14 @@ std::size_t rewriteLaunch(RewriteContext& context, std::size_t i);
 /// returns the token index to continue after.
 std::size_t rewriteIdentifier(RewriteContext& context, std::size_t i);
 
+struct IncludedName {
+  llvm::StringRef name; // between the <> or ""
+  unsigned offset;      // of the name's first character
+  bool quoted;
+};
+/// The header named by the #include at token `i` (the '#'); nullopt for #include MACRO.
+std::optional<IncludedName> includedName(const TokenStream& tokens, std::size_t i);
+
 /// Rewrites the #include at token `i` (the '#'); returns the index of the first token after it.
 std::size_t rewriteInclude(RewriteContext& context, std::size_t i);
 

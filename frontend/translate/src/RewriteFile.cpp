@@ -27,23 +27,35 @@ bool isDirective(const TokenStream& t, std::size_t i, llvm::StringRef name) {
   return t.is(i, clang::tok::hash) && t[i].atLineStart && t.isIdentifier(i + 1, name);
 }
 
-/// Where <hip/hip_runtime.h> goes in a translation unit that lacks it: before its first #include,
-/// or at the start of its first line of code (after the file's opening comment).
-std::optional<unsigned> runtimeIncludePoint(const TokenStream& t) {
+/// Where <hip/hip_runtime.h> must be added, if anywhere. HIP's other headers (cooperative groups,
+/// fp16) need the runtime header before them, and a translation unit relies on nvcc including the
+/// runtime for it; hipcc does not. So: before the first #include when the first header that
+/// becomes a HIP header is not the runtime, or, in a unit without any, before its first #include
+/// (at its first line of code when it has none).
+std::optional<unsigned> runtimeIncludePoint(const TokenStream& t, const Options& options,
+                                            bool isUnit) {
   if (t.size() == 0)
     return std::nullopt;
+  std::optional<unsigned> firstInclude;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!isDirective(t, i, "include"))
       continue;
-    llvm::StringRef line = t.text().substr(t[i].offset).split('\n').first;
-    if (line.contains("hip/hip_runtime") || line.contains("cuda_runtime") ||
-        line.contains("<cuda.h>") || line.contains("\"cuda.h\""))
+    if (!firstInclude)
+      firstInclude = t[i].offset;
+    auto included = includedName(t, i);
+    if (!included)
+      continue;
+    std::string hip = included->name.str();
+    if (Lookup found = lookupHeader(hip, options.hipVersion); found.usable)
+      hip = std::string(found.usable->hip);
+    if (llvm::StringRef(hip).starts_with("hip/hip_runtime"))
       return std::nullopt;
+    if (llvm::StringRef(hip).starts_with("hip/"))
+      return firstInclude;
   }
-  for (std::size_t i = 0; i < t.size(); ++i)
-    if (isDirective(t, i, "include"))
-      return t[i].offset;
-  return t[0].offset;
+  if (!isUnit)
+    return std::nullopt;
+  return firstInclude ? firstInclude : t[0].offset;
 }
 
 } // namespace
@@ -62,11 +74,11 @@ RewrittenFile rewriteFile(llvm::StringRef path, llvm::StringRef text, const Opti
     else
       ++i;
   }
-  if (isSource && llvm::sys::path::extension(path) == ".cu")
-    if (auto at = runtimeIncludePoint(t)) {
-      context.replace(*at, 0, "#include <hip/hip_runtime.h>\n");
-      context.stats.count(Family::Header, Outcome::Converted);
-    }
+  if (auto at =
+          runtimeIncludePoint(t, options, isSource && llvm::sys::path::extension(path) == ".cu")) {
+    context.replace(*at, 0, "#include <hip/hip_runtime.h>\n");
+    context.stats.count(Family::Header, Outcome::Converted);
+  }
   auto rewritten = clang::tooling::applyAllReplacements(text, context.edits);
   RewrittenFile result{rewritten ? std::move(*rewritten) : text.str(),
                        std::move(context.diagnostics), context.stats};
