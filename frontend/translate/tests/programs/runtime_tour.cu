@@ -40,9 +40,14 @@ int main() {
   float *host = nullptr, *dev = nullptr;
   cudaMallocHost(&host, n * sizeof(float));
   cudaMalloc(&dev, n * sizeof(float));
+  float* managed = nullptr;
+  cudaMallocManaged(&managed, n * sizeof(float));
+  cudaMemLocation here{cudaMemLocationTypeDevice, device};
+  cudaMemAdvise(managed, n * sizeof(float), cudaMemAdviseSetPreferredLocation, here);
 
   cudaStream_t stream;
   cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+  cudaMemPrefetchAsync(managed, n * sizeof(float), here, 0, stream);
   cudaGraph_t graph;
   cudaGraphExec_t exec;
   cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal);
@@ -66,5 +71,6 @@ int main() {
   cudaStreamDestroy(stream);
   cudaFreeHost(host);
   cudaFree(dev);
+  cudaFree(managed);
   return cudaGetLastError() == cudaSuccess ? 0 : 1;
 }
