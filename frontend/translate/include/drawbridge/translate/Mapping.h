@@ -1,0 +1,76 @@
+// The CUDA -> HIP mapping tables (src/mappings/*.def) and how to look names up in them.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace drawbridge::translate {
+
+/// API families, as counted by --stats.
+enum class Family {
+  Runtime,
+  Driver,
+  Blas,
+  BlasLt,
+  Rand,
+  Fft,
+  Sparse,
+  Cub,
+  Nccl,
+  Half,
+  Device,
+  Header,
+  Macro,
+  Launch,
+};
+inline constexpr std::size_t kFamilyCount = 14;
+std::string_view familyName(Family family);
+
+/// What the rewriter does with a name it finds.
+enum class Action {
+  Rename,      // replace the identifier with `hip`
+  DropMask,    // call: rename and drop the first argument (the warp mask)
+  ReplaceCall, // call: replace the whole call with `hip`
+  Load,        // call f(p): replace with (*(p))
+  Store,       // call f(p, v): replace with (*(p) = (v))
+  Unsupported, // no HIP equivalent; `hip` holds what to do instead
+};
+
+struct HipVersion {
+  unsigned major = 5;
+  unsigned minor = 2;
+  friend auto operator<=>(const HipVersion&, const HipVersion&) = default;
+  std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
+  /// Parses "MAJOR.MINOR" (a third component is allowed and ignored).
+  static std::optional<HipVersion> parse(std::string_view text);
+};
+
+struct Mapping {
+  std::string_view cuda;
+  std::string_view hip;
+  Family family;
+  Action action;
+  HipVersion since; // the first HIP version that has `hip`
+};
+
+/// The outcome of looking a CUDA name up for one target HIP version.
+struct Lookup {
+  const Mapping* usable = nullptr; // the newest row the target has
+  const Mapping* newer = nullptr;  // set when every row needs a newer HIP than the target
+};
+
+Lookup lookupIdentifier(std::string_view name, HipVersion target);
+Lookup lookupHeader(std::string_view name, HipVersion target);
+
+/// The family an identifier that no table knows seems to belong to by its prefix (cudaX, cuX,
+/// CU_X, cublasX, ...), or nullopt when it does not look like a CUDA name.
+std::optional<Family> familyByPrefix(std::string_view identifier);
+
+/// Every row of every table, in table order.
+std::span<const Mapping> allMappings();
+
+} // namespace drawbridge::translate

@@ -1,0 +1,157 @@
+#include "Collector.h"
+
+#include "drawbridge/translate/Mapping.h"
+
+#include <clang/AST/ASTConsumer.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
+#include <llvm/Support/Path.h>
+
+namespace drawbridge::translate {
+namespace {
+
+std::string realPath(llvm::StringRef path) {
+  llvm::SmallString<256> real;
+  if (llvm::sys::fs::real_path(path, real))
+    return path.str();
+  return real.str().str();
+}
+
+class IncludeCollector : public clang::PPCallbacks {
+public:
+  IncludeCollector(clang::Preprocessor& pp, const Options& options, UnitFacts& facts)
+      : pp_(pp), options_(options), facts_(facts) {}
+
+  void FileChanged(clang::SourceLocation loc, FileChangeReason reason,
+                   clang::SrcMgr::CharacteristicKind kind, clang::FileID) override {
+    if (reason != EnterFile || kind != clang::SrcMgr::C_User)
+      return;
+    const auto& sm = pp_.getSourceManager();
+    auto entry = sm.getFileEntryRefForID(sm.getFileID(loc));
+    if (!entry)
+      return;
+    llvm::StringRef name = entry->getName();
+    if (name.starts_with(options_.cudaPath))
+      return;
+    facts_.projectFiles.insert(realPath(name));
+  }
+
+  void MacroDefined(const clang::Token& name, const clang::MacroDirective* directive) override {
+    if (!inProjectFile(pp_.getSourceManager(), name.getLocation()))
+      return;
+    std::string body;
+    for (const clang::Token& token : directive->getMacroInfo()->tokens())
+      body += pp_.getSpelling(token);
+    llvm::StringRef macro = name.getIdentifierInfo()->getName();
+    facts_.names.macros[macro] = body;
+    if (warpSizeOf(options_.offloadArch) == 64 && macro.contains_insensitive("warp") &&
+        macro.contains_insensitive("size") && body == "32")
+      facts_.diagnostics.push_back(diagnosticAt(
+          pp_.getSourceManager(), name.getLocation(), DiagId::WarpSizeConstant,
+          "macro " + macro.str() + " fixes the warp size at 32, but a " + options_.offloadArch +
+              " wavefront has 64 lanes; use warpSize, or keep 32 only where the "
+              "code means 32-lane groups"));
+  }
+
+private:
+  clang::Preprocessor& pp_;
+  const Options& options_;
+  UnitFacts& facts_;
+};
+
+class DeclarationCollector : public clang::RecursiveASTVisitor<DeclarationCollector> {
+public:
+  DeclarationCollector(const clang::SourceManager& sm, UnitFacts& facts) : sm_(sm), facts_(facts) {}
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  bool VisitNamedDecl(clang::NamedDecl* decl) {
+    clang::SourceLocation loc = decl->getLocation();
+    if (!decl->getIdentifier() || !inProjectFile(sm_, loc))
+      return true;
+    llvm::StringRef name = decl->getName();
+    facts_.names.declarations.insert(name);
+    // Any HIP version: a name some row maps must not be renamed where the project declares it.
+    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), {99, 0});
+    if (mapped.usable && loc.isFileID())
+      if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
+        facts_.names.declarationSites.emplace(realPath(entry->getName()), sm_.getFileOffset(loc));
+    return true;
+  }
+
+private:
+  const clang::SourceManager& sm_;
+  UnitFacts& facts_;
+};
+
+class Consumer : public clang::ASTConsumer {
+public:
+  Consumer(const Options& options, UnitFacts& facts) : options_(options), facts_(facts) {}
+  void HandleTranslationUnit(clang::ASTContext& context) override {
+    DeclarationCollector(context.getSourceManager(), facts_).TraverseAST(context);
+    checkWarpAssumptions(context, options_, facts_.diagnostics);
+  }
+
+private:
+  const Options& options_;
+  UnitFacts& facts_;
+};
+
+class CollectAction : public clang::ASTFrontendAction {
+public:
+  CollectAction(const Options& options, UnitFacts& facts) : options_(options), facts_(facts) {}
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci,
+                                                        llvm::StringRef) override {
+    ci.getPreprocessor().addPPCallbacks(
+        std::make_unique<IncludeCollector>(ci.getPreprocessor(), options_, facts_));
+    return std::make_unique<Consumer>(options_, facts_);
+  }
+
+private:
+  const Options& options_;
+  UnitFacts& facts_;
+};
+
+class Factory : public clang::tooling::FrontendActionFactory {
+public:
+  Factory(const Options& options, UnitFacts& facts) : options_(options), facts_(facts) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<CollectAction>(options_, facts_);
+  }
+
+private:
+  const Options& options_;
+  UnitFacts& facts_;
+};
+
+} // namespace
+
+bool inProjectFile(const clang::SourceManager& sm, clang::SourceLocation loc) {
+  if (loc.isInvalid())
+    return false;
+  loc = sm.getFileLoc(loc);
+  if (sm.isInSystemHeader(loc))
+    return false;
+  return sm.getFileEntryRefForID(sm.getFileID(loc)).has_value();
+}
+
+Diagnostic diagnosticAt(const clang::SourceManager& sm, clang::SourceLocation loc, DiagId id,
+                        std::string message) {
+  auto presumed = sm.getPresumedLoc(sm.getFileLoc(loc));
+  Diagnostic d{id, "", 0, 0, std::move(message)};
+  if (presumed.isValid()) {
+    d.file = realPath(presumed.getFilename());
+    d.line = presumed.getLine();
+    d.column = presumed.getColumn();
+  }
+  return d;
+}
+
+std::unique_ptr<clang::tooling::FrontendActionFactory> collectorFactory(const Options& options,
+                                                                        UnitFacts& facts) {
+  return std::make_unique<Factory>(options, facts);
+}
+
+} // namespace drawbridge::translate

@@ -1,0 +1,169 @@
+#include "drawbridge/translate/Mapping.h"
+
+#include <array>
+#include <llvm/ADT/StringMap.h>
+#include <llvm/ADT/StringRef.h>
+#include <vector>
+
+namespace drawbridge::translate {
+namespace {
+
+// The tables are X-macro files so that they read as plain lists; each row becomes a Mapping.
+#define DRAWBRIDGE_ROW(cuda, hip, action, major, minor)                                            \
+  Mapping{cuda, hip, DRAWBRIDGE_FAMILY, action, HipVersion{major, minor}},
+#define DRAWBRIDGE_RENAME(cuda, hip, major, minor)                                                 \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::Rename, major, minor)
+#define DRAWBRIDGE_RENAME_TEXT(cuda, hip, major, minor)                                            \
+  DRAWBRIDGE_ROW(#cuda, hip, Action::Rename, major, minor)
+#define DRAWBRIDGE_DROP_MASK(cuda, hip, major, minor)                                              \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::DropMask, major, minor)
+#define DRAWBRIDGE_REPLACE_CALL(cuda, hip, major, minor)                                           \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::ReplaceCall, major, minor)
+#define DRAWBRIDGE_LOAD(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Load, major, minor)
+#define DRAWBRIDGE_STORE(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Store, major, minor)
+#define DRAWBRIDGE_UNSUPPORTED(cuda, why) DRAWBRIDGE_ROW(#cuda, why, Action::Unsupported, 0, 0)
+#define DRAWBRIDGE_HEADER(cuda, hip, major, minor)                                                 \
+  DRAWBRIDGE_ROW(cuda, hip, Action::Rename, major, minor)
+
+const Mapping kMappings[] = {
+#define DRAWBRIDGE_FAMILY Family::Runtime
+#include "mappings/Runtime.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Driver
+#include "mappings/Driver.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Blas
+#include "mappings/Blas.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::BlasLt
+#include "mappings/BlasLt.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Rand
+#include "mappings/Rand.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Fft
+#include "mappings/Fft.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Sparse
+#include "mappings/Sparse.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Cub
+#include "mappings/Cub.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Nccl
+#include "mappings/Nccl.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Half
+#include "mappings/Half.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Device
+#include "mappings/Device.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Macro
+#include "mappings/Macros.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Header
+#include "mappings/Headers.def"
+#undef DRAWBRIDGE_FAMILY
+};
+
+struct Index {
+  llvm::StringMap<std::vector<const Mapping*>> identifiers;
+  llvm::StringMap<std::vector<const Mapping*>> headers;
+  Index() {
+    for (const Mapping& m : kMappings)
+      (m.family == Family::Header ? headers : identifiers)[m.cuda].push_back(&m);
+  }
+};
+
+const Index& index() {
+  static const Index built;
+  return built;
+}
+
+Lookup lookupIn(const llvm::StringMap<std::vector<const Mapping*>>& table, std::string_view name,
+                HipVersion target) {
+  auto it = table.find(llvm::StringRef(name.data(), name.size()));
+  if (it == table.end())
+    return {};
+  Lookup found;
+  for (const Mapping* m : it->second) {
+    if (m->since <= target) {
+      if (!found.usable || found.usable->since < m->since)
+        found.usable = m;
+    } else if (!found.newer || m->since < found.newer->since) {
+      found.newer = m;
+    }
+  }
+  if (found.usable)
+    found.newer = nullptr;
+  return found;
+}
+
+} // namespace
+
+std::optional<HipVersion> HipVersion::parse(std::string_view text) {
+  llvm::StringRef rest(text.data(), text.size());
+  auto [majorText, afterMajor] = rest.split('.');
+  auto [minorText, ignored] = afterMajor.split('.');
+  HipVersion v;
+  if (majorText.getAsInteger(10, v.major) || minorText.getAsInteger(10, v.minor))
+    return std::nullopt;
+  return v;
+}
+
+std::string_view familyName(Family family) {
+  static constexpr std::array<std::string_view, kFamilyCount> names = {
+      "runtime", "driver", "cublas", "cublaslt", "curand", "cufft", "cusparse",
+      "cub",     "nccl",   "fp16",   "device",   "header", "macro", "launch"};
+  return names[static_cast<std::size_t>(family)];
+}
+
+Lookup lookupIdentifier(std::string_view name, HipVersion target) {
+  return lookupIn(index().identifiers, name, target);
+}
+
+Lookup lookupHeader(std::string_view name, HipVersion target) {
+  Lookup exact = lookupIn(index().headers, name, target);
+  if (exact.usable || exact.newer)
+    return exact;
+  auto slash = name.find('/');
+  if (slash == std::string_view::npos)
+    return {};
+  return lookupIn(index().headers, std::string(name.substr(0, slash)) + "/*", target);
+}
+
+std::optional<Family> familyByPrefix(std::string_view identifier) {
+  llvm::StringRef id(identifier.data(), identifier.size());
+  auto upperAfter = [&](llvm::StringRef prefix) {
+    return id.starts_with(prefix) && id.size() > prefix.size() &&
+           (llvm::isUpper(id[prefix.size()]) || id[prefix.size()] == '_');
+  };
+  // Longest prefixes first: cublasLt before cublas before cu.
+  if (upperAfter("cublasLt") || id.starts_with("CUBLASLT_"))
+    return Family::BlasLt;
+  if (upperAfter("cublas") || id.starts_with("CUBLAS_"))
+    return Family::Blas;
+  if (upperAfter("curand") || id.starts_with("curand_") || id.starts_with("CURAND_"))
+    return Family::Rand;
+  if (upperAfter("cufft") || id.starts_with("CUFFT_"))
+    return Family::Fft;
+  if (upperAfter("cusparse") || id.starts_with("CUSPARSE_"))
+    return Family::Sparse;
+  if (upperAfter("nccl") || id.starts_with("NCCL_"))
+    return Family::Nccl;
+  if (id.starts_with("__nv_") || id.starts_with("CUDART_"))
+    return Family::Half;
+  if (upperAfter("cuda") || id.starts_with("CUDA_") || id.starts_with("__CUDA"))
+    return Family::Runtime;
+  if (upperAfter("cu") || id.starts_with("CU_") ||
+      (id.starts_with("CU") && id.size() > 2 && llvm::isLower(id[2])))
+    return Family::Driver;
+  return std::nullopt;
+}
+
+std::span<const Mapping> allMappings() {
+  return kMappings;
+}
+
+} // namespace drawbridge::translate

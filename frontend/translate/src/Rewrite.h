@@ -1,0 +1,66 @@
+// Rewriting one file's text: the shared state of the identifier, include and launch rewriters.
+#pragma once
+
+#include "Project.h"
+#include "Tokens.h"
+#include "drawbridge/translate/Diagnostic.h"
+#include "drawbridge/translate/Options.h"
+#include "drawbridge/translate/Stats.h"
+
+#include <clang/Tooling/Core/Replacement.h>
+#include <string>
+
+namespace drawbridge::translate {
+
+struct RewriteContext {
+  RewriteContext(llvm::StringRef path, llvm::StringRef text, const Options& options,
+                 const ProjectNames& project)
+      : path(path), tokens(text), lines(text), options(options), project(project) {}
+
+  llvm::StringRef path;
+  TokenStream tokens;
+  LineTable lines;
+  const Options& options;
+  const ProjectNames& project;
+  clang::tooling::Replacements edits;
+  std::vector<Diagnostic> diagnostics;
+  Stats stats;
+
+  void replace(unsigned offset, unsigned length, llvm::StringRef text);
+  void report(DiagId id, unsigned offset, std::string message);
+};
+
+/// Rewrites the launch whose <<< (or nvcc's spaced "<< <") starts at token `i`; returns the token
+/// index to continue after.
+std::size_t rewriteLaunch(RewriteContext& context, std::size_t i);
+
+/// Rewrites the identifier at token `i` (a CUDA API name, a device intrinsic call, a macro);
+/// returns the token index to continue after.
+std::size_t rewriteIdentifier(RewriteContext& context, std::size_t i);
+
+struct IncludedName {
+  llvm::StringRef name; // between the <> or ""
+  unsigned offset;      // of the name's first character
+  bool quoted;
+};
+/// The header named by the #include at token `i` (the '#'); nullopt for #include MACRO.
+std::optional<IncludedName> includedName(const TokenStream& tokens, std::size_t i);
+
+/// Rewrites the #include at token `i` (the '#'); returns the index of the first token after it.
+std::size_t rewriteInclude(RewriteContext& context, std::size_t i);
+
+/// The whole file; `isSource` files (translation units) also get <hip/hip_runtime.h>, which
+/// nvcc includes implicitly and hipcc does not.
+struct RewrittenFile {
+  std::string text;
+  std::vector<Diagnostic> diagnostics;
+  Stats stats;
+};
+RewrittenFile rewriteFile(llvm::StringRef path, llvm::StringRef text, const Options& options,
+                          const ProjectNames& project, bool isSource);
+
+/// `text` with nvcc's spaced launch brackets ("<< <", ">> >") closed up, at the same offsets, so
+/// that clang can parse what nvcc accepts.
+std::string closeLaunchBrackets(llvm::StringRef text);
+
+} // namespace drawbridge::translate

@@ -1,0 +1,101 @@
+#include "drawbridge/translate/Mapping.h"
+
+#include "drawbridge/translate/Options.h"
+
+#include <gtest/gtest.h>
+#include <set>
+#include <string>
+#include <tuple>
+
+using namespace drawbridge::translate;
+
+namespace {
+
+constexpr HipVersion hip52{5, 2};
+constexpr HipVersion hip60{6, 0};
+
+std::string hipFor(std::string_view cuda, HipVersion target) {
+  Lookup found = lookupIdentifier(cuda, target);
+  return found.usable ? std::string(found.usable->hip) : "<none>";
+}
+
+TEST(Mapping, RuntimeNames) {
+  EXPECT_EQ(hipFor("cudaMalloc", hip52), "hipMalloc");
+  EXPECT_EQ(hipFor("cudaMemcpyHostToDevice", hip52), "hipMemcpyHostToDevice");
+  EXPECT_EQ(hipFor("cudaErrorInvalidValue", hip52), "hipErrorInvalidValue");
+  EXPECT_EQ(hipFor("cudaDeviceProp", hip52), "hipDeviceProp_t");
+  EXPECT_EQ(lookupIdentifier("cudaMalloc", hip52).usable->family, Family::Runtime);
+}
+
+TEST(Mapping, PicksTheNewestRowTheTargetHas) {
+  EXPECT_EQ(hipFor("__nv_bfloat16", hip52), "hip_bfloat16");
+  EXPECT_EQ(hipFor("__nv_bfloat16", hip60), "__hip_bfloat16");
+  EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip52), "HIPBLAS_R_32F");
+  EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip60), "HIPBLAS_COMPUTE_32F");
+  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", hip52).usable->action, Action::DropMask);
+  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", {7, 0}).usable->action, Action::Rename);
+}
+
+TEST(Mapping, ReportsRowsThatNeedANewerHip) {
+  Lookup found = lookupIdentifier("cublasLtCreate", hip52);
+  EXPECT_EQ(found.usable, nullptr);
+  ASSERT_NE(found.newer, nullptr);
+  EXPECT_EQ(found.newer->since, (HipVersion{5, 5}));
+  EXPECT_EQ(lookupIdentifier("cublasLtCreate", hip60).newer, nullptr);
+}
+
+TEST(Mapping, Headers) {
+  EXPECT_EQ(lookupHeader("cuda_runtime.h", hip52).usable->hip, "hip/hip_runtime.h");
+  EXPECT_EQ(lookupHeader("cub/block/block_reduce.cuh", hip52).usable->hip, "hipcub/hipcub.hpp");
+  EXPECT_EQ(lookupHeader("thrust/sort.h", hip52).usable->hip, "thrust/*");
+  EXPECT_EQ(lookupHeader("vector", hip52).usable, nullptr);
+}
+
+TEST(Mapping, FamilyByPrefix) {
+  EXPECT_EQ(familyByPrefix("cudaFrobnicate"), Family::Runtime);
+  EXPECT_EQ(familyByPrefix("CUDA_FROB"), Family::Runtime);
+  EXPECT_EQ(familyByPrefix("cuFrob"), Family::Driver);
+  EXPECT_EQ(familyByPrefix("CUfrob"), Family::Driver);
+  EXPECT_EQ(familyByPrefix("cublasLtFrob"), Family::BlasLt);
+  EXPECT_EQ(familyByPrefix("cublasFrob"), Family::Blas);
+  EXPECT_EQ(familyByPrefix("curand_frob"), Family::Rand);
+  EXPECT_EQ(familyByPrefix("ncclFrob"), Family::Nccl);
+  EXPECT_EQ(familyByPrefix("cube"), std::nullopt);
+  EXPECT_EQ(familyByPrefix("current"), std::nullopt);
+  EXPECT_EQ(familyByPrefix("counter"), std::nullopt);
+}
+
+TEST(Mapping, TablesAreConsistent) {
+  std::set<std::tuple<std::string_view, unsigned, unsigned>> seen;
+  for (const Mapping& m : allMappings()) {
+    SCOPED_TRACE(std::string(m.cuda));
+    EXPECT_FALSE(m.cuda.empty());
+    if (m.action == Action::Rename || m.action == Action::DropMask ||
+        m.action == Action::ReplaceCall || m.action == Action::Unsupported)
+      EXPECT_FALSE(m.hip.empty());
+    EXPECT_TRUE(seen.insert({m.cuda, m.since.major, m.since.minor}).second)
+        << "two rows for the same name and HIP version";
+    // A runtime name becomes a hip* name, or a lambda that calls one.
+    if (m.family == Family::Runtime && m.action == Action::Rename)
+      EXPECT_TRUE(m.hip.starts_with("hip") || m.hip.starts_with("[]")) << m.hip;
+  }
+  EXPECT_GT(allMappings().size(), 900u);
+}
+
+TEST(Options, HipVersionParse) {
+  EXPECT_EQ(HipVersion::parse("6.1.2"), (HipVersion{6, 1}));
+  EXPECT_EQ(HipVersion::parse("5.2"), hip52);
+  EXPECT_EQ(HipVersion::parse("five"), std::nullopt);
+  EXPECT_EQ(HipVersion::parse("6"), std::nullopt);
+}
+
+TEST(Options, WarpSize) {
+  EXPECT_EQ(warpSizeOf("gfx90a"), 64u);
+  EXPECT_EQ(warpSizeOf("gfx942"), 64u);
+  EXPECT_EQ(warpSizeOf("gfx90a:xnack+"), 64u);
+  EXPECT_EQ(warpSizeOf("gfx1100"), 32u);
+  EXPECT_EQ(warpSizeOf("gfx1030"), 32u);
+  EXPECT_EQ(warpSizeOf("sm_80"), 0u);
+}
+
+} // namespace
