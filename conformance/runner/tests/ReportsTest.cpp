@@ -1,0 +1,102 @@
+// The reports from a known set of results: each format must say the same thing.
+#include "drawbridge/runner/Reports.h"
+
+#include <gtest/gtest.h>
+#include <llvm/Support/JSON.h>
+
+namespace drawbridge::runner {
+namespace {
+
+SuiteResults sample() {
+  SuiteResults s;
+  s.model = "generated";
+  s.machine = "test-cpu";
+  PathResult pass;
+  pass.workload = "llama2-f32-own-greedy";
+  pass.path = "cpu";
+  pass.outcome = Outcome::Pass;
+  pass.boundaryErrors = {0, 1e-7, 2e-7};
+  pass.logitsError = 3e-7;
+  pass.maxAbsError = 4e-6;
+  pass.tokensMatched = 8;
+  pass.steps = 8;
+  pass.seconds = 2;
+  PathResult fail = pass;
+  fail.workload = "mistral-bf16-own-top-p";
+  fail.outcome = Outcome::Fail;
+  fail.reason = "step 3: token 17, reference 12";
+  fail.failures = {"step 3: token 17, reference 12", "step 3 layer 1: error 0.2 > 0.06"};
+  PathResult skipped;
+  skipped.workload = "llama2-f32-own-greedy";
+  skipped.path = "native";
+  skipped.reason = "no NVIDIA driver (libcuda.so.1) on this machine";
+  s.results = {pass, fail, skipped};
+  return s;
+}
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+TEST(Reports, JunitCountsAndMarksEachCase) {
+  std::string xml = junitReport(sample());
+  EXPECT_NE(xml.find("<testsuites name=\"drawbridge-conformance\" tests=\"3\" failures=\"1\" "
+                     "skipped=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(occurrences(xml, "<testcase "), 3u);
+  EXPECT_EQ(occurrences(xml, "<failure "), 1u);
+  EXPECT_EQ(occurrences(xml, "<skipped "), 1u);
+  EXPECT_NE(xml.find("step 3 layer 1: error 0.2 &gt; 0.06"), std::string::npos) << "escaped";
+  EXPECT_NE(xml.find("<testsuite name=\"conformance.native\" tests=\"1\" failures=\"0\" "
+                     "skipped=\"1\">"),
+            std::string::npos);
+}
+
+TEST(Reports, JsonParsesBackWithTheSameFigures) {
+  auto parsed = llvm::json::parse(jsonReport(sample()));
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  const auto* root = parsed->getAsObject();
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->getInteger("passed"), 1);
+  EXPECT_EQ(root->getInteger("failed"), 1);
+  EXPECT_EQ(root->getInteger("notRun"), 1);
+  const auto* results = root->getArray("results");
+  ASSERT_TRUE(results && results->size() == 3);
+  const auto* first = (*results)[0].getAsObject();
+  EXPECT_EQ(first->getString("outcome"), "pass");
+  EXPECT_EQ(first->getNumber("logitsError"), 3e-7);
+  EXPECT_EQ(first->getNumber("tokensPerSecond"), 4.0);
+  EXPECT_EQ(first->getArray("boundaryErrors")->size(), 3u);
+  const auto* third = (*results)[2].getAsObject();
+  EXPECT_EQ(third->getString("outcome"), "not run");
+  EXPECT_EQ(third->getString("reason"), "no NVIDIA driver (libcuda.so.1) on this machine");
+}
+
+TEST(Reports, MarkdownTableHasARowPerWorkloadAndAColumnPerPath) {
+  std::string md = markdownReport(sample());
+  EXPECT_NE(md.find("**1 passed, 1 failed, 1 not run**"), std::string::npos) << md;
+  EXPECT_NE(md.find("| workload | cpu | native |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| llama2-f32-own-greedy | pass: error 3.0e-07, 8/8 tokens | not run |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| mistral-bf16-own-top-p | FAIL: step 3: token 17, reference 12 |  |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- native: no NVIDIA driver"), std::string::npos);
+}
+
+TEST(Reports, HtmlIsSelfContainedWithAPlotPerRun) {
+  std::string html = htmlReport(sample());
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "no external resources";
+  EXPECT_EQ(occurrences(html, "<polyline"), 2u) << "one plot per run that ran";
+  EXPECT_EQ(occurrences(html, "class=\"bad\""), 1u);
+  EXPECT_NE(html.find("layer 1 2.00e-07"), std::string::npos) << "plot titles carry the values";
+}
+
+} // namespace
+} // namespace drawbridge::runner
