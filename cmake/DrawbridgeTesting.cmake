@@ -31,6 +31,9 @@ function(drawbridge_nvcc_binary target)
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
     COMMAND ${NVCC_EXECUTABLE} -cudart ${runtime} ${ARG_FLAGS} ${sources} -o ${ARG_OUTPUT}
+      # NVIDIA's libraries (cuBLAS) resolve without ld.so.conf; LD_LIBRARY_PATH, which
+      # `drawbridge run` sets, still comes first, so Drawbridge's shims replace them.
+      -Xlinker -rpath=${DRAWBRIDGE_CUDA_PATH}/lib64
     DEPENDS ${sources} ${headers}
     COMMENT "nvcc ${target}"
     VERBATIM)

@@ -16,6 +16,10 @@ import shutil
 import subprocess
 import sys
 
+# hipcc guesses its platform: NVIDIA when it finds nvcc but no unversioned clang++, which is
+# the case on a bare Debian 12 with the CUDA toolkit. Drawbridge translates for AMD, so say so.
+HIP_ENV = dict(os.environ, HIP_PLATFORM="amd")
+
 # Headers of HIP libraries, with the package that would provide them.
 LIBRARY_HEADERS = {
     "hipblas.h": "hipBLAS", "hipblas/hipblas.h": "hipBLAS", "hipblaslt/hipblaslt.h": "hipBLASLt",
@@ -108,7 +112,7 @@ def main():
                 command += extra.get(os.path.basename(program), "").split()
                 if libs:
                     command.append(f"--rocm-device-lib-path={libs}")
-                compiled = subprocess.run(command, capture_output=True, text=True)
+                compiled = subprocess.run(command, capture_output=True, text=True, env=HIP_ENV)
                 verdict = "PASS" if compiled.returncode == 0 else "FAIL"
                 counts[verdict] += 1
                 print(f"{verdict} {name} [{arch}]")
