@@ -1,7 +1,6 @@
 #include "drawbridge/runner/Suite.h"
 
 #include <gtest/gtest.h>
-
 #include <set>
 
 namespace drawbridge::runner {

@@ -19,7 +19,9 @@ template <typename T> __global__ void fill(T* out, T value, int n) {
 template __global__ void fill<float>(float*, float, int);
 template __global__ void fill<int>(int*, int, int);
 
-extern "C" __global__ void count_calls() { atomicAdd(&gCounter, 1); }
+extern "C" __global__ void count_calls() {
+  atomicAdd(&gCounter, 1);
+}
 
 int main() {
   float* d = nullptr;

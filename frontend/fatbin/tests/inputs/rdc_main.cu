@@ -1,7 +1,9 @@
 extern __device__ float twice(float x);
 __global__ void add_one(float* p);
 
-__global__ void double_all(float* p) { p[threadIdx.x] = twice(p[threadIdx.x]); }
+__global__ void double_all(float* p) {
+  p[threadIdx.x] = twice(p[threadIdx.x]);
+}
 
 int main() {
   float* p = nullptr;

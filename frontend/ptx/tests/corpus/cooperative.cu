@@ -29,13 +29,16 @@ __global__ void warpVotes(const int* in, unsigned* out) {
   __syncwarp();
 }
 
-__device__ int clampAdd(int a, int b) { return min(max(a + b, -100), 100); }
+__device__ int clampAdd(int a, int b) {
+  return min(max(a + b, -100), 100);
+}
 
 __global__ void mathMix(float* f, double* d, int* i, unsigned long long* t) {
   int x = threadIdx.x;
   f[x] = __sinf(f[x]) + __cosf(f[x]) + __log2f(f[x]) + exp2f(f[x]) + sqrtf(f[x]) + 1.0f / f[x] +
          tanhf(f[x]) + __saturatef(f[x]) + floorf(f[x]) + ceilf(f[x]) + truncf(f[x]) + rintf(f[x]);
   d[x] = sqrt(d[x]) / d[x + 1] + fma(d[x], d[x], 1.0) + (double)f[x] + (double)i[x];
-  i[x] = clampAdd(i[x] / (x + 1), i[x] % (x + 3)) + (int)f[x] + (int)d[x] + __mul24(x, x) + __mulhi(x, i[x]);
+  i[x] = clampAdd(i[x] / (x + 1), i[x] % (x + 3)) + (int)f[x] + (int)d[x] + __mul24(x, x) +
+         __mulhi(x, i[x]);
   t[x] = clock64() + (unsigned long long)__umul64hi(t[x], 3);
 }

@@ -2,7 +2,7 @@
 #include <cuda_fp16.h>
 #define T 16
 __global__ void __launch_bounds__(256, 2)
-matmulTiled(const float* A, const float* B, float* C, int M, int N, int K) {
+    matmulTiled(const float* A, const float* B, float* C, int M, int N, int K) {
   __shared__ float As[T][T];
   __shared__ float Bs[T][T];
   int row = blockIdx.y * T + threadIdx.y, col = blockIdx.x * T + threadIdx.x;

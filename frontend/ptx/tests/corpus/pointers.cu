@@ -4,8 +4,12 @@ __device__ int gValue = 3;
 __device__ int* gPointer = &gValue;
 __constant__ float gWeights[4] = {0.5f, 1.5f, -2.0f, 4.0f};
 
-__device__ int plusOne(int a) { return a + 1; }
-__device__ int twice(int a) { return a * 2; }
+__device__ int plusOne(int a) {
+  return a + 1;
+}
+__device__ int twice(int a) {
+  return a * 2;
+}
 typedef int (*UnaryFn)(int);
 __device__ UnaryFn gTable[2] = {plusOne, twice};
 

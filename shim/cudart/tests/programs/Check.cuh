@@ -1,10 +1,9 @@
 // How the test programs check themselves: print what went wrong, where, and exit non-zero.
 #pragma once
 
-#include <cuda_runtime_api.h>
-
 #include <cstdio>
 #include <cstdlib>
+#include <cuda_runtime_api.h>
 
 #define EXPECT(call, expected)                                                                     \
   do {                                                                                             \

@@ -2,12 +2,11 @@
 // checked on the host. Run as `kernels SECTION`.
 #include "Check.cuh"
 
-#include <cuda_runtime.h>
-
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cuda_runtime.h>
 #include <thread>
 #include <vector>
 
@@ -43,7 +42,9 @@ __global__ void hello(int value) {
     printf("hello from thread %d of block %d: %d\n", threadIdx.x, blockIdx.x, value);
 }
 
-__global__ void checked(int* p) { assert(p[threadIdx.x] == 0); }
+__global__ void checked(int* p) {
+  assert(p[threadIdx.x] == 0);
+}
 
 static int compute() {
   const int n = 100003; // not a multiple of the block size

@@ -17,64 +17,111 @@ template <typename T> __device__ T apply(int op, int mode, T a, T b, T c);
 
 template <> __device__ float apply<float>(int op, int mode, float a, float b, float c) {
   switch (op * ModeCount + mode) {
-  case Add * ModeCount + Down: return __fadd_rd(a, b);
-  case Add * ModeCount + Up: return __fadd_ru(a, b);
-  case Add * ModeCount + Zero: return __fadd_rz(a, b);
-  case Add * ModeCount + Nearest: return __fadd_rn(a, b);
-  case Mul * ModeCount + Down: return __fmul_rd(a, b);
-  case Mul * ModeCount + Up: return __fmul_ru(a, b);
-  case Mul * ModeCount + Zero: return __fmul_rz(a, b);
-  case Mul * ModeCount + Nearest: return __fmul_rn(a, b);
-  case Div * ModeCount + Down: return __fdiv_rd(a, b);
-  case Div * ModeCount + Up: return __fdiv_ru(a, b);
-  case Div * ModeCount + Zero: return __fdiv_rz(a, b);
-  case Div * ModeCount + Nearest: return __fdiv_rn(a, b);
-  case Fma * ModeCount + Down: return __fmaf_rd(a, b, c);
-  case Fma * ModeCount + Up: return __fmaf_ru(a, b, c);
-  case Fma * ModeCount + Zero: return __fmaf_rz(a, b, c);
-  case Fma * ModeCount + Nearest: return __fmaf_rn(a, b, c);
-  case Sqrt * ModeCount + Down: return __fsqrt_rd(fabsf(a));
-  case Sqrt * ModeCount + Up: return __fsqrt_ru(fabsf(a));
-  case Sqrt * ModeCount + Zero: return __fsqrt_rz(fabsf(a));
-  case Sqrt * ModeCount + Nearest: return __fsqrt_rn(fabsf(a));
-  case Rcp * ModeCount + Down: return __frcp_rd(a);
-  case Rcp * ModeCount + Up: return __frcp_ru(a);
-  case Rcp * ModeCount + Zero: return __frcp_rz(a);
-  default: return __frcp_rn(a);
+  case Add* ModeCount + Down:
+    return __fadd_rd(a, b);
+  case Add* ModeCount + Up:
+    return __fadd_ru(a, b);
+  case Add* ModeCount + Zero:
+    return __fadd_rz(a, b);
+  case Add* ModeCount + Nearest:
+    return __fadd_rn(a, b);
+  case Mul* ModeCount + Down:
+    return __fmul_rd(a, b);
+  case Mul* ModeCount + Up:
+    return __fmul_ru(a, b);
+  case Mul* ModeCount + Zero:
+    return __fmul_rz(a, b);
+  case Mul* ModeCount + Nearest:
+    return __fmul_rn(a, b);
+  case Div* ModeCount + Down:
+    return __fdiv_rd(a, b);
+  case Div* ModeCount + Up:
+    return __fdiv_ru(a, b);
+  case Div* ModeCount + Zero:
+    return __fdiv_rz(a, b);
+  case Div* ModeCount + Nearest:
+    return __fdiv_rn(a, b);
+  case Fma* ModeCount + Down:
+    return __fmaf_rd(a, b, c);
+  case Fma* ModeCount + Up:
+    return __fmaf_ru(a, b, c);
+  case Fma* ModeCount + Zero:
+    return __fmaf_rz(a, b, c);
+  case Fma* ModeCount + Nearest:
+    return __fmaf_rn(a, b, c);
+  case Sqrt* ModeCount + Down:
+    return __fsqrt_rd(fabsf(a));
+  case Sqrt* ModeCount + Up:
+    return __fsqrt_ru(fabsf(a));
+  case Sqrt* ModeCount + Zero:
+    return __fsqrt_rz(fabsf(a));
+  case Sqrt* ModeCount + Nearest:
+    return __fsqrt_rn(fabsf(a));
+  case Rcp* ModeCount + Down:
+    return __frcp_rd(a);
+  case Rcp* ModeCount + Up:
+    return __frcp_ru(a);
+  case Rcp* ModeCount + Zero:
+    return __frcp_rz(a);
+  default:
+    return __frcp_rn(a);
   }
 }
 
 template <> __device__ double apply<double>(int op, int mode, double a, double b, double c) {
   switch (op * ModeCount + mode) {
-  case Add * ModeCount + Down: return __dadd_rd(a, b);
-  case Add * ModeCount + Up: return __dadd_ru(a, b);
-  case Add * ModeCount + Zero: return __dadd_rz(a, b);
-  case Add * ModeCount + Nearest: return __dadd_rn(a, b);
-  case Mul * ModeCount + Down: return __dmul_rd(a, b);
-  case Mul * ModeCount + Up: return __dmul_ru(a, b);
-  case Mul * ModeCount + Zero: return __dmul_rz(a, b);
-  case Mul * ModeCount + Nearest: return __dmul_rn(a, b);
-  case Div * ModeCount + Down: return __ddiv_rd(a, b);
-  case Div * ModeCount + Up: return __ddiv_ru(a, b);
-  case Div * ModeCount + Zero: return __ddiv_rz(a, b);
-  case Div * ModeCount + Nearest: return __ddiv_rn(a, b);
-  case Fma * ModeCount + Down: return __fma_rd(a, b, c);
-  case Fma * ModeCount + Up: return __fma_ru(a, b, c);
-  case Fma * ModeCount + Zero: return __fma_rz(a, b, c);
-  case Fma * ModeCount + Nearest: return __fma_rn(a, b, c);
-  case Sqrt * ModeCount + Down: return __dsqrt_rd(fabs(a));
-  case Sqrt * ModeCount + Up: return __dsqrt_ru(fabs(a));
-  case Sqrt * ModeCount + Zero: return __dsqrt_rz(fabs(a));
-  case Sqrt * ModeCount + Nearest: return __dsqrt_rn(fabs(a));
-  case Rcp * ModeCount + Down: return __drcp_rd(a);
-  case Rcp * ModeCount + Up: return __drcp_ru(a);
-  case Rcp * ModeCount + Zero: return __drcp_rz(a);
-  default: return __drcp_rn(a);
+  case Add* ModeCount + Down:
+    return __dadd_rd(a, b);
+  case Add* ModeCount + Up:
+    return __dadd_ru(a, b);
+  case Add* ModeCount + Zero:
+    return __dadd_rz(a, b);
+  case Add* ModeCount + Nearest:
+    return __dadd_rn(a, b);
+  case Mul* ModeCount + Down:
+    return __dmul_rd(a, b);
+  case Mul* ModeCount + Up:
+    return __dmul_ru(a, b);
+  case Mul* ModeCount + Zero:
+    return __dmul_rz(a, b);
+  case Mul* ModeCount + Nearest:
+    return __dmul_rn(a, b);
+  case Div* ModeCount + Down:
+    return __ddiv_rd(a, b);
+  case Div* ModeCount + Up:
+    return __ddiv_ru(a, b);
+  case Div* ModeCount + Zero:
+    return __ddiv_rz(a, b);
+  case Div* ModeCount + Nearest:
+    return __ddiv_rn(a, b);
+  case Fma* ModeCount + Down:
+    return __fma_rd(a, b, c);
+  case Fma* ModeCount + Up:
+    return __fma_ru(a, b, c);
+  case Fma* ModeCount + Zero:
+    return __fma_rz(a, b, c);
+  case Fma* ModeCount + Nearest:
+    return __fma_rn(a, b, c);
+  case Sqrt* ModeCount + Down:
+    return __dsqrt_rd(fabs(a));
+  case Sqrt* ModeCount + Up:
+    return __dsqrt_ru(fabs(a));
+  case Sqrt* ModeCount + Zero:
+    return __dsqrt_rz(fabs(a));
+  case Sqrt* ModeCount + Nearest:
+    return __dsqrt_rn(fabs(a));
+  case Rcp* ModeCount + Down:
+    return __drcp_rd(a);
+  case Rcp* ModeCount + Up:
+    return __drcp_ru(a);
+  case Rcp* ModeCount + Zero:
+    return __drcp_rz(a);
+  default:
+    return __drcp_rn(a);
   }
 }
 
-template <typename T>
-__global__ void evaluate(const T* a, const T* b, const T* c, T* out, int n) {
+template <typename T> __global__ void evaluate(const T* a, const T* b, const T* c, T* out, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n)
     return;
@@ -89,12 +136,24 @@ template <typename T> T hostApply(int op, int mode, T a, T b, T c) {
   volatile T x = a, y = b, z = c; // keep the compiler from folding under the wrong mode
   T r;
   switch (op) {
-  case Add: r = x + y; break;
-  case Mul: r = x * y; break;
-  case Div: r = x / y; break;
-  case Fma: r = std::fma(T(x), T(y), T(z)); break;
-  case Sqrt: r = std::sqrt(std::fabs(T(x))); break;
-  default: r = T(1) / x; break;
+  case Add:
+    r = x + y;
+    break;
+  case Mul:
+    r = x * y;
+    break;
+  case Div:
+    r = x / y;
+    break;
+  case Fma:
+    r = std::fma(T(x), T(y), T(z));
+    break;
+  case Sqrt:
+    r = std::sqrt(std::fabs(T(x)));
+    break;
+  default:
+    r = T(1) / x;
+    break;
   }
   std::fesetround(FE_TONEAREST);
   return r;
@@ -107,9 +166,16 @@ template <typename T> std::vector<T> inputs(std::mt19937& rng, int n) {
   for (int i = 0; i < n; ++i)
     v[i] = std::ldexp(unit(rng), exponent(rng));
   // Hard cases: exact ties, subnormals, huge values, cancellation partners, zero.
-  const T special[] = {T(1), T(3), T(0.1), std::numeric_limits<T>::denorm_min() * 3,
-                       std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), T(-0.0),
-                       T(1) + std::numeric_limits<T>::epsilon(), T(-2), T(7)};
+  const T special[] = {T(1),
+                       T(3),
+                       T(0.1),
+                       std::numeric_limits<T>::denorm_min() * 3,
+                       std::numeric_limits<T>::min(),
+                       std::numeric_limits<T>::max(),
+                       T(-0.0),
+                       T(1) + std::numeric_limits<T>::epsilon(),
+                       T(-2),
+                       T(7)};
   for (size_t i = 0; i < sizeof special / sizeof special[0]; ++i)
     v[i] = special[i];
   return v;
@@ -151,4 +217,6 @@ template <typename T> int check(const char* typeName) {
   return mismatches == 0 ? 0 : 1;
 }
 
-int main() { return check<float>("f32") | check<double>("f64"); }
+int main() {
+  return check<float>("f32") | check<double>("f64");
+}

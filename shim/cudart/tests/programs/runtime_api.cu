@@ -2,12 +2,11 @@
 // Run as `runtime_api SECTION`; prints what it saw and exits non-zero on the first surprise.
 #include "Check.cuh"
 
-#include <cuda_runtime.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cuda_runtime.h>
 #include <thread>
 #include <vector>
 
@@ -94,7 +93,9 @@ static int memory() {
   return 0;
 }
 
-static void CUDART_CB hostFunction(void* flag) { static_cast<std::atomic<int>*>(flag)->fetch_add(1); }
+static void CUDART_CB hostFunction(void* flag) {
+  static_cast<std::atomic<int>*>(flag)->fetch_add(1);
+}
 static void CUDART_CB streamCallback(cudaStream_t, cudaError_t status, void* flag) {
   if (status == cudaSuccess)
     static_cast<std::atomic<int>*>(flag)->fetch_add(10);

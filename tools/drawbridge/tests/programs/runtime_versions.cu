@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <cuda_runtime_api.h>
 
-__global__ void unused_kernel(int* p) { *p = 1; }
+__global__ void unused_kernel(int* p) {
+  *p = 1;
+}
 
 int main(int argc, char** argv) {
   int runtime = 0, driver = 0;
