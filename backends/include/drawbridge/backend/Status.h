@@ -2,10 +2,11 @@
 // translates them without guessing; the message says what went wrong and names the thing.
 #pragma once
 
+#include "drawbridge/support/Expected.h"
+
 #include <cassert>
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace drawbridge::backend {
 
@@ -43,30 +44,13 @@ inline Status failure(StatusCode code, std::string message) {
   return {code, std::move(message)};
 }
 
-/// A value or the Status that explains why there is none.
-template <typename T> class [[nodiscard]] Outcome {
+/// A value or the Status that explains why there is none (never a successful Status).
+template <typename T> class [[nodiscard]] Outcome : public Expected<T, Status> {
 public:
-  Outcome(T value) : state_(std::move(value)) {}
-  Outcome(Status status) : state_(std::move(status)) { assert(!std::get<Status>(state_).ok()); }
+  Outcome(T value) : Expected<T, Status>(std::move(value)) {}
+  Outcome(Status status) : Expected<T, Status>(std::move(status)) { assert(!this->error().ok()); }
 
-  explicit operator bool() const { return std::holds_alternative<T>(state_); }
-  T& operator*() {
-    assert(*this);
-    return std::get<T>(state_);
-  }
-  const T& operator*() const {
-    assert(*this);
-    return std::get<T>(state_);
-  }
-  T* operator->() { return &**this; }
-  const T* operator->() const { return &**this; }
-  const Status& status() const {
-    assert(!*this);
-    return std::get<Status>(state_);
-  }
-
-private:
-  std::variant<T, Status> state_;
+  const Status& status() const { return this->error(); }
 };
 
 } // namespace drawbridge::backend

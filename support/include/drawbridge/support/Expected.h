@@ -13,10 +13,12 @@ struct Error {
   std::string message;
 };
 
-template <typename T> class [[nodiscard]] Expected {
+/// A T, or the E that explains why there is none (Error by default; the backend interface uses
+/// its Status, which carries a CUDA-mappable code).
+template <typename T, typename E = Error> class [[nodiscard]] Expected {
 public:
   Expected(T value) : state_(std::move(value)) {}
-  Expected(Error error) : state_(std::move(error)) {}
+  Expected(E error) : state_(std::move(error)) {}
 
   explicit operator bool() const { return std::holds_alternative<T>(state_); }
 
@@ -31,14 +33,14 @@ public:
   T* operator->() { return &**this; }
   const T* operator->() const { return &**this; }
 
-  const Error& error() const {
+  const E& error() const {
     assert(!*this);
-    return std::get<Error>(state_);
+    return std::get<E>(state_);
   }
-  Error takeError() && { return std::move(std::get<Error>(state_)); }
+  E takeError() && { return std::move(std::get<E>(state_)); }
 
 private:
-  std::variant<T, Error> state_;
+  std::variant<T, E> state_;
 };
 
 } // namespace drawbridge
