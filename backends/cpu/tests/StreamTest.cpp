@@ -151,7 +151,9 @@ TEST_F(StreamTest, BadHandlesAndPointersAreRejected) {
             StatusCode::InvalidHandle);
   EXPECT_EQ(device->queryEvent(reinterpret_cast<Event*>(&local)).code, StatusCode::InvalidHandle);
   EXPECT_EQ(device->copy(nullptr, &local, 4, nullptr, false).code, StatusCode::InvalidValue);
-  EXPECT_EQ(device->gemm({}, nullptr).code, StatusCode::NotSupported);
+  GemmArgs negative;
+  negative.m = -1;
+  EXPECT_EQ(device->gemm(negative, nullptr).code, StatusCode::InvalidValue);
 }
 
 } // namespace

@@ -6,6 +6,10 @@
 
 namespace drawbridge::blas {
 
+std::optional<BlasError> checkMatmul(const MatmulProblem& problem) {
+  return detail::validate(problem);
+}
+
 std::optional<BlasError> matmul(const MatmulProblem& problem) {
   if (auto error = detail::validate(problem))
     return error;

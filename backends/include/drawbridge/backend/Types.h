@@ -59,20 +59,32 @@ struct LaunchConfig {
   size_t dynamicSharedBytes = 0;
 };
 
-/// C = alpha * op(A) * op(B) + beta * C, column-major as cuBLAS defines it.
+/// D = epilogue(alpha * A x B + beta * C + bias), in each of `batch` matrices. Every operand is
+/// the logical matrix (after any transpose), located by element strides, so cuBLAS's column-major
+/// operands, transposes, leading dimensions, cuBLASLt's row order and strided batches all fit.
 enum class GemmType { F32, F64, F16, BF16 };
-struct GemmArgs {
+enum class GemmEpilogue { None, Relu, Gelu }; // GELU in the tanh form cuBLASLt uses
+
+struct GemmMatrix {
   GemmType type = GemmType::F32;
-  bool transA = false, transB = false;
-  int64_t m = 0, n = 0, k = 0;
-  const void* alpha = nullptr; // host pointer to a scalar of the compute type
-  const void* a = nullptr;
-  int64_t lda = 0;
-  const void* b = nullptr;
-  int64_t ldb = 0;
-  const void* beta = nullptr;
-  void* c = nullptr;
-  int64_t ldc = 0;
+  const void* data = nullptr;
+  int64_t rowStride = 1;
+  int64_t colStride = 1;
+  int64_t batchStride = 0; // 0 uses one matrix for every batch (A and B only)
+};
+
+struct GemmArgs {
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  GemmMatrix a; // m x k
+  GemmMatrix b; // k x n
+  GemmMatrix c; // m x n, read only when beta != 0
+  GemmMatrix d; // m x n, written
+  double alpha = 1.0;
+  double beta = 0.0;
+  const void* bias = nullptr; // m values, added to every column
+  GemmType biasType = GemmType::F32;
+  GemmEpilogue epilogue = GemmEpilogue::None;
+  bool allowTf32 = false; // the caller permits tf32 rounding of f32 inputs
 };
 
 } // namespace drawbridge::backend

@@ -46,6 +46,10 @@ struct BlasError {
   std::string message;
 };
 
+/// The checks matmul() makes before computing, for callers that must report a bad argument
+/// at once and run the multiplication later (in stream order).
+std::optional<BlasError> checkMatmul(const MatmulProblem& problem);
+
 /// Runs the problem on the calling thread's behalf (oneDNN's threads do the work) and returns
 /// when D is written. A problem with a zero dimension is valid and does what cuBLAS does.
 std::optional<BlasError> matmul(const MatmulProblem& problem);
