@@ -1,25 +1,14 @@
 // What every generated stub calls: it names the API once and fails it, so a program learns
 // which call Drawbridge lacks instead of running on as if it had succeeded.
 #include "Errors.h"
-
-#include <cstdio>
-#include <mutex>
-#include <set>
-#include <string>
+#include "drawbridge/support/ReportOnce.h"
 
 namespace drawbridge::cudart {
 
 int unimplementedApi(const char* name) {
-  static std::mutex mutex;
-  static std::set<std::string> reported;
-  {
-    std::lock_guard lock(mutex);
-    if (reported.insert(name).second)
-      std::fprintf(stderr,
-                   "drawbridge: %s is not implemented by Drawbridge's libcudart; it returns "
-                   "cudaErrorNotSupported\n",
-                   name);
-  }
+  reportOnce(name, std::string("drawbridge: ") + name +
+                       " is not implemented by Drawbridge's libcudart; it returns "
+                       "cudaErrorNotSupported");
   return static_cast<int>(report(cudaErrorNotSupported));
 }
 
