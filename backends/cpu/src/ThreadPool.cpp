@@ -83,6 +83,10 @@ void ThreadPool::workerLoop() {
         job = candidate;
         break;
       }
+    // Chunks are claimed without the lock (the submitting thread works too): every chunk the
+    // wait saw may be taken by now. Then there is nothing to do but wait again.
+    if (!job)
+      continue;
     lock.unlock();
     if (work(*job)) {
       std::lock_guard finishedLock(mutex_);

@@ -165,10 +165,10 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (status != 0) {
     result.outcome = Outcome::Fail;
-    result.reason =
-        (status == -2 ? "timed out after " + std::to_string(options.timeoutSeconds) + " s"
-                      : "exited with status " + std::to_string(status)) +
-        (error.empty() ? "" : " (" + error + ")") + ": " + tail(log) + " [log: " + log + "]";
+    // ExecuteAndWait says -2 for a crash and for a timeout alike; its message tells which.
+    std::string what = status == -2 ? (error.empty() ? "crashed" : error)
+                                    : "exited with status " + std::to_string(status);
+    result.reason = what + ": " + tail(log) + " [log: " + log + "]";
     return result;
   }
   auto candidate = trace::readTrace(dump);

@@ -61,8 +61,9 @@ bool sameLayout(const MatmulProblem& p) {
          p.c.batchStride == p.d.batchStride;
 }
 
-// Throws dnnl::error when oneDNN cannot create or run the primitive.
-void nativeMatmul(const MatmulProblem& p) {
+// Throws dnnl::error when oneDNN cannot create or run the primitive. The bias is added to
+// every column (per row of D), or to every row when `biasPerColumn`.
+void nativeMatmul(const MatmulProblem& p, bool biasPerColumn) {
   auto aDesc = describe(p.a, p.m, p.k, p.batch);
   auto bDesc = describe(p.b, p.k, p.n, p.batch);
   auto dDesc = describe(p.d, p.m, p.n, p.batch);
@@ -79,9 +80,14 @@ void nativeMatmul(const MatmulProblem& p) {
     ops.append_sum(static_cast<float>(p.beta));
   dnnl::memory::desc biasDesc;
   if (p.bias) {
-    biasDesc = p.batch == 1
-                   ? dnnl::memory::desc(dims{p.m, 1}, dnnlType(p.biasType), dims{1, p.m})
-                   : dnnl::memory::desc(dims{1, p.m, 1}, dnnlType(p.biasType), dims{p.m, 1, p.m});
+    int64_t length = biasPerColumn ? p.n : p.m;
+    dims shape = biasPerColumn ? dims{1, length} : dims{length, 1};
+    dims strides = biasPerColumn ? dims{length, 1} : dims{1, length};
+    if (p.batch != 1) {
+      shape.insert(shape.begin(), 1);
+      strides.insert(strides.begin(), length);
+    }
+    biasDesc = dnnl::memory::desc(shape, dnnlType(p.biasType), strides);
     ops.append_binary(dnnl::algorithm::binary_add, biasDesc);
   }
   if (p.epilogue == Epilogue::Relu)
@@ -104,6 +110,27 @@ void nativeMatmul(const MatmulProblem& p) {
   dnnl::stream stream(engine());
   dnnl::matmul(pd).execute(stream, args);
   stream.wait();
+}
+
+template <typename M> M transposed(const M& m) {
+  M t = m;
+  std::swap(t.rowStride, t.colStride);
+  return t;
+}
+
+// oneDNN 2.6 runs its optimised matmuls only for a row-major D; for a column-major one (cuBLAS's)
+// it falls back to its reference kernel, hundreds of times slower. A column-major D is the
+// row-major D^T = B^T x A^T, with the bias then added along rows.
+std::pair<MatmulProblem, bool> rowMajorForm(const MatmulProblem& p) {
+  if (p.d.rowStride >= p.d.colStride)
+    return {p, false};
+  MatmulProblem t = p;
+  std::swap(t.m, t.n);
+  t.a = transposed(p.b);
+  t.b = transposed(p.a);
+  t.c = transposed(p.c);
+  t.d = transposed(p.d);
+  return {t, true};
 }
 
 // A dense f32 copy of `m` (rows x cols per batch), converted by a oneDNN reorder.
@@ -135,20 +162,22 @@ void widenedMatmul(const MatmulProblem& p) {
   }
   wide.a = a, wide.b = b, wide.d = d;
   wide.c = {DataType::F32, d.data, d.rowStride, d.colStride, d.batchStride};
-  nativeMatmul(wide);
+  auto [fast, biasPerColumn] = rowMajorForm(wide);
+  nativeMatmul(fast, biasPerColumn);
   reorder(describe(d, p.m, p.n, p.batch), d.data, describe(p.d, p.m, p.n, p.batch), p.d.data);
 }
 
 } // namespace
 
-std::optional<BlasError> oneDnnMatmul(const MatmulProblem& p) {
+std::optional<BlasError> oneDnnMatmul(const MatmulProblem& original) {
+  auto [p, biasPerColumn] = rowMajorForm(original);
   try {
     try {
-      nativeMatmul(p);
+      nativeMatmul(p, biasPerColumn);
     } catch (const dnnl::error& e) {
       if (e.status != dnnl_unimplemented || p.a.type != DataType::F16)
         throw;
-      widenedMatmul(p);
+      widenedMatmul(original);
     }
     return std::nullopt;
   } catch (const dnnl::error& e) {
