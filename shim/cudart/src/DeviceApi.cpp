@@ -95,10 +95,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetAttribute(int* value, cudaDevi
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSynchronize() {
   return api("cudaDeviceSynchronize", [&] {
-    drawbridge::backend::Device* d = nullptr;
-    if (cudaError_t error = Runtime::instance().current(d))
-      return error;
-    return toCudaError(d->synchronize(), "cudaDeviceSynchronize");
+    return onCurrentDevice([](drawbridge::backend::Device& d) {
+      return toCudaError(d.synchronize(), "cudaDeviceSynchronize");
+    });
   });
 }
 

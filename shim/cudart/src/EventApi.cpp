@@ -78,10 +78,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventQuery(cudaEvent_t event) {
   if (!event)
     return report(cudaErrorInvalidResourceHandle);
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return report(error);
-  cudaError_t result = toCudaError(d->queryEvent(toBackend(event)), "cudaEventQuery");
+  cudaError_t result = onCurrentDevice([&](drawbridge::backend::Device& d) {
+    return toCudaError(d.queryEvent(toBackend(event)), "cudaEventQuery");
+  });
   return result == cudaErrorNotReady ? result : report(result);
 }
 

@@ -18,41 +18,33 @@ cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* n
   *pointer = nullptr;
   if (size == 0)
     return cudaSuccess;
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return error;
-  auto allocated = d->allocate(size, kind);
-  if (!allocated)
-    return toCudaError(allocated.status(), name);
-  *pointer = *allocated;
-  return cudaSuccess;
+  return onCurrentDevice([&](drawbridge::backend::Device& d) {
+    auto allocated = d.allocate(size, kind);
+    if (!allocated)
+      return toCudaError(allocated.status(), name);
+    *pointer = *allocated;
+    return cudaSuccess;
+  });
 }
 
 cudaError_t release(void* pointer, const char* name) {
   if (!pointer)
     return cudaSuccess;
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return error;
-  return toCudaError(d->free(pointer), name);
-}
-
-bool validDirection(cudaMemcpyKind kind) {
-  return kind >= cudaMemcpyHostToHost && kind <= cudaMemcpyDefault;
+  return onCurrentDevice(
+      [&](drawbridge::backend::Device& d) { return toCudaError(d.free(pointer), name); });
 }
 
 cudaError_t copy(void* dst, const void* src, size_t count, cudaMemcpyKind kind, cudaStream_t stream,
                  bool async, const char* name) {
-  if (!validDirection(kind))
+  if (!validCopyDirection(kind))
     return cudaErrorInvalidMemcpyDirection;
   if (count == 0)
     return cudaSuccess;
   if (!dst || !src)
     return cudaErrorInvalidValue;
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return error;
-  return toCudaError(d->copy(dst, src, count, toBackend(stream), async), name);
+  return onCurrentDevice([&](drawbridge::backend::Device& d) {
+    return toCudaError(d.copy(dst, src, count, toBackend(stream), async), name);
+  });
 }
 
 cudaError_t fill(void* dst, int value, size_t count, cudaStream_t stream, bool async,
@@ -61,10 +53,9 @@ cudaError_t fill(void* dst, int value, size_t count, cudaStream_t stream, bool a
     return cudaSuccess;
   if (!dst)
     return cudaErrorInvalidValue;
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return error;
-  return toCudaError(d->fill(dst, value, count, toBackend(stream), async), name);
+  return onCurrentDevice([&](drawbridge::backend::Device& d) {
+    return toCudaError(d.fill(dst, value, count, toBackend(stream), async), name);
+  });
 }
 
 } // namespace

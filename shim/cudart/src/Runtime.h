@@ -45,6 +45,11 @@ template <typename Body> cudaError_t onCurrentDevice(Body&& body) {
   return body(*device);
 }
 
+/// Whether a cudaMemcpyKind is one CUDA defines (copies and symbol copies check it alike).
+inline bool validCopyDirection(cudaMemcpyKind kind) {
+  return kind >= cudaMemcpyHostToHost && kind <= cudaMemcpyDefault;
+}
+
 /// The backend status as the CUDA error it stands for; a message, when there is one, goes to
 /// stderr prefixed with the API that failed, since CUDA's codes alone cannot name a kernel.
 cudaError_t toCudaError(const backend::Status& status, const char* api);

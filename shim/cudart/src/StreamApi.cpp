@@ -10,16 +10,15 @@ namespace {
 cudaError_t createStream(cudaStream_t* stream, unsigned flags, const char* name) {
   if (!stream || (flags & ~cudaStreamNonBlocking))
     return cudaErrorInvalidValue;
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return error;
-  auto created =
-      d->createStream((flags & cudaStreamNonBlocking) ? drawbridge::backend::StreamKind::NonBlocking
-                                                      : drawbridge::backend::StreamKind::Blocking);
-  if (!created)
-    return toCudaError(created.status(), name);
-  *stream = reinterpret_cast<cudaStream_t>(*created);
-  return cudaSuccess;
+  return onCurrentDevice([&](drawbridge::backend::Device& d) {
+    auto created = d.createStream((flags & cudaStreamNonBlocking)
+                                      ? drawbridge::backend::StreamKind::NonBlocking
+                                      : drawbridge::backend::StreamKind::Blocking);
+    if (!created)
+      return toCudaError(created.status(), name);
+    *stream = reinterpret_cast<cudaStream_t>(*created);
+    return cudaSuccess;
+  });
 }
 
 struct HostFunction {
@@ -83,10 +82,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) 
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamQuery(cudaStream_t stream) {
   // cudaErrorNotReady is an answer, not a failure: it must not become the last error.
-  drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().current(d))
-    return report(error);
-  cudaError_t result = toCudaError(d->queryStream(toBackend(stream)), "cudaStreamQuery");
+  cudaError_t result = onCurrentDevice([&](drawbridge::backend::Device& d) {
+    return toCudaError(d.queryStream(toBackend(stream)), "cudaStreamQuery");
+  });
   return result == cudaErrorNotReady ? result : report(result);
 }
 

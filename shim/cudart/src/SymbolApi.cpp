@@ -21,7 +21,7 @@ cudaError_t lookUp(const void* symbol, void*& address, size_t& size) {
 
 cudaError_t copySymbol(const void* symbol, size_t count, size_t offset, bool toSymbol, void* other,
                        cudaMemcpyKind kind, cudaStream_t stream, bool async, const char* name) {
-  if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault)
+  if (!validCopyDirection(kind))
     return cudaErrorInvalidMemcpyDirection;
   void* address = nullptr;
   size_t size = 0;
