@@ -1,5 +1,7 @@
 // GEMM through Drawbridge's libcublas beside oneDNN called directly, at LLM shapes, in the same
-// run: what the shim costs over the library it stands on. Prints GFLOP/s and the ratio.
+// run: what the shim costs over the library it stands on. Prints GFLOP/s and the ratio. Then
+// Sgemv's memory bandwidth beside a triad loop's over the same number of bytes: a GEMV is bound
+// by reading the matrix, so the triad says how close to the machine's bandwidth it comes.
 //
 //   cublas_gemm_bench [repetitions]
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <cuda_runtime_api.h>
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -77,6 +80,40 @@ double viaOneDnn(const Shape& s, dnnl::memory::data_type type, size_t size, int 
   });
 }
 
+// y = op(A) x for a 4096 x 4096 A: the bytes of A, x and y moved per second.
+double gemvBytesPerSecond(cublasHandle_t handle, cublasOperation_t op, int size, int reps) {
+  auto* a = static_cast<float*>(deviceBuffer(sizeof(float) * size * size));
+  auto* x = static_cast<float*>(deviceBuffer(sizeof(float) * size));
+  auto* y = static_cast<float*>(deviceBuffer(sizeof(float) * size));
+  float alpha = 1, beta = 0;
+  double seconds = bestSeconds(reps, [&] {
+    cublasSgemv(handle, op, size, size, &alpha, a, size, x, 1, &beta, y, 1);
+    cudaDeviceSynchronize();
+  });
+  cudaFree(a), cudaFree(x), cudaFree(y);
+  return sizeof(float) * (double(size) * size + 2.0 * size) / seconds;
+}
+
+// a = b + s * c over three arrays holding `bytes` in all, on every hardware thread: the
+// bandwidth a plain loop reaches (two reads and a write per element).
+double triadBytesPerSecond(size_t bytes, int reps) {
+  size_t n = bytes / sizeof(float) / 3;
+  std::vector<float> a(n, 0), b(n, 1), c(n, 2);
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  auto triad = [&] {
+    std::vector<std::thread> workers;
+    for (unsigned t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        size_t begin = n * t / threads, end = n * (t + 1) / threads;
+        for (size_t i = begin; i < end; ++i)
+          a[i] = b[i] + 3.0f * c[i];
+      });
+    for (auto& worker : workers)
+      worker.join();
+  };
+  return 3.0 * n * sizeof(float) / bestSeconds(reps, triad);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +139,13 @@ int main(int argc, char** argv) {
       double direct = flops / viaOneDnn(s, dnnlType, size, reps) / 1e9;
       std::printf("%-34s %-5s %14.1f %14.1f %7.2fx\n", s.name, name, shim, direct, shim / direct);
     }
+  const int gemvSize = 4096;
+  double triad = triadBytesPerSecond(sizeof(float) * gemvSize * gemvSize, reps);
+  std::printf("\n%-34s %14s %14s %8s\n", "GEMV 4096x4096 f32", "shim GB/s", "triad GB/s", "ratio");
+  for (auto [name, op] : {std::pair{"Sgemv N", CUBLAS_OP_N}, std::pair{"Sgemv T", CUBLAS_OP_T}}) {
+    double gemv = gemvBytesPerSecond(handle, op, gemvSize, reps);
+    std::printf("%-34s %14.1f %14.1f %7.2fx\n", name, gemv / 1e9, triad / 1e9, gemv / triad);
+  }
   cublasDestroy(handle);
   return 0;
 }
