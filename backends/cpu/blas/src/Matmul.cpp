@@ -1,6 +1,7 @@
 #include "drawbridge/blas/Matmul.h"
 
 #include "Fallback.h"
+#include "Gemv.h"
 #include "OneDnnMatmul.h"
 #include "Scalar.h"
 #include "Validate.h"
@@ -33,6 +34,10 @@ std::optional<BlasError> multiply(const MatmulProblem& p) {
     return error;
   if (detail::needsFallback(p)) {
     detail::fallbackMatmul(p);
+    return std::nullopt;
+  }
+  if (detail::isGemv(p)) {
+    detail::gemv(p);
     return std::nullopt;
   }
   return detail::oneDnnMatmul(p);
