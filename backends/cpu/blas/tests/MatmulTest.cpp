@@ -209,7 +209,7 @@ std::vector<Case> cases() {
       all.push_back(c);
       c.cDistinct = true;
       all.push_back(c);
-      c.m = c.k = 1500, c.beta = 0, c.nanInC = true; // large enough to split across threads
+      c.m = c.k = 1500, c.beta = 0, c.nanInC = true; // f32: large enough to split across threads
       all.push_back(c);
     }
   Case single;
