@@ -68,6 +68,7 @@ public:
 
   Status launch(Kernel* kernel, const LaunchConfig& config, void** args, Stream* stream) override;
   Status gemm(const GemmArgs& args, Stream* stream) override;
+  Status vector(const VectorArgs& args, Stream* stream) override;
 
 private:
   /// Resolves a handle; nullptr is the legacy default stream.
@@ -79,6 +80,8 @@ private:
   Status sticky();
   void setSticky(Status status);
   Status validate(const LaunchConfig& config, const CpuKernel& kernel) const;
+  /// Fails with `check` at once, or queues `work`, whose failure becomes the sticky error.
+  Status submitBlas(Stream* stream, Status check, std::function<Status()> work);
 
   DeviceProperties properties_;
   std::unique_ptr<Compiler> compiler_;

@@ -1,8 +1,7 @@
 // Kernel launches: validate the shape, copy the arguments, run the grid on the pool in order
-// on the stream. And the BLAS entry point, not yet implemented on the CPU.
+// on the stream.
 #include "BlockRunner.h"
 #include "CpuDevice.h"
-#include "drawbridge/blas/Matmul.h"
 
 #include <cstring>
 
@@ -86,75 +85,6 @@ Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args
                       [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });
     if (state.failed.load())
       setSticky(state.result());
-  });
-  return submitted ? Status::success() : submitted.status();
-}
-
-namespace {
-
-blas::DataType blasType(GemmType type) {
-  switch (type) {
-  case GemmType::F32:
-    return blas::DataType::F32;
-  case GemmType::F64:
-    return blas::DataType::F64;
-  case GemmType::F16:
-    return blas::DataType::F16;
-  case GemmType::BF16:
-    return blas::DataType::BF16;
-  }
-  return blas::DataType::F32;
-}
-
-template <typename M> M blasMatrix(const GemmMatrix& m) {
-  M matrix;
-  matrix.type = blasType(m.type);
-  matrix.data = const_cast<void*>(m.data);
-  matrix.rowStride = m.rowStride;
-  matrix.colStride = m.colStride;
-  matrix.batchStride = m.batchStride;
-  return matrix;
-}
-
-blas::MatmulProblem blasProblem(const GemmArgs& g) {
-  blas::MatmulProblem p;
-  p.m = g.m, p.n = g.n, p.k = g.k, p.batch = g.batch;
-  p.a = blasMatrix<blas::Matrix>(g.a);
-  p.b = blasMatrix<blas::Matrix>(g.b);
-  p.c = blasMatrix<blas::Matrix>(g.c);
-  p.d = blasMatrix<blas::OutputMatrix>(g.d);
-  p.alpha = g.alpha;
-  p.beta = g.beta;
-  p.bias = g.bias;
-  p.biasType = blasType(g.biasType);
-  p.epilogue = g.epilogue == GemmEpilogue::Relu   ? blas::Epilogue::Relu
-               : g.epilogue == GemmEpilogue::Gelu ? blas::Epilogue::Gelu
-                                                  : blas::Epilogue::None;
-  p.allowTf32 = g.allowTf32;
-  return p;
-}
-
-Status toStatus(const blas::BlasError& error) {
-  StatusCode code = error.code == blas::BlasErrorCode::InvalidValue   ? StatusCode::InvalidValue
-                    : error.code == blas::BlasErrorCode::NotSupported ? StatusCode::NotSupported
-                                                                      : StatusCode::LaunchFailure;
-  return failure(code, error.message);
-}
-
-} // namespace
-
-// Checked when called, so a bad argument is the call's error; run in stream order on oneDNN.
-Status CpuDevice::gemm(const GemmArgs& args, Stream* stream) {
-  if (Status status = sticky(); !status.ok())
-    return status;
-  blas::MatmulProblem problem = blasProblem(args);
-  if (auto error = blas::checkMatmul(problem))
-    return toStatus(*error);
-  auto submitted = submit(stream, [this, problem] {
-    if (!sticky().ok())
-      return;
-    if (auto error = blas::matmul(problem))
-      setSticky(toStatus(*error));
   });
   return submitted ? Status::success() : submitted.status();
 }

@@ -67,5 +67,40 @@ TEST_F(GemmTest, BadArgumentsFailTheCallNotTheStream) {
   EXPECT_TRUE(device->synchronize().ok()) << "nothing was queued, nothing is sticky";
 }
 
+TEST_F(GemmTest, VectorOperationsReadAndWriteInStreamOrder) {
+  const int64_t n = 8;
+  auto x = device->allocate(n * sizeof(float), MemoryKind::Device);
+  auto scalars = device->allocate(2 * sizeof(float), MemoryKind::Device);
+  ASSERT_TRUE(x && scalars);
+  auto* X = static_cast<float*>(*x);
+  auto* S = static_cast<float*>(*scalars);
+  for (int64_t i = 0; i < n; ++i)
+    X[i] = float(i);
+  S[0] = 5, S[1] = -1;
+  auto stream = device->createStream(StreamKind::Blocking);
+  ASSERT_TRUE(stream);
+  // Queued first: x becomes all zero bytes, then 2 is copied into alpha.
+  const float two = 2;
+  ASSERT_TRUE(device->fill(X, 0, n * sizeof(float), *stream, true).ok());
+  ASSERT_TRUE(device->copy(S, &two, sizeof two, *stream, false).ok());
+  VectorArgs axpy; // x = alpha * ones + x, alpha read from S[0] when it runs
+  const std::vector<float> ones(n, 1);
+  axpy.n = n, axpy.x = ones.data(), axpy.y = X, axpy.alphaPointer = S;
+  ASSERT_TRUE(device->vector(axpy, *stream).ok());
+  VectorArgs asum;
+  asum.op = VectorOp::Asum, asum.n = n, asum.x = X, asum.result = S + 1;
+  ASSERT_TRUE(device->vector(asum, *stream).ok());
+  ASSERT_TRUE(device->synchronizeStream(*stream).ok());
+  EXPECT_EQ(S[1], 2.0f * n);
+  EXPECT_TRUE(device->destroyStream(*stream).ok());
+
+  VectorArgs bad = asum;
+  bad.result = nullptr;
+  EXPECT_EQ(device->vector(bad, nullptr).code, StatusCode::InvalidValue);
+  bad.type = GemmType::BF16;
+  EXPECT_EQ(device->vector(bad, nullptr).code, StatusCode::NotSupported);
+  EXPECT_TRUE(device->synchronize().ok()) << "nothing was queued, nothing is sticky";
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test

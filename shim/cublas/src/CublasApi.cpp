@@ -1,19 +1,12 @@
 // cuBLAS: handles, and the GEMM family (Sgemm, Dgemm, Hgemm, GemmEx and their strided-batched
-// forms) as one column-major matrix multiply on the backend.
+// and batched forms) as one column-major matrix multiply on the backend.
 #include "Export.h"
 #include "Gemm.h"
+#include "Handle.h"
 
 #include <algorithm>
 #include <cublas_api.h>
 #include <new>
-
-struct cublasContext {
-  cudaStream_t stream = nullptr;
-  cublasPointerMode_t pointerMode = CUBLAS_POINTER_MODE_HOST;
-  cublasMath_t mathMode = CUBLAS_DEFAULT_MATH;
-  void* workspace = nullptr;
-  size_t workspaceSize = 0;
-};
 
 namespace {
 
@@ -27,7 +20,8 @@ struct StridedOperand {
   const void* data;
   cudaDataType type;
   int64_t ld;
-  int64_t stride; // between batches
+  int64_t stride;                        // between batches
+  const void* const* pointers = nullptr; // the batched forms: one address per batch
 };
 
 // Everything the GEMM family takes, checked as cuBLAS checks it.
@@ -37,7 +31,8 @@ cublasStatus_t gemm(cublasHandle_t handle, cublasOperation_t transa, cublasOpera
                     cublasComputeType_t compute) {
   if (!handle)
     return CUBLAS_STATUS_NOT_INITIALIZED;
-  if (!validOperation(transa) || !validOperation(transb) || m < 0 || n < 0 || k < 0 || batch < 0)
+  if (!validOperation(transa) || !validOperation(transb) || m < 0 || n < 0 || k < 0 || batch < 0 ||
+      !alpha || !beta)
     return CUBLAS_STATUS_INVALID_VALUE;
   bool ta = transa != CUBLAS_OP_N, tb = transb != CUBLAS_OP_N;
   if (a.ld < std::max<int64_t>(1, ta ? k : m) || b.ld < std::max<int64_t>(1, tb ? n : k) ||
@@ -55,11 +50,13 @@ cublasStatus_t gemm(cublasHandle_t handle, cublasOperation_t transa, cublasOpera
   args.a = cublas::operand(*aType, a.data, a.ld, false, ta, a.stride);
   args.b = cublas::operand(*bType, b.data, b.ld, false, tb, b.stride);
   args.c = cublas::operand(*cType, c.data, c.ld, false, false, c.stride);
+  args.a.batchPointers = a.pointers;
+  args.b.batchPointers = b.pointers;
+  args.c.batchPointers = c.pointers;
   args.d = args.c;
   args.allowTf32 =
       handle->mathMode == CUBLAS_TF32_TENSOR_OP_MATH || compute == CUBLAS_COMPUTE_32F_FAST_TF32;
-  return cublas::runGemm(args, handle->stream, alpha, beta, *scalar,
-                         handle->pointerMode == CUBLAS_POINTER_MODE_DEVICE);
+  return cublas::runGemm(args, handle->stream, alpha, beta, *scalar, handle->devicePointers());
 }
 
 } // namespace
@@ -224,4 +221,40 @@ DRAWBRIDGE_CUBLAS_EXPORT cublasStatus_t cublasGemmStridedBatchedEx(
     int ldc, long long strideC, int batchCount, cublasComputeType_t computeType, cublasGemmAlgo_t) {
   return gemm(handle, transa, transb, m, n, k, alpha, {A, Atype, lda, strideA},
               {B, Btype, ldb, strideB}, beta, {C, Ctype, ldc, strideC}, batchCount, computeType);
+}
+
+// The batched forms: the arrays of matrix addresses live in device memory and are read when the
+// GEMM runs, after the work queued before it on the stream.
+DRAWBRIDGE_CUBLAS_EXPORT cublasStatus_t cublasSgemmBatched(
+    cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k,
+    const float* alpha, const float* const Aarray[], int lda, const float* const Barray[], int ldb,
+    const float* beta, float* const Carray[], int ldc, int batchCount) {
+  return gemm(handle, transa, transb, m, n, k, alpha,
+              {nullptr, CUDA_R_32F, lda, 0, reinterpret_cast<const void* const*>(Aarray)},
+              {nullptr, CUDA_R_32F, ldb, 0, reinterpret_cast<const void* const*>(Barray)}, beta,
+              {nullptr, CUDA_R_32F, ldc, 0, reinterpret_cast<const void* const*>(Carray)},
+              batchCount, CUBLAS_COMPUTE_32F);
+}
+
+DRAWBRIDGE_CUBLAS_EXPORT cublasStatus_t cublasHgemmBatched(
+    cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k,
+    const __half* alpha, const __half* const Aarray[], int lda, const __half* const Barray[],
+    int ldb, const __half* beta, __half* const Carray[], int ldc, int batchCount) {
+  return gemm(handle, transa, transb, m, n, k, alpha,
+              {nullptr, CUDA_R_16F, lda, 0, reinterpret_cast<const void* const*>(Aarray)},
+              {nullptr, CUDA_R_16F, ldb, 0, reinterpret_cast<const void* const*>(Barray)}, beta,
+              {nullptr, CUDA_R_16F, ldc, 0, reinterpret_cast<const void* const*>(Carray)},
+              batchCount, CUBLAS_COMPUTE_16F);
+}
+
+DRAWBRIDGE_CUBLAS_EXPORT cublasStatus_t
+cublasGemmBatchedEx(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb,
+                    int m, int n, int k, const void* alpha, const void* const Aarray[],
+                    cudaDataType Atype, int lda, const void* const Barray[], cudaDataType Btype,
+                    int ldb, const void* beta, void* const Carray[], cudaDataType Ctype, int ldc,
+                    int batchCount, cublasComputeType_t computeType, cublasGemmAlgo_t) {
+  return gemm(handle, transa, transb, m, n, k, alpha, {nullptr, Atype, lda, 0, Aarray},
+              {nullptr, Btype, ldb, 0, Barray}, beta,
+              {nullptr, Ctype, ldc, 0, const_cast<const void* const*>(Carray)}, batchCount,
+              computeType);
 }

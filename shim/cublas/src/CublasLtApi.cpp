@@ -287,7 +287,7 @@ DRAWBRIDGE_CUBLAS_EXPORT cublasStatus_t cublasLtMatmul(
     const cublasLtMatmulAlgo_t*, void*, size_t, cudaStream_t stream) {
   if (!handle)
     return CUBLAS_STATUS_NOT_INITIALIZED;
-  if (!computeDesc || !Adesc || !Bdesc || !Cdesc || !Ddesc)
+  if (!computeDesc || !Adesc || !Bdesc || !Cdesc || !Ddesc || !alpha || !beta)
     return CUBLAS_STATUS_INVALID_VALUE;
   const MatmulDesc& desc = descOf(computeDesc);
   const Layout &a = layoutOf(Adesc), &b = layoutOf(Bdesc), &c = layoutOf(Cdesc),

@@ -15,19 +15,18 @@ extern "C" int __drawbridge_cudart_resolve_stream(cudaStream_t stream, void** de
 namespace drawbridge::cublas {
 namespace {
 
-std::optional<double> readScalar(const void* pointer, cudaDataType type) {
-  if (!pointer)
-    return std::nullopt;
+double readScalar(const void* pointer, backend::GemmType type) {
   switch (type) {
-  case CUDA_R_32F:
+  case backend::GemmType::F32:
     return *static_cast<const float*>(pointer);
-  case CUDA_R_64F:
+  case backend::GemmType::F64:
     return *static_cast<const double*>(pointer);
-  case CUDA_R_16F:
+  case backend::GemmType::F16:
     return static_cast<double>(__half2float(*static_cast<const __half*>(pointer)));
-  default:
-    return std::nullopt;
+  case backend::GemmType::BF16:
+    return static_cast<double>(__bfloat162float(*static_cast<const __nv_bfloat16*>(pointer)));
   }
+  return 0;
 }
 
 cublasStatus_t toCublas(const backend::Status& status) {
@@ -43,6 +42,27 @@ cublasStatus_t toCublas(const backend::Status& status) {
   default:
     return CUBLAS_STATUS_EXECUTION_FAILED;
   }
+}
+
+// The device behind the program's libcudart and the backend stream a CUDA stream names.
+struct Target {
+  backend::Device* device;
+  backend::Stream* stream;
+};
+
+std::optional<Target> resolve(cudaStream_t stream) {
+  void* device = nullptr;
+  void* backendStream = nullptr;
+  if (__drawbridge_cudart_resolve_stream(stream, &device, &backendStream) != cudaSuccess)
+    return std::nullopt;
+  return Target{static_cast<backend::Device*>(device),
+                static_cast<backend::Stream*>(backendStream)};
+}
+
+cublasStatus_t report(const backend::Status& status) {
+  if (!status.ok() && !status.message.empty())
+    std::fprintf(stderr, "drawbridge: cuBLAS: %s\n", status.message.c_str());
+  return toCublas(status);
 }
 
 } // namespace
@@ -92,24 +112,37 @@ backend::GemmMatrix operand(backend::GemmType type, const void* data, int64_t ld
 
 cublasStatus_t runGemm(backend::GemmArgs args, cudaStream_t stream, const void* alpha,
                        const void* beta, cudaDataType scalarType, bool devicePointers) {
-  void* device = nullptr;
-  void* backendStream = nullptr;
-  if (__drawbridge_cudart_resolve_stream(stream, &device, &backendStream) != cudaSuccess)
+  auto target = resolve(stream);
+  auto type = gemmType(scalarType);
+  if (!target)
     return CUBLAS_STATUS_NOT_INITIALIZED;
-  auto* d = static_cast<backend::Device*>(device);
-  auto* s = static_cast<backend::Stream*>(backendStream);
-  if (devicePointers)
-    if (auto status = d->synchronizeStream(s); !status.ok())
-      return toCublas(status);
-  auto a = readScalar(alpha, scalarType), b = readScalar(beta, scalarType);
-  if (!a || !b)
+  if (!alpha || !type)
     return CUBLAS_STATUS_INVALID_VALUE;
-  args.alpha = *a;
-  args.beta = *b;
-  backend::Status status = d->gemm(args, s);
-  if (!status.ok() && !status.message.empty())
-    std::fprintf(stderr, "drawbridge: cuBLAS: %s\n", status.message.c_str());
-  return toCublas(status);
+  if (devicePointers) {
+    args.alphaPointer = alpha;
+    args.betaPointer = beta;
+    args.scalarType = *type;
+  } else {
+    args.alpha = readScalar(alpha, *type);
+    if (beta)
+      args.beta = readScalar(beta, *type);
+  }
+  return report(target->device->gemm(args, target->stream));
+}
+
+cublasStatus_t runVector(backend::VectorArgs args, cudaStream_t stream, const void* alpha,
+                         bool devicePointers) {
+  auto target = resolve(stream);
+  if (!target)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (alpha && devicePointers)
+    args.alphaPointer = alpha;
+  else if (alpha)
+    args.alpha = readScalar(alpha, args.type);
+  if (cublasStatus_t status = report(target->device->vector(args, target->stream));
+      status != CUBLAS_STATUS_SUCCESS || !args.result || devicePointers)
+    return status;
+  return report(target->device->synchronizeStream(target->stream));
 }
 
 int unimplementedApi(const char* name) {

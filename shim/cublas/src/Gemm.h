@@ -21,11 +21,18 @@ std::optional<cudaDataType> scalarTypeOf(cublasComputeType_t compute);
 backend::GemmMatrix operand(backend::GemmType type, const void* data, int64_t ld, bool rowOrder,
                             bool transposed, int64_t batchStride);
 
-/// Runs `args` on the device behind the program's libcudart, on `stream`. Scalars given by
-/// pointer are read when the GEMM is queued; in device pointer mode the stream is synchronised
-/// first, so a value a kernel before it writes is the value used.
+/// Runs `args` on the device behind the program's libcudart, on `stream`. In host pointer mode
+/// alpha and beta are read now; in device pointer mode the backend reads them when the GEMM
+/// runs, in stream order, without waiting here. A null `beta` keeps `args.beta` (cublasSger's
+/// fixed 1); a null `alpha` is CUBLAS_STATUS_INVALID_VALUE.
 cublasStatus_t runGemm(backend::GemmArgs args, cudaStream_t stream, const void* alpha,
                        const void* beta, cudaDataType scalarType, bool devicePointers);
+
+/// Runs a level-1 operation like runGemm, alpha (when `alpha` is given) read likewise. A result
+/// in host pointer mode is host memory, so the call returns once the stream has written it; in
+/// device pointer mode it returns at once.
+cublasStatus_t runVector(backend::VectorArgs args, cudaStream_t stream, const void* alpha,
+                         bool devicePointers);
 
 /// The names and strings NVIDIA's cuBLAS and cuBLASLt give a status.
 const char* statusName(cublasStatus_t status);

@@ -1,8 +1,10 @@
 #include "OneDnnMatmul.h"
 
+#include "LruCache.h"
 #include "Scalar.h"
 
 #include <algorithm>
+#include <bit>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
@@ -11,6 +13,8 @@ namespace {
 
 using dims = dnnl::memory::dims;
 using dt = dnnl::memory::data_type;
+
+constexpr size_t kCacheCapacity = 256;
 
 dnnl::engine& engine() {
   static dnnl::engine cpu(dnnl::engine::kind::cpu, 0);
@@ -46,14 +50,34 @@ dnnl::memory::desc describe(const M& m, int64_t rows, int64_t cols, int64_t batc
           dims{m.batchStride == 0 ? extent : m.batchStride, rowStride, colStride}};
 }
 
+dnnl::stream& threadStream() {
+  thread_local dnnl::stream stream(engine());
+  return stream;
+}
+
+template <typename M> void appendLayout(CacheKey& key, const M& m) {
+  key.insert(key.end(), {static_cast<int64_t>(m.type), m.rowStride, m.colStride, m.batchStride});
+}
+
+int64_t bitsOf(double scalar) {
+  return std::bit_cast<uint32_t>(static_cast<float>(scalar));
+}
+
 // Copies and converts between two layouts of the same logical tensor.
-void reorder(const dnnl::memory::desc& fromDesc, const void* from, const dnnl::memory::desc& toDesc,
-             void* to) {
-  dnnl::memory source(fromDesc, engine(), const_cast<void*>(from));
-  dnnl::memory destination(toDesc, engine(), to);
-  dnnl::stream stream(engine());
-  dnnl::reorder(source, destination).execute(stream, source, destination);
-  stream.wait();
+template <typename From, typename To>
+void reorder(const From& from, const To& to, int64_t rows, int64_t cols, int64_t batch) {
+  static LruCache<dnnl::reorder> cache(kCacheCapacity);
+  CacheKey key{rows, cols, batch};
+  appendLayout(key, from);
+  appendLayout(key, to);
+  auto fromDesc = describe(from, rows, cols, batch), toDesc = describe(to, rows, cols, batch);
+  auto primitive = cache.getOrMake(key, [&] {
+    return dnnl::reorder(dnnl::reorder::primitive_desc(engine(), fromDesc, engine(), toDesc));
+  });
+  dnnl::memory source(fromDesc, engine(), const_cast<void*>(from.data));
+  dnnl::memory destination(toDesc, engine(), to.data);
+  primitive->execute(threadStream(), source, destination);
+  threadStream().wait();
 }
 
 bool sameLayout(const MatmulProblem& p) {
@@ -61,24 +85,24 @@ bool sameLayout(const MatmulProblem& p) {
          p.c.batchStride == p.d.batchStride;
 }
 
-// Throws dnnl::error when oneDNN cannot create or run the primitive. The bias is added to
-// every column (per row of D), or to every row when `biasPerColumn`.
-void nativeMatmul(const MatmulProblem& p, bool biasPerColumn) {
-  auto aDesc = describe(p.a, p.m, p.k, p.batch);
-  auto bDesc = describe(p.b, p.k, p.n, p.batch);
-  auto dDesc = describe(p.d, p.m, p.n, p.batch);
+// What oneDNN made for one problem: the primitive and the layouts it was made for.
+struct MatmulPlan {
+  dnnl::matmul primitive;
+  dnnl::memory::desc a, b, d, bias;
+  int biasPostOp = 0; // the bias's position among the post-ops
+};
 
-  // oneDNN's sum post-op adds beta times what D holds, so D must hold C first.
-  if (p.beta != 0 && !sameLayout(p))
-    reorder(describe(p.c, p.m, p.n, p.batch), p.c.data, dDesc, p.d.data);
-
+MatmulPlan makePlan(const MatmulProblem& p, bool biasPerColumn) {
+  MatmulPlan plan;
+  plan.a = describe(p.a, p.m, p.k, p.batch);
+  plan.b = describe(p.b, p.k, p.n, p.batch);
+  plan.d = describe(p.d, p.m, p.n, p.batch);
   dnnl::primitive_attr attr;
   if (p.alpha != 1.0)
     attr.set_output_scales(0, {static_cast<float>(p.alpha)});
   dnnl::post_ops ops;
   if (p.beta != 0)
     ops.append_sum(static_cast<float>(p.beta));
-  dnnl::memory::desc biasDesc;
   if (p.bias) {
     int64_t length = biasPerColumn ? p.n : p.m;
     dims shape = biasPerColumn ? dims{1, length} : dims{length, 1};
@@ -87,29 +111,56 @@ void nativeMatmul(const MatmulProblem& p, bool biasPerColumn) {
       shape.insert(shape.begin(), 1);
       strides.insert(strides.begin(), length);
     }
-    biasDesc = dnnl::memory::desc(shape, dnnlType(p.biasType), strides);
-    ops.append_binary(dnnl::algorithm::binary_add, biasDesc);
+    plan.bias = dnnl::memory::desc(shape, dnnlType(p.biasType), strides);
+    plan.biasPostOp = ops.len();
+    ops.append_binary(dnnl::algorithm::binary_add, plan.bias);
   }
   if (p.epilogue == Epilogue::Relu)
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
   else if (p.epilogue == Epilogue::Gelu)
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f);
   attr.set_post_ops(ops);
+  plan.primitive = dnnl::matmul(
+      dnnl::matmul::primitive_desc(dnnl::matmul::desc(plan.a, plan.b, plan.d), attr, engine()));
+  return plan;
+}
 
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aDesc, bDesc, dDesc), attr, engine());
-  dnnl::memory a(aDesc, engine(), const_cast<void*>(p.a.data));
-  dnnl::memory b(bDesc, engine(), const_cast<void*>(p.b.data));
-  dnnl::memory d(dDesc, engine(), p.d.data);
+// Making a oneDNN matmul costs as much as running a 512^3 one, so plans are kept, keyed by
+// everything that shapes them; LLM programs repeat a few dozen shapes.
+std::shared_ptr<const MatmulPlan> planFor(const MatmulProblem& p, bool biasPerColumn) {
+  static LruCache<MatmulPlan> cache(kCacheCapacity);
+  CacheKey key{p.m,
+               p.n,
+               p.k,
+               p.batch,
+               bitsOf(p.alpha),
+               p.beta == 0 ? 0 : 1,
+               bitsOf(p.beta),
+               p.bias ? 1 + static_cast<int64_t>(p.biasType) : 0,
+               biasPerColumn,
+               static_cast<int64_t>(p.epilogue)};
+  appendLayout(key, p.a);
+  appendLayout(key, p.b);
+  appendLayout(key, p.d);
+  return cache.getOrMake(key, [&] { return makePlan(p, biasPerColumn); });
+}
+
+// Throws dnnl::error when oneDNN cannot create or run the primitive. The bias is added to
+// every column (per row of D), or to every row when `biasPerColumn`.
+void nativeMatmul(const MatmulProblem& p, bool biasPerColumn) {
+  auto plan = planFor(p, biasPerColumn);
+  // oneDNN's sum post-op adds beta times what D holds, so D must hold C first.
+  if (p.beta != 0 && !sameLayout(p))
+    reorder(p.c, p.d, p.m, p.n, p.batch);
   std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, d}};
-  if (p.bias) {
-    int biasIndex = p.beta != 0 ? 1 : 0; // the binary post-op's position among post-ops
-    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(biasIndex) | DNNL_ARG_SRC_1,
-                 dnnl::memory(biasDesc, engine(), const_cast<void*>(p.bias)));
-  }
-  dnnl::stream stream(engine());
-  dnnl::matmul(pd).execute(stream, args);
-  stream.wait();
+      {DNNL_ARG_SRC, dnnl::memory(plan->a, engine(), const_cast<void*>(p.a.data))},
+      {DNNL_ARG_WEIGHTS, dnnl::memory(plan->b, engine(), const_cast<void*>(p.b.data))},
+      {DNNL_ARG_DST, dnnl::memory(plan->d, engine(), p.d.data)}};
+  if (p.bias)
+    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(plan->biasPostOp) | DNNL_ARG_SRC_1,
+                 dnnl::memory(plan->bias, engine(), const_cast<void*>(p.bias)));
+  plan->primitive.execute(threadStream(), args);
+  threadStream().wait();
 }
 
 template <typename M> M transposed(const M& m) {
@@ -138,9 +189,9 @@ template <typename M>
 std::vector<float> widen(const M& m, int64_t rows, int64_t cols, int64_t batch, Matrix& dense) {
   int64_t batches = m.batchStride == 0 ? 1 : batch;
   std::vector<float> values(static_cast<size_t>(rows * cols * batches));
-  dense = {DataType::F32, values.data(), 1, rows, m.batchStride == 0 ? 0 : rows * cols};
-  reorder(describe(m, rows, cols, batch), m.data, describe(dense, rows, cols, batch),
-          values.data());
+  OutputMatrix to{DataType::F32, values.data(), 1, rows, m.batchStride == 0 ? 0 : rows * cols};
+  reorder(m, to, rows, cols, batch);
+  dense = {to.type, to.data, to.rowStride, to.colStride, to.batchStride};
   return values;
 }
 
@@ -164,7 +215,7 @@ void widenedMatmul(const MatmulProblem& p) {
   wide.c = {DataType::F32, d.data, d.rowStride, d.colStride, d.batchStride};
   auto [fast, biasPerColumn] = rowMajorForm(wide);
   nativeMatmul(fast, biasPerColumn);
-  reorder(describe(d, p.m, p.n, p.batch), d.data, describe(p.d, p.m, p.n, p.batch), p.d.data);
+  reorder(d, p.d, p.m, p.n, p.batch);
 }
 
 } // namespace

@@ -7,8 +7,8 @@ namespace drawbridge::blas::detail {
 
 std::optional<BlasError> validate(const MatmulProblem& p);
 
-/// oneDNN computes A, B of one type into D of that type or f32, C the same as D; f64 and
-/// problems with k == 0 take the straightforward path.
+/// oneDNN computes A, B of one type into D of that type or f32, C the same as D; f64, problems
+/// with k == 0 and operands walked backwards (negative strides) take the straightforward path.
 bool needsFallback(const MatmulProblem& p);
 
 } // namespace drawbridge::blas::detail

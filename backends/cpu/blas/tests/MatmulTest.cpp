@@ -199,6 +199,19 @@ std::vector<Case> cases() {
   Case gemv;
   gemv.m = 1, gemv.n = 256, gemv.k = 300, gemv.transA = true;
   all.push_back(gemv);
+  for (auto [in, out] :
+       {std::pair{DataType::F32, DataType::F32}, std::pair{DataType::BF16, DataType::BF16},
+        std::pair{DataType::BF16, DataType::F32}})
+    for (bool ta : {false, true}) { // matrix-vector products, A by columns and by rows
+      Case c;
+      c.in = in, c.out = out, c.m = 300, c.n = 1, c.k = 257, c.transA = ta, c.pad = 3,
+      c.alpha = -0.5, c.beta = 0.5;
+      all.push_back(c);
+      c.cDistinct = true;
+      all.push_back(c);
+      c.m = c.k = 1500, c.beta = 0, c.nanInC = true; // f32: large enough to split across threads
+      all.push_back(c);
+    }
   Case single;
   all.push_back(single);
   Case broadcast;

@@ -84,8 +84,10 @@ public:
   virtual Status launch(Kernel* kernel, const LaunchConfig& config, void** args,
                         Stream* stream) = 0;
 
-  // BLAS: ordered on the stream like a kernel.
+  // BLAS: ordered on the stream like a kernel. Bad arguments fail the call; pointers to
+  // scalars, batch addresses and results are read or written when the work runs.
   virtual Status gemm(const GemmArgs& args, Stream* stream) = 0;
+  virtual Status vector(const VectorArgs& args, Stream* stream) = 0;
 };
 
 class Backend {

@@ -1,5 +1,6 @@
 // Plain data exchanged through the backend interface: device properties, launch shapes, kernel
-// and global descriptions, and GEMM arguments. Nothing here depends on LLVM or CUDA headers.
+// and global descriptions, GEMM and BLAS vector arguments. Nothing here depends on LLVM or CUDA
+// headers.
 #pragma once
 
 #include <cstddef>
@@ -71,6 +72,9 @@ struct GemmMatrix {
   int64_t rowStride = 1;
   int64_t colStride = 1;
   int64_t batchStride = 0; // 0 uses one matrix for every batch (A and B only)
+  /// cublas<t>gemmBatched: `batch` matrix addresses in device memory, read when the GEMM runs
+  /// (`data` and `batchStride` are then unused).
+  const void* const* batchPointers = nullptr;
 };
 
 struct GemmArgs {
@@ -85,6 +89,37 @@ struct GemmArgs {
   GemmType biasType = GemmType::F32;
   GemmEpilogue epilogue = GemmEpilogue::None;
   bool allowTf32 = false; // the caller permits tf32 rounding of f32 inputs
+  /// cuBLAS's device pointer mode: when set, alpha or beta is read from here (as `scalarType`)
+  /// when the GEMM runs in stream order, so work queued before it may write the value.
+  const void* alphaPointer = nullptr;
+  const void* betaPointer = nullptr;
+  GemmType scalarType = GemmType::F32;
+};
+
+/// The BLAS level-1 operations cuBLAS programs call, on strided vectors of n elements. A negative
+/// increment walks the vector backwards from its last element, as BLAS defines it; Scal, Nrm2,
+/// Asum and Amax do nothing (results 0) for an increment <= 0, as cuBLAS documents.
+enum class VectorOp {
+  Axpy, // y = alpha * x + y
+  Scal, // y = alpha * y
+  Copy, // y = x
+  Dot,  // result = x . y
+  Nrm2, // result = |x|_2
+  Asum, // result = sum of |x_i|
+  Amax, // result = the 1-based index of the first largest |x_i| (int32)
+};
+
+struct VectorArgs {
+  VectorOp op = VectorOp::Axpy;
+  GemmType type = GemmType::F32; // of x, y, alpha and the result (F32 or F64)
+  int64_t n = 0;
+  const void* x = nullptr;
+  int64_t incx = 1;
+  void* y = nullptr; // written by Axpy, Scal and Copy, read by Dot
+  int64_t incy = 1;
+  double alpha = 1;
+  const void* alphaPointer = nullptr; // read when the operation runs, like GemmArgs'
+  void* result = nullptr;             // Dot, Nrm2, Asum, Amax: written when the operation runs
 };
 
 } // namespace drawbridge::backend

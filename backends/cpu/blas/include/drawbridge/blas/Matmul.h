@@ -19,6 +19,9 @@ template <typename Pointer> struct MatrixOf {
   int64_t rowStride = 1;   // elements between (i, j) and (i + 1, j)
   int64_t colStride = 1;   // elements between (i, j) and (i, j + 1)
   int64_t batchStride = 0; // elements between batch b and b + 1
+  /// One address per batch, read when matmul() runs (cublas<t>gemmBatched); `data` and
+  /// `batchStride` are then unused.
+  const Pointer* batchPointers = nullptr;
 };
 using Matrix = MatrixOf<const void*>;
 using OutputMatrix = MatrixOf<void*>;
@@ -37,6 +40,11 @@ struct MatmulProblem {
   DataType biasType = DataType::F32;
   Epilogue epilogue = Epilogue::None;
   bool allowTf32 = false; // CUBLAS_TF32_TENSOR_OP_MATH: f32 inputs may be rounded to tf32
+  /// When set, alpha or beta is read from here (as `scalarType`: F32, F64 or F16) when matmul()
+  /// runs, for scalars a device computes before the multiplication.
+  const void* alphaPointer = nullptr;
+  const void* betaPointer = nullptr;
+  DataType scalarType = DataType::F32;
 };
 
 enum class BlasErrorCode { InvalidValue, NotSupported, ExecutionFailed };
@@ -47,7 +55,8 @@ struct BlasError {
 };
 
 /// The checks matmul() makes before computing, for callers that must report a bad argument
-/// at once and run the multiplication later (in stream order).
+/// at once and run the multiplication later (in stream order). What is read only then (scalars
+/// and batch addresses given by pointer) is checked by matmul().
 std::optional<BlasError> checkMatmul(const MatmulProblem& problem);
 
 /// Runs the problem on the calling thread's behalf (oneDNN's threads do the work) and returns
