@@ -128,6 +128,53 @@ static int built() {
   OK(cudaStreamSynchronize(stream));
   REQUIRE(all_equal(out, 5.f));
 
+  // Event nodes order a second graph after the first across streams; exec updates of memset
+  // and host nodes take effect at the next launch.
+  cudaEvent_t produced;
+  OK(cudaEventCreateWithFlags(&produced, cudaEventDisableTiming));
+  cudaGraph_t producer, consumer;
+  OK(cudaGraphCreate(&producer, 0));
+  OK(cudaGraphCreate(&consumer, 0));
+  cudaGraphNode_t slow, record, wait, copy;
+  cudaMemsetParams seven = memset;
+  seven.value = 0x40e00000; // 7.0f
+  OK(cudaGraphAddMemsetNode(&slow, producer, nullptr, 0, &seven));
+  OK(cudaGraphAddEventRecordNode(&record, producer, &slow, 1, produced));
+  OK(cudaGraphAddEventWaitNode(&wait, consumer, nullptr, 0, produced));
+  OK(cudaGraphAddMemcpyNode1D(&copy, consumer, &wait, 1, out.data(), d, n * sizeof(float),
+                              cudaMemcpyDeviceToHost));
+  cudaGraphNode_t noted;
+  OK(cudaGraphAddHostNode(&noted, consumer, &copy, 1, &hostParams));
+  cudaGraphExec_t first_half, second_half;
+  OK(cudaGraphInstantiate(&first_half, producer, 0));
+  OK(cudaGraphInstantiate(&second_half, consumer, 0));
+  cudaStream_t other_stream;
+  OK(cudaStreamCreateWithFlags(&other_stream, cudaStreamNonBlocking));
+  const int calls_before = calls.load();
+  OK(cudaGraphLaunch(first_half, stream));
+  OK(cudaGraphLaunch(second_half, other_stream));
+  OK(cudaStreamSynchronize(other_stream));
+  REQUIRE(all_equal(out, 7.f));
+  REQUIRE(calls.load() == calls_before + 1);
+  seven.value = 0x41100000; // 9.0f
+  OK(cudaGraphExecMemsetNodeSetParams(first_half, slow, &seven));
+  std::atomic<int> other_calls{0};
+  cudaHostNodeParams other_host = {count_call, &other_calls};
+  OK(cudaGraphExecHostNodeSetParams(second_half, noted, &other_host));
+  EXPECT(cudaGraphExecHostNodeSetParams(second_half, copy, &other_host), cudaErrorInvalidValue);
+  cudaGetLastError();
+  OK(cudaGraphLaunch(first_half, stream));
+  OK(cudaGraphLaunch(second_half, other_stream));
+  OK(cudaStreamSynchronize(other_stream));
+  REQUIRE(all_equal(out, 9.f));
+  REQUIRE(calls.load() == calls_before + 1 && other_calls.load() == 1);
+  OK(cudaGraphExecDestroy(first_half));
+  OK(cudaGraphExecDestroy(second_half));
+  OK(cudaGraphDestroy(producer));
+  OK(cudaGraphDestroy(consumer));
+  OK(cudaStreamDestroy(other_stream));
+  OK(cudaEventDestroy(produced));
+
   // A cycle cannot be instantiated.
   cudaGraph_t cyclic;
   cudaGraphNode_t a, b;

@@ -42,7 +42,27 @@ static int devices() {
   int runtime = 0;
   OK(cudaRuntimeGetVersion(&runtime));
   REQUIRE(runtime == CUDART_VERSION);
+  int driver = 0;
+  OK(cudaDriverGetVersion(&driver));
+  REQUIRE(driver >= CUDART_VERSION);
+  unsigned flags = 0;
+  OK(cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync));
+  OK(cudaGetDeviceFlags(&flags));
+  REQUIRE((flags & cudaDeviceScheduleMask) == cudaDeviceScheduleBlockingSync);
+  EXPECT(cudaSetDeviceFlags(0x4000), cudaErrorInvalidValue);
+  EXPECT(cudaPeekAtLastError(), cudaErrorInvalidValue); // peeking does not reset it
+  EXPECT(cudaGetLastError(), cudaErrorInvalidValue);
+  EXPECT(cudaPeekAtLastError(), cudaSuccess);
   OK(cudaDeviceSynchronize());
+  // A reset drops the device's memory; the device is usable again at once.
+  int* kept = nullptr;
+  OK(cudaMalloc(&kept, 64));
+  OK(cudaDeviceReset());
+  cudaPointerAttributes attributes;
+  OK(cudaPointerGetAttributes(&attributes, kept));
+  REQUIRE(attributes.type == cudaMemoryTypeUnregistered);
+  OK(cudaMalloc(&kept, 64));
+  OK(cudaFree(kept));
   std::printf("devices ok\n");
   return 0;
 }
