@@ -13,7 +13,7 @@ packages=(
   # ROCm HIP 5.2 for compile checks of translated code
   hipcc libamdhip64-dev rocm-device-libs librocprim-dev
   # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
 
 missing=()

@@ -52,6 +52,9 @@ struct BlockContext {
   char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
   ThreadState* threads; // nthreads states (kernels with collective sites only)
   void* launch;         // the runtime's LaunchState, passed back to trap and assert hooks
+  // Cooperative launches: the grid workspace {u32 size; u32 barrier} that cooperative groups
+  // reads through %envreg1 (high half) and %envreg2 (low half); null otherwise, as on CUDA.
+  void* gridWorkspace;
 };
 enum BlockField : unsigned {
   kNtidField = 0,
@@ -62,6 +65,7 @@ enum BlockField : unsigned {
   kFramesField,
   kThreadsField,
   kLaunchField,
+  kGridWorkspaceField,
 };
 
 /// Runs every runnable thread of one block until it stops (kernels with sites) or runs the whole

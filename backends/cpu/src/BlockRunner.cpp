@@ -96,6 +96,7 @@ void runBlocks(const GridLaunch& launch, uint64_t begin, uint64_t end) {
   context.shared = buffers.shared.get(kernel.staticShared + launch.dynamicSharedBytes + 1);
   context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
   context.launch = launch.state;
+  context.gridWorkspace = launch.gridWorkspace;
   // Block coordinates advance like an odometer instead of being divided out per block.
   context.ctaid[0] = uint32_t(begin % launch.grid.x);
   context.ctaid[1] = uint32_t(begin / launch.grid.x % launch.grid.y);

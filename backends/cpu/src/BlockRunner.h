@@ -12,6 +12,7 @@ struct GridLaunch {
   Dim3 grid;
   Dim3 block;
   size_t dynamicSharedBytes;
+  void* gridWorkspace = nullptr; // cooperative launches only
 };
 
 /// Runs blocks [begin, end) (linear, x fastest); stops early once the launch has failed, which

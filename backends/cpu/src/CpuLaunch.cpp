@@ -4,6 +4,7 @@
 #include "CpuDevice.h"
 
 #include <cstring>
+#include <thread>
 
 namespace drawbridge::backend::cpu {
 
@@ -57,8 +58,34 @@ Status CpuDevice::validate(const LaunchConfig& config, const CpuKernel& kernel) 
                        std::to_string(kernel.info().staticSharedBytes + config.dynamicSharedBytes) +
                        " bytes of shared memory; the device has " +
                        std::to_string(p.sharedMemoryPerBlockMax) + " per block");
+  if (config.cooperative && config.grid.count() > uint64_t(p.multiProcessorCount))
+    return failure(StatusCode::InvalidConfiguration,
+                   "cooperative launch of '" + name + "' with grid " + dims(config.grid) +
+                       ": all blocks must run at once, and the device runs " +
+                       std::to_string(p.multiProcessorCount) + " blocks at a time");
   return Status::success();
 }
+
+namespace {
+
+/// Cooperative groups' grid barrier spins until every block arrives, so each block of a
+/// cooperative grid gets its own thread rather than waiting for a pool worker.
+void runCooperative(const GridLaunch& grid) {
+  std::vector<std::thread> blocks;
+  blocks.reserve(grid.grid.count());
+  for (uint64_t block = 0; block < grid.grid.count(); ++block)
+    blocks.emplace_back([&grid, block] { runBlocks(grid, block, block + 1); });
+  for (auto& thread : blocks)
+    thread.join();
+}
+
+/// The driver's grid workspace as cooperative groups reads it: its size, then the barrier.
+struct GridWorkspace {
+  uint32_t size = sizeof(GridWorkspace);
+  uint32_t barrier = 0;
+};
+
+} // namespace
 
 Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args, Stream* stream) {
   if (Status status = sticky(); !status.ok())
@@ -79,10 +106,15 @@ Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args
       return; // a failed kernel leaves the device unusable, as on CUDA
     LaunchState state;
     state.kernel = descriptor;
-    GridLaunch grid{&state, arguments->pointers.data(), config.grid, config.block,
-                    config.dynamicSharedBytes};
-    pool_.parallelFor(config.grid.count(),
-                      [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });
+    GridWorkspace workspace;
+    GridLaunch grid{
+        &state,       arguments->pointers.data(), config.grid,
+        config.block, config.dynamicSharedBytes,  config.cooperative ? &workspace : nullptr};
+    if (config.cooperative)
+      runCooperative(grid);
+    else
+      pool_.parallelFor(config.grid.count(),
+                        [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });
     if (state.failed.load())
       setSticky(state.result());
   });

@@ -5,7 +5,7 @@
 namespace drawbridge::ptx {
 namespace {
 
-constexpr std::array<SpecialRegisterInfo, 28> kRegisters{{
+constexpr std::array<SpecialRegisterInfo, 30> kRegisters{{
     {SpecialRegister::Tid, "%tid", true},
     {SpecialRegister::Ntid, "%ntid", true},
     {SpecialRegister::Ctaid, "%ctaid", true},
@@ -34,6 +34,8 @@ constexpr std::array<SpecialRegisterInfo, 28> kRegisters{{
     {SpecialRegister::ReservedSmemCap, "%reserved_smem_offset_cap", false},
     {SpecialRegister::ReservedSmem0, "%reserved_smem_offset_0", false},
     {SpecialRegister::ReservedSmem1, "%reserved_smem_offset_1", false},
+    {SpecialRegister::Envreg1, "%envreg1", false},
+    {SpecialRegister::Envreg2, "%envreg2", false},
 }};
 
 } // namespace

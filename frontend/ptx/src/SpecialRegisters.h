@@ -37,6 +37,9 @@ enum class SpecialRegister : uint8_t {
   ReservedSmemCap,
   ReservedSmem0,
   ReservedSmem1,
+  // The driver's environment registers that cooperative groups reads: the grid workspace.
+  Envreg1,
+  Envreg2,
 };
 
 struct SpecialRegisterInfo {

@@ -1,5 +1,7 @@
 // Devices: enumeration (CUDA_VISIBLE_DEVICES), selection, properties, synchronisation, reset.
+#include "Allocations.h"
 #include "Api.h"
+#include "Capture.h"
 #include "DeviceProperties.h"
 #include "Export.h"
 #include "Runtime.h"
@@ -95,6 +97,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetAttribute(int* value, cudaDevi
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSynchronize() {
   return api("cudaDeviceSynchronize", [&] {
+    if (cudaError_t error = capture::forbidUnsafeCall())
+      return error;
     return onCurrentDevice([](drawbridge::backend::Device& d) {
       return toCudaError(d.synchronize(), "cudaDeviceSynchronize");
     });
@@ -104,6 +108,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSynchronize() {
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceReset() {
   return api("cudaDeviceReset", [&] {
     Runtime::instance().reset();
+    Allocations::instance().clear();
     clearStickyError();
     return cudaSuccess;
   });

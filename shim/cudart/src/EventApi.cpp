@@ -1,11 +1,24 @@
 // Events: recording, waiting, querying and timing.
 #include "Api.h"
+#include "Capture.h"
 #include "Export.h"
 #include "Runtime.h"
+
+#include <mutex>
+#include <set>
 
 using namespace drawbridge::cudart;
 
 namespace {
+
+// Events created with cudaEventDisableTiming: CUDA refuses to time them.
+std::mutex untimedMutex;
+std::set<cudaEvent_t> untimed;
+
+bool timed(cudaEvent_t event) {
+  std::lock_guard lock(untimedMutex);
+  return !untimed.count(event);
+}
 
 cudaError_t createEvent(cudaEvent_t* event, unsigned flags, const char* name) {
   constexpr unsigned kKnown =
@@ -17,6 +30,10 @@ cudaError_t createEvent(cudaEvent_t* event, unsigned flags, const char* name) {
     if (!created)
       return toCudaError(created.status(), name);
     *event = reinterpret_cast<cudaEvent_t>(*created);
+    if (flags & cudaEventDisableTiming) {
+      std::lock_guard lock(untimedMutex);
+      untimed.insert(*event);
+    }
     return cudaSuccess;
   });
 }
@@ -42,6 +59,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventDestroy(cudaEvent_t event) {
       [&] {
         if (!event)
           return cudaErrorInvalidResourceHandle;
+        {
+          std::lock_guard lock(untimedMutex);
+          untimed.erase(event);
+        }
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.destroyEvent(toBackend(event)), "cudaEventDestroy");
         });
@@ -55,6 +76,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStre
       [&] {
         if (!event)
           return cudaErrorInvalidResourceHandle;
+        if (auto captured = capture::recordEvent(event, stream))
+          return *captured;
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.recordEvent(toBackend(event), toBackend(stream)), "cudaEventRecord");
         });
@@ -91,7 +114,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t
       [&] {
         if (!ms)
           return cudaErrorInvalidValue;
-        if (!start || !end)
+        if (!start || !end || !timed(start) || !timed(end))
           return cudaErrorInvalidResourceHandle;
         return onCurrentDevice([&](auto& d) {
           auto elapsed = d.elapsedMilliseconds(toBackend(start), toBackend(end));

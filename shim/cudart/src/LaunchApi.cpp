@@ -1,63 +1,63 @@
-// Kernel launches, through every entry point nvcc and clang emit, and kernel attributes.
+// Kernel launches, through every entry point nvcc and clang emit.
 #include "Api.h"
 #include "Export.h"
-#include "Modules.h"
-#include "Profile.h"
+#include "Occupancy.h"
+#include "Operations.h"
 #include "RegistrationAbi.h"
 #include "Runtime.h"
 
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
+#include <cstdio>
 
 using namespace drawbridge::cudart;
 
 namespace {
 
-// CUDA_LAUNCH_BLOCKING=1 makes every launch synchronous, so its errors surface at the launch.
-bool launchBlocking() {
-  static const bool enabled = [] {
-    const char* value = std::getenv("CUDA_LAUNCH_BLOCKING");
-    return value && std::strcmp(value, "1") == 0;
-  }();
-  return enabled;
-}
-
-drawbridge::backend::Dim3 toDim3(dim3 d) {
-  return {d.x, d.y, d.z};
-}
-
-cudaError_t launch(RegisteredFunction* function, dim3 grid, dim3 block, void** args,
-                   size_t sharedMem, cudaStream_t stream) {
-  if (!function)
-    return cudaErrorInvalidDeviceFunction;
-  if (cudaError_t sticky = stickyError())
-    return sticky;
-  return onCurrentDevice([&](drawbridge::backend::Device& device) {
-    drawbridge::backend::Kernel* kernel = nullptr;
-    if (cudaError_t error = resolveKernel(*function, device, kernel))
-      return error;
-    drawbridge::backend::LaunchConfig config{toDim3(grid), toDim3(block), sharedMem};
-    auto* onStream = toBackend(stream);
-    auto started = std::chrono::steady_clock::now();
-    if (cudaError_t error = toCudaError(device.launch(kernel, config, args, onStream),
-                                        function->deviceName.c_str()))
-      return error;
-    if (profiling() || launchBlocking()) {
-      cudaError_t finished =
-          toCudaError(device.synchronizeStream(onStream), function->deviceName.c_str());
-      if (profiling())
-        recordKernelTime(function->deviceName, std::chrono::duration<double, std::milli>(
-                                                   std::chrono::steady_clock::now() - started)
-                                                   .count());
-      return finished;
-    }
-    return cudaSuccess;
-  });
-}
-
 RegisteredFunction* byHostStub(const void* stub) {
   return const_cast<RegisteredFunction*>(Registry::instance().function(stub));
+}
+
+// A cooperative grid must fit on the device at once, as the occupancy API reports it.
+cudaError_t launchCooperative(KernelLaunch launch, cudaStream_t stream) {
+  if (!launch.function)
+    return cudaErrorInvalidDeviceFunction;
+  int perMultiprocessor = 0, multiprocessors = 0;
+  if (cudaError_t error = activeBlocksPerMultiprocessor(
+          *launch.function, int(launch.block.x * launch.block.y * launch.block.z), launch.sharedMem,
+          perMultiprocessor, multiprocessors))
+    return error;
+  if (uint64_t(launch.grid.x) * launch.grid.y * launch.grid.z >
+      uint64_t(perMultiprocessor) * multiprocessors)
+    return cudaErrorCooperativeLaunchTooLarge;
+  launch.cooperative = true;
+  return launchKernel(launch, stream);
+}
+
+// cudaLaunchKernelExC's attributes: cooperative is honoured, a priority accepted (the CPU
+// backend does not preempt), anything else named and refused.
+cudaError_t launchWithConfig(const cudaLaunchConfig_t* config, const void* func, void** args) {
+  if (!config || (config->numAttrs && !config->attrs))
+    return cudaErrorInvalidValue;
+  KernelLaunch launch{byHostStub(func), config->gridDim, config->blockDim, config->dynamicSmemBytes,
+                      args};
+  for (unsigned i = 0; i < config->numAttrs; ++i) {
+    const cudaLaunchAttribute& attribute = config->attrs[i];
+    switch (attribute.id) {
+    case cudaLaunchAttributeIgnore:
+    case cudaLaunchAttributePriority:
+      break;
+    case cudaLaunchAttributeCooperative:
+      launch.cooperative = attribute.val.cooperative != 0;
+      break;
+    default:
+      std::fprintf(stderr,
+                   "drawbridge: cudaLaunchKernelExC: launch attribute %d is not supported by "
+                   "Drawbridge (supported: cooperative, priority)\n",
+                   int(attribute.id));
+      return cudaErrorNotSupported;
+    }
+  }
+  return launch.cooperative ? launchCooperative(launch, config->stream)
+                            : launchKernel(launch, config->stream);
 }
 
 } // namespace
@@ -67,8 +67,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchKernel(const void* func, dim3 gri
                                                       cudaStream_t stream) {
   return api(
       "cudaLaunchKernel",
-      [&] { return launch(byHostStub(func), gridDim, blockDim, args, sharedMem, stream); }, func,
-      gridDim, blockDim, args, sharedMem, stream);
+      [&] {
+        return launchKernel({byHostStub(func), gridDim, blockDim, sharedMem, args}, stream);
+      },
+      func, gridDim, blockDim, args, sharedMem, stream);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchKernel_ptsz(const void* func, dim3 gridDim,
@@ -84,8 +86,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim
   return api(
       "__cudaLaunchKernel",
       [&] {
-        return launch(reinterpret_cast<RegisteredFunction*>(kernel), gridDim, blockDim, args,
-                      sharedMem, stream);
+        return launchKernel(
+            {reinterpret_cast<RegisteredFunction*>(kernel), gridDim, blockDim, sharedMem, args},
+            stream);
       },
       kernel, gridDim, blockDim, args, sharedMem, stream);
 }
@@ -98,31 +101,38 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t __cudaLaunchKernel_ptsz(cudaKernel_t kernel
                             stream ? stream : cudaStreamPerThread);
 }
 
-DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFuncGetAttributes(cudaFuncAttributes* attr,
-                                                           const void* func) {
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchCooperativeKernel(const void* func, dim3 gridDim,
+                                                                 dim3 blockDim, void** args,
+                                                                 size_t sharedMem,
+                                                                 cudaStream_t stream) {
   return api(
-      "cudaFuncGetAttributes",
+      "cudaLaunchCooperativeKernel",
       [&] {
-        if (!attr)
-          return cudaErrorInvalidValue;
-        RegisteredFunction* function = byHostStub(func);
-        if (!function)
-          return cudaErrorInvalidDeviceFunction;
-        return onCurrentDevice([&](drawbridge::backend::Device& device) {
-          drawbridge::backend::Kernel* kernel = nullptr;
-          if (cudaError_t error = resolveKernel(*function, device, kernel))
-            return error;
-          const auto& info = kernel->info();
-          std::memset(attr, 0, sizeof *attr);
-          attr->sharedSizeBytes = info.staticSharedBytes;
-          attr->localSizeBytes = info.localBytesPerThread;
-          attr->maxThreadsPerBlock = info.maxThreadsPerBlock;
-          attr->maxDynamicSharedSizeBytes = static_cast<int>(
-              device.properties().sharedMemoryPerBlockMax - info.staticSharedBytes);
-          attr->ptxVersion = 80;
-          attr->binaryVersion = 80;
-          return cudaSuccess;
-        });
+        return launchCooperative({byHostStub(func), gridDim, blockDim, sharedMem, args}, stream);
       },
-      attr, func);
+      func, gridDim, blockDim, args, sharedMem, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchCooperativeKernel_ptsz(const void* func,
+                                                                      dim3 gridDim, dim3 blockDim,
+                                                                      void** args, size_t sharedMem,
+                                                                      cudaStream_t stream) {
+  return cudaLaunchCooperativeKernel(func, gridDim, blockDim, args, sharedMem,
+                                     stream ? stream : cudaStreamPerThread);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t* config,
+                                                         const void* func, void** args) {
+  return api(
+      "cudaLaunchKernelExC", [&] { return launchWithConfig(config, func, args); }, config, func,
+      args);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchKernelExC_ptsz(const cudaLaunchConfig_t* config,
+                                                              const void* func, void** args) {
+  if (!config || config->stream)
+    return cudaLaunchKernelExC(config, func, args);
+  cudaLaunchConfig_t perThread = *config;
+  perThread.stream = cudaStreamPerThread;
+  return cudaLaunchKernelExC(&perThread, func, args);
 }

@@ -1,8 +1,12 @@
 // Memory: device, pinned-host and managed allocations, copies and fills. Device memory is host
 // memory at the same address (unified addressing), so every copy direction is one copy; the
 // direction is still checked as CUDA checks it.
+#include "Allocations.h"
 #include "Api.h"
+#include "Capture.h"
 #include "Export.h"
+#include "MemPool.h"
+#include "Operations.h"
 #include "Runtime.h"
 
 #include <sys/sysinfo.h>
@@ -12,17 +16,27 @@ using drawbridge::backend::MemoryKind;
 
 namespace {
 
+cudaMemoryType typeOf(MemoryKind kind) {
+  return kind == MemoryKind::Device       ? cudaMemoryTypeDevice
+         : kind == MemoryKind::HostPinned ? cudaMemoryTypeHost
+                                          : cudaMemoryTypeManaged;
+}
+
 cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* name) {
   if (!pointer)
     return cudaErrorInvalidValue;
   *pointer = nullptr;
   if (size == 0)
     return cudaSuccess;
+  if (cudaError_t error = capture::forbidUnsafeCall())
+    return error;
   return onCurrentDevice([&](drawbridge::backend::Device& d) {
     auto allocated = d.allocate(size, kind);
     if (!allocated)
       return toCudaError(allocated.status(), name);
     *pointer = *allocated;
+    Allocations::instance().add(
+        {*pointer, size, typeOf(kind), Runtime::instance().currentOrdinal(), false});
     return cudaSuccess;
   });
 }
@@ -30,31 +44,15 @@ cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* n
 cudaError_t release(void* pointer, const char* name) {
   if (!pointer)
     return cudaSuccess;
-  return onCurrentDevice(
-      [&](drawbridge::backend::Device& d) { return toCudaError(d.free(pointer), name); });
-}
-
-cudaError_t copy(void* dst, const void* src, size_t count, cudaMemcpyKind kind, cudaStream_t stream,
-                 bool async, const char* name) {
-  if (!validCopyDirection(kind))
-    return cudaErrorInvalidMemcpyDirection;
-  if (count == 0)
+  if (cudaError_t error = capture::forbidUnsafeCall())
+    return error;
+  if (freeFromPoolNow(pointer))
     return cudaSuccess;
-  if (!dst || !src)
-    return cudaErrorInvalidValue;
   return onCurrentDevice([&](drawbridge::backend::Device& d) {
-    return toCudaError(d.copy(dst, src, count, toBackend(stream), async), name);
-  });
-}
-
-cudaError_t fill(void* dst, int value, size_t count, cudaStream_t stream, bool async,
-                 const char* name) {
-  if (count == 0)
-    return cudaSuccess;
-  if (!dst)
-    return cudaErrorInvalidValue;
-  return onCurrentDevice([&](drawbridge::backend::Device& d) {
-    return toCudaError(d.fill(dst, value, count, toBackend(stream), async), name);
+    cudaError_t result = toCudaError(d.free(pointer), name);
+    if (result == cudaSuccess)
+      Allocations::instance().remove(pointer);
+    return result;
   });
 }
 
@@ -107,20 +105,6 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocManaged(void** devPtr, size_t siz
       devPtr, size, flags);
 }
 
-// Host memory is device memory already: the pointer is the device pointer.
-DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostGetDevicePointer(void** pDevice, void* pHost,
-                                                              unsigned int flags) {
-  return api(
-      "cudaHostGetDevicePointer",
-      [&] {
-        if (!pDevice || !pHost || flags != 0)
-          return cudaErrorInvalidValue;
-        *pDevice = pHost;
-        return cudaSuccess;
-      },
-      pDevice, pHost, flags);
-}
-
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
   return api(
       "cudaMemGetInfo",
@@ -140,28 +124,29 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetInfo(size_t* free, size_t* total)
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy(void* dst, const void* src, size_t count,
                                                 cudaMemcpyKind kind) {
   return api(
-      "cudaMemcpy", [&] { return copy(dst, src, count, kind, nullptr, false, "cudaMemcpy"); }, dst,
-      src, count, kind);
+      "cudaMemcpy", [&] { return copyLinear(dst, src, count, kind, nullptr, false, "cudaMemcpy"); },
+      dst, src, count, kind);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count,
                                                      cudaMemcpyKind kind, cudaStream_t stream) {
   return api(
       "cudaMemcpyAsync",
-      [&] { return copy(dst, src, count, kind, stream, true, "cudaMemcpyAsync"); }, dst, src, count,
-      kind, stream);
+      [&] { return copyLinear(dst, src, count, kind, stream, true, "cudaMemcpyAsync"); }, dst, src,
+      count, kind, stream);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemset(void* devPtr, int value, size_t count) {
   return api(
-      "cudaMemset", [&] { return fill(devPtr, value, count, nullptr, false, "cudaMemset"); },
-      devPtr, value, count);
+      "cudaMemset",
+      [&] { return fill(linearFill(devPtr, value, count), nullptr, false, "cudaMemset"); }, devPtr,
+      value, count);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemsetAsync(void* devPtr, int value, size_t count,
                                                      cudaStream_t stream) {
   return api(
       "cudaMemsetAsync",
-      [&] { return fill(devPtr, value, count, stream, true, "cudaMemsetAsync"); }, devPtr, value,
-      count, stream);
+      [&] { return fill(linearFill(devPtr, value, count), stream, true, "cudaMemsetAsync"); },
+      devPtr, value, count, stream);
 }

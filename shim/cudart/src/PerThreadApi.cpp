@@ -66,3 +66,82 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAddCallback_ptsz(cudaStream_t str
                                                                 unsigned int flags) {
   return cudaStreamAddCallback(perThread(stream), callback, userData, flags);
 }
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy2D_ptds(void* dst, size_t dpitch, const void* src,
+                                                       size_t spitch, size_t width, size_t height,
+                                                       cudaMemcpyKind kind) {
+  return waitIf(
+      cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy2DAsync_ptsz(void* dst, size_t dpitch,
+                                                            const void* src, size_t spitch,
+                                                            size_t width, size_t height,
+                                                            cudaMemcpyKind kind,
+                                                            cudaStream_t stream) {
+  return cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3D_ptds(const cudaMemcpy3DParms* p) {
+  return waitIf(cudaMemcpy3DAsync(p, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DAsync_ptsz(const cudaMemcpy3DParms* p,
+                                                            cudaStream_t stream) {
+  return cudaMemcpy3DAsync(p, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemset2D_ptds(void* devPtr, size_t pitch, int value,
+                                                       size_t width, size_t height) {
+  return waitIf(cudaMemset2DAsync(devPtr, pitch, value, width, height, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemset2DAsync_ptsz(void* devPtr, size_t pitch, int value,
+                                                            size_t width, size_t height,
+                                                            cudaStream_t stream) {
+  return cudaMemset2DAsync(devPtr, pitch, value, width, height, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemset3D_ptds(cudaPitchedPtr pitchedDevPtr, int value,
+                                                       cudaExtent extent) {
+  return waitIf(cudaMemset3DAsync(pitchedDevPtr, value, extent, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemset3DAsync_ptsz(cudaPitchedPtr pitchedDevPtr, int value,
+                                                            cudaExtent extent,
+                                                            cudaStream_t stream) {
+  return cudaMemset3DAsync(pitchedDevPtr, value, extent, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCapture_ptsz(cudaStream_t stream,
+                                                                 cudaStreamCaptureMode mode) {
+  return cudaStreamBeginCapture(perThread(stream), mode);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamEndCapture_ptsz(cudaStream_t stream,
+                                                               cudaGraph_t* pGraph) {
+  return cudaStreamEndCapture(perThread(stream), pGraph);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaStreamIsCapturing_ptsz(cudaStream_t stream, cudaStreamCaptureStatus* pCaptureStatus) {
+  return cudaStreamIsCapturing(perThread(stream), pCaptureStatus);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetCaptureInfo_ptsz(
+    cudaStream_t stream, cudaStreamCaptureStatus* captureStatus_out, unsigned long long* id_out,
+    cudaGraph_t* graph_out, const cudaGraphNode_t** dependencies_out,
+    const cudaGraphEdgeData** edgeData_out, size_t* numDependencies_out) {
+  return cudaStreamGetCaptureInfo(perThread(stream), captureStatus_out, id_out, graph_out,
+                                  dependencies_out, edgeData_out, numDependencies_out);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetPriority_ptsz(cudaStream_t hStream,
+                                                                int* priority) {
+  return cudaStreamGetPriority(perThread(hStream), priority);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetFlags_ptsz(cudaStream_t hStream,
+                                                             unsigned int* flags) {
+  return cudaStreamGetFlags(perThread(hStream), flags);
+}

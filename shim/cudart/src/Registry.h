@@ -21,6 +21,9 @@ struct RegisteredFunction {
   const void* hostStub;
   std::string deviceName;
   backend::Kernel* kernel = nullptr; // resolved on first launch
+  // cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize); unset: CUDA's default.
+  std::optional<size_t> maxDynamicShared = std::nullopt;
+  int sharedCarveout = -1; // cudaFuncAttributePreferredSharedMemoryCarveout
 };
 
 struct RegisteredVariable {

@@ -1,13 +1,36 @@
 // Streams: creation with flags and priorities, ordering, queries and host callbacks.
 #include "Api.h"
+#include "Capture.h"
 #include "Export.h"
+#include "Operations.h"
 #include "Runtime.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
 
 using namespace drawbridge::cudart;
 
 namespace {
 
-cudaError_t createStream(cudaStream_t* stream, unsigned flags, const char* name) {
+// CUDA's range: 0 is the least priority, -5 the greatest; values beyond are clamped.
+constexpr int kLeastPriority = 0;
+constexpr int kGreatestPriority = -5;
+
+struct StreamSettings {
+  unsigned flags;
+  int priority;
+};
+std::mutex settingsMutex;
+std::map<cudaStream_t, StreamSettings> settings;
+
+StreamSettings settingsOf(cudaStream_t stream) {
+  std::lock_guard lock(settingsMutex);
+  auto it = settings.find(stream);
+  return it == settings.end() ? StreamSettings{cudaStreamDefault, kLeastPriority} : it->second;
+}
+
+cudaError_t createStream(cudaStream_t* stream, unsigned flags, int priority, const char* name) {
   if (!stream || (flags & ~cudaStreamNonBlocking))
     return cudaErrorInvalidValue;
   return onCurrentDevice([&](drawbridge::backend::Device& d) {
@@ -17,14 +40,13 @@ cudaError_t createStream(cudaStream_t* stream, unsigned flags, const char* name)
     if (!created)
       return toCudaError(created.status(), name);
     *stream = reinterpret_cast<cudaStream_t>(*created);
+    if (flags & cudaStreamNonBlocking)
+      capture::rememberNonBlocking(*stream);
+    std::lock_guard lock(settingsMutex);
+    settings[*stream] = {flags, std::clamp(priority, kGreatestPriority, kLeastPriority)};
     return cudaSuccess;
   });
 }
-
-struct HostFunction {
-  cudaHostFn_t fn;
-  void* user;
-};
 
 struct StreamCallback {
   cudaStreamCallback_t fn;
@@ -37,14 +59,16 @@ struct StreamCallback {
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCreate(cudaStream_t* pStream) {
   return api(
       "cudaStreamCreate",
-      [&] { return createStream(pStream, cudaStreamDefault, "cudaStreamCreate"); }, pStream);
+      [&] { return createStream(pStream, cudaStreamDefault, kLeastPriority, "cudaStreamCreate"); },
+      pStream);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCreateWithFlags(cudaStream_t* pStream,
                                                                unsigned int flags) {
   return api(
       "cudaStreamCreateWithFlags",
-      [&] { return createStream(pStream, flags, "cudaStreamCreateWithFlags"); }, pStream, flags);
+      [&] { return createStream(pStream, flags, kLeastPriority, "cudaStreamCreateWithFlags"); },
+      pStream, flags);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCreateWithPriority(cudaStream_t* pStream,
@@ -52,8 +76,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCreateWithPriority(cudaStream_t* 
                                                                   int priority) {
   return api(
       "cudaStreamCreateWithPriority",
-      [&] { return createStream(pStream, flags, "cudaStreamCreateWithPriority"); }, pStream, flags,
-      priority);
+      [&] { return createStream(pStream, flags, priority, "cudaStreamCreateWithPriority"); },
+      pStream, flags, priority);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
@@ -62,6 +86,11 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
       [&] {
         if (stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread)
           return cudaErrorInvalidResourceHandle;
+        capture::forgetStream(stream);
+        {
+          std::lock_guard lock(settingsMutex);
+          settings.erase(stream);
+        }
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.destroyStream(toBackend(stream)), "cudaStreamDestroy");
         });
@@ -73,6 +102,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) 
   return api(
       "cudaStreamSynchronize",
       [&] {
+        if (cudaError_t error = capture::forbidSynchronize(stream))
+          return error;
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.synchronizeStream(toBackend(stream)), "cudaStreamSynchronize");
         });
@@ -82,6 +113,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) 
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamQuery(cudaStream_t stream) {
   // cudaErrorNotReady is an answer, not a failure: it must not become the last error.
+  if (cudaError_t error = capture::forbidSynchronize(stream))
+    return report(error);
   cudaError_t result = onCurrentDevice([&](drawbridge::backend::Device& d) {
     return toCudaError(d.queryStream(toBackend(stream)), "cudaStreamQuery");
   });
@@ -95,6 +128,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cu
       [&] {
         if (!event || (flags & ~cudaEventWaitExternal))
           return cudaErrorInvalidValue;
+        if (auto captured = capture::waitEvent(stream, event))
+          return *captured;
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.waitEvent(toBackend(stream), toBackend(event)),
                              "cudaStreamWaitEvent");
@@ -107,23 +142,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaLaunchHostFunc(cudaStream_t stream, cud
                                                         void* userData) {
   return api(
       "cudaLaunchHostFunc",
-      [&] {
-        if (!fn)
-          return cudaErrorInvalidValue;
-        auto* call = new HostFunction{fn, userData};
-        return onCurrentDevice([&](auto& d) {
-          return toCudaError(d.addHostCallback(
-                                 toBackend(stream),
-                                 [](void* p, drawbridge::backend::StatusCode) {
-                                   std::unique_ptr<HostFunction> call(
-                                       static_cast<HostFunction*>(p));
-                                   call->fn(call->user);
-                                 },
-                                 call),
-                             "cudaLaunchHostFunc");
-        });
-      },
-      stream, fn, userData);
+      [&] { return hostFunction(fn, userData, stream, "cudaLaunchHostFunc"); }, stream, fn,
+      userData);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAddCallback(cudaStream_t stream,
@@ -134,6 +154,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAddCallback(cudaStream_t stream,
       [&] {
         if (!callback || flags != 0)
           return cudaErrorInvalidValue;
+        if (capture::info(stream).status != cudaStreamCaptureStatusNone)
+          return cudaErrorStreamCaptureUnsupported; // CUDA has no node for these callbacks
         auto* call = new StreamCallback{callback, stream, userData};
         return onCurrentDevice([&](auto& d) {
           return toCudaError(
@@ -149,4 +171,85 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAddCallback(cudaStream_t stream,
         });
       },
       stream, callback, userData, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetPriority(cudaStream_t hStream, int* priority) {
+  return api(
+      "cudaStreamGetPriority",
+      [&] {
+        if (!priority)
+          return cudaErrorInvalidValue;
+        *priority = settingsOf(hStream).priority;
+        return cudaSuccess;
+      },
+      hStream, priority);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetFlags(cudaStream_t hStream, unsigned int* flags) {
+  return api(
+      "cudaStreamGetFlags",
+      [&] {
+        if (!flags)
+          return cudaErrorInvalidValue;
+        *flags = settingsOf(hStream).flags;
+        return cudaSuccess;
+      },
+      hStream, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCapture(cudaStream_t stream,
+                                                            cudaStreamCaptureMode mode) {
+  return api(
+      "cudaStreamBeginCapture", [&] { return capture::begin(stream, mode); }, stream, mode);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamEndCapture(cudaStream_t stream,
+                                                          cudaGraph_t* pGraph) {
+  return api(
+      "cudaStreamEndCapture", [&] { return capture::end(stream, pGraph); }, stream, pGraph);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* pCaptureStatus) {
+  return api(
+      "cudaStreamIsCapturing",
+      [&] {
+        if (!pCaptureStatus)
+          return cudaErrorInvalidValue;
+        *pCaptureStatus = capture::info(stream).status;
+        return cudaSuccess;
+      },
+      stream, pCaptureStatus);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetCaptureInfo(
+    cudaStream_t stream, cudaStreamCaptureStatus* captureStatus_out, unsigned long long* id_out,
+    cudaGraph_t* graph_out, const cudaGraphNode_t** dependencies_out,
+    const cudaGraphEdgeData** edgeData_out, size_t* numDependencies_out) {
+  return api(
+      "cudaStreamGetCaptureInfo",
+      [&] {
+        if (!captureStatus_out)
+          return cudaErrorInvalidValue;
+        capture::Info info = capture::info(stream);
+        *captureStatus_out = info.status;
+        if (id_out)
+          *id_out = info.id;
+        if (graph_out)
+          *graph_out = info.graph;
+        if (dependencies_out)
+          *dependencies_out = info.dependencies;
+        if (edgeData_out)
+          *edgeData_out = nullptr; // every edge is a plain dependency
+        if (numDependencies_out)
+          *numDependencies_out = info.dependencyCount;
+        return cudaSuccess;
+      },
+      stream, captureStatus_out);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode) {
+  return api(
+      "cudaThreadExchangeStreamCaptureMode", [&] { return capture::exchangeMode(mode); }, mode);
 }

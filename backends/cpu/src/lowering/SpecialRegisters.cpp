@@ -57,7 +57,13 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
         value = at.CreateLShr(at.CreateAdd(fromContext(kNthreadsField, 0), at.getInt32(31)), 5);
       else if (name == "warpsize")
         value = at.getInt32(32);
-      else if (name == "lanemask.eq")
+      else if (name == "envreg1" || name == "envreg2") {
+        llvm::Value* workspace =
+            at.CreatePtrToInt(at.CreateLoad(at.getPtrTy(), at.CreateStructGEP(abi.block, context,
+                                                                              kGridWorkspaceField)),
+                              at.getInt64Ty());
+        value = name == "envreg1" ? at.CreateLShr(workspace, 32) : workspace;
+      } else if (name == "lanemask.eq")
         value = laneBit;
       else if (name == "lanemask.lt")
         value = lanemaskLt;

@@ -58,6 +58,9 @@ struct LaunchConfig {
   Dim3 grid;
   Dim3 block;
   size_t dynamicSharedBytes = 0;
+  /// cudaLaunchCooperativeKernel: every block runs at once (the grid may be no larger than the
+  /// device's multiprocessors), and kernels find the grid-sync workspace of cooperative groups.
+  bool cooperative = false;
 };
 
 /// D = epilogue(alpha * A x B + beta * C + bias), in each of `batch` matrices. Every operand is

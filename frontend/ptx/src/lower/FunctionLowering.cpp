@@ -307,6 +307,12 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   case SpecialRegister::ReservedSmem0:
   case SpecialRegister::ReservedSmem1:
     return reservedSharedMemory(static_cast<SpecialRegister>(ref.index));
+  case SpecialRegister::Envreg1:
+    id = nvvm_read_ptx_sreg_envreg1;
+    break;
+  case SpecialRegister::Envreg2:
+    id = nvvm_read_ptx_sreg_envreg2;
+    break;
   }
   return builder_.CreateIntrinsic(id, {}, {});
 }

@@ -42,7 +42,27 @@ static int devices() {
   int runtime = 0;
   OK(cudaRuntimeGetVersion(&runtime));
   REQUIRE(runtime == CUDART_VERSION);
+  int driver = 0;
+  OK(cudaDriverGetVersion(&driver));
+  REQUIRE(driver >= CUDART_VERSION);
+  unsigned flags = 0;
+  OK(cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync));
+  OK(cudaGetDeviceFlags(&flags));
+  REQUIRE((flags & cudaDeviceScheduleMask) == cudaDeviceScheduleBlockingSync);
+  EXPECT(cudaSetDeviceFlags(0x4000), cudaErrorInvalidValue);
+  EXPECT(cudaPeekAtLastError(), cudaErrorInvalidValue); // peeking does not reset it
+  EXPECT(cudaGetLastError(), cudaErrorInvalidValue);
+  EXPECT(cudaPeekAtLastError(), cudaSuccess);
   OK(cudaDeviceSynchronize());
+  // A reset drops the device's memory; the device is usable again at once.
+  int* kept = nullptr;
+  OK(cudaMalloc(&kept, 64));
+  OK(cudaDeviceReset());
+  cudaPointerAttributes attributes;
+  OK(cudaPointerGetAttributes(&attributes, kept));
+  REQUIRE(attributes.type == cudaMemoryTypeUnregistered);
+  OK(cudaMalloc(&kept, 64));
+  OK(cudaFree(kept));
   std::printf("devices ok\n");
   return 0;
 }
@@ -91,6 +111,12 @@ static int memory() {
   cudaGetLastError();
   std::printf("memory ok\n");
   return 0;
+}
+
+// An address no allocator handed out.
+static void* pageableSentinel() {
+  static int value;
+  return &value;
 }
 
 static void CUDART_CB hostFunction(void* flag) {
@@ -177,12 +203,241 @@ static int streams() {
 }
 
 static int unimplemented() {
-  cudaGraph_t graph = nullptr;
-  cudaError_t first = cudaGraphCreate(&graph, 0);
-  cudaError_t second = cudaGraphCreate(&graph, 0);
-  std::printf("cudaGraphCreate: %s, %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
+  cudaArray_t array = nullptr;
+  cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
+  cudaError_t first = cudaMallocArray(&array, &format, 16, 16, 0);
+  cudaError_t second = cudaMallocArray(&array, &format, 16, 16, 0);
+  std::printf("cudaMallocArray: %s, %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
   std::printf("last error: %s\n", cudaGetErrorName(cudaGetLastError()));
   return first == cudaErrorNotSupported ? 0 : 1;
+}
+
+// Pitched allocations, 2D/3D copies and fills, and copies between (here: the same) devices.
+static int pitched() {
+  const size_t width = 100, height = 7; // bytes per row, rows
+  char* image = nullptr;
+  size_t pitch = 0;
+  OK(cudaMallocPitch(reinterpret_cast<void**>(&image), &pitch, width, height));
+  REQUIRE(pitch >= width && pitch % 512 == 0);
+  std::vector<char> host(width * height), back(width * height, 0);
+  for (size_t i = 0; i < host.size(); ++i)
+    host[i] = char(i % 127);
+  OK(cudaMemset2D(image, pitch, 0x5a, pitch, height)); // padding too
+  OK(cudaMemcpy2D(image, pitch, host.data(), width, width, height, cudaMemcpyHostToDevice));
+  std::vector<char> raw(pitch * height);
+  OK(cudaMemcpy(raw.data(), image, raw.size(), cudaMemcpyDeviceToHost));
+  for (size_t y = 0; y < height; ++y) {
+    REQUIRE(std::memcmp(raw.data() + y * pitch, host.data() + y * width, width) == 0);
+    REQUIRE(raw[y * pitch + width] == 0x5a); // the padding is untouched
+  }
+  cudaStream_t stream;
+  OK(cudaStreamCreate(&stream));
+  OK(cudaMemset2DAsync(image + 10, pitch, 1, 20, 3, stream));
+  OK(cudaMemcpy2DAsync(back.data(), width, image, pitch, width, height, cudaMemcpyDeviceToHost,
+                       stream));
+  OK(cudaStreamSynchronize(stream));
+  for (size_t y = 0; y < height; ++y)
+    for (size_t x = 0; x < width; ++x) {
+      char expected = (y < 3 && x >= 10 && x < 30) ? 1 : host[y * width + x];
+      REQUIRE(back[y * width + x] == expected);
+    }
+  EXPECT(cudaMemcpy2D(image, 10, host.data(), width, width, 2, cudaMemcpyHostToDevice),
+         cudaErrorInvalidPitchValue);
+
+  // A 3D box copied out of the middle of a volume, by positions in both.
+  cudaExtent volume = make_cudaExtent(64, 8, 5);
+  cudaPitchedPtr dvol;
+  OK(cudaMalloc3D(&dvol, volume));
+  REQUIRE(dvol.pitch >= 64 && dvol.xsize == 64 && dvol.ysize == 8);
+  OK(cudaMemset3D(dvol, 0, volume));
+  std::vector<unsigned char> hvol(64 * 8 * 5);
+  for (size_t i = 0; i < hvol.size(); ++i)
+    hvol[i] = static_cast<unsigned char>(i * 13);
+  cudaMemcpy3DParms in = {};
+  in.srcPtr = make_cudaPitchedPtr(hvol.data(), 64, 64, 8);
+  in.dstPtr = dvol;
+  in.extent = volume;
+  in.kind = cudaMemcpyHostToDevice;
+  OK(cudaMemcpy3D(&in));
+  std::vector<unsigned char> box(10 * 3 * 2, 0);
+  cudaMemcpy3DParms out = {};
+  out.srcPtr = dvol;
+  out.srcPos = make_cudaPos(5, 2, 1);
+  out.dstPtr = make_cudaPitchedPtr(box.data(), 10, 10, 3);
+  out.extent = make_cudaExtent(10, 3, 2);
+  out.kind = cudaMemcpyDeviceToHost;
+  OK(cudaMemcpy3DAsync(&out, stream));
+  OK(cudaStreamSynchronize(stream));
+  for (int z = 0; z < 2; ++z)
+    for (int y = 0; y < 3; ++y)
+      for (int x = 0; x < 10; ++x)
+        REQUIRE(box[(z * 3 + y) * 10 + x] == hvol[((z + 1) * 8 + y + 2) * 64 + x + 5]);
+
+  int canAccess = -1;
+  OK(cudaDeviceCanAccessPeer(&canAccess, 0, 0));
+  REQUIRE(canAccess == 0); // a device is not its own peer
+  char* other = nullptr;
+  OK(cudaMalloc(&other, 64));
+  OK(cudaMemcpyPeer(other, 0, image, 0, 64));
+  OK(cudaMemcpyPeerAsync(back.data(), 0, other, 0, 64, stream));
+  OK(cudaStreamSynchronize(stream));
+  for (int x = 0; x < 64; ++x) // row 0 as the 2D fill left it
+    REQUIRE(back[x] == (x >= 10 && x < 30 ? 1 : host[x]));
+  EXPECT(cudaMemcpyPeer(other, 3, image, 0, 64), cudaErrorInvalidDevice);
+  OK(cudaFree(other));
+  OK(cudaFree(dvol.ptr));
+  OK(cudaFree(image));
+  OK(cudaStreamDestroy(stream));
+  std::printf("pitched ok\n");
+  return 0;
+}
+
+// What each kind of memory reports itself to be, host registration, and managed memory hints.
+static int pointers() {
+  int *device = nullptr, *pinned = nullptr, *managed = nullptr;
+  OK(cudaMalloc(&device, 256));
+  OK(cudaMallocHost(&pinned, 256));
+  OK(cudaMallocManaged(&managed, 256));
+  std::vector<int> pageable(64);
+  cudaPointerAttributes a;
+  OK(cudaPointerGetAttributes(&a, device + 3));
+  REQUIRE(a.type == cudaMemoryTypeDevice && a.device == 0 && a.devicePointer == device + 3 &&
+          a.hostPointer == nullptr);
+  OK(cudaPointerGetAttributes(&a, pinned));
+  REQUIRE(a.type == cudaMemoryTypeHost && a.devicePointer == pinned && a.hostPointer == pinned);
+  OK(cudaPointerGetAttributes(&a, managed));
+  REQUIRE(a.type == cudaMemoryTypeManaged && a.devicePointer == managed &&
+          a.hostPointer == managed);
+  OK(cudaPointerGetAttributes(&a, pageable.data()));
+  REQUIRE(a.type == cudaMemoryTypeUnregistered && a.device == -2 && a.devicePointer == nullptr &&
+          a.hostPointer == pageable.data());
+  void* mapped = nullptr;
+  EXPECT(cudaHostGetDevicePointer(&mapped, pageable.data(), 0), cudaErrorInvalidValue);
+
+  OK(cudaHostRegister(pageable.data(), pageable.size() * sizeof(int), cudaHostRegisterMapped));
+  EXPECT(cudaHostRegister(pageable.data() + 8, 16, 0), cudaErrorHostMemoryAlreadyRegistered);
+  OK(cudaPointerGetAttributes(&a, pageable.data() + 5));
+  REQUIRE(a.type == cudaMemoryTypeHost && a.hostPointer == pageable.data() + 5);
+  OK(cudaHostGetDevicePointer(&mapped, pageable.data(), 0));
+  REQUIRE(mapped == pageable.data());
+  OK(cudaMemset(mapped, 0, 64 * sizeof(int)));
+  REQUIRE(pageable[63] == 0);
+  OK(cudaHostUnregister(pageable.data()));
+  EXPECT(cudaHostUnregister(pageable.data()), cudaErrorHostMemoryNotRegistered);
+  OK(cudaPointerGetAttributes(&a, pageable.data()));
+  REQUIRE(a.type == cudaMemoryTypeUnregistered);
+
+  cudaMemLocation gpu = {cudaMemLocationTypeDevice, 0};
+  cudaMemLocation cpu = {cudaMemLocationTypeHost, 0};
+  cudaMemLocation nowhere = {cudaMemLocationTypeDevice, 9};
+  OK(cudaMemAdvise(managed, 256, cudaMemAdviseSetReadMostly, gpu));
+  OK(cudaMemAdvise(managed, 256, cudaMemAdviseSetPreferredLocation, cpu));
+  EXPECT(cudaMemAdvise(managed, 256, cudaMemAdviseSetAccessedBy, nowhere), cudaErrorInvalidDevice);
+  EXPECT(cudaMemAdvise(device, 256, cudaMemAdviseSetReadMostly, gpu), cudaErrorInvalidValue);
+  OK(cudaMemPrefetchAsync(managed, 256, gpu, 0, 0));
+  OK(cudaMemPrefetchAsync(managed, 256, cpu, 0, 0));
+  EXPECT(cudaMemPrefetchAsync(managed, 256, gpu, 1, 0), cudaErrorInvalidValue);
+  managed[10] = 99;
+  OK(cudaDeviceSynchronize());
+  REQUIRE(managed[10] == 99);
+  OK(cudaFree(device));
+  OK(cudaFreeHost(pinned));
+  OK(cudaFree(managed));
+  OK(cudaPointerGetAttributes(&a, device));
+  REQUIRE(a.type == cudaMemoryTypeUnregistered); // freed memory is no longer the device's
+  cudaGetLastError();
+  std::printf("pointers ok\n");
+  return 0;
+}
+
+static void CUDART_CB checkZeroed(void* p) {
+  auto* values = static_cast<int*>(p);
+  if (values[0] != 0 || values[1023] != 0)
+    std::printf("FAIL: stream-ordered memset not done before the host function\n");
+}
+
+// Stream-ordered allocation: memory from cudaMallocAsync is usable in stream order at once,
+// freed when the stream reaches cudaFreeAsync; the default pool tracks what is in use.
+static int pools() {
+  cudaMemPool_t pool = nullptr, same = nullptr;
+  OK(cudaDeviceGetDefaultMemPool(&pool, 0));
+  OK(cudaDeviceGetMemPool(&same, 0));
+  REQUIRE(pool && pool == same);
+  uint64_t threshold = UINT64_MAX;
+  OK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold));
+  uint64_t value = 0;
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &value));
+  REQUIRE(value == UINT64_MAX);
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  int* p = nullptr;
+  OK(cudaMallocAsync(&p, 4096, stream));
+  OK(cudaMemsetAsync(p, 0, 4096, stream));
+  OK(cudaLaunchHostFunc(stream, checkZeroed, p));
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 4096);
+  cudaPointerAttributes a;
+  OK(cudaPointerGetAttributes(&a, p));
+  REQUIRE(a.type == cudaMemoryTypeDevice);
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaStreamSynchronize(stream));
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 0);
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &value));
+  REQUIRE(value == 4096);
+  EXPECT(cudaFreeAsync(pageableSentinel(), stream), cudaErrorInvalidValue);
+  int* q = nullptr;
+  OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&q), 128, pool, stream));
+  OK(cudaFree(q)); // cudaFree of pool memory is allowed, after the device is idle
+  OK(cudaMemPoolTrimTo(pool, 0));
+  OK(cudaStreamDestroy(stream));
+  cudaGetLastError();
+  std::printf("pools ok\n");
+  return 0;
+}
+
+// Stream priorities: the range, clamping into it, and what a stream reports.
+static int priorities() {
+  int least = 1, greatest = 1;
+  OK(cudaDeviceGetStreamPriorityRange(&least, &greatest));
+  REQUIRE(least == 0 && greatest == -5);
+  cudaStream_t high, low, clamped;
+  OK(cudaStreamCreateWithPriority(&high, cudaStreamNonBlocking, greatest));
+  OK(cudaStreamCreateWithPriority(&low, cudaStreamDefault, least));
+  OK(cudaStreamCreateWithPriority(&clamped, cudaStreamDefault, -100));
+  int priority = 1;
+  unsigned flags = 99;
+  OK(cudaStreamGetPriority(high, &priority));
+  REQUIRE(priority == -5);
+  OK(cudaStreamGetFlags(high, &flags));
+  REQUIRE(flags == cudaStreamNonBlocking);
+  OK(cudaStreamGetPriority(low, &priority));
+  REQUIRE(priority == 0);
+  OK(cudaStreamGetFlags(low, &flags));
+  REQUIRE(flags == cudaStreamDefault);
+  OK(cudaStreamGetPriority(clamped, &priority));
+  REQUIRE(priority == -5);
+  // Work on both still runs in each stream's order.
+  std::vector<char> out(1 << 16);
+  char* buffer = nullptr;
+  OK(cudaMalloc(&buffer, out.size()));
+  OK(cudaMemsetAsync(buffer, 3, out.size(), low));
+  cudaEvent_t done;
+  OK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
+  OK(cudaEventRecord(done, low));
+  OK(cudaStreamWaitEvent(high, done, 0));
+  OK(cudaMemcpyAsync(out.data(), buffer, out.size(), cudaMemcpyDeviceToHost, high));
+  OK(cudaStreamSynchronize(high));
+  REQUIRE(out[0] == 3 && out.back() == 3);
+  float ms = 0;
+  EXPECT(cudaEventElapsedTime(&ms, done, done), cudaErrorInvalidResourceHandle);
+  OK(cudaEventDestroy(done));
+  OK(cudaFree(buffer));
+  for (cudaStream_t s : {high, low, clamped})
+    OK(cudaStreamDestroy(s));
+  cudaGetLastError();
+  std::printf("priorities ok\n");
+  return 0;
 }
 
 int main(int argc, char** argv) {
@@ -195,6 +450,15 @@ int main(int argc, char** argv) {
     return streams();
   if (!std::strcmp(section, "unimplemented"))
     return unimplemented();
-  std::printf("usage: runtime_api devices|memory|streams|unimplemented\n");
+  if (!std::strcmp(section, "pitched"))
+    return pitched();
+  if (!std::strcmp(section, "pointers"))
+    return pointers();
+  if (!std::strcmp(section, "pools"))
+    return pools();
+  if (!std::strcmp(section, "priorities"))
+    return priorities();
+  std::printf("usage: runtime_api devices|memory|streams|unimplemented|pitched|pointers|pools|"
+              "priorities\n");
   return 2;
 }

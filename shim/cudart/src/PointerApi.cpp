@@ -1,0 +1,149 @@
+// What an address is (cudaPointerGetAttributes), host memory registration, and the placement
+// hints of managed memory, which on the CPU has one place to be.
+#include "Allocations.h"
+#include "Api.h"
+#include "Export.h"
+#include "Runtime.h"
+
+#include <cstring>
+
+using namespace drawbridge::cudart;
+
+namespace {
+
+constexpr int kNoDevice = -2; // what CUDA reports as the device of unregistered memory
+
+void describe(cudaPointerAttributes& attributes, const void* pointer) {
+  std::memset(&attributes, 0, sizeof attributes);
+  void* p = const_cast<void*>(pointer);
+  auto allocation = Allocations::instance().find(pointer);
+  if (!allocation) {
+    attributes.type = cudaMemoryTypeUnregistered;
+    attributes.device = kNoDevice;
+    attributes.hostPointer = p;
+    return;
+  }
+  attributes.type = allocation->type;
+  attributes.device = allocation->device;
+  attributes.devicePointer = p;
+  // CUDA gives device memory no host address, even where (as here) the host could use it.
+  attributes.hostPointer = allocation->type == cudaMemoryTypeDevice ? nullptr : p;
+}
+
+cudaError_t checkLocation(const cudaMemLocation& location) {
+  switch (location.type) {
+  case cudaMemLocationTypeDevice: {
+    drawbridge::backend::Device* device = nullptr;
+    return Runtime::instance().device(location.id, device) == cudaSuccess ? cudaSuccess
+                                                                          : cudaErrorInvalidDevice;
+  }
+  case cudaMemLocationTypeHost:
+  case cudaMemLocationTypeHostNuma:
+  case cudaMemLocationTypeHostNumaCurrent:
+    return cudaSuccess;
+  default:
+    return cudaErrorInvalidValue;
+  }
+}
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaPointerGetAttributes(cudaPointerAttributes* attributes,
+                                                              const void* ptr) {
+  return api(
+      "cudaPointerGetAttributes",
+      [&] {
+        if (!attributes)
+          return cudaErrorInvalidValue;
+        describe(*attributes, ptr);
+        return cudaSuccess;
+      },
+      attributes, ptr);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostRegister(void* ptr, size_t size, unsigned int flags) {
+  return api(
+      "cudaHostRegister",
+      [&] {
+        constexpr unsigned kKnown = cudaHostRegisterPortable | cudaHostRegisterMapped |
+                                    cudaHostRegisterIoMemory | cudaHostRegisterReadOnly;
+        if (!ptr || size == 0 || (flags & ~kKnown))
+          return cudaErrorInvalidValue;
+        if (Allocations::instance().overlaps(ptr, size))
+          return cudaErrorHostMemoryAlreadyRegistered;
+        Allocations::instance().add(
+            {ptr, size, cudaMemoryTypeHost, Runtime::instance().currentOrdinal(), true});
+        return cudaSuccess;
+      },
+      ptr, size, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostUnregister(void* ptr) {
+  return api(
+      "cudaHostUnregister",
+      [&] {
+        auto allocation = Allocations::instance().find(ptr);
+        if (!allocation || !allocation->registered || allocation->base != ptr)
+          return cudaErrorHostMemoryNotRegistered;
+        Allocations::instance().remove(ptr);
+        return cudaSuccess;
+      },
+      ptr);
+}
+
+// Pinned and registered host memory is mapped at its own address.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostGetDevicePointer(void** pDevice, void* pHost,
+                                                              unsigned int flags) {
+  return api(
+      "cudaHostGetDevicePointer",
+      [&] {
+        if (!pDevice || !pHost || flags != 0)
+          return cudaErrorInvalidValue;
+        auto allocation = Allocations::instance().find(pHost);
+        if (!allocation || allocation->type == cudaMemoryTypeDevice)
+          return cudaErrorInvalidValue;
+        *pDevice = pHost;
+        return cudaSuccess;
+      },
+      pDevice, pHost, flags);
+}
+
+// Prefetching moves nothing: the memory already is where every processor reads it.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPrefetchAsync(const void* devPtr, size_t count,
+                                                          cudaMemLocation location,
+                                                          unsigned int flags, cudaStream_t stream) {
+  return api(
+      "cudaMemPrefetchAsync",
+      [&] {
+        if (!devPtr || count == 0 || flags != 0)
+          return cudaErrorInvalidValue;
+        return checkLocation(location);
+      },
+      devPtr, count, flags, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPrefetchAsync_ptsz(const void* devPtr, size_t count,
+                                                               cudaMemLocation location,
+                                                               unsigned int flags,
+                                                               cudaStream_t stream) {
+  return cudaMemPrefetchAsync(devPtr, count, location, flags, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemAdvise(const void* devPtr, size_t count,
+                                                   cudaMemoryAdvise advice,
+                                                   cudaMemLocation location) {
+  return api(
+      "cudaMemAdvise",
+      [&] {
+        if (!devPtr || count == 0 || advice < cudaMemAdviseSetReadMostly ||
+            advice > cudaMemAdviseUnsetAccessedBy)
+          return cudaErrorInvalidValue;
+        auto allocation = Allocations::instance().find(devPtr);
+        if (!allocation || allocation->type != cudaMemoryTypeManaged)
+          return cudaErrorInvalidValue; // advice is for managed memory
+        bool needsLocation =
+            advice != cudaMemAdviseSetReadMostly && advice != cudaMemAdviseUnsetReadMostly;
+        return needsLocation ? checkLocation(location) : cudaSuccess;
+      },
+      devPtr, count, advice);
+}
