@@ -2,6 +2,7 @@
 
 #include "drawbridge/model/Checkpoint.h"
 #include "drawbridge/reference/Transformer.h"
+#include "drawbridge/runner/HipBuild.h"
 #include "drawbridge/trace/Trace.h"
 
 #include <chrono>
@@ -35,38 +36,6 @@ model::DType dtypeOf(compare::Precision precision) {
   return model::DType::F32;
 }
 
-// The model a workload runs: the user's checkpoint, or the generated model of its family,
-// stored in its precision (generated once, then reused: the generator is deterministic).
-Expected<std::string> modelFor(const Workload& w, const RunnerOptions& options) {
-  if (!options.userModel.empty())
-    return options.userModel;
-  std::string dir = join(join(options.workDir, "models"), std::string(generator::archName(w.arch)) +
-                                                              "-" + precisionName(w.precision));
-  if (llvm::sys::fs::exists(join(dir, "config.json")))
-    return dir;
-  model::ModelWeights weights =
-      generator::generateWeights(generator::presetConfig(w.arch), kSuiteSeed);
-  if (auto error = model::writeModel(dir, weights, dtypeOf(w.precision), 1))
-    return std::move(*error);
-  return dir;
-}
-
-std::vector<std::string> workloadArguments(const Workload& w, const std::string& model,
-                                           const std::string& dump) {
-  std::string prompt;
-  for (int32_t id : suitePrompt())
-    prompt += (prompt.empty() ? "" : ",") + std::to_string(id);
-  return {"--model",     model,
-          "--prompt",    prompt,
-          "--steps",     std::to_string(kSuiteSteps),
-          "--gemm",      w.gemm == Gemm::Own ? "own" : "cublas",
-          "--precision", precisionName(w.precision),
-          "--sample",    w.sampling == compare::SamplingMode::Greedy ? "greedy" : "top-p",
-          "--top-p",     std::to_string(kSuiteTopP),
-          "--seed",      std::to_string(kSuiteSeed),
-          "--dump",      dump};
-}
-
 // The last lines of a log, for a failure's reason.
 std::string tail(const std::string& path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -79,29 +48,27 @@ std::string tail(const std::string& path) {
   return text.substr(start).trim().str();
 }
 
+// The reference replays each run's tokens, so only the weights are kept between runs.
 class ReferenceCache {
 public:
-  Expected<trace::Trace> get(const std::string& model, compare::SamplingMode sampling) {
-    auto key = std::make_pair(model, sampling);
-    if (auto it = traces_.find(key); it != traces_.end())
-      return it->second;
-    auto weights = model::loadModel(model);
-    if (!weights)
-      return std::move(weights).takeError();
+  Expected<trace::Trace> follow(const std::string& model, compare::SamplingMode sampling,
+                                const trace::Trace& run) {
+    auto it = weights_.find(model);
+    if (it == weights_.end()) {
+      auto weights = model::loadModel(model);
+      if (!weights)
+        return std::move(weights).takeError();
+      it = weights_.emplace(model, std::move(*weights)).first;
+    }
     reference::Sampling mode{sampling == compare::SamplingMode::TopP
                                  ? reference::Sampling::Mode::TopP
                                  : reference::Sampling::Mode::Greedy,
                              kSuiteTopP, kSuiteSeed};
-    auto prompt = suitePrompt();
-    auto trace = reference::generate(*weights, prompt, kSuiteSteps, mode);
-    if (!trace)
-      return std::move(trace).takeError();
-    traces_.emplace(key, *trace);
-    return *trace;
+    return reference::generate(it->second, suitePrompt(), kSuiteSteps, mode, run.tokens());
   }
 
 private:
-  std::map<std::pair<std::string, compare::SamplingMode>, trace::Trace> traces_;
+  std::map<std::string, model::ModelWeights> weights_;
 };
 
 // Why `path` cannot run `w` here, or nothing when it can.
@@ -113,13 +80,61 @@ std::optional<std::string> pathUnavailable(const std::string& path, const Worklo
            "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
   if (path == "native")
     return nativeUnavailable();
-  if (path == "hip")
-    return "the HIP path (drawbridge translate, then hipcc) is not part of this build yet";
+  return std::nullopt;
+}
+
+// The HIP builds of one suite run: each variant is built (or found in the cache) once.
+class HipBuilds {
+public:
+  explicit HipBuilds(const RunnerOptions& options)
+      : toolchain_(configuredHipToolchain(options.binDir, options.workDir, options.cudaPath)) {}
+
+  const HipBuild& get(bool withBlas) {
+    auto it = builds_.find(withBlas);
+    if (it == builds_.end())
+      it = builds_.emplace(withBlas, buildHipWorkload(toolchain_, withBlas)).first;
+    return it->second;
+  }
+
+private:
+  HipToolchain toolchain_;
+  std::map<bool, HipBuild> builds_;
+};
+
+std::string targetList() {
+  std::string list;
+  for (const auto& t : kHipTargets)
+    list += (list.empty() ? "" : " and ") + t;
+  return list;
+}
+
+// The HIP binary to run `w` with, or nothing with `result` saying why not.
+std::optional<std::string> hipBinary(const Workload& w, HipBuilds& builds, PathResult& result) {
+  const HipBuild& build = builds.get(w.gemm == Gemm::Cublas);
+  switch (build.state) {
+  case HipBuildState::Failed:
+    result.outcome = Outcome::Fail;
+    result.reason = build.detail;
+    return std::nullopt;
+  case HipBuildState::NotCheckable:
+    result.outcome = Outcome::NotCheckable;
+    result.reason = build.detail;
+    return std::nullopt;
+  case HipBuildState::Compiled:
+    break;
+  }
+  auto gpu = amdGpuTarget();
+  for (size_t i = 0; gpu && i < kHipTargets.size(); ++i)
+    if (kHipTargets[i] == *gpu)
+      return build.binaries[i];
+  result.outcome = Outcome::Compiled;
+  result.reason = "compiled for " + targetList() + "; not run: " +
+                  (gpu ? "the AMD GPU here is " + *gpu + ", not one of them" : gpu.error().message);
   return std::nullopt;
 }
 
 PathResult runOne(const Workload& w, const std::string& path, const RunnerOptions& options,
-                  ReferenceCache& references) {
+                  ReferenceCache& references, HipBuilds& hipBuilds) {
   PathResult result;
   result.workload = w.name;
   result.path = path;
@@ -128,7 +143,7 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     result.reason = *why;
     return result;
   }
-  auto model = modelFor(w, options);
+  auto model = prepareModel(w, options);
   if (!model) {
     result.outcome = Outcome::Fail;
     result.reason = "cannot prepare the model: " + model.error().message;
@@ -143,6 +158,11 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
   std::vector<std::string> env;
   if (path == "cpu") {
     argv = {join(options.binDir, "drawbridge"), "run", workload};
+  } else if (path == "hip") {
+    std::optional<std::string> binary = hipBinary(w, hipBuilds, result);
+    if (!binary)
+      return result;
+    argv = {*binary};
   } else {
     argv = {workload};
     for (char** e = environ; *e; ++e)
@@ -172,13 +192,19 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     return result;
   }
   auto candidate = trace::readTrace(dump);
-  auto expected = references.get(*model, w.sampling);
-  if (!candidate || !expected) {
+  if (!candidate) {
     result.outcome = Outcome::Fail;
-    result.reason = !candidate ? candidate.error().message : expected.error().message;
+    result.reason = candidate.error().message;
     return result;
   }
-  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision, w.sampling);
+  auto expected = references.follow(*model, w.sampling, *candidate);
+  if (!expected) {
+    result.outcome = Outcome::Fail;
+    result.reason = expected.error().message;
+    return result;
+  }
+  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision,
+                                                 {w.sampling, kSuiteTopP, kSuiteSeed});
   result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
   result.failures = c.failures;
   result.boundaryErrors = c.boundaryMaxError;
@@ -189,6 +215,7 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
   }
   result.tokensMatched = c.tokensMatched;
+  result.tokensForgiven = c.tokensForgiven;
   result.steps = c.stepsTotal;
   if (!c.pass && !c.failures.empty())
     result.reason = c.failures.front();
@@ -196,6 +223,36 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
 }
 
 } // namespace
+
+Expected<std::string> prepareModel(const Workload& w, const RunnerOptions& options) {
+  if (!options.userModel.empty())
+    return options.userModel;
+  std::string dir = join(join(options.workDir, "models"), std::string(generator::archName(w.arch)) +
+                                                              "-" + precisionName(w.precision));
+  if (llvm::sys::fs::exists(join(dir, "config.json")))
+    return dir;
+  model::ModelWeights weights =
+      generator::generateWeights(generator::presetConfig(w.arch), kSuiteSeed);
+  if (auto error = model::writeModel(dir, weights, dtypeOf(w.precision), 1))
+    return std::move(*error);
+  return dir;
+}
+
+std::vector<std::string> workloadArguments(const Workload& w, const std::string& model,
+                                           const std::string& dump) {
+  std::string prompt;
+  for (int32_t id : suitePrompt())
+    prompt += (prompt.empty() ? "" : ",") + std::to_string(id);
+  return {"--model",     model,
+          "--prompt",    prompt,
+          "--steps",     std::to_string(kSuiteSteps),
+          "--gemm",      w.gemm == Gemm::Own ? "own" : "cublas",
+          "--precision", precisionName(w.precision),
+          "--sample",    w.sampling == compare::SamplingMode::Greedy ? "greedy" : "top-p",
+          "--top-p",     std::to_string(kSuiteTopP),
+          "--seed",      std::to_string(kSuiteSeed),
+          "--dump",      dump};
+}
 
 std::optional<std::string> nativeUnavailable() {
   // The driver API is reached by name: Drawbridge never links NVIDIA's driver.
@@ -222,12 +279,13 @@ SuiteResults runSuite(const std::vector<Workload>& workloads, const RunnerOption
   results.machine = llvm::sys::getHostCPUName().str();
   llvm::sys::fs::create_directories(options.workDir);
   ReferenceCache references;
+  HipBuilds hipBuilds(options);
   size_t total = workloads.size() * options.paths.size(), done = 0;
   for (const auto& w : workloads)
     for (const auto& path : options.paths) {
       if (options.progress)
         options.progress(done, total, w.name + " on " + path);
-      results.results.push_back(runOne(w, path, options, references));
+      results.results.push_back(runOne(w, path, options, references, hipBuilds));
       ++done;
     }
   if (options.progress)

@@ -86,7 +86,43 @@ TEST(Reports, MarkdownTableHasARowPerWorkloadAndAColumnPerPath) {
   EXPECT_NE(md.find("| mistral-bf16-own-top-p | FAIL: step 3: token 17, reference 12 |  |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("- native: no NVIDIA driver"), std::string::npos);
+  EXPECT_NE(md.find("- native, not run: no NVIDIA driver"), std::string::npos);
+}
+
+// The HIP path where it compiles but no AMD GPU is present, and where a package is missing: both
+// are their own states, neither a pass nor a failure.
+TEST(Reports, CompiledAndNotCheckableAreNeitherPassNorFailure) {
+  SuiteResults s = sample();
+  PathResult compiled;
+  compiled.workload = "llama2-f32-own-greedy";
+  compiled.path = "hip";
+  compiled.outcome = Outcome::Compiled;
+  compiled.reason = "compiled for gfx90a and gfx1100; not run: no AMD GPU";
+  PathResult blas = compiled;
+  blas.workload = "llama2-f32-cublas-greedy";
+  blas.outcome = Outcome::NotCheckable;
+  blas.reason = "the translation needs <hipblas.h> (hipBLAS)";
+  s.results.push_back(compiled);
+  s.results.push_back(blas);
+  std::string md = markdownReport(s);
+  EXPECT_NE(md.find("**1 passed, 1 failed, 1 compiled, not run, 1 not checkable, 1 not run**"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| workload | cpu | native | hip |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| not run | compiled, not run |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- hip, not checkable: the translation needs <hipblas.h> (hipBLAS)"),
+            std::string::npos)
+      << md;
+  std::string xml = junitReport(s);
+  EXPECT_NE(xml.find("tests=\"5\" failures=\"1\" skipped=\"3\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<skipped message=\"compiled, not run: compiled for gfx90a"),
+            std::string::npos)
+      << xml;
+  auto parsed = llvm::json::parse(jsonReport(s));
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->getAsObject()->getInteger("compiled"), 1);
+  EXPECT_EQ(parsed->getAsObject()->getInteger("notCheckable"), 1);
+  EXPECT_EQ(occurrences(htmlReport(s), "<polyline"), 2u) << "plots only for runs";
 }
 
 TEST(Reports, HtmlIsSelfContainedWithAPlotPerRun) {

@@ -8,7 +8,7 @@ namespace workload {
 
 const char* const kUsage = "--model DIR --prompt 1,2,3 --steps N --dump FILE\n"
                            "    [--gemm own|cublas] [--precision f32|f16|bf16]\n"
-                           "    [--sample greedy|top-p] [--top-p P] [--seed S]\n";
+                           "    [--sample greedy|top-p] [--top-p P] [--seed S] [--timing FILE]\n";
 
 namespace {
 
@@ -46,6 +46,8 @@ std::string apply(Options& o, std::string_view flag, const std::string& value) {
     o.model = value;
   else if (flag == "--dump")
     o.dump = value;
+  else if (flag == "--timing")
+    o.timing = value;
   else if (flag == "--prompt") {
     if (!parsePrompt(value, o.prompt))
       return "--prompt takes comma-separated token ids, not '" + value + "'";

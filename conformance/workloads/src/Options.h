@@ -22,6 +22,9 @@ struct Options {
   float topP = 0.9f;
   uint64_t seed = 0;
   std::string dump;
+  /// Where to write the run's prefill and decode times; the generation then runs once untimed
+  /// first, so that start-up (module loading, compilation) is not counted.
+  std::string timing;
 };
 
 /// The options part of the usage text (after "usage: PROGRAM ").
