@@ -1,0 +1,160 @@
+// conformance-bench: prefill and decode tokens per second of the suite's workloads through
+// Drawbridge's shims on the CPU (`drawbridge run llama-workload`), beside the suite's C++ reference
+// built for this machine (-O3 -march=native, OpenMP) on the same model, and beside the bound that
+// memory bandwidth sets on decoding (weight bytes per token over the STREAM triad bandwidth), all
+// measured in this run.
+#include "Triad.h"
+#include "drawbridge/model/Checkpoint.h"
+#include "drawbridge/runner/Runner.h"
+
+#include <cstdio>
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Program.h>
+#include <map>
+
+using namespace drawbridge;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::opt<std::string> Filter("filter",
+                            cl::desc("Workloads to measure (default '*-greedy': "
+                                     "sampling does not change the work)"),
+                            cl::init("*-greedy"));
+cl::opt<std::string> Model("model", cl::desc("A Hugging Face checkpoint to run instead of the "
+                                             "generated models"));
+cl::opt<std::string> WorkDir("work", cl::desc("Where models, dumps and logs go"),
+                             cl::init("conformance-bench"));
+
+std::string join(const std::string& a, const std::string& b) {
+  llvm::SmallString<256> path(a);
+  llvm::sys::path::append(path, b);
+  return path.str().str();
+}
+
+// Runs a program with its output in `log`; "" on success, or what went wrong.
+std::string execute(const std::vector<std::string>& argv, const std::string& log) {
+  llvm::SmallVector<llvm::StringRef, 32> args(argv.begin(), argv.end());
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(argv[0], args, std::nullopt, redirects, 0, 0, &error);
+  if (status == 0)
+    return "";
+  return argv[0] + " failed (" + (error.empty() ? "status " + std::to_string(status) : error) +
+         "); see " + log;
+}
+
+// "name value" lines.
+std::map<std::string, double> readFigures(const std::string& path) {
+  std::map<std::string, double> figures;
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return figures;
+  llvm::SmallVector<llvm::StringRef, 8> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (auto line : lines) {
+    auto [name, value] = line.split(' ');
+    double number = 0;
+    if (!value.trim().getAsDouble(number))
+      figures[name.str()] = number;
+  }
+  return figures;
+}
+
+size_t elementBytes(compare::Precision precision) {
+  return precision == compare::Precision::F32 ? 4 : 2;
+}
+
+// What decoding one token reads: every weight the workload stores (in its precision) once, but
+// only one row of the embedding table.
+double weightBytesPerToken(const model::ModelWeights& w, compare::Precision precision) {
+  size_t elements =
+      w.norm.values.size() + w.lmHead.values.size() + static_cast<size_t>(w.config.hiddenSize);
+  for (const auto& l : w.layers)
+    for (const model::Tensor* t :
+         {&l.inputNorm, &l.q, &l.k, &l.v, &l.o, &l.postNorm, &l.gate, &l.up, &l.down})
+      elements += t->values.size();
+  return double(elements * elementBytes(precision));
+}
+
+std::string promptText() {
+  std::string text;
+  for (int32_t id : runner::suitePrompt())
+    text += (text.empty() ? "" : ",") + std::to_string(id);
+  return text;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  cl::ParseCommandLineOptions(argc, argv, "Drawbridge conformance benchmark\n");
+  std::string self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  std::string binDir = llvm::sys::path::parent_path(self).str();
+  auto workloads = runner::filterSuite(runner::standardSuite(), Filter);
+  if (workloads.empty()) {
+    std::fprintf(stderr, "conformance-bench: no workload matches '%s'\n", Filter.c_str());
+    return 2;
+  }
+  runner::RunnerOptions options;
+  options.binDir = binDir;
+  options.workDir = WorkDir;
+  options.userModel = Model;
+  llvm::sys::fs::create_directories(WorkDir);
+
+  double bandwidth = bench::triadBandwidth();
+  std::printf("STREAM triad bandwidth: %.1f GB/s; prompt %zu tokens, then %d decode steps\n\n",
+              bandwidth / 1e9, runner::suitePrompt().size(), runner::kSuiteSteps - 1);
+  std::printf("%-26s %12s %12s %12s %12s %12s %9s\n", "workload (tokens/s)", "shim prefill",
+              "ref prefill", "shim decode", "ref decode", "decode bound", "shim/ref");
+  int failures = 0;
+  for (const auto& w : workloads) {
+    auto model = runner::prepareModel(w, options);
+    if (!model) {
+      std::printf("%-26s cannot prepare the model: %s\n", w.name.c_str(),
+                  model.error().message.c_str());
+      ++failures;
+      continue;
+    }
+    auto weights = model::loadModel(*model);
+    if (!weights) {
+      std::printf("%-26s cannot read the model: %s\n", w.name.c_str(),
+                  weights.error().message.c_str());
+      ++failures;
+      continue;
+    }
+    std::string stem = join(WorkDir, w.name), timing = stem + ".timing";
+    std::vector<std::string> shim = {join(binDir, "drawbridge"), "run",
+                                     join(binDir, "llama-workload")};
+    for (auto& a : runner::workloadArguments(w, *model, stem + ".dump"))
+      shim.push_back(a);
+    shim.insert(shim.end(), {"--timing", timing});
+    std::string problem = execute(shim, stem + ".shim.log");
+    if (problem.empty())
+      problem = execute({join(binDir, "conformance-reference-bench"), "--model", *model, "--prompt",
+                         promptText(), "--steps", std::to_string(runner::kSuiteSteps)},
+                        stem + ".reference");
+    if (!problem.empty()) {
+      std::printf("%-26s %s\n", w.name.c_str(), problem.c_str());
+      ++failures;
+      continue;
+    }
+    auto s = readFigures(timing), r = readFigures(stem + ".reference");
+    double promptTokens = double(runner::suitePrompt().size());
+    double decodeTokens = double(runner::kSuiteSteps - 1);
+    double shimDecode = decodeTokens / s["decode_seconds"];
+    double refDecode = decodeTokens / r["decode_seconds"];
+    std::printf("%-26s %12.1f %12.1f %12.1f %12.1f %12.0f %8.2fx\n", w.name.c_str(),
+                promptTokens / s["prefill_seconds"], promptTokens / r["prefill_seconds"],
+                shimDecode, refDecode, bandwidth / weightBytesPerToken(*weights, w.precision),
+                shimDecode / refDecode);
+  }
+  std::printf("\nshim: drawbridge run llama-workload (nvcc-built; own kernels or cuBLAS) after "
+              "one untimed run; ref: the suite's C++ reference (-O3 -march=native -fopenmp), "
+              "best of 3;\ndecode bound: triad bandwidth / weight bytes per token (the stored "
+              "precision). shim/ref: decode speed ratio.\n");
+  return failures ? 1 : 0;
+}
