@@ -10,10 +10,8 @@
 #include <cstdio>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/FileSystem.h>
-#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
-#include <map>
 
 using namespace drawbridge;
 namespace cl = llvm::cl;
@@ -46,23 +44,6 @@ std::string execute(const std::vector<std::string>& argv, const std::string& log
     return "";
   return argv[0] + " failed (" + (error.empty() ? "status " + std::to_string(status) : error) +
          "); see " + log;
-}
-
-// "name value" lines.
-std::map<std::string, double> readFigures(const std::string& path) {
-  std::map<std::string, double> figures;
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return figures;
-  llvm::SmallVector<llvm::StringRef, 8> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, false);
-  for (auto line : lines) {
-    auto [name, value] = line.split(' ');
-    double number = 0;
-    if (!value.trim().getAsDouble(number))
-      figures[name.str()] = number;
-  }
-  return figures;
 }
 
 size_t elementBytes(compare::Precision precision) {
@@ -131,7 +112,7 @@ int main(int argc, char** argv) {
                                      join(binDir, "llama-workload")};
     for (auto& a : runner::workloadArguments(w, *model, stem + ".dump"))
       shim.push_back(a);
-    shim.insert(shim.end(), {"--timing", timing});
+    shim.insert(shim.end(), {"--timing", timing, "--warm-up", "1"});
     std::string problem = execute(shim, stem + ".shim.log");
     if (problem.empty())
       problem = execute({join(binDir, "conformance-reference-bench"), "--model", *model, "--prompt",
@@ -142,13 +123,16 @@ int main(int argc, char** argv) {
       ++failures;
       continue;
     }
-    auto s = readFigures(timing), r = readFigures(stem + ".reference");
-    double promptTokens = double(runner::suitePrompt().size());
-    double decodeTokens = double(runner::kSuiteSteps - 1);
-    double shimDecode = decodeTokens / s["decode_seconds"];
-    double refDecode = decodeTokens / r["decode_seconds"];
+    auto s = runner::readTiming(timing), r = runner::readTiming(stem + ".reference");
+    if (!s || !r) {
+      std::printf("%-26s %s\n", w.name.c_str(), (!s ? s : r).error().message.c_str());
+      ++failures;
+      continue;
+    }
+    double shimDecode = s->decodeTokens / s->decodeSeconds;
+    double refDecode = r->decodeTokens / r->decodeSeconds;
     std::printf("%-26s %12.1f %12.1f %12.1f %12.1f %12.0f %8.2fx\n", w.name.c_str(),
-                promptTokens / s["prefill_seconds"], promptTokens / r["prefill_seconds"],
+                s->prefillTokens / s->prefillSeconds, r->prefillTokens / r->prefillSeconds,
                 shimDecode, refDecode, bandwidth / weightBytesPerToken(*weights, w.precision),
                 shimDecode / refDecode);
   }

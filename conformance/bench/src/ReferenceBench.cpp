@@ -1,6 +1,7 @@
 // conformance-reference-bench: prefill and decode time of the suite's CPU reference on a
 // checkpoint, for conformance-bench, which builds it with -O3 -march=native and OpenMP.
-// Prints "prefill_seconds S" and "decode_seconds S" (the best of three runs of each).
+// Prints the prefill and decode times (the best of three runs of each) in the format of
+// llama-workload's --timing file.
 #include "drawbridge/model/Checkpoint.h"
 #include "drawbridge/reference/Transformer.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
       token = reference::greedy(model.forward(std::vector<int32_t>{token}).logits).token;
     decode = std::min(decode, secondsSince(started));
   }
-  std::printf("prefill_seconds %.9f\ndecode_seconds %.9f\n", prefill, decode);
+  std::printf("prefill_tokens %zu\nprefill_seconds %.9f\ndecode_tokens %d\ndecode_seconds %.9f\n",
+              prompt.size(), prefill, steps - 1, decode);
   return 0;
 }

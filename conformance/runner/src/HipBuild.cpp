@@ -1,5 +1,7 @@
 #include "drawbridge/runner/HipBuild.h"
 
+#include "Files.h"
+
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -15,37 +17,6 @@ namespace {
 
 namespace fs = llvm::sys::fs;
 namespace path = llvm::sys::path;
-
-std::string pathJoin(llvm::StringRef a, llvm::StringRef b) {
-  llvm::SmallString<256> joined(a);
-  path::append(joined, b);
-  return joined.str().str();
-}
-
-std::string readText(const std::string& file) {
-  auto buffer = llvm::MemoryBuffer::getFile(file);
-  return buffer ? (*buffer)->getBuffer().str() : std::string();
-}
-
-bool writeText(const std::string& file, llvm::StringRef text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream out(file, ec);
-  if (ec)
-    return false;
-  out << text;
-  return true;
-}
-
-// The last lines of a log, for a failure's reason.
-std::string lastLines(const std::string& file, int count) {
-  llvm::StringRef text = llvm::StringRef(readText(file)).rtrim();
-  size_t start = text.size();
-  for (int lines = 0; lines < count && start > 0; ++lines) {
-    size_t newline = text.rfind('\n', start - 1);
-    start = newline == llvm::StringRef::npos ? 0 : newline;
-  }
-  return text.substr(start).trim().str();
-}
 
 // Runs a program with its output in `log`; the exit status, or -1 when it could not start.
 int execute(const std::vector<std::string>& argv, const std::string& log,
@@ -68,7 +39,9 @@ int execute(const std::vector<std::string>& argv, const std::string& log,
 std::string cacheKey(const HipToolchain& t, const std::vector<std::string>& sources) {
   std::string all = t.hipcc + "\n" + t.drawbridge + "\n";
   std::vector<std::string> files(sources);
-  for (const auto& dir : t.includeDirs) {
+  std::vector<std::string> dirs = t.includeDirs;
+  dirs.push_back(pathJoin(t.sourceDir, "conformance/workloads/src")); // the sources' own headers
+  for (const auto& dir : dirs) {
     std::error_code ec;
     for (fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
       if (it->type() == fs::file_type::regular_file)
@@ -154,7 +127,7 @@ Expected<std::string> deviceLibraries(const HipToolchain& t) {
   fs::create_directories(libs);
   std::error_code ec;
   for (fs::directory_iterator it(t.deviceLibs, ec), end; it != end && !ec; it.increment(ec)) {
-    std::string link = pathJoin(libs, path::filename(it->path()));
+    std::string link = pathJoin(libs, path::filename(it->path()).str());
     if (path::extension(it->path()) == ".bc" && !fs::exists(link))
       fs::create_link(it->path(), link);
   }
@@ -165,11 +138,12 @@ Expected<std::string> deviceLibraries(const HipToolchain& t) {
   if (execute({t.llvmDis, "-o", text, pathJoin(t.deviceLibs, "oclc_isa_version_1030.bc")}, log) !=
       0)
     return Error{"cannot disassemble the gfx1030 ISA bitcode: " + lastLines(log, 3)};
+  const std::string gfx1030 = "constant i32 10300", gfx1100 = "constant i32 11000";
   std::string ir = readText(text);
-  size_t at = ir.find("constant i32 10300");
+  size_t at = ir.find(gfx1030);
   if (at == std::string::npos)
     return Error{"the gfx1030 ISA bitcode does not define version 10300 as expected"};
-  ir.replace(at, 18, "constant i32 11000");
+  ir.replace(at, gfx1030.size(), gfx1100);
   if (!writeText(text, ir) || execute({t.llvmAs, "-o", isa1100, text}, log) != 0)
     return Error{"cannot assemble the gfx1100 ISA bitcode: " + lastLines(log, 3)};
   return libs;
@@ -181,7 +155,7 @@ std::string mirroredRoot(const std::string& tree, const std::string& file,
                          const std::string& root) {
   for (llvm::StringRef dir = path::parent_path(file);
        !dir.empty() && dir.size() >= llvm::StringRef(root).size(); dir = path::parent_path(dir))
-    if (fs::exists(pathJoin(tree, llvm::StringRef(file).substr(dir.size() + 1))))
+    if (fs::exists(pathJoin(tree, llvm::StringRef(file).substr(dir.size() + 1).str())))
       return dir.str();
   return "";
 }
@@ -191,7 +165,7 @@ std::string translated(const std::string& tree, const std::string& mirrored,
                        const std::string& file) {
   if (!llvm::StringRef(file).starts_with(mirrored + "/"))
     return "";
-  return pathJoin(tree, llvm::StringRef(file).substr(mirrored.size() + 1));
+  return pathJoin(tree, llvm::StringRef(file).substr(mirrored.size() + 1).str());
 }
 
 // Translates and compiles for one target; the binary, or why not (the build's state in `result`).

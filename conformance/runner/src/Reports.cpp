@@ -43,10 +43,6 @@ std::string format(const char* spec, double value) {
   return buffer;
 }
 
-double tokensPerSecond(const PathResult& r) {
-  return r.seconds > 0 ? r.steps / r.seconds : 0;
-}
-
 // Workloads in first-seen order, and the paths that were asked for.
 std::vector<std::string> workloadsOf(const SuiteResults& results) {
   std::vector<std::string> names;
@@ -212,7 +208,8 @@ std::string jsonReport(const SuiteResults& results) {
           j.attribute("tokensWithinTolerance", static_cast<int64_t>(r.tokensForgiven));
           j.attribute("steps", static_cast<int64_t>(r.steps));
           j.attribute("seconds", r.seconds);
-          j.attribute("tokensPerSecond", tokensPerSecond(r));
+          j.attribute("prefillTokensPerSecond", r.prefillTokensPerSecond);
+          j.attribute("decodeTokensPerSecond", r.decodeTokensPerSecond);
           j.attributeArray("failures", [&] {
             for (const auto& f : r.failures)
               j.value(f);
@@ -239,7 +236,11 @@ std::string markdownReport(const SuiteResults& results) {
     md += "| " + w + " |";
     for (const auto& p : paths) {
       const PathResult* r = find(results, w, p);
-      md += " " + (r ? cellText(*r) : std::string("")) + " |";
+      std::string cell = r ? cellText(*r) : "";
+      if (r && r->outcome == Outcome::Pass)
+        cell += "; " + format("%.1f", r->seconds) + " s, decode " +
+                format("%.1f", r->decodeTokensPerSecond) + " tok/s";
+      md += " " + cell + " |";
     }
     md += "\n";
   }
@@ -254,7 +255,8 @@ std::string markdownReport(const SuiteResults& results) {
   }
   md += "\nError: the largest normalised error of the logits (max |difference| / max |reference|); "
         "tokens: steps whose token is the reference's choice, the reference fed the same tokens "
-        "(others must be choices the sampling rule allows within tolerance).\n";
+        "(others must be choices the sampling rule allows within tolerance); time: the whole run; "
+        "decode tok/s: measured by the workload around its decode steps.\n";
   return md;
 }
 
@@ -295,8 +297,9 @@ small{color:#666}
       std::string detail =
           !ran(r->outcome) ? outcomeName(r->outcome) + (": " + r->reason)
                            : cellText(*r) + "<br><small>max abs " + format("%.2e", r->maxAbsError) +
-                                 ", " + format("%.2f", r->seconds) + " s, " +
-                                 format("%.1f", tokensPerSecond(*r)) + " tokens/s</small>";
+                                 ", " + format("%.2f", r->seconds) + " s; prefill " +
+                                 format("%.1f", r->prefillTokensPerSecond) + ", decode " +
+                                 format("%.1f", r->decodeTokensPerSecond) + " tokens/s</small>";
       html += std::string("<td class=\"") + cls + "\">" +
               (!ran(r->outcome) ? escapeXml(detail) : detail) + "</td><td>" +
               (!ran(r->outcome) ? "" : errorPlot(*r)) + "</td>";
@@ -306,7 +309,9 @@ small{color:#666}
   html +=
       "</table>\n<p><small>Error: largest |difference| divided by the largest |reference| value "
       "of each tensor, at each layer boundary (embedding, each layer) and the logits. Time is "
-      "the whole run: start-up, compilation, prefill and decode.</small></p>\n</body></html>\n";
+      "the whole run: start-up, compilation, prefill and decode. Tokens/s are measured by the "
+      "workload around its steps; the prefill includes loading (on the CPU backend, compiling) "
+      "the kernels' module at their first launch.</small></p>\n</body></html>\n";
   return html;
 }
 

@@ -1,5 +1,6 @@
 #include "drawbridge/runner/Runner.h"
 
+#include "Files.h"
 #include "drawbridge/model/Checkpoint.h"
 #include "drawbridge/reference/Transformer.h"
 #include "drawbridge/runner/HipBuild.h"
@@ -18,12 +19,6 @@
 namespace drawbridge::runner {
 namespace {
 
-std::string join(const std::string& a, const std::string& b) {
-  llvm::SmallString<256> path(a);
-  llvm::sys::path::append(path, b);
-  return path.str().str();
-}
-
 model::DType dtypeOf(compare::Precision precision) {
   switch (precision) {
   case compare::Precision::F32:
@@ -34,18 +29,6 @@ model::DType dtypeOf(compare::Precision precision) {
     return model::DType::BF16;
   }
   return model::DType::F32;
-}
-
-// The last lines of a log, for a failure's reason.
-std::string tail(const std::string& path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return "";
-  llvm::StringRef text = (*buffer)->getBuffer().rtrim();
-  size_t start = text.size();
-  for (int lines = 0; lines < 4 && start > 0; ++lines)
-    start = text.rfind('\n', start - 1) == llvm::StringRef::npos ? 0 : text.rfind('\n', start - 1);
-  return text.substr(start).trim().str();
 }
 
 // The reference replays each run's tokens, so only the weights are kept between runs.
@@ -75,7 +58,7 @@ private:
 std::optional<std::string> pathUnavailable(const std::string& path, const Workload& w,
                                            const RunnerOptions& options) {
   if (path == "cpu" && w.gemm == Gemm::Cublas &&
-      !llvm::sys::fs::exists(join(options.libDir, "libcublas.so.13")))
+      !llvm::sys::fs::exists(pathJoin(options.libDir, "libcublas.so.13")))
     return "needs Drawbridge's libcublas.so.13 and libcublasLt.so.13, which this build does not "
            "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
   if (path == "native")
@@ -149,15 +132,15 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     result.reason = "cannot prepare the model: " + model.error().message;
     return result;
   }
-  std::string stem = join(options.workDir, w.name + "." + path);
+  std::string stem = pathJoin(options.workDir, w.name + "." + path);
   std::string dump = stem + ".dump", log = stem + ".log";
   llvm::sys::fs::remove(dump);
-  std::string workload = join(options.binDir, "llama-workload");
+  std::string workload = pathJoin(options.binDir, "llama-workload");
   std::vector<std::string> argv;
   std::optional<llvm::SmallVector<llvm::StringRef, 0>> environment;
   std::vector<std::string> env;
   if (path == "cpu") {
-    argv = {join(options.binDir, "drawbridge"), "run", workload};
+    argv = {pathJoin(options.binDir, "drawbridge"), "run", workload};
   } else if (path == "hip") {
     std::optional<std::string> binary = hipBinary(w, hipBuilds, result);
     if (!binary)
@@ -168,10 +151,13 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     for (char** e = environ; *e; ++e)
       if (!llvm::StringRef(*e).starts_with("LD_LIBRARY_PATH="))
         env.emplace_back(*e);
-    env.push_back("LD_LIBRARY_PATH=" + join(options.cudaPath, "lib64"));
+    env.push_back("LD_LIBRARY_PATH=" + pathJoin(options.cudaPath, "lib64"));
   }
   for (auto& a : workloadArguments(w, *model, dump))
     argv.push_back(a);
+  std::string timingFile = stem + ".timing";
+  llvm::sys::fs::remove(timingFile);
+  argv.insert(argv.end(), {"--timing", timingFile});
   llvm::SmallVector<llvm::StringRef, 32> args(argv.begin(), argv.end());
   if (!env.empty())
     environment.emplace(env.begin(), env.end());
@@ -188,15 +174,20 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     // ExecuteAndWait says -2 for a crash and for a timeout alike; its message tells which.
     std::string what = status == -2 ? (error.empty() ? "crashed" : error)
                                     : "exited with status " + std::to_string(status);
-    result.reason = what + ": " + tail(log) + " [log: " + log + "]";
+    result.reason = what + ": " + lastLines(log, 4) + " [log: " + log + "]";
     return result;
   }
   auto candidate = trace::readTrace(dump);
-  if (!candidate) {
+  auto timing = readTiming(timingFile);
+  if (!candidate || !timing) {
     result.outcome = Outcome::Fail;
-    result.reason = candidate.error().message;
+    result.reason = !candidate ? candidate.error().message : timing.error().message;
     return result;
   }
+  if (timing->prefillSeconds > 0)
+    result.prefillTokensPerSecond = timing->prefillTokens / timing->prefillSeconds;
+  if (timing->decodeSeconds > 0)
+    result.decodeTokensPerSecond = timing->decodeTokens / timing->decodeSeconds;
   auto expected = references.follow(*model, w.sampling, *candidate);
   if (!expected) {
     result.outcome = Outcome::Fail;
@@ -227,9 +218,10 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
 Expected<std::string> prepareModel(const Workload& w, const RunnerOptions& options) {
   if (!options.userModel.empty())
     return options.userModel;
-  std::string dir = join(join(options.workDir, "models"), std::string(generator::archName(w.arch)) +
-                                                              "-" + precisionName(w.precision));
-  if (llvm::sys::fs::exists(join(dir, "config.json")))
+  std::string dir =
+      pathJoin(pathJoin(options.workDir, "models"),
+               std::string(generator::archName(w.arch)) + "-" + precisionName(w.precision));
+  if (llvm::sys::fs::exists(pathJoin(dir, "config.json")))
     return dir;
   model::ModelWeights weights =
       generator::generateWeights(generator::presetConfig(w.arch), kSuiteSeed);
@@ -252,6 +244,32 @@ std::vector<std::string> workloadArguments(const Workload& w, const std::string&
           "--top-p",     std::to_string(kSuiteTopP),
           "--seed",      std::to_string(kSuiteSeed),
           "--dump",      dump};
+}
+
+Expected<WorkloadTiming> readTiming(const std::string& path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return Error{"cannot read the workload's timing file '" + path + "'"};
+  std::map<std::string, double> figures;
+  llvm::SmallVector<llvm::StringRef, 8> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (auto line : lines) {
+    auto [name, value] = line.split(' ');
+    double number = 0;
+    if (!value.trim().getAsDouble(number))
+      figures[name.str()] = number;
+  }
+  WorkloadTiming t;
+  for (auto [name, field] : {std::pair{"prefill_tokens", &t.prefillTokens},
+                             {"prefill_seconds", &t.prefillSeconds},
+                             {"decode_tokens", &t.decodeTokens},
+                             {"decode_seconds", &t.decodeSeconds}}) {
+    auto it = figures.find(name);
+    if (it == figures.end())
+      return Error{"the timing file '" + path + "' has no " + name};
+    *field = it->second;
+  }
+  return t;
 }
 
 std::optional<std::string> nativeUnavailable() {

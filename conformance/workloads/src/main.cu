@@ -101,9 +101,9 @@ int main(int argc, char** argv) {
     }
     return generate<float>(*options, *weights, timing);
   };
-  if (!options->timing.empty()) {
-    Timing warmUp;
-    run(warmUp);
+  for (int i = 0; i < options->warmUp; ++i) {
+    Timing untimed;
+    run(untimed);
   }
   Timing timing;
   trace::Trace result = run(timing);

@@ -88,8 +88,9 @@ TEST(WorkloadBinary, RejectsBadCommandLines) {
   for (const char* arguments :
        {"", "--model m --prompt 1,2 --dump d --gemm magic", "--model m --prompt 1,,2 --dump d",
         "--model m --prompt 1 --dump d --precision fp8", "--model m --prompt 1 --dump d --top-p 2",
-        "--model m --prompt 1 --dump d --steps 0", "--model m --prompt 1 --dump d --sample beam",
-        "--model m --prompt 1 --dump d --frob 1", "--model m --prompt 1 --dump"}) {
+        "--model m --prompt 1 --dump d --warm-up -1", "--model m --prompt 1 --dump d --steps 0",
+        "--model m --prompt 1 --dump d --sample beam", "--model m --prompt 1 --dump d --frob 1",
+        "--model m --prompt 1 --dump"}) {
     CommandResult r = runWorkload(arguments);
     EXPECT_EQ(r.status, 2) << arguments;
     EXPECT_NE(r.output.find("usage: llama-workload"), std::string::npos) << arguments;

@@ -32,6 +32,10 @@ struct PathResult {
   size_t tokensForgiven = 0; // another choice the sampling rule allows within tolerance
   size_t steps = 0;
   double seconds = 0; // wall time of the whole run: start-up, compilation, prefill and decode
+  /// Measured by the workload around its steps: the prefill includes loading (compiling) the
+  /// kernels' module at their first launch; the decode does not.
+  double prefillTokensPerSecond = 0;
+  double decodeTokensPerSecond = 0;
 };
 
 struct SuiteResults {

@@ -32,6 +32,13 @@ Expected<std::string> prepareModel(const Workload& w, const RunnerOptions& optio
 std::vector<std::string> workloadArguments(const Workload& w, const std::string& model,
                                            const std::string& dump);
 
+/// What `llama-workload --timing FILE` wrote.
+struct WorkloadTiming {
+  double prefillTokens = 0, prefillSeconds = 0;
+  double decodeTokens = 0, decodeSeconds = 0;
+};
+Expected<WorkloadTiming> readTiming(const std::string& path);
+
 SuiteResults runSuite(const std::vector<Workload>& workloads, const RunnerOptions& options);
 
 /// Why the native path cannot run here, or nothing when an NVIDIA GPU and driver are present.
