@@ -12,8 +12,8 @@ packages=(
   libdnnl-dev libzstd-dev liblz4-dev
   # ROCm HIP 5.2 for compile checks of translated code
   hipcc libamdhip64-dev rocm-device-libs librocprim-dev
-  # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev valgrind
+  # tests and benchmarks (OpenMP: the benchmarks' C++ comparisons; valgrind: the shim's memcheck runs)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev libomp-19-dev valgrind
 )
 
 missing=()

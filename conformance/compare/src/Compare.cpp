@@ -1,5 +1,8 @@
 #include "drawbridge/compare/Compare.h"
 
+#include "drawbridge/model/SplitMix64.h"
+#include "drawbridge/reference/Sampling.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -60,14 +63,16 @@ double largestMagnitude(const std::vector<float>& values) {
   return largest;
 }
 
-// Whether a token difference at this step can come from rounding alone.
-bool withinTie(const trace::StepTrace& reference, Precision precision, SamplingMode sampling,
-               const Tolerance& tolerance) {
-  if (sampling == SamplingMode::TopP)
-    return reference.margin < tolerance.probability;
+// Whether the candidate's token is one the rule could choose from the reference's logits moved
+// within tolerance.
+bool withinTolerance(int32_t token, const trace::StepTrace& reference, Precision precision,
+                     const TokenRule& rule, float u, const Tolerance& tolerance) {
+  if (rule.mode == SamplingMode::TopP)
+    return reference::topPCouldChoose(reference.logits, rule.topP, u, token, tolerance.probability);
   if (precision == Precision::F32)
     return false;
-  return reference.margin < tolerance.logits * largestMagnitude(reference.logits);
+  return reference::greedyCouldChoose(reference.logits, token,
+                                      tolerance.logits * largestMagnitude(reference.logits));
 }
 
 } // namespace
@@ -95,7 +100,7 @@ Tolerance toleranceFor(Precision precision) {
 }
 
 Comparison compareTraces(const trace::Trace& candidate, const trace::Trace& reference,
-                         Precision precision, SamplingMode sampling) {
+                         Precision precision, const TokenRule& rule) {
   Comparison result;
   result.stepsTotal = reference.steps.size();
   if (std::optional<std::string> mismatch = structuralMismatch(candidate, reference)) {
@@ -105,6 +110,7 @@ Comparison compareTraces(const trace::Trace& candidate, const trace::Trace& refe
   }
   Tolerance tolerance = toleranceFor(precision);
   result.boundaryMaxError.assign(reference.boundaryCount, 0);
+  model::SplitMix64 rng(rule.seed);
   for (size_t s = 0; s < reference.steps.size(); ++s) {
     const trace::StepTrace &c = candidate.steps[s], &r = reference.steps[s];
     StepReport step;
@@ -126,18 +132,21 @@ Comparison compareTraces(const trace::Trace& candidate, const trace::Trace& refe
       result.failures.push_back(where + "logits error " + std::to_string(step.logits.normalised) +
                                 (step.logits.finite ? "" : " (not finite)") + " exceeds " +
                                 std::to_string(tolerance.logits));
+    // Greedy draws nothing; top-p draws once per step whatever it chooses.
+    float u = rule.mode == SamplingMode::TopP ? rng.uniform() : 0;
     step.tokenMatches = c.token == r.token;
     if (step.tokenMatches)
       ++result.tokensMatched;
-    else if (withinTie(r, precision, sampling, tolerance))
+    else if (withinTolerance(c.token, r, precision, rule, u, tolerance)) {
+      ++result.tokensForgiven;
       step.forgiven = true;
-    else
+    } else {
       result.failures.push_back(where + "token " + std::to_string(c.token) +
-                                ", the reference chose " + std::to_string(r.token) + " (margin " +
-                                std::to_string(r.margin) + ")");
+                                " is not a choice within tolerance; the reference chose " +
+                                std::to_string(r.token) + " (margin " + std::to_string(r.margin) +
+                                ")");
+    }
     result.steps.push_back(std::move(step));
-    if (!result.steps.back().tokenMatches)
-      break; // later steps were fed different tokens
   }
   result.pass = result.failures.empty();
   return result;

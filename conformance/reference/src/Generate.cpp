@@ -4,7 +4,8 @@
 namespace drawbridge::reference {
 
 Expected<trace::Trace> generate(const model::ModelWeights& weights, std::span<const int32_t> prompt,
-                                int steps, const Sampling& sampling) {
+                                int steps, const Sampling& sampling,
+                                std::span<const int32_t> followed) {
   const model::ModelConfig& c = weights.config;
   if (prompt.empty() || steps < 1)
     return Error{"generation needs a prompt and at least one step"};
@@ -15,6 +16,16 @@ Expected<trace::Trace> generate(const model::ModelWeights& weights, std::span<co
   if (static_cast<int64_t>(prompt.size()) + steps - 1 > c.maxPositions)
     return Error{"the prompt and " + std::to_string(steps) + " steps exceed " +
                  "max_position_embeddings " + std::to_string(c.maxPositions)};
+
+  if (!followed.empty()) {
+    if (static_cast<int64_t>(followed.size()) < steps - 1)
+      return Error{"the run to follow has " + std::to_string(followed.size()) + " tokens; " +
+                   std::to_string(steps) + " steps need " + std::to_string(steps - 1)};
+    for (int32_t token : followed)
+      if (token < 0 || token >= c.vocabSize)
+        return Error{"the run to follow chose token " + std::to_string(token) +
+                     ", outside the vocabulary of " + std::to_string(c.vocabSize)};
+  }
 
   trace::Trace out;
   out.hidden = static_cast<uint32_t>(c.hiddenSize);
@@ -36,7 +47,8 @@ Expected<trace::Trace> generate(const model::ModelWeights& weights, std::span<co
     record.token = choice.token;
     record.margin = static_cast<float>(choice.margin);
     out.steps.push_back(std::move(record));
-    input.assign(1, choice.token);
+    bool follow = !followed.empty() && step + 1 < steps;
+    input.assign(1, follow ? followed[static_cast<size_t>(step)] : choice.token);
   }
   return out;
 }

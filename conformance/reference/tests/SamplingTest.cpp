@@ -74,4 +74,36 @@ TEST(Sampling, TopPFrequenciesFollowTheRenormalisedNucleus) {
   EXPECT_NEAR(counts[3] / double(n), 0.15 / 0.95, 1e-3);
 }
 
+TEST(Sampling, GreedyCouldChooseWithinTwiceTheSlack) {
+  std::vector<float> logits = {0, 1, 2, 2.5f};
+  EXPECT_TRUE(greedyCouldChoose(logits, 3, 0));
+  EXPECT_FALSE(greedyCouldChoose(logits, 2, 0));
+  EXPECT_FALSE(greedyCouldChoose(logits, 2, 0.2)); // 2 < 2.5 - 0.4
+  EXPECT_TRUE(greedyCouldChoose(logits, 2, 0.3));  // 2 >= 2.5 - 0.6
+  EXPECT_FALSE(greedyCouldChoose(logits, 0, 0.3));
+  EXPECT_FALSE(greedyCouldChoose(logits, 4, 10)) << "outside the vocabulary";
+}
+
+TEST(Sampling, TopPCouldChooseNearTheWalkPosition) {
+  std::vector<float> logits = logitsOf({0.1, 0.2, 0.3, 0.4});
+  // P = 1 keeps every token; the walk spans 0 [0, .1), 1 [.1, .3), 2 [.3, .6), 3 [.6, 1); r = .45.
+  EXPECT_TRUE(topPCouldChoose(logits, 1.0, 0.45f, 2, 0.01));
+  for (int32_t other : {0, 1, 3})
+    EXPECT_FALSE(topPCouldChoose(logits, 1.0, 0.45f, other, 0.01)) << other;
+  EXPECT_TRUE(topPCouldChoose(logits, 1.0, 0.45f, 1, 0.2));
+  EXPECT_TRUE(topPCouldChoose(logits, 1.0, 0.45f, 3, 0.2));
+  EXPECT_FALSE(topPCouldChoose(logits, 1.0, 0.45f, 0, 0.2));
+  EXPECT_FALSE(topPCouldChoose(logits, 1.0, 0.45f, -1, 1));
+}
+
+TEST(Sampling, TopPCouldChooseFromANucleusThatSlackReaches) {
+  std::vector<float> logits = logitsOf({0.1, 0.2, 0.3, 0.4});
+  // P = .5: the nucleus is {2, 3} (mass .7), r = .07 picks 2. With P moved down to .35 the
+  // nucleus {3} alone is reachable, and it can only choose 3.
+  EXPECT_TRUE(topPCouldChoose(logits, 0.5, 0.1f, 2, 0.01));
+  EXPECT_FALSE(topPCouldChoose(logits, 0.5, 0.1f, 3, 0.01));
+  EXPECT_TRUE(topPCouldChoose(logits, 0.5, 0.1f, 3, 0.15));
+  EXPECT_FALSE(topPCouldChoose(logits, 0.5, 0.1f, 1, 0.15)) << "outside every reachable nucleus";
+}
+
 } // namespace

@@ -43,10 +43,6 @@ std::string format(const char* spec, double value) {
   return buffer;
 }
 
-double tokensPerSecond(const PathResult& r) {
-  return r.seconds > 0 ? r.steps / r.seconds : 0;
-}
-
 // Workloads in first-seen order, and the paths that were asked for.
 std::vector<std::string> workloadsOf(const SuiteResults& results) {
   std::vector<std::string> names;
@@ -70,20 +66,27 @@ const PathResult* find(const SuiteResults& results, const std::string& w, const 
 }
 
 std::string summaryLine(const SuiteResults& results) {
-  return std::to_string(countOutcome(results, Outcome::Pass)) + " passed, " +
-         std::to_string(countOutcome(results, Outcome::Fail)) + " failed, " +
-         std::to_string(countOutcome(results, Outcome::NotRun)) + " not run";
+  std::string line = std::to_string(countOutcome(results, Outcome::Pass)) + " passed, " +
+                     std::to_string(countOutcome(results, Outcome::Fail)) + " failed";
+  for (Outcome o : {Outcome::Compiled, Outcome::NotCheckable, Outcome::NotRun})
+    if (size_t n = countOutcome(results, o))
+      line += ", " + std::to_string(n) + " " + outcomeName(o);
+  return line;
 }
 
 std::string cellText(const PathResult& r) {
   switch (r.outcome) {
   case Outcome::Pass:
     return "pass: error " + format("%.1e", r.logitsError) + ", " + std::to_string(r.tokensMatched) +
-           "/" + std::to_string(r.steps) + " tokens";
+           "/" + std::to_string(r.steps) + " tokens" +
+           (r.tokensForgiven ? " (+" + std::to_string(r.tokensForgiven) + " within tolerance)"
+                             : "");
   case Outcome::Fail:
     return "FAIL: " + r.reason;
+  case Outcome::Compiled:
+  case Outcome::NotCheckable:
   case Outcome::NotRun:
-    return "not run";
+    return outcomeName(r.outcome);
   }
   return "";
 }
@@ -130,15 +133,16 @@ std::string junitReport(const SuiteResults& results) {
   xml += "<testsuites name=\"drawbridge-conformance\" tests=\"" +
          std::to_string(results.results.size()) + "\" failures=\"" +
          std::to_string(countOutcome(results, Outcome::Fail)) + "\" skipped=\"" +
-         std::to_string(countOutcome(results, Outcome::NotRun)) + "\" time=\"" +
-         format("%.3f", total) + "\">\n";
+         std::to_string(results.results.size() - countOutcome(results, Outcome::Pass) -
+                        countOutcome(results, Outcome::Fail)) +
+         "\" time=\"" + format("%.3f", total) + "\">\n";
   for (const auto& path : pathsOf(results)) {
     size_t tests = 0, failures = 0, skipped = 0;
     for (const auto& r : results.results)
       if (r.path == path) {
         ++tests;
         failures += r.outcome == Outcome::Fail;
-        skipped += r.outcome == Outcome::NotRun;
+        skipped += !ran(r.outcome);
       }
     xml += "  <testsuite name=\"conformance." + path + "\" tests=\"" + std::to_string(tests) +
            "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" + std::to_string(skipped) +
@@ -153,8 +157,9 @@ std::string junitReport(const SuiteResults& results) {
         continue;
       }
       xml += ">\n";
-      if (r.outcome == Outcome::NotRun) {
-        xml += "      <skipped message=\"" + escapeXml(r.reason) + "\"/>\n";
+      if (!ran(r.outcome)) {
+        xml += "      <skipped message=\"" + escapeXml(outcomeName(r.outcome) + (": " + r.reason)) +
+               "\"/>\n";
       } else {
         std::string details;
         for (const auto& f : r.failures)
@@ -180,6 +185,8 @@ std::string jsonReport(const SuiteResults& results) {
     j.attribute("machine", results.machine);
     j.attribute("passed", static_cast<int64_t>(countOutcome(results, Outcome::Pass)));
     j.attribute("failed", static_cast<int64_t>(countOutcome(results, Outcome::Fail)));
+    j.attribute("compiled", static_cast<int64_t>(countOutcome(results, Outcome::Compiled)));
+    j.attribute("notCheckable", static_cast<int64_t>(countOutcome(results, Outcome::NotCheckable)));
     j.attribute("notRun", static_cast<int64_t>(countOutcome(results, Outcome::NotRun)));
     j.attributeArray("results", [&] {
       for (const auto& r : results.results)
@@ -189,7 +196,7 @@ std::string jsonReport(const SuiteResults& results) {
           j.attribute("outcome", outcomeName(r.outcome));
           if (!r.reason.empty())
             j.attribute("reason", r.reason);
-          if (r.outcome == Outcome::NotRun)
+          if (!ran(r.outcome))
             return;
           j.attribute("logitsError", r.logitsError);
           j.attribute("maxAbsError", r.maxAbsError);
@@ -198,9 +205,11 @@ std::string jsonReport(const SuiteResults& results) {
               j.value(e);
           });
           j.attribute("tokensMatched", static_cast<int64_t>(r.tokensMatched));
+          j.attribute("tokensWithinTolerance", static_cast<int64_t>(r.tokensForgiven));
           j.attribute("steps", static_cast<int64_t>(r.steps));
           j.attribute("seconds", r.seconds);
-          j.attribute("tokensPerSecond", tokensPerSecond(r));
+          j.attribute("prefillTokensPerSecond", r.prefillTokensPerSecond);
+          j.attribute("decodeTokensPerSecond", r.decodeTokensPerSecond);
           j.attributeArray("failures", [&] {
             for (const auto& f : r.failures)
               j.value(f);
@@ -227,21 +236,27 @@ std::string markdownReport(const SuiteResults& results) {
     md += "| " + w + " |";
     for (const auto& p : paths) {
       const PathResult* r = find(results, w, p);
-      md += " " + (r ? cellText(*r) : std::string("")) + " |";
+      std::string cell = r ? cellText(*r) : "";
+      if (r && r->outcome == Outcome::Pass)
+        cell += "; " + format("%.1f", r->seconds) + " s, decode " +
+                format("%.1f", r->decodeTokensPerSecond) + " tok/s";
+      md += " " + cell + " |";
     }
     md += "\n";
   }
   std::set<std::string> reasons;
   for (const auto& r : results.results)
-    if (r.outcome == Outcome::NotRun)
-      reasons.insert(r.path + ": " + r.reason);
+    if (!ran(r.outcome))
+      reasons.insert(r.path + ", " + outcomeName(r.outcome) + ": " + r.reason);
   if (!reasons.empty()) {
-    md += "\n**Not run**\n\n";
+    md += "\n**Not run, and why**\n\n";
     for (const auto& reason : reasons)
       md += "- " + reason + "\n";
   }
   md += "\nError: the largest normalised error of the logits (max |difference| / max |reference|); "
-        "tokens: greedy or top-p tokens equal to the reference's.\n";
+        "tokens: steps whose token is the reference's choice, the reference fed the same tokens "
+        "(others must be choices the sampling rule allows within tolerance); time: the whole run; "
+        "decode tok/s: measured by the workload around its decode steps.\n";
   return md;
 }
 
@@ -279,22 +294,24 @@ small{color:#666}
       const char* cls = r->outcome == Outcome::Pass   ? "pass"
                         : r->outcome == Outcome::Fail ? "fail"
                                                       : "notrun";
-      std::string detail = r->outcome == Outcome::NotRun
-                               ? "not run: " + r->reason
-                               : cellText(*r) + "<br><small>max abs " +
-                                     format("%.2e", r->maxAbsError) + ", " +
-                                     format("%.2f", r->seconds) + " s, " +
-                                     format("%.1f", tokensPerSecond(*r)) + " tokens/s</small>";
+      std::string detail =
+          !ran(r->outcome) ? outcomeName(r->outcome) + (": " + r->reason)
+                           : cellText(*r) + "<br><small>max abs " + format("%.2e", r->maxAbsError) +
+                                 ", " + format("%.2f", r->seconds) + " s; prefill " +
+                                 format("%.1f", r->prefillTokensPerSecond) + ", decode " +
+                                 format("%.1f", r->decodeTokensPerSecond) + " tokens/s</small>";
       html += std::string("<td class=\"") + cls + "\">" +
-              (r->outcome == Outcome::NotRun ? escapeXml(detail) : detail) + "</td><td>" +
-              (r->outcome == Outcome::NotRun ? "" : errorPlot(*r)) + "</td>";
+              (!ran(r->outcome) ? escapeXml(detail) : detail) + "</td><td>" +
+              (!ran(r->outcome) ? "" : errorPlot(*r)) + "</td>";
     }
     html += "</tr>\n";
   }
   html +=
       "</table>\n<p><small>Error: largest |difference| divided by the largest |reference| value "
       "of each tensor, at each layer boundary (embedding, each layer) and the logits. Time is "
-      "the whole run: start-up, compilation, prefill and decode.</small></p>\n</body></html>\n";
+      "the whole run: start-up, compilation, prefill and decode. Tokens/s are measured by the "
+      "workload around its steps; the prefill includes loading (on the CPU backend, compiling) "
+      "the kernels' module at their first launch.</small></p>\n</body></html>\n";
   return html;
 }
 

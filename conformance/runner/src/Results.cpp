@@ -16,6 +16,10 @@ const char* outcomeName(Outcome outcome) {
     return "pass";
   case Outcome::Fail:
     return "fail";
+  case Outcome::Compiled:
+    return "compiled, not run";
+  case Outcome::NotCheckable:
+    return "not checkable";
   case Outcome::NotRun:
     return "not run";
   }

@@ -1,7 +1,9 @@
 #include "drawbridge/runner/Runner.h"
 
+#include "Files.h"
 #include "drawbridge/model/Checkpoint.h"
 #include "drawbridge/reference/Transformer.h"
+#include "drawbridge/runner/HipBuild.h"
 #include "drawbridge/trace/Trace.h"
 
 #include <chrono>
@@ -17,12 +19,6 @@
 namespace drawbridge::runner {
 namespace {
 
-std::string join(const std::string& a, const std::string& b) {
-  llvm::SmallString<256> path(a);
-  llvm::sys::path::append(path, b);
-  return path.str().str();
-}
-
 model::DType dtypeOf(compare::Precision precision) {
   switch (precision) {
   case compare::Precision::F32:
@@ -35,14 +31,197 @@ model::DType dtypeOf(compare::Precision precision) {
   return model::DType::F32;
 }
 
-// The model a workload runs: the user's checkpoint, or the generated model of its family,
-// stored in its precision (generated once, then reused: the generator is deterministic).
-Expected<std::string> modelFor(const Workload& w, const RunnerOptions& options) {
+// The reference replays each run's tokens, so only the weights are kept between runs.
+class ReferenceCache {
+public:
+  Expected<trace::Trace> follow(const std::string& model, compare::SamplingMode sampling,
+                                const trace::Trace& run) {
+    auto it = weights_.find(model);
+    if (it == weights_.end()) {
+      auto weights = model::loadModel(model);
+      if (!weights)
+        return std::move(weights).takeError();
+      it = weights_.emplace(model, std::move(*weights)).first;
+    }
+    reference::Sampling mode{sampling == compare::SamplingMode::TopP
+                                 ? reference::Sampling::Mode::TopP
+                                 : reference::Sampling::Mode::Greedy,
+                             kSuiteTopP, kSuiteSeed};
+    return reference::generate(it->second, suitePrompt(), kSuiteSteps, mode, run.tokens());
+  }
+
+private:
+  std::map<std::string, model::ModelWeights> weights_;
+};
+
+// Why `path` cannot run `w` here, or nothing when it can.
+std::optional<std::string> pathUnavailable(const std::string& path, const Workload& w,
+                                           const RunnerOptions& options) {
+  if (path == "cpu" && w.gemm == Gemm::Cublas &&
+      !llvm::sys::fs::exists(pathJoin(options.libDir, "libcublas.so.13")))
+    return "needs Drawbridge's libcublas.so.13 and libcublasLt.so.13, which this build does not "
+           "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
+  if (path == "native")
+    return nativeUnavailable();
+  return std::nullopt;
+}
+
+// The HIP builds of one suite run: each variant is built (or found in the cache) once.
+class HipBuilds {
+public:
+  explicit HipBuilds(const RunnerOptions& options)
+      : toolchain_(configuredHipToolchain(options.binDir, options.workDir, options.cudaPath)) {}
+
+  const HipBuild& get(bool withBlas) {
+    auto it = builds_.find(withBlas);
+    if (it == builds_.end())
+      it = builds_.emplace(withBlas, buildHipWorkload(toolchain_, withBlas)).first;
+    return it->second;
+  }
+
+private:
+  HipToolchain toolchain_;
+  std::map<bool, HipBuild> builds_;
+};
+
+std::string targetList() {
+  std::string list;
+  for (const auto& t : kHipTargets)
+    list += (list.empty() ? "" : " and ") + t;
+  return list;
+}
+
+// The HIP binary to run `w` with, or nothing with `result` saying why not.
+std::optional<std::string> hipBinary(const Workload& w, HipBuilds& builds, PathResult& result) {
+  const HipBuild& build = builds.get(w.gemm == Gemm::Cublas);
+  switch (build.state) {
+  case HipBuildState::Failed:
+    result.outcome = Outcome::Fail;
+    result.reason = build.detail;
+    return std::nullopt;
+  case HipBuildState::NotCheckable:
+    result.outcome = Outcome::NotCheckable;
+    result.reason = build.detail;
+    return std::nullopt;
+  case HipBuildState::Compiled:
+    break;
+  }
+  auto gpu = amdGpuTarget();
+  for (size_t i = 0; gpu && i < kHipTargets.size(); ++i)
+    if (kHipTargets[i] == *gpu)
+      return build.binaries[i];
+  result.outcome = Outcome::Compiled;
+  result.reason = "compiled for " + targetList() + "; not run: " +
+                  (gpu ? "the AMD GPU here is " + *gpu + ", not one of them" : gpu.error().message);
+  return std::nullopt;
+}
+
+PathResult runOne(const Workload& w, const std::string& path, const RunnerOptions& options,
+                  ReferenceCache& references, HipBuilds& hipBuilds) {
+  PathResult result;
+  result.workload = w.name;
+  result.path = path;
+  result.steps = kSuiteSteps;
+  if (auto why = pathUnavailable(path, w, options)) {
+    result.reason = *why;
+    return result;
+  }
+  auto model = prepareModel(w, options);
+  if (!model) {
+    result.outcome = Outcome::Fail;
+    result.reason = "cannot prepare the model: " + model.error().message;
+    return result;
+  }
+  std::string stem = pathJoin(options.workDir, w.name + "." + path);
+  std::string dump = stem + ".dump", log = stem + ".log";
+  llvm::sys::fs::remove(dump);
+  std::string workload = pathJoin(options.binDir, "llama-workload");
+  std::vector<std::string> argv;
+  std::optional<llvm::SmallVector<llvm::StringRef, 0>> environment;
+  std::vector<std::string> env;
+  if (path == "cpu") {
+    argv = {pathJoin(options.binDir, "drawbridge"), "run", workload};
+  } else if (path == "hip") {
+    std::optional<std::string> binary = hipBinary(w, hipBuilds, result);
+    if (!binary)
+      return result;
+    argv = {*binary};
+  } else {
+    argv = {workload};
+    for (char** e = environ; *e; ++e)
+      if (!llvm::StringRef(*e).starts_with("LD_LIBRARY_PATH="))
+        env.emplace_back(*e);
+    env.push_back("LD_LIBRARY_PATH=" + pathJoin(options.cudaPath, "lib64"));
+  }
+  for (auto& a : workloadArguments(w, *model, dump))
+    argv.push_back(a);
+  std::string timingFile = stem + ".timing";
+  llvm::sys::fs::remove(timingFile);
+  argv.insert(argv.end(), {"--timing", timingFile});
+  llvm::SmallVector<llvm::StringRef, 32> args(argv.begin(), argv.end());
+  if (!env.empty())
+    environment.emplace(env.begin(), env.end());
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string error;
+  auto started = std::chrono::steady_clock::now();
+  int status = llvm::sys::ExecuteAndWait(argv[0], args, environment, redirects,
+                                         options.timeoutSeconds, 0, &error);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (status != 0) {
+    result.outcome = Outcome::Fail;
+    // ExecuteAndWait says -2 for a crash and for a timeout alike; its message tells which.
+    std::string what = status == -2 ? (error.empty() ? "crashed" : error)
+                                    : "exited with status " + std::to_string(status);
+    result.reason = what + ": " + lastLines(log, 4) + " [log: " + log + "]";
+    return result;
+  }
+  auto candidate = trace::readTrace(dump);
+  auto timing = readTiming(timingFile);
+  if (!candidate || !timing) {
+    result.outcome = Outcome::Fail;
+    result.reason = !candidate ? candidate.error().message : timing.error().message;
+    return result;
+  }
+  if (timing->prefillSeconds > 0)
+    result.prefillTokensPerSecond = timing->prefillTokens / timing->prefillSeconds;
+  if (timing->decodeSeconds > 0)
+    result.decodeTokensPerSecond = timing->decodeTokens / timing->decodeSeconds;
+  auto expected = references.follow(*model, w.sampling, *candidate);
+  if (!expected) {
+    result.outcome = Outcome::Fail;
+    result.reason = expected.error().message;
+    return result;
+  }
+  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision,
+                                                 {w.sampling, kSuiteTopP, kSuiteSeed});
+  result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
+  result.failures = c.failures;
+  result.boundaryErrors = c.boundaryMaxError;
+  result.logitsError = c.logitsMaxError;
+  for (const auto& step : c.steps) {
+    for (const auto& b : step.boundaries)
+      result.maxAbsError = std::max(result.maxAbsError, b.maxAbs);
+    result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
+  }
+  result.tokensMatched = c.tokensMatched;
+  result.tokensForgiven = c.tokensForgiven;
+  result.steps = c.stepsTotal;
+  if (!c.pass && !c.failures.empty())
+    result.reason = c.failures.front();
+  return result;
+}
+
+} // namespace
+
+Expected<std::string> prepareModel(const Workload& w, const RunnerOptions& options) {
   if (!options.userModel.empty())
     return options.userModel;
-  std::string dir = join(join(options.workDir, "models"), std::string(generator::archName(w.arch)) +
-                                                              "-" + precisionName(w.precision));
-  if (llvm::sys::fs::exists(join(dir, "config.json")))
+  std::string dir =
+      pathJoin(pathJoin(options.workDir, "models"),
+               std::string(generator::archName(w.arch)) + "-" + precisionName(w.precision));
+  if (llvm::sys::fs::exists(pathJoin(dir, "config.json")))
     return dir;
   model::ModelWeights weights =
       generator::generateWeights(generator::presetConfig(w.arch), kSuiteSeed);
@@ -67,135 +246,31 @@ std::vector<std::string> workloadArguments(const Workload& w, const std::string&
           "--dump",      dump};
 }
 
-// The last lines of a log, for a failure's reason.
-std::string tail(const std::string& path) {
+Expected<WorkloadTiming> readTiming(const std::string& path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
-    return "";
-  llvm::StringRef text = (*buffer)->getBuffer().rtrim();
-  size_t start = text.size();
-  for (int lines = 0; lines < 4 && start > 0; ++lines)
-    start = text.rfind('\n', start - 1) == llvm::StringRef::npos ? 0 : text.rfind('\n', start - 1);
-  return text.substr(start).trim().str();
+    return Error{"cannot read the workload's timing file '" + path + "'"};
+  std::map<std::string, double> figures;
+  llvm::SmallVector<llvm::StringRef, 8> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (auto line : lines) {
+    auto [name, value] = line.split(' ');
+    double number = 0;
+    if (!value.trim().getAsDouble(number))
+      figures[name.str()] = number;
+  }
+  WorkloadTiming t;
+  for (auto [name, field] : {std::pair{"prefill_tokens", &t.prefillTokens},
+                             {"prefill_seconds", &t.prefillSeconds},
+                             {"decode_tokens", &t.decodeTokens},
+                             {"decode_seconds", &t.decodeSeconds}}) {
+    auto it = figures.find(name);
+    if (it == figures.end())
+      return Error{"the timing file '" + path + "' has no " + name};
+    *field = it->second;
+  }
+  return t;
 }
-
-class ReferenceCache {
-public:
-  Expected<trace::Trace> get(const std::string& model, compare::SamplingMode sampling) {
-    auto key = std::make_pair(model, sampling);
-    if (auto it = traces_.find(key); it != traces_.end())
-      return it->second;
-    auto weights = model::loadModel(model);
-    if (!weights)
-      return std::move(weights).takeError();
-    reference::Sampling mode{sampling == compare::SamplingMode::TopP
-                                 ? reference::Sampling::Mode::TopP
-                                 : reference::Sampling::Mode::Greedy,
-                             kSuiteTopP, kSuiteSeed};
-    auto prompt = suitePrompt();
-    auto trace = reference::generate(*weights, prompt, kSuiteSteps, mode);
-    if (!trace)
-      return std::move(trace).takeError();
-    traces_.emplace(key, *trace);
-    return *trace;
-  }
-
-private:
-  std::map<std::pair<std::string, compare::SamplingMode>, trace::Trace> traces_;
-};
-
-// Why `path` cannot run `w` here, or nothing when it can.
-std::optional<std::string> pathUnavailable(const std::string& path, const Workload& w,
-                                           const RunnerOptions& options) {
-  if (path == "cpu" && w.gemm == Gemm::Cublas &&
-      !llvm::sys::fs::exists(join(options.libDir, "libcublas.so.13")))
-    return "needs Drawbridge's libcublas.so.13 and libcublasLt.so.13, which this build does not "
-           "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
-  if (path == "native")
-    return nativeUnavailable();
-  if (path == "hip")
-    return "the HIP path (drawbridge translate, then hipcc) is not part of this build yet";
-  return std::nullopt;
-}
-
-PathResult runOne(const Workload& w, const std::string& path, const RunnerOptions& options,
-                  ReferenceCache& references) {
-  PathResult result;
-  result.workload = w.name;
-  result.path = path;
-  result.steps = kSuiteSteps;
-  if (auto why = pathUnavailable(path, w, options)) {
-    result.reason = *why;
-    return result;
-  }
-  auto model = modelFor(w, options);
-  if (!model) {
-    result.outcome = Outcome::Fail;
-    result.reason = "cannot prepare the model: " + model.error().message;
-    return result;
-  }
-  std::string stem = join(options.workDir, w.name + "." + path);
-  std::string dump = stem + ".dump", log = stem + ".log";
-  llvm::sys::fs::remove(dump);
-  std::string workload = join(options.binDir, "llama-workload");
-  std::vector<std::string> argv;
-  std::optional<llvm::SmallVector<llvm::StringRef, 0>> environment;
-  std::vector<std::string> env;
-  if (path == "cpu") {
-    argv = {join(options.binDir, "drawbridge"), "run", workload};
-  } else {
-    argv = {workload};
-    for (char** e = environ; *e; ++e)
-      if (!llvm::StringRef(*e).starts_with("LD_LIBRARY_PATH="))
-        env.emplace_back(*e);
-    env.push_back("LD_LIBRARY_PATH=" + join(options.cudaPath, "lib64"));
-  }
-  for (auto& a : workloadArguments(w, *model, dump))
-    argv.push_back(a);
-  llvm::SmallVector<llvm::StringRef, 32> args(argv.begin(), argv.end());
-  if (!env.empty())
-    environment.emplace(env.begin(), env.end());
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log),
-                                                llvm::StringRef(log)};
-  std::string error;
-  auto started = std::chrono::steady_clock::now();
-  int status = llvm::sys::ExecuteAndWait(argv[0], args, environment, redirects,
-                                         options.timeoutSeconds, 0, &error);
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (status != 0) {
-    result.outcome = Outcome::Fail;
-    // ExecuteAndWait says -2 for a crash and for a timeout alike; its message tells which.
-    std::string what = status == -2 ? (error.empty() ? "crashed" : error)
-                                    : "exited with status " + std::to_string(status);
-    result.reason = what + ": " + tail(log) + " [log: " + log + "]";
-    return result;
-  }
-  auto candidate = trace::readTrace(dump);
-  auto expected = references.get(*model, w.sampling);
-  if (!candidate || !expected) {
-    result.outcome = Outcome::Fail;
-    result.reason = !candidate ? candidate.error().message : expected.error().message;
-    return result;
-  }
-  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision, w.sampling);
-  result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
-  result.failures = c.failures;
-  result.boundaryErrors = c.boundaryMaxError;
-  result.logitsError = c.logitsMaxError;
-  for (const auto& step : c.steps) {
-    for (const auto& b : step.boundaries)
-      result.maxAbsError = std::max(result.maxAbsError, b.maxAbs);
-    result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
-  }
-  result.tokensMatched = c.tokensMatched;
-  result.steps = c.stepsTotal;
-  if (!c.pass && !c.failures.empty())
-    result.reason = c.failures.front();
-  return result;
-}
-
-} // namespace
 
 std::optional<std::string> nativeUnavailable() {
   // The driver API is reached by name: Drawbridge never links NVIDIA's driver.
@@ -222,12 +297,13 @@ SuiteResults runSuite(const std::vector<Workload>& workloads, const RunnerOption
   results.machine = llvm::sys::getHostCPUName().str();
   llvm::sys::fs::create_directories(options.workDir);
   ReferenceCache references;
+  HipBuilds hipBuilds(options);
   size_t total = workloads.size() * options.paths.size(), done = 0;
   for (const auto& w : workloads)
     for (const auto& path : options.paths) {
       if (options.progress)
         options.progress(done, total, w.name + " on " + path);
-      results.results.push_back(runOne(w, path, options, references));
+      results.results.push_back(runOne(w, path, options, references, hipBuilds));
       ++done;
     }
   if (options.progress)

@@ -21,6 +21,8 @@ SuiteResults sample() {
   pass.tokensMatched = 8;
   pass.steps = 8;
   pass.seconds = 2;
+  pass.prefillTokensPerSecond = 30;
+  pass.decodeTokensPerSecond = 4;
   PathResult fail = pass;
   fail.workload = "mistral-bf16-own-top-p";
   fail.outcome = Outcome::Fail;
@@ -69,7 +71,8 @@ TEST(Reports, JsonParsesBackWithTheSameFigures) {
   const auto* first = (*results)[0].getAsObject();
   EXPECT_EQ(first->getString("outcome"), "pass");
   EXPECT_EQ(first->getNumber("logitsError"), 3e-7);
-  EXPECT_EQ(first->getNumber("tokensPerSecond"), 4.0);
+  EXPECT_EQ(first->getNumber("prefillTokensPerSecond"), 30.0);
+  EXPECT_EQ(first->getNumber("decodeTokensPerSecond"), 4.0);
   EXPECT_EQ(first->getArray("boundaryErrors")->size(), 3u);
   const auto* third = (*results)[2].getAsObject();
   EXPECT_EQ(third->getString("outcome"), "not run");
@@ -80,13 +83,50 @@ TEST(Reports, MarkdownTableHasARowPerWorkloadAndAColumnPerPath) {
   std::string md = markdownReport(sample());
   EXPECT_NE(md.find("**1 passed, 1 failed, 1 not run**"), std::string::npos) << md;
   EXPECT_NE(md.find("| workload | cpu | native |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| llama2-f32-own-greedy | pass: error 3.0e-07, 8/8 tokens | not run |"),
+  EXPECT_NE(md.find("| llama2-f32-own-greedy | pass: error 3.0e-07, 8/8 tokens; 2.0 s, decode 4.0 "
+                    "tok/s | not run |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| mistral-bf16-own-top-p | FAIL: step 3: token 17, reference 12 |  |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("- native: no NVIDIA driver"), std::string::npos);
+  EXPECT_NE(md.find("- native, not run: no NVIDIA driver"), std::string::npos);
+}
+
+// The HIP path where it compiles but no AMD GPU is present, and where a package is missing: both
+// are their own states, neither a pass nor a failure.
+TEST(Reports, CompiledAndNotCheckableAreNeitherPassNorFailure) {
+  SuiteResults s = sample();
+  PathResult compiled;
+  compiled.workload = "llama2-f32-own-greedy";
+  compiled.path = "hip";
+  compiled.outcome = Outcome::Compiled;
+  compiled.reason = "compiled for gfx90a and gfx1100; not run: no AMD GPU";
+  PathResult blas = compiled;
+  blas.workload = "llama2-f32-cublas-greedy";
+  blas.outcome = Outcome::NotCheckable;
+  blas.reason = "the translation needs <hipblas.h> (hipBLAS)";
+  s.results.push_back(compiled);
+  s.results.push_back(blas);
+  std::string md = markdownReport(s);
+  EXPECT_NE(md.find("**1 passed, 1 failed, 1 compiled, not run, 1 not checkable, 1 not run**"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| workload | cpu | native | hip |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| not run | compiled, not run |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- hip, not checkable: the translation needs <hipblas.h> (hipBLAS)"),
+            std::string::npos)
+      << md;
+  std::string xml = junitReport(s);
+  EXPECT_NE(xml.find("tests=\"5\" failures=\"1\" skipped=\"3\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<skipped message=\"compiled, not run: compiled for gfx90a"),
+            std::string::npos)
+      << xml;
+  auto parsed = llvm::json::parse(jsonReport(s));
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->getAsObject()->getInteger("compiled"), 1);
+  EXPECT_EQ(parsed->getAsObject()->getInteger("notCheckable"), 1);
+  EXPECT_EQ(occurrences(htmlReport(s), "<polyline"), 2u) << "plots only for runs";
 }
 
 TEST(Reports, HtmlIsSelfContainedWithAPlotPerRun) {
@@ -96,6 +136,7 @@ TEST(Reports, HtmlIsSelfContainedWithAPlotPerRun) {
   EXPECT_EQ(occurrences(html, "<polyline"), 2u) << "one plot per run that ran";
   EXPECT_EQ(occurrences(html, "class=\"bad\""), 1u);
   EXPECT_NE(html.find("layer 1 2.00e-07"), std::string::npos) << "plot titles carry the values";
+  EXPECT_NE(html.find("2.00 s; prefill 30.0, decode 4.0 tokens/s"), std::string::npos);
 }
 
 } // namespace

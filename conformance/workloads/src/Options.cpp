@@ -8,7 +8,8 @@ namespace workload {
 
 const char* const kUsage = "--model DIR --prompt 1,2,3 --steps N --dump FILE\n"
                            "    [--gemm own|cublas] [--precision f32|f16|bf16]\n"
-                           "    [--sample greedy|top-p] [--top-p P] [--seed S]\n";
+                           "    [--sample greedy|top-p] [--top-p P] [--seed S]\n"
+                           "    [--timing FILE] [--warm-up N]\n";
 
 namespace {
 
@@ -46,7 +47,13 @@ std::string apply(Options& o, std::string_view flag, const std::string& value) {
     o.model = value;
   else if (flag == "--dump")
     o.dump = value;
-  else if (flag == "--prompt") {
+  else if (flag == "--timing")
+    o.timing = value;
+  else if (flag == "--warm-up") {
+    if (!parseInteger(value, 0, 100, n))
+      return "--warm-up takes a count from 0 to 100, not '" + value + "'";
+    o.warmUp = static_cast<int>(n);
+  } else if (flag == "--prompt") {
     if (!parsePrompt(value, o.prompt))
       return "--prompt takes comma-separated token ids, not '" + value + "'";
   } else if (flag == "--steps") {

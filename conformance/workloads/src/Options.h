@@ -22,6 +22,11 @@ struct Options {
   float topP = 0.9f;
   uint64_t seed = 0;
   std::string dump;
+  /// Where to write the prefill and decode times of the recorded run.
+  std::string timing;
+  /// Untimed runs of the whole generation before the recorded one (start-up, module loading and
+  /// compilation then fall outside the times).
+  int warmUp = 0;
 };
 
 /// The options part of the usage text (after "usage: PROGRAM ").

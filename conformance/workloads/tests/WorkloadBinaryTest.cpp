@@ -16,12 +16,13 @@ using namespace drawbridge;
 
 namespace {
 
-std::string workloadPtx() {
+// One PTX module per CUDA source of the workload.
+std::vector<std::string> workloadModules() {
   auto image = fatbin::Image::open(DRAWBRIDGE_LLAMA_WORKLOAD);
   EXPECT_TRUE(image) << image.error().message;
   if (!image)
-    return "";
-  std::string ptx;
+    return {};
+  std::vector<std::string> modules;
   for (const fatbin::Fatbin& f : image->fatbins())
     for (const fatbin::Entry& e : f.entries) {
       EXPECT_TRUE(e.isPtx()) << "SASS would not run on another backend";
@@ -29,8 +30,15 @@ std::string workloadPtx() {
       auto text = fatbin::ptxText(e);
       EXPECT_TRUE(text) << text.error().message;
       if (text)
-        ptx += *text;
+        modules.push_back(*text);
     }
+  return modules;
+}
+
+std::string workloadPtx() {
+  std::string ptx;
+  for (const std::string& module : workloadModules())
+    ptx += module;
   return ptx;
 }
 
@@ -61,13 +69,15 @@ using model::testing::CommandResult;
 
 // nvcc stored PTX only, so ptxas never judged it during the build; it must assemble for sm_80.
 TEST(WorkloadBinary, PtxAssemblesWithPtxas) {
-  std::string ptx = workloadPtx();
-  ASSERT_FALSE(ptx.empty());
+  std::vector<std::string> modules = workloadModules();
+  ASSERT_EQ(modules.size(), 2u) << "main.cu and CublasLinear.cu";
   model::testing::TempDir dir;
-  ASSERT_FALSE(model::writeFileText(dir.file("workload.ptx"), ptx));
-  CommandResult ptxas = model::testing::runCommand(
-      DRAWBRIDGE_PTXAS, "-arch=sm_80 " + dir.file("workload.ptx") + " -o " + dir.file("w.cubin"));
-  EXPECT_EQ(ptxas.status, 0) << ptxas.output;
+  for (const std::string& ptx : modules) {
+    ASSERT_FALSE(model::writeFileText(dir.file("workload.ptx"), ptx));
+    CommandResult ptxas = model::testing::runCommand(
+        DRAWBRIDGE_PTXAS, "-arch=sm_80 " + dir.file("workload.ptx") + " -o " + dir.file("w.cubin"));
+    EXPECT_EQ(ptxas.status, 0) << ptxas.output;
+  }
 }
 
 CommandResult runWorkload(const std::string& arguments) {
@@ -78,8 +88,9 @@ TEST(WorkloadBinary, RejectsBadCommandLines) {
   for (const char* arguments :
        {"", "--model m --prompt 1,2 --dump d --gemm magic", "--model m --prompt 1,,2 --dump d",
         "--model m --prompt 1 --dump d --precision fp8", "--model m --prompt 1 --dump d --top-p 2",
-        "--model m --prompt 1 --dump d --steps 0", "--model m --prompt 1 --dump d --sample beam",
-        "--model m --prompt 1 --dump d --frob 1", "--model m --prompt 1 --dump"}) {
+        "--model m --prompt 1 --dump d --warm-up -1", "--model m --prompt 1 --dump d --steps 0",
+        "--model m --prompt 1 --dump d --sample beam", "--model m --prompt 1 --dump d --frob 1",
+        "--model m --prompt 1 --dump"}) {
     CommandResult r = runWorkload(arguments);
     EXPECT_EQ(r.status, 2) << arguments;
     EXPECT_NE(r.output.find("usage: llama-workload"), std::string::npos) << arguments;

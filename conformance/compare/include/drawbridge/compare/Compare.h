@@ -11,17 +11,22 @@
 //   f16  (fp16 storage, fp32 accumulation)  2e-2       2e-2        1e-2
 //   bf16 (bf16 storage, fp32 accumulation)  6e-2       6e-2        2e-2
 //
-// Tokens: a token that differs from the reference's fails the run, except where the reference's
-// choice was within rounding of a tie: greedy with fp16/bf16, when the reference's top two logits
-// are closer than the logits tolerance times the logits' largest magnitude; top-p, when the
-// reference's margin (in probability) is below the top-p tolerance. fp32 greedy tokens must match
-// exactly. After such a forgiven divergence the runs have fed different tokens, so later steps are
-// not compared.
+// Tokens: the reference replays the candidate's run (it is fed the candidate's tokens), so every
+// step compares the two in the same context, and at every step the candidate's token must be one
+// the sampling rule could choose from the reference's logits had they moved within tolerance:
+//   greedy f32: exactly the reference's choice (the first largest logit);
+//   greedy f16/bf16: a token whose reference logit is within 2 x the logits tolerance (times the
+//     logits' largest magnitude) of the largest, as each of two logits may move by that much;
+//   top-p: with the step's uniform u (re-derived from the seed), a token that some nucleus
+//     reachable with P moved by the top-p probability tolerance holds, and whose span of the
+//     token-order walk lies within that tolerance of r (reference::topPCouldChoose).
+// A token that is not the reference's own choice but passes is counted as within tolerance.
 #pragma once
 
 #include "drawbridge/trace/Trace.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,21 +58,31 @@ struct StepReport {
   std::vector<TensorError> boundaries;
   TensorError logits;
   bool tokenMatches = true;
-  bool forgiven = false; // tokens differ where the reference was within rounding of a tie
+  bool forgiven = false; // not the reference's choice, but one the rule allows within tolerance
 };
 
 struct Comparison {
   bool pass = true;
   std::vector<std::string> failures; // each names the step, and the boundary or the token
   std::vector<StepReport> steps;     // the steps compared
-  size_t tokensMatched = 0;
+  size_t tokensMatched = 0;          // the reference's own choice
+  size_t tokensForgiven = 0;         // another choice, allowed within tolerance
   size_t stepsTotal = 0;
   /// The largest normalised error at each boundary over the compared steps, for the per-layer plot.
   std::vector<double> boundaryMaxError;
   double logitsMaxError = 0;
 };
 
+/// How the runs chose their tokens; each top-p step's uniform is re-derived from the seed.
+struct TokenRule {
+  SamplingMode mode = SamplingMode::Greedy;
+  double topP = 0.9;
+  uint64_t seed = 0;
+};
+
+/// `reference` is the reference fed the candidate's tokens (reference::generate with
+/// followed = candidate.tokens()).
 Comparison compareTraces(const trace::Trace& candidate, const trace::Trace& reference,
-                         Precision precision, SamplingMode sampling);
+                         Precision precision, const TokenRule& rule);
 
 } // namespace drawbridge::compare

@@ -37,4 +37,13 @@ struct Choice {
 Choice greedy(std::span<const float> logits);
 Choice topP(std::span<const float> logits, double p, float u);
 
+/// Whether `token` is a choice the greedy rule could make had every logit moved by at most
+/// `slack`: its logit is within 2 x slack of the largest (0 slack: it is exactly greedy's choice).
+bool greedyCouldChoose(std::span<const float> logits, int32_t token, double slack);
+
+/// Whether `token` is a choice the top-p rule could make with `u` had every cumulative probability
+/// (the sums that pick the nucleus and the running sum of the walk) moved by at most `slack`: some
+/// nucleus reachable with P moved by slack holds it, and its span of the walk is within slack of r.
+bool topPCouldChoose(std::span<const float> logits, double p, float u, int32_t token, double slack);
+
 } // namespace drawbridge::reference

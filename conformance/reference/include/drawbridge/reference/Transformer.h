@@ -42,7 +42,12 @@ private:
 /// Prefill of `prompt` as one batch, then steps - 1 decode steps, each fed the token chosen by the
 /// step before; `steps` tokens are chosen in all. Top-p draws one SplitMix64(seed).uniform() per
 /// step. Each step's margin is its Choice's margin.
+///
+/// With `followed` (at least steps - 1 tokens), decode step s is fed followed[s - 1] instead of the
+/// reference's own choice, which is still recorded: the reference replays another run's tokens, so
+/// that every step of that run can be compared with the reference in the same context.
 Expected<trace::Trace> generate(const model::ModelWeights& weights, std::span<const int32_t> prompt,
-                                int steps, const Sampling& sampling);
+                                int steps, const Sampling& sampling,
+                                std::span<const int32_t> followed = {});
 
 } // namespace drawbridge::reference

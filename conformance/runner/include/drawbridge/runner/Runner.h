@@ -4,6 +4,7 @@
 
 #include "drawbridge/runner/Results.h"
 #include "drawbridge/runner/Suite.h"
+#include "drawbridge/support/Expected.h"
 
 #include <functional>
 #include <string>
@@ -22,6 +23,21 @@ struct RunnerOptions {
   /// Called before each run: runs done, runs in all, what starts now.
   std::function<void(size_t, size_t, const std::string&)> progress;
 };
+
+/// The checkpoint `w` runs: the user's, or the generated model of its family in its precision
+/// (written under workDir/models once, then reused: the generator is deterministic).
+Expected<std::string> prepareModel(const Workload& w, const RunnerOptions& options);
+
+/// llama-workload's command line for `w` on `model`, dumping to `dump`.
+std::vector<std::string> workloadArguments(const Workload& w, const std::string& model,
+                                           const std::string& dump);
+
+/// What `llama-workload --timing FILE` wrote.
+struct WorkloadTiming {
+  double prefillTokens = 0, prefillSeconds = 0;
+  double decodeTokens = 0, decodeSeconds = 0;
+};
+Expected<WorkloadTiming> readTiming(const std::string& path);
 
 SuiteResults runSuite(const std::vector<Workload>& workloads, const RunnerOptions& options);
 
