@@ -122,9 +122,13 @@ void registerDotProduct(Registry& r);
 void registerBitwise(Registry& r);
 void registerCompare(Registry& r);
 void registerConvert(Registry& r);
+/// cvt to or from tf32, e4m3x2 and e5m2x2; the convert family hands these over.
+bool isNarrowFloatCvt(const Instruction& inst);
+void lowerNarrowFloatCvt(FunctionLowering& L, const Instruction& inst);
 void registerMemory(Registry& r);
 void registerAtomics(Registry& r);
 void registerWarp(Registry& r);
+void registerMatrix(Registry& r);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

@@ -252,6 +252,7 @@ const Registry& registry() {
     registerMemory(r);
     registerAtomics(r);
     registerWarp(r);
+    registerMatrix(r);
     registerMath(r);
     registerControl(r);
     return r;
