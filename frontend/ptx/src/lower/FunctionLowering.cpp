@@ -137,9 +137,12 @@ llvm::AllocaInst* FunctionLowering::registerSlot(const Ref& ref) {
   if (auto it = registers_.find(key); it != registers_.end())
     return it->second;
   const Variable& v = f_.locals[ref.index];
-  std::string name = v.rangeCount ? v.name + std::to_string(ref.element) : v.name;
-  if (!name.empty() && name[0] == '%')
-    name.erase(0, 1);
+  std::string name;
+  if (module_.nameRegisters) {
+    name = v.rangeCount ? v.name + std::to_string(ref.element) : v.name;
+    if (!name.empty() && name[0] == '%')
+      name.erase(0, 1);
+  }
   llvm::Type* t = llvmType(ctx(), v.type);
   if (v.vectorWidth > 1)
     t = llvm::FixedVectorType::get(t, v.vectorWidth);

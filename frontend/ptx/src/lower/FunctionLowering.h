@@ -32,6 +32,8 @@ struct ModuleState {
   std::vector<llvm::GlobalVariable*> globals; // by index into Module::globals
   std::vector<llvm::Function*> functions;     // by index into Module::functions
   unsigned sm = 80;
+  /// Name register slots after their PTX registers; pointless when mem2reg will remove them.
+  bool nameRegisters = false;
 };
 
 llvm::Type* llvmType(llvm::LLVMContext& ctx, ScalarType type);
