@@ -116,10 +116,9 @@ llvm::BasicBlock* FunctionLowering::newBlock(std::string_view name) {
 
 llvm::AllocaInst* FunctionLowering::entryAlloca(llvm::Type* type, llvm::Align align,
                                                 const std::string& name) {
-  llvm::IRBuilder<> entry(entry_, entry_->getFirstInsertionPt());
-  auto* slot = entry.CreateAlloca(type, nullptr, name);
-  slot->setAlignment(align);
-  return slot;
+  // Created directly: IRBuilder would look up an alignment in the DataLayout only to be replaced.
+  return new llvm::AllocaInst(type, module_.ir.getDataLayout().getAllocaAddrSpace(), nullptr, align,
+                              name, entry_->getFirstInsertionPt());
 }
 
 llvm::AllocaInst* FunctionLowering::carrySlot() {
