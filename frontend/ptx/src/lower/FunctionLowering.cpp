@@ -146,7 +146,7 @@ llvm::AllocaInst* FunctionLowering::registerSlot(const Ref& ref) {
   if (v.vectorWidth > 1)
     t = llvm::FixedVectorType::get(t, v.vectorWidth);
   auto* slot = entryAlloca(t, module_.ir.getDataLayout().getABITypeAlign(t), name);
-  registers_.emplace(key, slot);
+  registers_.try_emplace(key, slot);
   return slot;
 }
 

@@ -7,6 +7,7 @@
 #include "drawbridge/ptx/Module.h"
 #include "drawbridge/support/Expected.h"
 
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/Analysis/InstSimplifyFolder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
@@ -103,7 +104,7 @@ private:
   Builder builder_;
   llvm::BasicBlock* entry_ = nullptr;
   std::vector<llvm::BasicBlock*> labels_;
-  std::unordered_map<uint64_t, llvm::AllocaInst*> registers_;
+  llvm::DenseMap<uint64_t, llvm::AllocaInst*> registers_; // by (local index, range element)
   std::vector<llvm::Value*> localPointers_; // arrays, params and shared variables in the body
   std::vector<llvm::AllocaInst*> paramSlots_;
   std::vector<llvm::AllocaInst*> returnSlots_;
