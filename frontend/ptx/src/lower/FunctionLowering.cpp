@@ -324,7 +324,8 @@ llvm::Value* FunctionLowering::read(const Operand& op, ScalarType as) {
         return nullptr;
     } else if (op.ref.kind == RefKind::Local) {
       auto* slot = registerSlot(op.ref);
-      v = builder_.CreateLoad(slot->getAllocatedType(), slot);
+      // With the slot's alignment: IRBuilder would otherwise look one up in the DataLayout.
+      v = builder_.CreateAlignedLoad(slot->getAllocatedType(), slot, slot->getAlign());
     } else {
       return nullptr;
     }
@@ -412,7 +413,8 @@ void FunctionLowering::write(const Operand& op, llvm::Value* value, ScalarType f
   if (op.kind != Operand::Kind::Register || op.ref.kind != RefKind::Local)
     return failDestination(op);
   auto* slot = registerSlot(op.ref);
-  builder_.CreateStore(convertBits(value, slot->getAllocatedType(), isSigned(from)), slot);
+  builder_.CreateAlignedStore(convertBits(value, slot->getAllocatedType(), isSigned(from)), slot,
+                              slot->getAlign());
 }
 
 void FunctionLowering::failDestination(const Operand& op) {
