@@ -585,6 +585,9 @@ Instruction Parser::parseInstructionAfter(std::optional<Operand> guard, const To
   inst.guard = std::move(guard);
   inst.opcode = std::string(opcode.text);
   inst.loc = opcode.loc;
+  // Most instructions have up to four of each: one allocation each rather than three.
+  inst.modifiers.reserve(4);
+  inst.operands.reserve(4);
   while (peek().kind == Token::Kind::Dot) {
     std::string word(take().text.substr(1));
     if (auto type = parseScalarType(word))

@@ -85,9 +85,9 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
   ScalarType to = inst.types[0], from = inst.types[1];
   FloatMode mode = floatMode(inst);
   auto& b = L.b();
-  if (inst.has("relu") || to == ScalarType::TF32 || to == ScalarType::E4M3x2 ||
-      to == ScalarType::E5M2x2 || from == ScalarType::E4M3x2 || from == ScalarType::E5M2x2 ||
-      mode.rounding == Rounding::Rna)
+  if (isNarrowFloatCvt(inst))
+    return lowerNarrowFloatCvt(L, inst);
+  if (inst.has("relu") || mode.rounding == Rounding::Rna)
     return L.unsupported(inst);
   if (isPacked(to)) {
     // cvt.rn.f16x2.f32 d, a, b: d.hi = a, d.lo = b.

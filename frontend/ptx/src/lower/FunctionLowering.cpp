@@ -116,10 +116,9 @@ llvm::BasicBlock* FunctionLowering::newBlock(std::string_view name) {
 
 llvm::AllocaInst* FunctionLowering::entryAlloca(llvm::Type* type, llvm::Align align,
                                                 const std::string& name) {
-  llvm::IRBuilder<> entry(entry_, entry_->getFirstInsertionPt());
-  auto* slot = entry.CreateAlloca(type, nullptr, name);
-  slot->setAlignment(align);
-  return slot;
+  // Created directly: IRBuilder would look up an alignment in the DataLayout only to be replaced.
+  return new llvm::AllocaInst(type, module_.ir.getDataLayout().getAllocaAddrSpace(), nullptr, align,
+                              name, entry_->getFirstInsertionPt());
 }
 
 llvm::AllocaInst* FunctionLowering::carrySlot() {
@@ -137,14 +136,17 @@ llvm::AllocaInst* FunctionLowering::registerSlot(const Ref& ref) {
   if (auto it = registers_.find(key); it != registers_.end())
     return it->second;
   const Variable& v = f_.locals[ref.index];
-  std::string name = v.rangeCount ? v.name + std::to_string(ref.element) : v.name;
-  if (!name.empty() && name[0] == '%')
-    name.erase(0, 1);
+  std::string name;
+  if (module_.nameRegisters) {
+    name = v.rangeCount ? v.name + std::to_string(ref.element) : v.name;
+    if (!name.empty() && name[0] == '%')
+      name.erase(0, 1);
+  }
   llvm::Type* t = llvmType(ctx(), v.type);
   if (v.vectorWidth > 1)
     t = llvm::FixedVectorType::get(t, v.vectorWidth);
   auto* slot = entryAlloca(t, module_.ir.getDataLayout().getABITypeAlign(t), name);
-  registers_.emplace(key, slot);
+  registers_.try_emplace(key, slot);
   return slot;
 }
 
@@ -328,7 +330,8 @@ llvm::Value* FunctionLowering::read(const Operand& op, ScalarType as) {
         return nullptr;
     } else if (op.ref.kind == RefKind::Local) {
       auto* slot = registerSlot(op.ref);
-      v = builder_.CreateLoad(slot->getAllocatedType(), slot);
+      // With the slot's alignment: IRBuilder would otherwise look one up in the DataLayout.
+      v = builder_.CreateAlignedLoad(slot->getAllocatedType(), slot, slot->getAlign());
     } else {
       return nullptr;
     }
@@ -416,7 +419,8 @@ void FunctionLowering::write(const Operand& op, llvm::Value* value, ScalarType f
   if (op.kind != Operand::Kind::Register || op.ref.kind != RefKind::Local)
     return failDestination(op);
   auto* slot = registerSlot(op.ref);
-  builder_.CreateStore(convertBits(value, slot->getAllocatedType(), isSigned(from)), slot);
+  builder_.CreateAlignedStore(convertBits(value, slot->getAllocatedType(), isSigned(from)), slot,
+                              slot->getAlign());
 }
 
 void FunctionLowering::failDestination(const Operand& op) {

@@ -7,6 +7,7 @@
 #include "drawbridge/ptx/Module.h"
 #include "drawbridge/support/Expected.h"
 
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/Analysis/InstSimplifyFolder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
@@ -32,6 +33,8 @@ struct ModuleState {
   std::vector<llvm::GlobalVariable*> globals; // by index into Module::globals
   std::vector<llvm::Function*> functions;     // by index into Module::functions
   unsigned sm = 80;
+  /// Name register slots after their PTX registers; pointless when mem2reg will remove them.
+  bool nameRegisters = false;
 };
 
 llvm::Type* llvmType(llvm::LLVMContext& ctx, ScalarType type);
@@ -101,7 +104,7 @@ private:
   Builder builder_;
   llvm::BasicBlock* entry_ = nullptr;
   std::vector<llvm::BasicBlock*> labels_;
-  std::unordered_map<uint64_t, llvm::AllocaInst*> registers_;
+  llvm::DenseMap<uint64_t, llvm::AllocaInst*> registers_; // by (local index, range element)
   std::vector<llvm::Value*> localPointers_; // arrays, params and shared variables in the body
   std::vector<llvm::AllocaInst*> paramSlots_;
   std::vector<llvm::AllocaInst*> returnSlots_;
@@ -122,9 +125,13 @@ void registerDotProduct(Registry& r);
 void registerBitwise(Registry& r);
 void registerCompare(Registry& r);
 void registerConvert(Registry& r);
+/// cvt to or from tf32, e4m3x2 and e5m2x2; the convert family hands these over.
+bool isNarrowFloatCvt(const Instruction& inst);
+void lowerNarrowFloatCvt(FunctionLowering& L, const Instruction& inst);
 void registerMemory(Registry& r);
 void registerAtomics(Registry& r);
 void registerWarp(Registry& r);
+void registerMatrix(Registry& r);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

@@ -252,6 +252,7 @@ const Registry& registry() {
     registerMemory(r);
     registerAtomics(r);
     registerWarp(r);
+    registerMatrix(r);
     registerMath(r);
     registerControl(r);
     return r;
@@ -268,7 +269,7 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
   auto ir = std::make_unique<llvm::Module>("ptx", context);
   ir->setDataLayout(kDataLayout);
   ir->setTargetTriple(kTriple);
-  ModuleState state{module, *ir, {}, {}, smOf(module, options.sm)};
+  ModuleState state{module, *ir, {}, {}, smOf(module, options.sm), !options.promoteRegisters};
   createGlobals(state);
   if (auto error = declareFunctions(state))
     return std::move(*error);

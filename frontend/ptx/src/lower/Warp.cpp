@@ -3,6 +3,7 @@
 // __activemask and __threadfence*.
 #include "Common.h"
 
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 
 namespace drawbridge::ptx::nvvm {
@@ -22,13 +23,31 @@ void lowerWarpSync(FunctionLowering& L, const Instruction& inst) {
     L.b().CreateIntrinsic(nvvm_bar_warp_sync, {}, *mask);
 }
 
+// bar.arrive a, b / barrier.arrive{.aligned} a, b: the producer side of a named barrier, which
+// counts the thread without waiting. LLVM 19 has no NVVM intrinsic for it, so it is the inline
+// PTX that clang emits for CUDA code using it (CUTLASS's NamedBarrier::arrive); NVPTX passes it
+// through, and a backend that cannot run it names it.
+void lowerArrive(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  auto v = readOperands(L, inst, 0, 2, ScalarType::U32);
+  if (!v)
+    return;
+  auto& b = L.b();
+  std::string text = inst.opcode + ".arrive";
+  if (inst.has("aligned"))
+    text += ".aligned";
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), {b.getInt32Ty(), b.getInt32Ty()}, false);
+  b.CreateCall(llvm::InlineAsm::get(type, text + " $0, $1;", "r,r", /*hasSideEffects=*/true), *v);
+}
+
 // bar.sync / barrier.sync a{, b}; bar.red.{popc,and,or} d, a{, b}, {!}p.
 void lowerBarrier(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (inst.has("warp"))
     return lowerWarpSync(L, inst);
   if (inst.has("arrive"))
-    return L.unsupported(inst, "bar.arrive has no NVVM intrinsic in LLVM 19");
+    return lowerArrive(L, inst);
   if (inst.has("red")) {
     if (!L.expectOperands(inst, 3, 3) || !isImmediateZero(inst.operands[1]))
       return L.unsupported(inst, "bar.red is supported on barrier 0 without a thread count");
