@@ -81,6 +81,23 @@ public:
     return true;
   }
 
+  /// Fields of CUDA's structs read in project code, for the tables' "Struct::field" rows.
+  bool VisitMemberExpr(clang::MemberExpr* member) {
+    clang::SourceLocation loc = member->getMemberLoc();
+    if (!loc.isFileID() || !inProjectFile(sm_, loc))
+      return true;
+    // The base's type, or what it points to (s->field).
+    const auto* decl =
+        member->getBase()->getType()->getPointeeOrArrayElementType()->getAsRecordDecl();
+    if (!decl || !decl->getIdentifier() || inProjectFile(sm_, decl->getLocation()) ||
+        !familyByPrefix(std::string_view(decl->getName().data(), decl->getName().size())))
+      return true;
+    if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
+      facts_.names.cudaMembers.emplace(
+          std::pair{realPath(entry->getName()), sm_.getFileOffset(loc)}, decl->getName().str());
+    return true;
+  }
+
 private:
   const clang::SourceManager& sm_;
   UnitFacts& facts_;
