@@ -33,6 +33,24 @@ bool isFullMask(llvm::StringRef value) {
          value == "__activemask";
 }
 
+/// HIP's *_sync functions take 64-bit masks: the full mask becomes the 64-bit one, __activemask()
+/// is 64-bit already, and any other mask is cast (lanes 0-31, as in CUDA).
+void widenMask(RewriteContext& c, std::pair<std::size_t, std::size_t> arg) {
+  static constexpr llvm::StringLiteral kFull64 = "0xffffffffffffffffull";
+  static constexpr llvm::StringLiteral kCast = "static_cast<unsigned long long>(";
+  const TokenStream& t = c.tokens;
+  llvm::StringRef text = t.textOf(arg.first, arg.second);
+  std::string value = maskValue(text, c.project);
+  if (text.starts_with(kCast) || value == "__activemask" || text == kFull64)
+    return;
+  if (isFullMask(value)) {
+    c.replace(t[arg.first].offset, static_cast<unsigned>(text.size()), kFull64);
+    return;
+  }
+  c.replace(t[arg.first].offset, 0, kCast);
+  c.replace(t[arg.second].end(), 0, ")");
+}
+
 struct Call {
   std::size_t open, close;
   std::vector<std::pair<std::size_t, std::size_t>> args;
@@ -81,6 +99,13 @@ bool rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
     c.replace(t[name].offset, t[name].length, hip);
     c.replace(t[call->args[0].first].offset,
               t[call->args[1].first].offset - t[call->args[0].first].offset, "");
+    return true;
+  case Action::WidenMask:
+    if (call->args.empty())
+      return false;
+    if (hip != t.spelling(name))
+      c.replace(t[name].offset, t[name].length, hip);
+    widenMask(c, call->args[0]);
     return true;
   case Action::ReplaceCall:
     if (!call->args.empty())

@@ -19,6 +19,8 @@ namespace {
   DRAWBRIDGE_ROW(#cuda, #hip, Action::DropMask, major, minor)
 #define DRAWBRIDGE_DROP_MASK_TEXT(cuda, hip, major, minor)                                         \
   DRAWBRIDGE_ROW(#cuda, hip, Action::DropMask, major, minor)
+#define DRAWBRIDGE_WIDEN_MASK(cuda, hip, major, minor)                                             \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::WidenMask, major, minor)
 #define DRAWBRIDGE_REPLACE_CALL(cuda, hip, major, minor)                                           \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::ReplaceCall, major, minor)
 #define DRAWBRIDGE_LOAD(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Load, major, minor)

@@ -33,7 +33,7 @@ TEST(Mapping, PicksTheNewestRowTheTargetHas) {
   EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip52), "HIPBLAS_R_32F");
   EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip60), "HIPBLAS_COMPUTE_32F");
   EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", hip52).usable->action, Action::DropMask);
-  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", {7, 0}).usable->action, Action::Rename);
+  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", {7, 0}).usable->action, Action::WidenMask);
 }
 
 TEST(Mapping, ReportsRowsThatNeedANewerHip) {
@@ -73,7 +73,8 @@ TEST(Mapping, TablesAreConsistent) {
     // Only a macro that expands to nothing on Linux (CUDART_CB) may be renamed to nothing.
     bool emptyMacro = m.family == Family::Macro && m.action == Action::Rename;
     if ((m.action == Action::Rename && !emptyMacro) || m.action == Action::DropMask ||
-        m.action == Action::ReplaceCall || m.action == Action::Unsupported)
+        m.action == Action::WidenMask || m.action == Action::ReplaceCall ||
+        m.action == Action::Unsupported)
       EXPECT_FALSE(m.hip.empty());
     EXPECT_TRUE(seen.insert({m.cuda, m.since.major, m.since.minor}).second)
         << "two rows for the same name and HIP version";

@@ -43,7 +43,7 @@ int main() {
   // HIP53: hipDeviceSetLimit(hipLimitMallocHeapSize, 1 << 20);
   // DIAG: hip52-gaps.cu:[[@LINE+1]]:3: error: cudaDeviceSetLimit maps to hipDeviceSetLimit, which needs HIP 5.3 (target is 5.2); raise --hip-version or rewrite by hand [DBT003]
   cudaDeviceSetLimit(cudaLimitMallocHeapSize, 1 << 20);
-  // DIAG: hip52-gaps.cu:[[@LINE+1]]:15: error: cudaDeviceProp::unifiedAddressing cannot be translated: HIP 5.2's hipDeviceProp_t has no unifiedAddressing; query it with hipDeviceGetAttribute where HIP has the attribute, or drop the use [DBT002]
+  // DIAG: hip52-gaps.cu:[[@LINE+1]]:15: error: cudaDeviceProp::unifiedAddressing cannot be translated: HIP 5.2's hipDeviceProp_t has no unifiedAddressing; call hipDeviceGetAttribute(&value, hipDeviceAttributeUnifiedAddressing, device) [DBT002]
   return prop.unifiedAddressing;
 }
 // DIAG-NOT: DBT001
