@@ -37,13 +37,13 @@ __device__ float reduce(float v, unsigned mask) {
   return v;
 }
 
-// DIAG: shuffles.cu:14:24: note: mask '0xffffffff' names 32 lanes but a gfx90a wavefront has 64; the HIP call spans all 64 lanes [DBT005]
-// DIAG: shuffles.cu:17:25: note: mask 'FULL' names 32 lanes
-// DIAG: shuffles.cu:20:24: warning: warp mask 'mask' dropped: HIP 5.2 has no __shfl_up_sync, and its replacement involves every lane of the wavefront; make sure the lanes outside the mask are active and agree, or guard the call [DBT004]
-// DIAG: shuffles.cu:27:14: warning: warp mask 'mask' dropped: HIP 5.2 has no __syncwarp
+// DIAG: shuffles.cu:17:24: note: mask '0xffffffff' names 32 lanes but a gfx90a wavefront has 64; the HIP call spans all 64 lanes [DBT005]
+// DIAG: shuffles.cu:20:25: note: mask 'FULL' names 32 lanes
+// DIAG: shuffles.cu:23:24: warning: warp mask 'mask' dropped: HIP 5.2 has no __shfl_up_sync, and its replacement involves every lane of the wavefront; make sure the lanes outside the mask are active and agree, or guard the call [DBT004]
+// DIAG: shuffles.cu:30:14: warning: warp mask 'mask' dropped: HIP 5.2 has no __syncwarp
 // DIAG-NOT: mask '~0u'
-// DIAG: shuffles.cu:30:45: note: mask 'FULL'
-// DIAG: shuffles.cu:33:26: note: mask '0xFFFFFFFF' {{.*}}[DBT005]{{$}}
+// DIAG: shuffles.cu:33:45: note: mask 'FULL'
+// DIAG: shuffles.cu:36:26: note: mask '0xFFFFFFFF' {{.*}}[DBT005]{{$}}
 // DIAG-NOT: DBT
 
 // On a 32-lane target only the dropped masks are reported.
