@@ -3,10 +3,13 @@
 // Usage: translate_bench [-j N] [files...]; with no files, the repository's CUDA programs.
 #include "drawbridge/translate/Translator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/Threading.h>
 #include <llvm/Support/raw_ostream.h>
 #include <string>
@@ -20,19 +23,26 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<std::string> defaultSources() {
+/// Every .cu file of the repository, as the compile check finds them: none under hidden or build
+/// directories, nor the lit inputs, which are fragments.
+std::vector<std::string> repositoryPrograms() {
   const std::string root = DRAWBRIDGE_SOURCE_DIR;
-  return {root + "/frontend/translate/tests/programs/softmax.cu",
-          root + "/frontend/translate/tests/programs/rmsnorm.cu",
-          root + "/frontend/translate/tests/programs/launch_forms.cu",
-          root + "/frontend/translate/tests/programs/nvcc_quirks.cu",
-          root + "/frontend/translate/tests/programs/driver_api.cu",
-          root + "/frontend/translate/tests/programs/gemm_cublas.cu",
-          root + "/frontend/translate/tests/programs/cub_reduce.cu",
-          root + "/frontend/translate/tests/programs/with_header/main.cu",
-          root + "/frontend/fatbin/tests/inputs/kernels.cu",
-          root + "/frontend/fatbin/tests/inputs/rdc_main.cu",
-          root + "/frontend/fatbin/tests/inputs/rdc_helper.cu"};
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (llvm::sys::fs::recursive_directory_iterator it(root, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    const std::string& path = it->path();
+    llvm::StringRef name = llvm::sys::path::filename(path);
+    if (it->type() == llvm::sys::fs::file_type::directory_file) {
+      if (name.starts_with(".") || llvm::sys::fs::exists(path + "/CMakeCache.txt") ||
+          llvm::StringRef(path).ends_with("frontend/translate/tests/lit"))
+        it.no_push();
+    } else if (name.ends_with(".cu")) {
+      found.push_back(path);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 } // namespace
@@ -48,7 +58,7 @@ int main(int argc, char** argv) {
       sources.push_back(arg);
   }
   if (sources.empty())
-    sources = defaultSources();
+    sources = repositoryPrograms();
 
   std::vector<std::string> texts;
   unsigned long long lines = 0;

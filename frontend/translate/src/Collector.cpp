@@ -13,10 +13,13 @@
 namespace drawbridge::translate {
 namespace {
 
-std::string realPath(llvm::StringRef path) {
-  llvm::SmallString<256> real;
-  if (llvm::sys::fs::real_path(path, real))
-    return path.str();
+/// The file's real path. A name clang found through a relative include path is relative to the
+/// parse's working directory, which is its file system's, not the process's.
+std::string realPath(const clang::FileManager& files, llvm::StringRef path) {
+  llvm::SmallString<256> absolute(path), real;
+  files.makeAbsolutePath(absolute);
+  if (llvm::sys::fs::real_path(absolute, real))
+    return absolute.str().str();
   return real.str().str();
 }
 
@@ -36,7 +39,7 @@ public:
     llvm::StringRef name = entry->getName();
     if (name.starts_with(options_.cudaPath))
       return;
-    facts_.projectFiles.insert(realPath(name));
+    facts_.projectFiles.insert(realPath(sm.getFileManager(), name));
   }
 
   void MacroDefined(const clang::Token& name, const clang::MacroDirective* directive) override {
@@ -77,7 +80,27 @@ public:
     Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), {99, 0});
     if (mapped.usable && loc.isFileID())
       if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
-        facts_.names.declarationSites.emplace(realPath(entry->getName()), sm_.getFileOffset(loc));
+        facts_.names.declarationSites.emplace(realPath(sm_.getFileManager(), entry->getName()),
+                                              sm_.getFileOffset(loc));
+    return true;
+  }
+
+  /// Fields of CUDA's structs read in project code, for the tables' "Struct::field" rows.
+  bool VisitMemberExpr(clang::MemberExpr* member) {
+    // Where the field name is written: in the file, a macro's argument or a macro's body.
+    clang::SourceLocation loc = sm_.getSpellingLoc(member->getMemberLoc());
+    if (!inProjectFile(sm_, loc))
+      return true;
+    // The base's type, or what it points to (s->field).
+    const auto* decl =
+        member->getBase()->getType()->getPointeeOrArrayElementType()->getAsRecordDecl();
+    if (!decl || !decl->getIdentifier() || inProjectFile(sm_, decl->getLocation()) ||
+        !familyByPrefix(std::string_view(decl->getName().data(), decl->getName().size())))
+      return true;
+    if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
+      facts_.names.cudaMembers.emplace(
+          std::pair{realPath(sm_.getFileManager(), entry->getName()), sm_.getFileOffset(loc)},
+          decl->getName().str());
     return true;
   }
 
@@ -142,7 +165,7 @@ Diagnostic diagnosticAt(const clang::SourceManager& sm, clang::SourceLocation lo
   auto presumed = sm.getPresumedLoc(sm.getFileLoc(loc));
   Diagnostic d{id, "", 0, 0, std::move(message)};
   if (presumed.isValid()) {
-    d.file = realPath(presumed.getFilename());
+    d.file = realPath(sm.getFileManager(), presumed.getFilename());
     d.line = presumed.getLine();
     d.column = presumed.getColumn();
   }

@@ -11,6 +11,11 @@ Severity severityOf(DiagId id) {
   case DiagId::FullMaskOnWave64:
   case DiagId::SystemHeaderErrors:
     return Severity::Note;
+  // What the target HIP cannot express makes the translated code wrong or not compile.
+  case DiagId::NoHipEquivalent:
+  case DiagId::NeedsNewerHip:
+  case DiagId::LibcuxxName:
+  case DiagId::InlineAssembly:
   case DiagId::IoError:
     return Severity::Error;
   default:

@@ -33,6 +33,24 @@ bool isFullMask(llvm::StringRef value) {
          value == "__activemask";
 }
 
+/// HIP's *_sync functions take 64-bit masks: the full mask becomes the 64-bit one, __activemask()
+/// is 64-bit already, and any other mask is cast (lanes 0-31, as in CUDA).
+void widenMask(RewriteContext& c, std::pair<std::size_t, std::size_t> arg) {
+  static constexpr llvm::StringLiteral kFull64 = "0xffffffffffffffffull";
+  static constexpr llvm::StringLiteral kCast = "static_cast<unsigned long long>(";
+  const TokenStream& t = c.tokens;
+  llvm::StringRef text = t.textOf(arg.first, arg.second);
+  std::string value = maskValue(text, c.project);
+  if (text.starts_with(kCast) || value == "__activemask" || text == kFull64)
+    return;
+  if (isFullMask(value)) {
+    c.replace(t[arg.first].offset, static_cast<unsigned>(text.size()), kFull64);
+    return;
+  }
+  c.replace(t[arg.first].offset, 0, kCast);
+  c.replace(t[arg.second].end(), 0, ")");
+}
+
 struct Call {
   std::size_t open, close;
   std::vector<std::pair<std::size_t, std::size_t>> args;
@@ -82,6 +100,13 @@ bool rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
     c.replace(t[call->args[0].first].offset,
               t[call->args[1].first].offset - t[call->args[0].first].offset, "");
     return true;
+  case Action::WidenMask:
+    if (call->args.empty())
+      return false;
+    if (hip != t.spelling(name))
+      c.replace(t[name].offset, t[name].length, hip);
+    widenMask(c, call->args[0]);
+    return true;
   case Action::ReplaceCall:
     if (!call->args.empty())
       checkMask(c, name, *call);
@@ -126,14 +151,60 @@ void reportValueUse(RewriteContext& c, std::size_t i, const Mapping& m) {
                  " counts HIP versions; rewrite the test for HIP");
 }
 
+/// Applies the table rows for `key` (the name at token `i`, or "Struct::field" for a member);
+/// false when no row knows it.
+bool applyRows(RewriteContext& c, std::size_t i, llvm::StringRef key) {
+  const TokenStream& t = c.tokens;
+  Lookup found = lookupIdentifier(std::string_view(key.data(), key.size()), c.options.hipVersion);
+  if (const Mapping* m = found.usable) {
+    if (m->action == Action::Unsupported) {
+      c.stats.count(m->family, Outcome::NoHipEquivalent);
+      c.report(DiagId::NoHipEquivalent, t[i].offset,
+               key.str() + " cannot be translated: " + std::string(m->hip));
+      return true;
+    }
+    if (m->action == Action::Rename) {
+      if (m->hip != m->cuda)
+        c.replace(t[i].offset, t[i].length, llvm::StringRef(m->hip.data(), m->hip.size()));
+      reportValueUse(c, i, *m);
+      c.stats.count(m->family, Outcome::Converted);
+      return true;
+    }
+    if (rewriteCall(c, i, *m)) {
+      c.stats.count(m->family, Outcome::Converted);
+      return true;
+    }
+    c.stats.count(m->family, Outcome::Unconverted);
+    c.report(DiagId::CallNotRewritten, t[i].offset,
+             key.str() + " is not called with its usual arguments here, so it was left as "
+                         "written; rewrite it by hand");
+    return true;
+  }
+  if (found.newer) {
+    c.stats.count(found.newer->family, Outcome::NoHipEquivalent);
+    c.report(DiagId::NeedsNewerHip, t[i].offset,
+             key.str() + " maps to " + std::string(found.newer->hip) + ", which needs HIP " +
+                 found.newer->since.str() + " (target is " + c.options.hipVersion.str() +
+                 "); raise --hip-version or rewrite by hand");
+    return true;
+  }
+  return false;
+}
+
 } // namespace
 
 std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   const TokenStream& t = c.tokens;
   llvm::StringRef name = t.spelling(i);
-  // Members (s.cudaX) and names qualified by another namespace are not the CUDA API.
-  if (i > 0 && (t.is(i - 1, clang::tok::period) || t.is(i - 1, clang::tok::arrow)))
+  // Members (s.cudaX) are not the CUDA API, but the fields of CUDA's own structs that clang saw
+  // are looked up as "Struct::field".
+  if (i > 0 && (t.is(i - 1, clang::tok::period) || t.is(i - 1, clang::tok::arrow))) {
+    auto record = c.project.cudaMembers.find({c.path.str(), t[i].offset});
+    if (record != c.project.cudaMembers.end())
+      applyRows(c, i, record->second + "::" + name.str());
     return i + 1;
+  }
+  // Names qualified by another namespace are not the CUDA API.
   if (i > 1 && t.is(i - 1, clang::tok::coloncolon) &&
       (t.is(i - 2, clang::tok::raw_identifier) || t.is(i - 2, clang::tok::greater)))
     return i + 1;
@@ -154,42 +225,20 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
              "intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__");
     return i + 1;
   }
+  if (name.starts_with("__nvvm_")) {
+    // clang's NVPTX builtins exist only when compiling for NVIDIA GPUs.
+    c.stats.count(Family::Device, Outcome::NoHipEquivalent);
+    c.report(DiagId::NoHipEquivalent, t[i].offset,
+             name.str() + " cannot be translated: it is a clang builtin of the NVPTX target only; "
+                          "write it with HIP intrinsics");
+    return i + 1;
+  }
+  if (name == "printf")
+    castPrintfCoordinates(c, i);
   if (c.project.declarationSites.count({c.path.str(), t[i].offset}))
     return i + 1; // the project's own declaration of a name the tables know
-
-  Lookup found = lookupIdentifier(std::string_view(name.data(), name.size()), c.options.hipVersion);
-  if (const Mapping* m = found.usable) {
-    if (m->action == Action::Unsupported) {
-      c.stats.count(m->family, Outcome::NoHipEquivalent);
-      c.report(DiagId::NoHipEquivalent, t[i].offset,
-               name.str() + " cannot be translated: " + std::string(m->hip));
-      return i + 1;
-    }
-    if (m->action == Action::Rename) {
-      if (m->hip != m->cuda)
-        c.replace(t[i].offset, t[i].length, llvm::StringRef(m->hip.data(), m->hip.size()));
-      reportValueUse(c, i, *m);
-      c.stats.count(m->family, Outcome::Converted);
-      return i + 1;
-    }
-    if (rewriteCall(c, i, *m)) {
-      c.stats.count(m->family, Outcome::Converted);
-      return i + 1;
-    }
-    c.stats.count(m->family, Outcome::Unconverted);
-    c.report(DiagId::CallNotRewritten, t[i].offset,
-             name.str() + " is not called with its usual arguments here, so it was left as "
-                          "written; rewrite it by hand");
+  if (applyRows(c, i, name))
     return i + 1;
-  }
-  if (found.newer) {
-    c.stats.count(found.newer->family, Outcome::NoHipEquivalent);
-    c.report(DiagId::NeedsNewerHip, t[i].offset,
-             name.str() + " maps to " + std::string(found.newer->hip) + ", which needs HIP " +
-                 found.newer->since.str() + " (target is " + c.options.hipVersion.str() +
-                 "); raise --hip-version or rewrite by hand");
-    return i + 1;
-  }
   if (auto family = familyByPrefix(std::string_view(name.data(), name.size()));
       family && !c.project.declares(name)) {
     c.stats.count(*family, Outcome::Unconverted);

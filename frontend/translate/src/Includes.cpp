@@ -55,7 +55,11 @@ std::size_t rewriteInclude(RewriteContext& context, std::size_t i) {
   }
   Lookup found =
       lookupHeader(std::string_view(name.data(), name.size()), context.options.hipVersion);
-  if (found.usable) {
+  if (found.usable && found.usable->action == Action::Unsupported) {
+    context.stats.count(Family::Header, Outcome::NoHipEquivalent);
+    context.report(DiagId::NoHipEquivalent, nameOffset,
+                   "<" + name.str() + "> cannot be translated: " + std::string(found.usable->hip));
+  } else if (found.usable) {
     llvm::StringRef hip(found.usable->hip.data(), found.usable->hip.size());
     std::string replacement = hip.str();
     if (hip.ends_with("/*"))

@@ -17,6 +17,10 @@ namespace {
   DRAWBRIDGE_ROW(#cuda, hip, Action::Rename, major, minor)
 #define DRAWBRIDGE_DROP_MASK(cuda, hip, major, minor)                                              \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::DropMask, major, minor)
+#define DRAWBRIDGE_DROP_MASK_TEXT(cuda, hip, major, minor)                                         \
+  DRAWBRIDGE_ROW(#cuda, hip, Action::DropMask, major, minor)
+#define DRAWBRIDGE_WIDEN_MASK(cuda, hip, major, minor)                                             \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::WidenMask, major, minor)
 #define DRAWBRIDGE_REPLACE_CALL(cuda, hip, major, minor)                                           \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::ReplaceCall, major, minor)
 #define DRAWBRIDGE_LOAD(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Load, major, minor)
@@ -24,9 +28,12 @@ namespace {
 #define DRAWBRIDGE_UNSUPPORTED(cuda, why) DRAWBRIDGE_ROW(#cuda, why, Action::Unsupported, 0, 0)
 #define DRAWBRIDGE_HEADER(cuda, hip, major, minor)                                                 \
   DRAWBRIDGE_ROW(cuda, hip, Action::Rename, major, minor)
+#define DRAWBRIDGE_HEADER_UNSUPPORTED(cuda, why)                                                   \
+  DRAWBRIDGE_ROW(cuda, why, Action::Unsupported, 0, 0)
 
 const Mapping kMappings[] = {
 #define DRAWBRIDGE_FAMILY Family::Runtime
+#include "mappings/DeviceProp.def"
 #include "mappings/Runtime.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Driver

@@ -4,6 +4,7 @@
 
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringSet.h>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -16,6 +17,9 @@ struct ProjectNames {
   // Where the project declares something under a name the tables map (a member called cudaMalloc,
   // say): (file, offset) of the declared name, which the rewriter leaves alone.
   std::set<std::pair<std::string, unsigned>> declarationSites;
+  // Where the project reads a field of one of CUDA's structs (prop.unifiedAddressing): (file,
+  // offset) of the field name -> the struct's name, for the field rows of the tables.
+  std::map<std::pair<std::string, unsigned>, std::string> cudaMembers;
 
   bool declares(llvm::StringRef name) const {
     return declarations.contains(name) || macros.contains(name);
@@ -26,6 +30,7 @@ struct ProjectNames {
     for (const auto& m : other.macros)
       macros.try_emplace(m.getKey(), m.getValue());
     declarationSites.insert(other.declarationSites.begin(), other.declarationSites.end());
+    cudaMembers.insert(other.cudaMembers.begin(), other.cudaMembers.end());
   }
 };
 

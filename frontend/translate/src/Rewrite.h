@@ -38,6 +38,11 @@ std::size_t rewriteLaunch(RewriteContext& context, std::size_t i);
 /// returns the token index to continue after.
 std::size_t rewriteIdentifier(RewriteContext& context, std::size_t i);
 
+/// printf at token `i`: HIP's threadIdx.x and friends are objects that convert to unsigned int, and
+/// hipcc cannot pass objects through printf's "...", so bare ones become static_cast<unsigned
+/// int>(threadIdx.x), which is their CUDA type.
+void castPrintfCoordinates(RewriteContext& context, std::size_t i);
+
 struct IncludedName {
   llvm::StringRef name; // between the <> or ""
   unsigned offset;      // of the name's first character

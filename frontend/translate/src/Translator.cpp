@@ -8,6 +8,7 @@
 #include <clang/Tooling/CompilationDatabase.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/VirtualFileSystem.h>
 #include <map>
 #include <mutex>
 
@@ -61,7 +62,12 @@ UnitFacts parseOnce(const Options& options, const clang::tooling::CompilationDat
                     const CompatibilityHeaders& compat, const std::string& source,
                     const ClosedFiles& closed, int& status) {
   UnitFacts facts;
-  clang::tooling::ClangTool tool(database, {source});
+  // ClangTool moves into the compile command's directory. On the process's file system that is a
+  // chdir, which a parse running beside this one would see in the middle of its relative include
+  // paths; a file system of its own keeps the working directory to this parse.
+  clang::tooling::ClangTool tool(database, {source},
+                                 std::make_shared<clang::PCHContainerOperations>(),
+                                 llvm::vfs::createPhysicalFileSystem());
   for (const auto& [path, text] : closed)
     tool.mapVirtualFile(path, text);
   tool.appendArgumentsAdjuster(parseArguments(options, compat));

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Compile check: translates CUDA programs with `drawbridge translate` (launches kept as <<<>>> and
-rewritten to hipLaunchKernelGGL) and compiles the results with Debian's hipcc for each target
-(compile only, no edits by hand).
+"""Compile check: every CUDA program in the repository (found by glob) is translated with
+`drawbridge translate` and compiled with Debian's hipcc for each target (compile only, no edits by
+hand), with launches kept as <<<>>> and, where it has launches, rewritten to hipLaunchKernelGGL
+(whose host side is compiled again).
 
-A program whose translation needs a HIP library that this machine lacks (Debian 12 packages no
-hipBLAS, hipBLASLt, hipCUB, hipRAND, hipFFT, hipSPARSE or RCCL) is reported as NOT CHECKABLE with
-the reason, and never counted as passing. Exit status: 0 when every checkable program compiles for
-every target, 1 otherwise.
+compile_check_expectations.txt says what is expected where a program cannot compile:
+- a program whose translation reports errors (what the target HIP cannot express) must report
+  exactly the errors listed for it, and is not compiled;
+- a program needing a HIP library that Debian 12 does not package (hipBLAS, hipBLASLt, hipCUB,
+  hipRAND, hipFFT, hipSPARSE, RCCL, rocThrust) is NOT CHECKABLE, named with the library, and must be
+  listed as such.
+Anything else that does not compile, and any difference from the expectations, fails. --shard K/N
+checks every Nth program, so that ctest can run shards side by side.
 """
 import argparse
 import glob
@@ -15,6 +20,8 @@ import re
 import shutil
 import subprocess
 import sys
+
+from repository_programs import Expectations, find_programs, translation_errors
 
 # hipcc guesses its platform: NVIDIA when it finds nvcc but no unversioned clang++, which is
 # the case on a bare Debian 12 with the CUDA toolkit. Drawbridge translates for AMD, so say so.
@@ -55,17 +62,109 @@ def device_libraries(work, llvm_dis, llvm_as):
     return libs
 
 
-def missing_library(translated_dir):
-    for root, _, files in os.walk(translated_dir):
+def translated_files(out):
+    for directory, _, files in os.walk(out):
         for name in files:
-            with open(os.path.join(root, name), errors="replace") as f:
-                for header in re.findall(r'#\s*include\s*[<"]([^>"]+)[>"]', f.read()):
-                    library = LIBRARY_HEADERS.get(header) or next(
-                        (v for k, v in LIBRARY_DIRECTORIES.items() if header.startswith(k)), None)
-                    if library and not any(
-                            os.path.exists(os.path.join(d, header)) for d in INCLUDE_DIRS):
-                        return f"needs <{header}> ({library}), which Debian 12 does not package"
-    return None
+            with open(os.path.join(directory, name), errors="replace") as f:
+                yield f.read()
+
+
+def missing_libraries(out):
+    """The HIP libraries the translation includes that this machine lacks, as "hipBLAS, hipBLASLt"."""
+    missing = set()
+    for text in translated_files(out):
+        for header in re.findall(r'#\s*include\s*[<"]([^>"]+)[>"]', text):
+            library = LIBRARY_HEADERS.get(header) or next(
+                (v for k, v in LIBRARY_DIRECTORIES.items() if header.startswith(k)), None)
+            if library and not any(os.path.exists(os.path.join(d, header)) for d in INCLUDE_DIRS):
+                missing.add(library)
+    return ", ".join(sorted(missing)) or None
+
+
+def located(out, program):
+    """Where --out-dir put the program: it mirrors the tree below the files' common directory."""
+    parts = program.split("/")
+    for start in range(len(parts)):
+        candidate = os.path.join(out, *parts[start:])
+        if os.path.exists(candidate):
+            return candidate
+    raise SystemExit(f"{program}: the translation wrote no such file under {out}")
+
+
+def expectation_lines(program, errors):
+    return sorted(f"{program} error {' '.join(key)}" for key in errors.elements())
+
+
+class Checker:
+    def __init__(self, args, expectations, libs):
+        self.args, self.expect, self.libs = args, expectations, libs
+        self.counts = {"PASS": 0, "FAIL": 0, "EXPECTED ERRORS": 0, "NOT CHECKABLE": 0}
+
+    def verdict(self, kind, message, detail=""):
+        self.counts[kind] += 1
+        print(f"{kind} {message}")
+        if detail:
+            print(detail.rstrip())
+        sys.stdout.flush()
+
+    def translate(self, program, out, flags):
+        command = [self.args.drawbridge, "translate", os.path.join(self.args.root, program),
+                   "--out-dir", out] + flags + self.expect.args.get(program, [])
+        if program in self.expect.hip_version:
+            command += ["--hip-version", self.expect.hip_version[program]]
+        return subprocess.run(command, capture_output=True, text=True)
+
+    def check(self, program):
+        out = os.path.join(self.args.work, "plain", program + ".d")
+        translation = self.translate(program, out, [])
+        if translation.returncode not in (0, 1, 2):
+            return self.verdict("FAIL", f"{program}: translation crashed", translation.stderr)
+        errors = translation_errors(translation.stderr, self.args.root)
+        expected = self.expect.errors.get(program, type(errors)())
+        if errors != expected:
+            return self.verdict(
+                "FAIL", f"{program}: translation errors differ from compile_check_expectations.txt",
+                "expected:\n  " + "\n  ".join(expectation_lines(program, expected)) +
+                "\nreported:\n  " + "\n  ".join(expectation_lines(program, errors)) + "\n" +
+                translation.stderr)
+        if errors:
+            return self.verdict("EXPECTED ERRORS",
+                                f"{program}: {sum(errors.values())} translation error(s), as listed")
+        library = missing_libraries(out)
+        if library != self.expect.not_checkable.get(program):
+            return self.verdict(
+                "FAIL", f"{program}: needs library {library}, compile_check_expectations.txt says "
+                f"{self.expect.not_checkable.get(program)}")
+        if library:
+            return self.verdict("NOT CHECKABLE", f"{program}: {library} not packaged by Debian 12")
+        variants = [("plain", out)]
+        if any("<<<" in text for text in translated_files(out)):
+            ggl = os.path.join(self.args.work, "ggl", program + ".d")
+            launches = self.translate(program, ggl, ["--hip-launch-syntax"])
+            if launches.returncode not in (0, 1):
+                return self.verdict("FAIL", f"{program} (--hip-launch-syntax): translation failed",
+                                    launches.stderr)
+            variants.append(("hip-launch-syntax", ggl))
+        for variant, directory in variants:
+            self.compile(program, variant, located(directory, program))
+
+    def compile(self, program, variant, source):
+        # One hipcc run builds every target: the host side is shared, each device side is its own.
+        command = [self.args.hipcc, "-std=c++17", "-c", source, "-o", source + ".o", "-w"]
+        if variant != "plain":
+            # The launch spelling changes host code only; the plain variant compiled the same
+            # kernels for the devices already.
+            command.append("--cuda-host-only")
+        command += [f"--offload-arch={arch}" for arch in self.args.arch]
+        command += self.expect.hipcc_flags.get(program, [])
+        if self.libs:
+            command.append(f"--rocm-device-lib-path={self.libs}")
+        compiled = subprocess.run(command, capture_output=True, text=True, env=HIP_ENV)
+        name = f"{program} ({variant}) [{' '.join(self.args.arch)}]"
+        if compiled.returncode:
+            self.verdict("FAIL", name, compiled.stderr)
+        else:
+            self.verdict("PASS", name)
 
 
 def main():
@@ -74,52 +173,31 @@ def main():
     parser.add_argument("--hipcc", required=True)
     parser.add_argument("--llvm-as", required=True)
     parser.add_argument("--llvm-dis", required=True)
+    parser.add_argument("--root", required=True, help="the repository")
+    parser.add_argument("--expectations", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--arch", action="append", required=True)
-    parser.add_argument("--flags", action="append", default=[],
-                        help="PROGRAM=FLAGS: hipcc flags a program's own build needs")
-    parser.add_argument("programs", nargs="+")
+    parser.add_argument("--shard", default="0/1", help="K/N: check programs K, K+N, K+2N...")
+    parser.add_argument("programs", nargs="*", help="only these (relative to --root)")
     args = parser.parse_args()
+    args.root = os.path.realpath(args.root)
+    shard, shards = map(int, args.shard.split("/"))
+
+    expectations = Expectations(args.expectations, args.root)
+    programs = find_programs(args.root)
+    stale = sorted(expectations.programs() - set(programs))
+    programs = [p for p in programs if not args.programs or p in args.programs][shard::shards]
 
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    libs = device_libraries(args.work, args.llvm_dis, args.llvm_as)
-    extra = dict(f.split("=", 1) for f in args.flags)
-    counts = {"PASS": 0, "FAIL": 0, "NOT CHECKABLE": 0}
-    # Each program is translated twice: launches kept as <<<>>> and as hipLaunchKernelGGL.
-    variants = [("", []), ("ggl", ["--hip-launch-syntax"])]
-    for program in args.programs:
-        for variant, flags in variants:
-            stem = os.path.splitext(os.path.basename(program))[0]
-            out = os.path.join(args.work, variant, stem)
-            name = f"{program}{' (' + ' '.join(flags) + ')' if flags else ''}"
-            translate = subprocess.run(
-                [args.drawbridge, "translate", program, "--out-dir", out] + flags,
-                capture_output=True, text=True)
-            if translate.returncode == 2:
-                print(f"FAIL {name}: translation failed\n{translate.stderr}")
-                counts["FAIL"] += len(args.arch)
-                continue
-            why = missing_library(out)
-            translated = os.path.join(out, os.path.basename(program))
-            for arch in args.arch:
-                if why:
-                    print(f"NOT CHECKABLE {name} [{arch}]: {why}")
-                    counts["NOT CHECKABLE"] += 1
-                    continue
-                command = [args.hipcc, "-std=c++17", f"--offload-arch={arch}", "-c", translated,
-                           "-o", os.path.join(out, f"{stem}.{arch}.o"), "-w"]
-                command += extra.get(os.path.basename(program), "").split()
-                if libs:
-                    command.append(f"--rocm-device-lib-path={libs}")
-                compiled = subprocess.run(command, capture_output=True, text=True, env=HIP_ENV)
-                verdict = "PASS" if compiled.returncode == 0 else "FAIL"
-                counts[verdict] += 1
-                print(f"{verdict} {name} [{arch}]")
-                if compiled.returncode:
-                    print(compiled.stderr)
-    print(", ".join(f"{n} {k.lower()}" for k, n in counts.items()))
-    return 1 if counts["FAIL"] else 0
+    checker = Checker(args, expectations, device_libraries(args.work, args.llvm_dis, args.llvm_as))
+    if shard == 0:
+        for program in stale:
+            checker.verdict("FAIL", f"{program}: listed in compile_check_expectations.txt, not found")
+    for program in programs:
+        checker.check(program)
+    print(", ".join(f"{n} {k.lower()}" for k, n in checker.counts.items()))
+    return 1 if checker.counts["FAIL"] else 0
 
 
 if __name__ == "__main__":

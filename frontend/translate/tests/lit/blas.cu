@@ -19,5 +19,5 @@ void gemm(cublasHandle_t h, const float* a, const float* b, float* c, cudaStream
   cublasSetMathMode(h, CUBLAS_TENSOR_OP_MATH);
 }
 
-// DIAG: blas.cu:19:3: warning: cublasSetMathMode cannot be translated: hipBLAS picks math modes itself; remove the call [DBT002]
-// DIAG: blas.cu:19:24: warning: CUBLAS_TENSOR_OP_MATH cannot be translated
+// DIAG: blas.cu:19:3: error: cublasSetMathMode cannot be translated: hipBLAS picks math modes itself; remove the call [DBT002]
+// DIAG: blas.cu:19:24: error: CUBLAS_TENSOR_OP_MATH cannot be translated

@@ -3,12 +3,12 @@
 // RUN: not %drawbridge translate %s 2>&1 >/dev/null | FileCheck --check-prefix=HIP52 %s
 
 // CHECK: #include <hipblaslt/hipblaslt.h>
-// HIP52: blaslt.cu:[[@LINE+1]]:11: warning: <cublasLt.h> maps to <hipblaslt/hipblaslt.h>, which needs HIP 5.5 (target is 5.2); raise --hip-version [DBT003]
+// HIP52: blaslt.cu:[[@LINE+1]]:11: error: <cublasLt.h> maps to <hipblaslt/hipblaslt.h>, which needs HIP 5.5 (target is 5.2); raise --hip-version [DBT003]
 #include <cublasLt.h>
 
 void lt(cublasLtHandle_t h) {
   // CHECK: hipblasLtMatmulDesc_t d;
-  // HIP52: blaslt.cu:[[@LINE+1]]:3: warning: cublasLtMatmulDesc_t maps to hipblasLtMatmulDesc_t, which needs HIP 5.5
+  // HIP52: blaslt.cu:[[@LINE+1]]:3: error: cublasLtMatmulDesc_t maps to hipblasLtMatmulDesc_t, which needs HIP 5.5
   cublasLtMatmulDesc_t d;
   // CHECK-NEXT: hipblasLtMatmulDescCreate(&d, HIPBLAS_COMPUTE_32F, HIP_R_32F);
   cublasLtMatmulDescCreate(&d, CUBLAS_COMPUTE_32F, CUDA_R_32F);

@@ -15,7 +15,7 @@ void f(cudaStream_t s) {
   cudaStreamBeginCaptureToGraph(s, nullptr, nullptr, nullptr, 0, cudaStreamCaptureModeGlobal);
   // CHECK: unknown.cu:[[@LINE+1]]:9: warning: CUDA name cuFrobnicate has no HIP mapping
   (void)cuFrobnicate;
-  // CHECK: unknown.cu:[[@LINE+1]]:3: warning: cuda:: is libcu++, which HIP lacks; use the std:: equivalent [DBT011]
+  // CHECK: unknown.cu:[[@LINE+1]]:3: error: cuda:: is libcu++, which HIP lacks; use the std:: equivalent [DBT011]
   cuda::std::min(1, 2);
   CUDA_CHECK(cudaCheckLast());
 }
@@ -28,7 +28,7 @@ void f(cudaStream_t s) {
 
 __device__ unsigned laneId() {
   unsigned id;
-  // CHECK: unknown.cu:[[@LINE+1]]:3: warning: inline assembly (PTX in CUDA code) cannot run on AMD GPUs; rewrite it with HIP intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__ [DBT018]
+  // CHECK: unknown.cu:[[@LINE+1]]:3: error: inline assembly (PTX in CUDA code) cannot run on AMD GPUs; rewrite it with HIP intrinsics or guard it with #ifndef __HIP_PLATFORM_AMD__ [DBT018]
   asm volatile("mov.u32 %0, %%laneid;" : "=r"(id));
   return id;
 }

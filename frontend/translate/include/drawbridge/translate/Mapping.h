@@ -34,6 +34,7 @@ std::string_view familyName(Family family);
 enum class Action {
   Rename,      // replace the identifier with `hip`
   DropMask,    // call: rename and drop the first argument (the warp mask)
+  WidenMask,   // call: rename and make the first argument (the warp mask) 64-bit
   ReplaceCall, // call: replace the whole call with `hip`
   Load,        // call f(p): replace with (*(p))
   Store,       // call f(p, v): replace with (*(p) = (v))
