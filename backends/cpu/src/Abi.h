@@ -48,6 +48,10 @@ struct BlockContext {
   uint32_t nctaid[3];
   uint32_t ctaid[3];
   uint32_t nthreads;
+  // Where the next call starts (kernels with collective sites only): -1 runs every runnable
+  // thread from its own resume site; k >= 0 says every thread that runs resumes at site k (0:
+  // all threads from the start), so the call goes straight to that region's thread loop.
+  int32_t entry;
   char* shared;         // static shared memory, then the launch's dynamic shared memory
   char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
   ThreadState* threads; // nthreads states (kernels with collective sites only)
@@ -58,6 +62,7 @@ enum BlockField : unsigned {
   kNctaidField,
   kCtaidField,
   kNthreadsField,
+  kEntryField,
   kSharedField,
   kFramesField,
   kThreadsField,
