@@ -12,8 +12,8 @@ packages=(
   libdnnl-dev libzstd-dev liblz4-dev
   # ROCm HIP 5.2 for compile checks of translated code
   hipcc libamdhip64-dev rocm-device-libs librocprim-dev
-  # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (libomp: the OpenMP loop the CPU backend's triad is compared with)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev libomp-19-dev
 )
 
 missing=()
