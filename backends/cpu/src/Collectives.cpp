@@ -194,6 +194,36 @@ uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uin
   return values[source];
 }
 
+bool resolveUniformWarpSite(std::span<ThreadState> threads, int32_t site,
+                            std::span<const uint32_t> siteKinds) {
+  SiteKind kind = SiteKind(siteKinds[size_t(site)]);
+  auto eachWarp = [&](auto fn) {
+    for (size_t first = 0; first < threads.size(); first += kWarpSize) {
+      std::span<ThreadState> warp =
+          threads.subspan(first, std::min<size_t>(kWarpSize, threads.size() - first));
+      uint32_t lanes = 0;
+      for (unsigned lane = 0; lane < warp.size(); ++lane)
+        lanes |= uint32_t(warp[lane].status == site) << lane;
+      if (lanes && !fn(warp, first, lanes))
+        return false;
+    }
+    return true;
+  };
+  // Masks first, so that a broken one leaves the block as it was for resolveSites to report.
+  std::string unused;
+  if (!eachWarp([&](std::span<ThreadState> warp, size_t first, uint32_t lanes) {
+        return checkMasks(warp, first, lanes, site, siteKinds, unused);
+      }))
+    return false;
+  eachWarp([&](std::span<ThreadState> warp, size_t, uint32_t lanes) {
+    resolveGroup(warp, lanes, site, kind);
+    return true;
+  });
+  for (ThreadState& thread : threads)
+    thread.runnable = 0;
+  return true;
+}
+
 /// The common case, every waiting thread at the same block barrier, in two tight passes.
 /// Returns false when the threads are elsewhere too (the general path then decides).
 static bool resolveUniformBarrier(std::span<ThreadState> threads,

@@ -179,6 +179,14 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     entries->addCase(builder.getInt32(uint32_t(site)), regions.back());
   }
 
+  llvm::FunctionCallee warpSiteHook = kernel.getParent()->getOrInsertFunction(
+      kWarpSiteHook, llvm::FunctionType::get(i32, {ptr, i32}, false));
+  std::vector<llvm::BasicBlock*> warpSites;
+  for (size_t i = 0; i < step.sites.size(); ++i)
+    warpSites.push_back(
+        isBlockBarrier(step.sites[i])
+            ? nullptr
+            : llvm::BasicBlock::Create(context, "warp" + llvm::Twine(i + 1), block));
   auto startPass = [&] {
     builder.CreateStore(builder.getInt32(0), common);
     builder.CreateStore(builder.getFalse(), mixed);
@@ -213,11 +221,24 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
     builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), mixed), toRuntime, uniform);
     builder.SetInsertPoint(uniform);
-    llvm::SwitchInst* plain = builder.CreateSwitch(builder.CreateLoad(i32, common), toRuntime);
+    llvm::SwitchInst* next = builder.CreateSwitch(builder.CreateLoad(i32, common), toRuntime);
     for (size_t i = 0; i < step.sites.size(); ++i)
       if (step.sites[i] == SiteKind::Barrier)
-        plain->addCase(builder.getInt32(uint32_t(i + 1)), regions[i + 1]);
+        next->addCase(builder.getInt32(uint32_t(i + 1)), regions[i + 1]);
+      else if (!isBlockBarrier(step.sites[i]))
+        next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
+  // A warp collective every thread waits at is resolved by the runtime's hook in place, and
+  // the block goes on with the region after it.
+  for (size_t i = 0; i < step.sites.size(); ++i) {
+    if (isBlockBarrier(step.sites[i]))
+      continue;
+    builder.SetInsertPoint(warpSites[i]);
+    llvm::Value* resolved =
+        builder.CreateCall(warpSiteHook, {blockContext, builder.getInt32(uint32_t(i + 1))});
+    builder.CreateCondBr(builder.CreateICmpNE(resolved, builder.getInt32(0)), regions[i + 1],
+                         toRuntime);
+  }
 
   // The general pass: each runnable thread from its own resume site.
   builder.SetInsertPoint(general);
