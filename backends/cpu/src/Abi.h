@@ -133,8 +133,8 @@ inline constexpr const char* kModuleDescriptorSymbol = "__drawbridge_module";
 inline constexpr const char* kTrapHook = "__drawbridge_trap";
 inline constexpr const char* kAssertHook = "__drawbridge_assert";
 /// int32_t (BlockContext*, int32_t site): every thread of the block that has not exited waits
-/// at warp-collective `site`; resolves it in place and returns 1, or returns 0 (nothing changed)
-/// when a mask breaks PTX's rules, which the runtime then reports.
+/// at warp-collective `site`; resolves it in place and returns 1, or returns 0 when a mask
+/// breaks PTX's rules, which the runtime then reports.
 inline constexpr const char* kWarpSiteHook = "__drawbridge_warp_site";
 
 } // namespace drawbridge::backend::cpu

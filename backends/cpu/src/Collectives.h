@@ -21,9 +21,9 @@ enum class Resolution {
 Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t> siteKinds,
                         std::string& message);
 
-/// Every thread that has not exited waits at warp-collective `site`: resolves each warp and
-/// leaves no thread marked runnable (the region loop for `site` runs them by status). Returns
-/// false, changing nothing, when a mask names an absent lane (resolveSites says which).
+/// Every thread that has not exited waits at warp-collective `site`, and none is marked
+/// runnable (the region loop for `site` runs them by status): gives each its result. Returns
+/// false when a mask names an absent lane (resolveSites then says which).
 bool resolveUniformWarpSite(std::span<ThreadState> threads, int32_t site,
                             std::span<const uint32_t> siteKinds);
 
