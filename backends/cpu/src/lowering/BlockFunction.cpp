@@ -6,9 +6,11 @@
 // everything else.
 #include "Lowering.h"
 
+#include <cstdint>
 #include <functional>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
 namespace drawbridge::backend::cpu {
@@ -164,11 +166,13 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* count = loadField(kNthreadsField, -1);
   llvm::Value* ntid[3] = {loadField(kNtidField, 0), loadField(kNtidField, 1),
                           loadField(kNtidField, 2)};
-  // Where the threads stopped, gathered during a pass: the common site, or mixed. When all
-  // wait at the same plain __syncthreads, the next pass is that barrier's region loop, without
-  // going back to the runtime (Collectives.cpp decides everything else).
-  llvm::Value* common = builder.CreateAlloca(i32, nullptr, "common");
-  llvm::Value* mixed = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "mixed");
+  // Where the threads stopped, gathered during a pass as the lowest and highest status, exited
+  // threads (0) left out of the lowest: equal when every thread that has not exited stopped at
+  // the same site. When that is a plain __syncthreads, the next pass is that barrier's region
+  // loop, without going back to the runtime (Collectives.cpp decides everything else). Minimum
+  // and maximum, unlike "the first site seen", are reductions the loop vectorizer can do.
+  llvm::Value* lowest = builder.CreateAlloca(i32, nullptr, "lowest");
+  llvm::Value* highest = builder.CreateAlloca(i32, nullptr, "highest");
   llvm::Value* entry = loadField(kEntryField, -1);
   llvm::BasicBlock* general = llvm::BasicBlock::Create(context, "general", block);
   llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
@@ -188,11 +192,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
             ? nullptr
             : llvm::BasicBlock::Create(context, "warp" + llvm::Twine(i + 1), block));
   auto startPass = [&] {
-    builder.CreateStore(builder.getInt32(0), common);
-    builder.CreateStore(builder.getFalse(), mixed);
+    builder.CreateStore(builder.getInt32(INT32_MAX), lowest);
+    builder.CreateStore(builder.getInt32(INT32_MIN), highest);
   };
-  // Runs one thread and records where it stopped. Exited threads (0) do not count; a trap
-  // (negative) counts as mixed.
+  // Runs one thread and records where it stopped. A trap (negative) never leaves the pass
+  // uniform at a site.
   auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t, llvm::Value* thread,
                        llvm::ArrayRef<llvm::Value*> tid) {
     llvm::Value* frame =
@@ -204,24 +208,23 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     all.insert(all.end(), tid.begin(), tid.end());
     llvm::Value* status = builder.CreateCall(stepFunction, all);
     builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
-    llvm::Value* seen = builder.CreateLoad(i32, common);
-    llvm::Value* first = builder.CreateICmpEQ(seen, builder.getInt32(0));
-    llvm::Value* stopped = builder.CreateICmpNE(status, builder.getInt32(kStepExited));
-    builder.CreateStore(builder.CreateSelect(builder.CreateAnd(stopped, first), status, seen),
-                        common);
-    llvm::Value* differs = builder.CreateAnd(
-        stopped, builder.CreateOr(builder.CreateICmpSLT(status, builder.getInt32(0)),
-                                  builder.CreateAnd(builder.CreateNot(first),
-                                                    builder.CreateICmpNE(status, seen))));
-    builder.CreateStore(builder.CreateOr(builder.CreateLoad(builder.getInt1Ty(), mixed), differs),
-                        mixed);
+    llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
+    llvm::Value* key = builder.CreateSelect(exited, builder.getInt32(INT32_MAX), status);
+    builder.CreateStore(
+        builder.CreateBinaryIntrinsic(llvm::Intrinsic::smin, builder.CreateLoad(i32, lowest), key),
+        lowest);
+    builder.CreateStore(builder.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
+                                                      builder.CreateLoad(i32, highest), status),
+                        highest);
   };
   // After a pass: on to the next barrier's region loop, or back to the runtime.
   auto endPass = [&] {
     llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
-    builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), mixed), toRuntime, uniform);
+    llvm::Value* site = builder.CreateLoad(i32, highest);
+    builder.CreateCondBr(builder.CreateICmpEQ(builder.CreateLoad(i32, lowest), site), uniform,
+                         toRuntime);
     builder.SetInsertPoint(uniform);
-    llvm::SwitchInst* next = builder.CreateSwitch(builder.CreateLoad(i32, common), toRuntime);
+    llvm::SwitchInst* next = builder.CreateSwitch(site, toRuntime);
     for (size_t i = 0; i < step.sites.size(); ++i)
       if (step.sites[i] == SiteKind::Barrier)
         next->addCase(builder.getInt32(uint32_t(i + 1)), regions[i + 1]);
