@@ -48,6 +48,10 @@ struct BlockContext {
   uint32_t nctaid[3];
   uint32_t ctaid[3];
   uint32_t nthreads;
+  // Where the next call starts (kernels with collective sites only): -1 runs every runnable
+  // thread from its own resume site; k >= 0 says every thread that runs resumes at site k (0:
+  // all threads from the start), so the call goes straight to that region's thread loop.
+  int32_t entry;
   char* shared;         // static shared memory, then the launch's dynamic shared memory
   char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
   ThreadState* threads; // nthreads states (kernels with collective sites only)
@@ -61,6 +65,7 @@ enum BlockField : unsigned {
   kNctaidField,
   kCtaidField,
   kNthreadsField,
+  kEntryField,
   kSharedField,
   kFramesField,
   kThreadsField,
@@ -131,5 +136,9 @@ inline constexpr const char* kModuleDescriptorSymbol = "__drawbridge_module";
 /// Runtime functions the generated code calls (resolved by the JIT).
 inline constexpr const char* kTrapHook = "__drawbridge_trap";
 inline constexpr const char* kAssertHook = "__drawbridge_assert";
+/// int32_t (BlockContext*, int32_t site): every thread of the block that has not exited waits
+/// at warp-collective `site`; resolves it in place and returns 1, or returns 0 when a mask
+/// breaks PTX's rules, which the runtime then reports.
+inline constexpr const char* kWarpSiteHook = "__drawbridge_warp_site";
 
 } // namespace drawbridge::backend::cpu

@@ -45,8 +45,26 @@ void initThreads(std::vector<ThreadState>& threads, const Dim3& block) {
         threads[t].tid[0] = x;
         threads[t].tid[1] = y;
         threads[t].tid[2] = z;
-        threads[t].runnable = 1;
       }
+}
+
+/// The site every thread that runs next resumes at, when there is one (BlockContext::entry);
+/// the region loop it selects runs threads by their status, so no thread stays marked runnable.
+int32_t uniformEntry(std::span<ThreadState> threads) {
+  int32_t entry = -1;
+  for (const ThreadState& thread : threads) {
+    if (thread.runnable) {
+      if (entry >= 0 && thread.resume != entry)
+        return -1;
+      entry = thread.resume;
+    } else if (thread.status != kStepExited) {
+      return -1; // waits elsewhere while others run
+    }
+  }
+  if (entry > 0)
+    for (ThreadState& thread : threads)
+      thread.runnable = 0;
+  return entry;
 }
 
 /// Runs one block whose context the caller has set up.
@@ -59,6 +77,7 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
   }
   initThreads(buffers.threads, launch.block);
   context.threads = buffers.threads.data();
+  context.entry = 0; // every thread from the start
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
   for (;;) {
     kernel.run(launch.args, &context);
@@ -67,6 +86,7 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {
     case Resolution::Resumed:
+      context.entry = uniformEntry(buffers.threads);
       continue;
     case Resolution::Done:
       return;

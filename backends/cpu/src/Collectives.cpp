@@ -25,11 +25,23 @@ std::string hex(uint32_t value) {
   return text;
 }
 
-/// Lanes [first, first + count) of one warp, all stopped at `site`, given by `lanes`.
-void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, SiteKind kind) {
+uint32_t shuffleResult(SiteKind kind, unsigned lane, ThreadState& thread, const uint32_t* values,
+                       uint32_t lanes);
+
+/// Gives the lanes of one warp named by `lanes`, all stopped at a collective of `kind`, its
+/// result.
+void computeResults(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) {
   uint32_t values[kWarpSize] = {};
   for (unsigned lane = 0; lane < warp.size(); ++lane)
     values[lane] = warp[lane].value;
+  if (kind >= SiteKind::ShflIdx && kind <= SiteKind::ShflBfly) {
+    // The common collective, without the per-lane dispatch below.
+    for (uint32_t rest = lanes; rest; rest &= rest - 1) {
+      unsigned lane = unsigned(std::countr_zero(rest));
+      warp[lane].result = shuffleResult(kind, lane, warp[lane], values, lanes);
+    }
+    return;
+  }
   for (unsigned lane = 0; lane < warp.size(); ++lane) {
     if (!(lanes >> lane & 1))
       continue;
@@ -46,14 +58,6 @@ void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, Sit
       result = lanes;
       break;
     case SiteKind::WarpSync:
-      break;
-    case SiteKind::ShflIdx:
-    case SiteKind::ShflUp:
-    case SiteKind::ShflDown:
-    case SiteKind::ShflBfly:
-      bool inRange;
-      result = shuffle(kind, lane, thread.b, thread.c, values, lanes, &inRange);
-      thread.resultPredicate = inRange;
       break;
     case SiteKind::VoteAll:
       result = 1;
@@ -119,11 +123,25 @@ void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, Sit
     }
     thread.result = result;
   }
+}
+
+/// Resolves the lanes of one warp named by `lanes`, all stopped at `site`, and makes them
+/// runnable.
+void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, SiteKind kind) {
+  computeResults(warp, lanes, kind);
   for (unsigned lane = 0; lane < warp.size(); ++lane)
     if (lanes >> lane & 1) {
       warp[lane].resume = site;
       warp[lane].runnable = 1;
     }
+}
+
+uint32_t shuffleResult(SiteKind kind, unsigned lane, ThreadState& thread, const uint32_t* values,
+                       uint32_t lanes) {
+  bool inRange;
+  uint32_t result = shuffle(kind, lane, thread.b, thread.c, values, lanes, &inRange);
+  thread.resultPredicate = inRange;
+  return result;
 }
 
 /// Checks that each waiting lane's mask names only itself and lanes waiting at the same site.
@@ -192,6 +210,26 @@ uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uin
   if (!inRange || source < 0 || source >= int(kWarpSize) || !(present >> source & 1))
     source = self;
   return values[source];
+}
+
+bool resolveUniformWarpSite(std::span<ThreadState> threads, int32_t site,
+                            std::span<const uint32_t> siteKinds) {
+  SiteKind kind = SiteKind(siteKinds[size_t(site)]);
+  std::string unused;
+  for (size_t first = 0; first < threads.size(); first += kWarpSize) {
+    std::span<ThreadState> warp =
+        threads.subspan(first, std::min<size_t>(kWarpSize, threads.size() - first));
+    uint32_t lanes = 0;
+    for (unsigned lane = 0; lane < warp.size(); ++lane)
+      lanes |= uint32_t(warp[lane].status == site) << lane;
+    // A broken mask leaves results in earlier warps, which nothing reads: resolveSites then
+    // reports the error, and the launch fails.
+    if (lanes && !checkMasks(warp, first, lanes, site, siteKinds, unused))
+      return false;
+    if (lanes)
+      computeResults(warp, lanes, kind);
+  }
+  return true;
 }
 
 /// The common case, every waiting thread at the same block barrier, in two tight passes.

@@ -21,6 +21,12 @@ enum class Resolution {
 Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t> siteKinds,
                         std::string& message);
 
+/// Every thread that has not exited waits at warp-collective `site`, and none is marked
+/// runnable (the region loop for `site` runs them by status): gives each its result. Returns
+/// false when a mask names an absent lane (resolveSites then says which).
+bool resolveUniformWarpSite(std::span<ThreadState> threads, int32_t site,
+                            std::span<const uint32_t> siteKinds);
+
 /// The result of shfl.sync for `lane` as PTX defines it; `values` holds every lane's operand and
 /// `present` the lanes that take part (others yield the lane's own value, PTX leaves it undefined).
 uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uint32_t* values,

@@ -1,5 +1,7 @@
 #include "Runtime.h"
 
+#include "Collectives.h"
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -58,9 +60,16 @@ extern "C" int drawbridgeVprintf(const char* format, const char* arguments) {
   return written;
 }
 
+extern "C" int32_t drawbridgeWarpSite(const BlockContext* context, int32_t site) {
+  const KernelDescriptor& kernel = *launchOf(context).kernel;
+  return resolveUniformWarpSite(std::span(context->threads, context->nthreads), site,
+                                std::span(kernel.sites, kernel.siteCount + 1));
+}
+
 const RuntimeSymbol kSymbols[] = {
     {kTrapHook, reinterpret_cast<void*>(&drawbridgeTrap)},
     {kAssertHook, reinterpret_cast<void*>(&drawbridgeAssert)},
+    {kWarpSiteHook, reinterpret_cast<void*>(&drawbridgeWarpSite)},
     {"vprintf", reinterpret_cast<void*>(&drawbridgeVprintf)},
 };
 

@@ -69,23 +69,6 @@ TEST_F(BarrierTest, RegistersAndLocalArraysSurviveBarriers) {
   }
 }
 
-TEST_F(BarrierTest, CountAndOrPredicates) {
-  const unsigned n = 200;
-  for (int pattern = 0; pattern < 3; ++pattern) {
-    int* flags = buffer<int>(n);
-    int* out = buffer<int>(3 * n, -1);
-    int count = 0;
-    for (unsigned t = 0; t < n; ++t)
-      count += flags[t] = pattern == 0 ? 0 : pattern == 1 ? 1 : int(t % 3 == 0) * int(t + 1);
-    ASSERT_TRUE(run("barrier_predicates", {1}, {n}, 0, flags, out).ok());
-    for (unsigned t = 0; t < n; ++t) {
-      EXPECT_EQ(out[3 * t], pattern == 2 ? 67 : count) << pattern;
-      EXPECT_EQ(out[3 * t + 1], pattern == 1) << pattern;
-      EXPECT_EQ(out[3 * t + 2], pattern != 0) << pattern;
-    }
-  }
-}
-
 TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {
   const unsigned n = 512, blocks = 3;
   int* data = buffer<int>(n * blocks);
@@ -101,16 +84,6 @@ TEST_F(BarrierTest, EachKernelReportsItsOwnStaticSharedMemory) {
   EXPECT_EQ(kernel("rotate")->info().staticSharedBytes, 256 * sizeof(int));
   EXPECT_EQ(kernel("reverse_dynamic")->info().staticSharedBytes, 0u);
   EXPECT_EQ(kernel("rotate")->info().paramSizes, (std::vector<size_t>{8, 4}));
-}
-
-TEST_F(BarrierTest, DivergentBarrierFailsTheLaunchNamingTheKernel) {
-  int* out = buffer<int>(1);
-  Status status = run("divergent_barrier", {1}, {64}, 0, out);
-  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
-  EXPECT_NE(status.message.find("divergent_barrier"), std::string::npos) << status.message;
-  EXPECT_NE(status.message.find("different barriers"), std::string::npos) << status.message;
-  // Sticky, as on CUDA.
-  EXPECT_EQ(run("divergent_barrier", {1}, {64}, 0, out).code, StatusCode::LaunchFailure);
 }
 
 } // namespace

@@ -1,11 +1,17 @@
 // The function the runtime calls per block (BlockFunction in Abi.h). It unpacks CUDA's argument
 // array once, then calls the step function for each thread: for kernels without sites as a
-// plain loop nest over z, y, x that the optimizer can vectorize; for kernels with sites once for
-// each thread the runtime marked runnable.
+// plain loop nest over z, y, x that the optimizer can vectorize; for kernels with sites as one
+// such loop nest per region (the code between sites), chained while every thread stops at the
+// same __syncthreads, with a general pass over the threads the runtime marked runnable for
+// everything else.
 #include "Lowering.h"
 
+#include <cstdint>
 #include <functional>
+#include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/Transforms/Utils/Cloning.h>
 
 namespace drawbridge::backend::cpu {
 
@@ -35,6 +41,27 @@ void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
 void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
               const std::function<void(llvm::Value*)>& body) {
   emitLoop(builder, builder.getInt32(0), count, name, body);
+}
+
+/// A copy of the step function that starts at `site` (0: the kernel's start) instead of
+/// dispatching on ThreadState::resume.
+llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
+  llvm::ValueToValueMapTy map;
+  llvm::Function* copy = llvm::CloneFunction(step.function, map);
+  copy->setName(step.function->getName() + ".from" + llvm::Twine(site));
+  llvm::BasicBlock* entry = &copy->getEntryBlock();
+  auto* dispatch = llvm::cast<llvm::SwitchInst>(entry->getTerminator());
+  auto* type = llvm::cast<llvm::IntegerType>(dispatch->getCondition()->getType());
+  llvm::BasicBlock* target =
+      site == 0 ? dispatch->getDefaultDest()
+                : dispatch->findCaseValue(llvm::ConstantInt::get(type, uint64_t(site)))
+                      ->getCaseSuccessor();
+  for (llvm::BasicBlock* successor : llvm::successors(entry))
+    if (successor != target)
+      successor->removePredecessor(entry);
+  llvm::BranchInst::Create(target, dispatch);
+  dispatch->eraseFromParent();
+  return copy;
 }
 
 } // namespace
@@ -74,7 +101,8 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
                                : builder.CreateConstGEP2_32(abi.block, blockContext, 0, field);
     if (index >= 0)
       address = builder.CreateConstGEP1_32(i32, address, index);
-    llvm::Type* type = index < 0 && field != kNthreadsField ? static_cast<llvm::Type*>(ptr) : i32;
+    bool isInt = field == kNthreadsField || field == kEntryField;
+    llvm::Type* type = index < 0 && !isInt ? static_cast<llvm::Type*>(ptr) : i32;
     return builder.CreateLoad(type, address);
   };
 
@@ -136,74 +164,142 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* threads = loadField(kThreadsField, -1);
   llvm::Value* frames = loadField(kFramesField, -1);
   llvm::Value* count = loadField(kNthreadsField, -1);
-  // Where the threads stopped, gathered during the pass: the common site, or mixed. When all
-  // wait at the same plain __syncthreads, the next pass starts here without going back to
-  // the runtime (Collectives.cpp decides everything else).
-  llvm::Value* common = builder.CreateAlloca(i32, nullptr, "common");
-  llvm::Value* mixed = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "mixed");
-  llvm::BasicBlock* pass = llvm::BasicBlock::Create(context, "pass", block);
-  builder.CreateBr(pass);
-  builder.SetInsertPoint(pass);
-  builder.CreateStore(builder.getInt32(0), common);
-  builder.CreateStore(builder.getFalse(), mixed);
-  emitLoop(builder, count, "t", [&](llvm::Value* t) {
-    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
-    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
-    llvm::Value* statusField = builder.CreateStructGEP(abi.thread, thread, kStatusField);
-    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
-    llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
-    builder.CreateCondBr(
-        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, ran);
-    builder.SetInsertPoint(run);
-    builder.CreateStore(builder.getInt32(0), runnable);
+  llvm::Value* ntid[3] = {loadField(kNtidField, 0), loadField(kNtidField, 1),
+                          loadField(kNtidField, 2)};
+  // Where the threads stopped, gathered during a pass as the lowest and highest status, exited
+  // threads (0) left out of the lowest: equal when every thread that has not exited stopped at
+  // the same site. When that is a plain __syncthreads, the next pass is that barrier's region
+  // loop, without going back to the runtime (Collectives.cpp decides everything else). Minimum
+  // and maximum, unlike "the first site seen", are reductions the loop vectorizer can do.
+  llvm::Value* lowest = builder.CreateAlloca(i32, nullptr, "lowest");
+  llvm::Value* highest = builder.CreateAlloca(i32, nullptr, "highest");
+  llvm::Value* entry = loadField(kEntryField, -1);
+  llvm::BasicBlock* general = llvm::BasicBlock::Create(context, "general", block);
+  llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
+  std::vector<llvm::BasicBlock*> regions;
+  llvm::SwitchInst* entries = builder.CreateSwitch(entry, general);
+  for (size_t site = 0; site <= step.sites.size(); ++site) {
+    regions.push_back(llvm::BasicBlock::Create(context, "region" + llvm::Twine(site), block));
+    entries->addCase(builder.getInt32(uint32_t(site)), regions.back());
+  }
+
+  llvm::FunctionCallee warpSiteHook = kernel.getParent()->getOrInsertFunction(
+      kWarpSiteHook, llvm::FunctionType::get(i32, {ptr, i32}, false));
+  std::vector<llvm::BasicBlock*> warpSites;
+  for (size_t i = 0; i < step.sites.size(); ++i)
+    warpSites.push_back(
+        isBlockBarrier(step.sites[i])
+            ? nullptr
+            : llvm::BasicBlock::Create(context, "warp" + llvm::Twine(i + 1), block));
+  auto startPass = [&] {
+    builder.CreateStore(builder.getInt32(INT32_MAX), lowest);
+    builder.CreateStore(builder.getInt32(INT32_MIN), highest);
+  };
+  // Runs one thread and records where it stopped. A trap (negative) never leaves the pass
+  // uniform at a site.
+  auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t, llvm::Value* thread,
+                       llvm::ArrayRef<llvm::Value*> tid) {
     llvm::Value* frame =
         builder.CreateInBoundsGEP(builder.getInt8Ty(), frames,
                                   builder.CreateMul(builder.CreateZExt(t, builder.getInt64Ty()),
                                                     builder.getInt64(step.frameSize)));
     std::vector<llvm::Value*> all = callArgs;
     all.insert(all.end(), {thread, frame});
-    llvm::Value* tid = builder.CreateStructGEP(abi.thread, thread, kTidField);
+    all.insert(all.end(), tid.begin(), tid.end());
+    llvm::Value* status = builder.CreateCall(stepFunction, all);
+    builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
+    llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
+    llvm::Value* key = builder.CreateSelect(exited, builder.getInt32(INT32_MAX), status);
+    builder.CreateStore(
+        builder.CreateBinaryIntrinsic(llvm::Intrinsic::smin, builder.CreateLoad(i32, lowest), key),
+        lowest);
+    builder.CreateStore(builder.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
+                                                      builder.CreateLoad(i32, highest), status),
+                        highest);
+  };
+  // After a pass: on to the next barrier's region loop, or back to the runtime.
+  auto endPass = [&] {
+    llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
+    llvm::Value* site = builder.CreateLoad(i32, highest);
+    builder.CreateCondBr(builder.CreateICmpEQ(builder.CreateLoad(i32, lowest), site), uniform,
+                         toRuntime);
+    builder.SetInsertPoint(uniform);
+    llvm::SwitchInst* next = builder.CreateSwitch(site, toRuntime);
+    for (size_t i = 0; i < step.sites.size(); ++i)
+      if (step.sites[i] == SiteKind::Barrier)
+        next->addCase(builder.getInt32(uint32_t(i + 1)), regions[i + 1]);
+      else if (!isBlockBarrier(step.sites[i]))
+        next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
+  };
+  // A warp collective every thread waits at is resolved by the runtime's hook in place, and
+  // the block goes on with the region after it.
+  for (size_t i = 0; i < step.sites.size(); ++i) {
+    if (isBlockBarrier(step.sites[i]))
+      continue;
+    builder.SetInsertPoint(warpSites[i]);
+    llvm::Value* resolved =
+        builder.CreateCall(warpSiteHook, {blockContext, builder.getInt32(uint32_t(i + 1))});
+    builder.CreateCondBr(builder.CreateICmpNE(resolved, builder.getInt32(0)), regions[i + 1],
+                         toRuntime);
+  }
+
+  // The general pass: each runnable thread from its own resume site.
+  builder.SetInsertPoint(general);
+  startPass();
+  emitLoop(builder, count, "t", [&](llvm::Value* t) {
+    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
+    llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
+    builder.CreateCondBr(
+        builder.CreateICmpNE(builder.CreateLoad(i32, runnable), builder.getInt32(0)), run, ran);
+    builder.SetInsertPoint(run);
+    builder.CreateStore(builder.getInt32(0), runnable);
+    llvm::Value* tidField = builder.CreateStructGEP(abi.thread, thread, kTidField);
+    std::vector<llvm::Value*> tid;
     for (unsigned axis = 0; axis < 3; ++axis)
-      all.push_back(builder.CreateLoad(
-          i32, builder.CreateConstInBoundsGEP2_32(llvm::ArrayType::get(i32, 3), tid, 0, axis)));
-    builder.CreateStore(builder.CreateCall(step.function, all), statusField);
+      tid.push_back(builder.CreateLoad(i32, builder.CreateConstInBoundsGEP2_32(
+                                                llvm::ArrayType::get(i32, 3), tidField, 0, axis)));
+    runThread(step.function, t, thread, tid);
     builder.CreateBr(ran);
     builder.SetInsertPoint(ran);
-    // Exited threads (0) do not count; a trap (negative) counts as mixed.
-    llvm::Value* status = builder.CreateLoad(i32, statusField);
-    llvm::Value* seen = builder.CreateLoad(i32, common);
-    llvm::Value* first = builder.CreateICmpEQ(seen, builder.getInt32(0));
-    llvm::Value* stopped = builder.CreateICmpNE(status, builder.getInt32(kStepExited));
-    builder.CreateStore(builder.CreateSelect(builder.CreateAnd(stopped, first), status, seen),
-                        common);
-    llvm::Value* differs = builder.CreateAnd(
-        stopped, builder.CreateOr(builder.CreateICmpSLT(status, builder.getInt32(0)),
-                                  builder.CreateAnd(builder.CreateNot(first),
-                                                    builder.CreateICmpNE(status, seen))));
-    builder.CreateStore(builder.CreateOr(builder.CreateLoad(builder.getInt1Ty(), mixed), differs),
-                        mixed);
   });
-  llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
-  llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
-  llvm::BasicBlock* release = llvm::BasicBlock::Create(context, "release", block);
-  llvm::Value* site = builder.CreateLoad(i32, common);
-  builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), mixed), toRuntime, uniform);
-  builder.SetInsertPoint(uniform);
-  llvm::SwitchInst* plain = builder.CreateSwitch(site, toRuntime);
-  for (size_t i = 0; i < step.sites.size(); ++i)
-    if (step.sites[i] == SiteKind::Barrier)
-      plain->addCase(builder.getInt32(uint32_t(i + 1)), release);
-  builder.SetInsertPoint(release);
-  emitLoop(builder, count, "r", [&](llvm::Value* t) {
-    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
-    llvm::Value* waits = builder.CreateICmpEQ(
-        builder.CreateLoad(i32, builder.CreateStructGEP(abi.thread, thread, kStatusField)), site);
-    llvm::Value* resume = builder.CreateStructGEP(abi.thread, thread, kResumeField);
-    llvm::Value* runnable = builder.CreateStructGEP(abi.thread, thread, kRunnableField);
-    builder.CreateStore(builder.CreateSelect(waits, site, builder.CreateLoad(i32, resume)), resume);
-    builder.CreateStore(builder.CreateZExt(waits, i32), runnable);
-  });
-  builder.CreateBr(pass);
+  endPass();
+
+  // One region loop per entry point: every thread that stopped at the site (all threads for
+  // the kernel's start) runs the code up to its next site. The step function entered at a
+  // fixed site is straight code in a loop nest over the thread index, which the optimizer
+  // keeps in registers and can vectorize, instead of a dispatch per thread.
+  for (size_t site = 0; site < regions.size(); ++site) {
+    builder.SetInsertPoint(regions[site]);
+    startPass();
+    llvm::Function* region = stepEnteringAt(step, int32_t(site));
+    emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
+      emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
+        llvm::Value* row =
+            builder.CreateMul(builder.CreateAdd(builder.CreateMul(z, ntid[1]), y), ntid[0]);
+        emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
+          llvm::Value* t = builder.CreateAdd(row, x);
+          llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+          if (site == 0) {
+            runThread(region, t, thread, {x, y, z});
+            return;
+          }
+          llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
+          llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
+          llvm::Value* status =
+              builder.CreateLoad(i32, builder.CreateStructGEP(abi.thread, thread, kStatusField));
+          builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(uint32_t(site))), run,
+                               ran);
+          builder.SetInsertPoint(run);
+          runThread(region, t, thread, {x, y, z});
+          builder.CreateBr(ran);
+          builder.SetInsertPoint(ran);
+        });
+      });
+    });
+    endPass();
+  }
   builder.SetInsertPoint(toRuntime);
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;

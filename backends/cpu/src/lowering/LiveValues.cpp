@@ -80,9 +80,10 @@ void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& 
   std::vector<llvm::Instruction*> live;
   for (llvm::BasicBlock& block : step)
     for (llvm::Instruction& instruction : block)
-      // Allocas become frame slots whose address is recomputed on every entry.
-      if (!llvm::isa<llvm::AllocaInst>(instruction) && !instruction.getType()->isVoidTy() &&
-          liveness.isLiveAcross(instruction))
+      // Allocas become frame slots whose address is recomputed on every entry, like everything
+      // the entry block computes.
+      if (&block != &step.getEntryBlock() && !llvm::isa<llvm::AllocaInst>(instruction) &&
+          !instruction.getType()->isVoidTy() && liveness.isLiveAcross(instruction))
         live.push_back(&instruction);
   // A PHI is demoted like any value (stored after the PHIs of its block, reloaded at each
   // use); DemotePHIToStack would leave its replacement load live across the site instead.

@@ -105,15 +105,14 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   auto sites = isolateSites(*step, thread);
   if (!sites)
     return sites.takeError();
-  demoteValuesLiveAcrossSites(*step, *sites);
 
   // Values computed at `where` dominate every block: per-entry values (registers, shared and
   // frame addresses) go there.
   llvm::Instruction* where = nullptr;
+  llvm::BasicBlock* start = &step->getEntryBlock();
   if (sites->empty()) {
     // A prologue block of its own, so the values survive the rewriting of the first block;
     // allocas move along to stay in the entry block, where the optimizer promotes them.
-    llvm::BasicBlock* start = &step->getEntryBlock();
     llvm::BasicBlock* prologue =
         llvm::BasicBlock::Create(step->getContext(), "prologue", step, start);
     where = llvm::BranchInst::Create(start, prologue);
@@ -121,8 +120,8 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
       if (llvm::isa<llvm::AllocaInst>(instruction))
         instruction.moveBefore(where);
   } else {
-    // A new entry dispatches on where the thread resumes.
-    llvm::BasicBlock* start = &step->getEntryBlock();
+    // A new entry dispatches on where the thread resumes. It runs on every entry, so what it
+    // computes is never live across a site.
     llvm::BasicBlock* entry = llvm::BasicBlock::Create(step->getContext(), "dispatch", step, start);
     llvm::IRBuilder<> builder(entry);
     AbiTypes abi = AbiTypes::get(step->getContext());
@@ -134,15 +133,18 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
       result.sites.push_back((*sites)[i].kind);
     }
     where = dispatch;
+  }
+  if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
+    return std::move(error);
+  lowerSharedMemory(*step, shared, where, context);
+  if (!sites->empty()) {
+    demoteValuesLiveAcrossSites(*step, *sites);
     auto frameSize = moveAllocasToFrame(*step, where, frame);
     if (!frameSize)
       return frameSize.takeError();
     result.frameSize = *frameSize;
   }
   emitSiteExits(*sites, thread);
-  if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
-    return std::move(error);
-  lowerSharedMemory(*step, shared, where, context);
   if (sites->empty())
     result.guard = findThreadGuard(*step, kernel.arg_size(), context, tid[0]);
   return result;

@@ -1,4 +1,4 @@
-// Block barriers: in loops, in uniform branches, after early exits, with predicates, and
+// Block barriers: in loops, in uniform branches, after early exits, and
 // values (registers and local arrays) that live across them.
 
 // Tree reduction with __syncthreads in a loop; blockDim.x is a power of two up to 1024.
@@ -64,16 +64,6 @@ extern "C" __global__ void live_across(const int* in, int* out) {
   out[t] = acc + seed;
 }
 
-extern "C" __global__ void barrier_predicates(const int* flags, int* out) {
-  int f = flags[threadIdx.x];
-  int count = __syncthreads_count(f);
-  int all = __syncthreads_and(f);
-  int any = __syncthreads_or(f);
-  out[3 * threadIdx.x] = count;
-  out[3 * threadIdx.x + 1] = all;
-  out[3 * threadIdx.x + 2] = any;
-}
-
 // Reverses each block's slice through dynamic shared memory, sized at launch.
 extern "C" __global__ void reverse_dynamic(int* data) {
   extern __shared__ int scratch[];
@@ -81,12 +71,4 @@ extern "C" __global__ void reverse_dynamic(int* data) {
   scratch[t] = data[blockIdx.x * n + t];
   __syncthreads();
   data[blockIdx.x * n + t] = scratch[n - 1 - t];
-}
-
-// Threads of one block reach different barriers: a kernel bug CUDA leaves undefined.
-extern "C" __global__ void divergent_barrier(int* out) {
-  if (threadIdx.x < 16)
-    __syncthreads();
-  else
-    out[0] = __syncthreads_or(1);
 }

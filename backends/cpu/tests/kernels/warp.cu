@@ -48,11 +48,17 @@ extern "C" __global__ void divergent_halves(int* data) {
 extern "C" __global__ void match_and_reduce(const unsigned* in, unsigned* out) {
   unsigned v = in[threadIdx.x];
   out[4 * threadIdx.x + 0] = __match_any_sync(0xffffffffu, v);
+#ifdef __clang__
   // clang 19's __reduce_*_sync pass (mask, value) to intrinsics defined as (value, mask)
   // (redux.sync dst, src, membermask); the builtins are called directly with the right order.
   out[4 * threadIdx.x + 1] = __nvvm_redux_sync_add(v, 0xffffffffu);
   out[4 * threadIdx.x + 2] = __nvvm_redux_sync_umax(v, 0xffffffffu);
   out[4 * threadIdx.x + 3] = __nvvm_redux_sync_or(v, 0xffffffffu);
+#else
+  out[4 * threadIdx.x + 1] = __reduce_add_sync(0xffffffffu, v);
+  out[4 * threadIdx.x + 2] = __reduce_max_sync(0xffffffffu, v);
+  out[4 * threadIdx.x + 3] = __reduce_or_sync(0xffffffffu, v);
+#endif
 }
 
 __device__ float warp_sum(float v) {
