@@ -3,6 +3,8 @@
 #include "BlockRunner.h"
 #include "CpuDevice.h"
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <thread>
 
@@ -68,22 +70,43 @@ Status CpuDevice::validate(const LaunchConfig& config, const CpuKernel& kernel) 
 
 namespace {
 
-/// Cooperative groups' grid barrier spins until every block arrives, so each block of a
-/// cooperative grid gets its own thread rather than waiting for a pool worker.
-void runCooperative(const GridLaunch& grid) {
-  std::vector<std::thread> blocks;
-  blocks.reserve(grid.grid.count());
-  for (uint64_t block = 0; block < grid.grid.count(); ++block)
-    blocks.emplace_back([&grid, block] { runBlocks(grid, block, block + 1); });
-  for (auto& thread : blocks)
-    thread.join();
-}
-
 /// The driver's grid workspace as cooperative groups reads it: its size, then the barrier.
 struct GridWorkspace {
   uint32_t size = sizeof(GridWorkspace);
   uint32_t barrier = 0;
 };
+
+/// Cooperative groups' grid barrier spins until every block arrives, so each block of a
+/// cooperative grid gets its own thread rather than waiting for a pool worker.
+///
+/// A block that traps or fails never arrives, and the others would spin for ever. A waiting
+/// block leaves its spin when the barrier's top bit (its phase) differs from the phase it
+/// arrived in, so once the launch has failed the phase is flipped again and again until every
+/// block has stopped: each block goes on to the block barrier after the spin and stops at the
+/// next point where the runtime sees the failure, or runs to its end. Results are undefined
+/// after a fault, as on CUDA; what matters is that the launch ends and reports it.
+void runCooperative(const GridLaunch& grid, GridWorkspace& workspace) {
+  std::atomic<uint64_t> running{grid.grid.count()};
+  std::vector<std::thread> blocks;
+  blocks.reserve(grid.grid.count());
+  for (uint64_t block = 0; block < grid.grid.count(); ++block)
+    blocks.emplace_back([&grid, &running, block] {
+      runBlocks(grid, block, block + 1);
+      running.fetch_sub(1);
+      running.notify_all();
+    });
+  std::atomic_ref<uint32_t> phase(workspace.barrier);
+  for (uint64_t left = running.load(); left != 0; left = running.load()) {
+    if (grid.state->failed.load()) {
+      phase.fetch_xor(0x80000000u);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } else {
+      running.wait(left);
+    }
+  }
+  for (auto& thread : blocks)
+    thread.join();
+}
 
 } // namespace
 
@@ -111,7 +134,7 @@ Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args
         &state,       arguments->pointers.data(), config.grid,
         config.block, config.dynamicSharedBytes,  config.cooperative ? &workspace : nullptr};
     if (config.cooperative)
-      runCooperative(grid);
+      runCooperative(grid, workspace);
     else
       pool_.parallelFor(config.grid.count(),
                         [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });

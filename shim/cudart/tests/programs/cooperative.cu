@@ -30,6 +30,18 @@ __global__ void rounds(int* values, int* sums, int rounds) {
   }
 }
 
+// Block 1 traps before the first grid barrier, which the other blocks then wait at for ever
+// unless the runtime releases them.
+__global__ void traps_before_sync(int* values) {
+  cg::grid_group grid = cg::this_grid();
+  if (blockIdx.x == 1)
+    __trap();
+  for (int r = 0; r < 4; ++r) {
+    values[blockIdx.x] = r;
+    grid.sync();
+  }
+}
+
 __global__ void validity(int* valid) {
   if (threadIdx.x == 0 && blockIdx.x == 0)
     *valid = cg::this_grid().is_valid() ? 1 : 0;
@@ -190,12 +202,26 @@ static int occupancy() {
   return 0;
 }
 
+// A fault in one block of a cooperative grid fails the launch; it must not leave the rest of
+// the grid spinning at a grid barrier that can never complete.
+static int fault() {
+  int* values = nullptr;
+  OK(cudaMalloc(&values, 4 * sizeof(int)));
+  void* args[] = {&values};
+  OK(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(traps_before_sync), 4, 32, args, 0, 0));
+  EXPECT(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
+  std::printf("fault reported\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* section = argc > 1 ? argv[1] : "";
   if (!std::strcmp(section, "grid-sync"))
     return grid_sync();
   if (!std::strcmp(section, "occupancy"))
     return occupancy();
-  std::printf("usage: cooperative grid-sync|occupancy\n");
+  if (!std::strcmp(section, "fault"))
+    return fault();
+  std::printf("usage: cooperative grid-sync|occupancy|fault\n");
   return 2;
 }
