@@ -146,9 +146,25 @@ class Checker:
                                     launches.stderr)
             variants.append(("hip-launch-syntax", ggl))
         for variant, directory in variants:
-            self.compile(program, variant, located(directory, program))
+            self.compile(program, variant, directory)
 
-    def compile(self, program, variant, source):
+    def include_flags(self, program, directory):
+        """The program's -I directories for hipcc: the translated copy (headers that needed
+        translating) first, then the original (headers that did not)."""
+        # The tree mirrors the repository below `mirrored`, where the program's path ends.
+        source = located(directory, program)
+        mirrored = os.path.join(self.args.root, program)[:-len(os.path.relpath(source, directory))]
+        flags = []
+        for include in (a[2:] for a in self.expect.args.get(program, []) if a.startswith("-I")):
+            below = os.path.relpath(include, mirrored)
+            translated = os.path.join(directory, below)
+            if not below.startswith("..") and os.path.isdir(translated):
+                flags.append(f"-I{translated}")
+            flags.append(f"-I{include}")
+        return flags
+
+    def compile(self, program, variant, directory):
+        source = located(directory, program)
         # One hipcc run builds every target: the host side is shared, each device side is its own.
         command = [self.args.hipcc, "-std=c++17", "-c", source, "-o", source + ".o", "-w"]
         if variant != "plain":
@@ -156,7 +172,7 @@ class Checker:
             # kernels for the devices already.
             command.append("--cuda-host-only")
         command += [f"--offload-arch={arch}" for arch in self.args.arch]
-        command += self.expect.hipcc_flags.get(program, [])
+        command += self.include_flags(program, directory) + self.expect.hipcc_flags.get(program, [])
         if self.libs:
             command.append(f"--rocm-device-lib-path={self.libs}")
         compiled = subprocess.run(command, capture_output=True, text=True, env=HIP_ENV)
