@@ -64,11 +64,12 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   return copy;
 }
 
-/// Resolves shuffle `site` of `kind` when the block is whole warps, every thread waits there and
-/// every mask names the whole warp (the usual __shfl_*_sync(0xffffffff, ...)): each thread's
-/// result is its source lane's operand, as shuffle() in Collectives.cpp computes it. Goes on to
-/// `resolved`, or to `otherwise` (the runtime, which checks masks lane by lane) when the block
-/// is not like that; results written on the way there are then overwritten.
+/// Resolves shuffle `site` of `kind` when the block is whole warps and in each warp either every
+/// lane waits there with a mask naming the whole warp (the usual __shfl_*_sync(0xffffffff, ...))
+/// or every lane has exited: each thread's result is its source lane's operand, as shuffle() in
+/// Collectives.cpp computes it. Goes on to `resolved`, or to `otherwise` (the runtime, which
+/// checks masks lane by lane) when the block is not like that; results written on the way there
+/// are then overwritten, and those of exited threads are never read.
 void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
                           llvm::Value* threads, llvm::Value* count, llvm::BasicBlock* resolved,
                           llvm::BasicBlock* otherwise) {
@@ -89,14 +90,23 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
   emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
     llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
     auto field = [&](ThreadField f) { return builder.CreateStructGEP(abi.thread, thread, f); };
+    llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
+    llvm::Value* warpStart = builder.CreateSub(t, lane);
+    llvm::Value* status = builder.CreateLoad(i32, field(kStatusField));
     llvm::Value* waits = builder.CreateAnd(
-        builder.CreateICmpEQ(builder.CreateLoad(i32, field(kStatusField)), builder.getInt32(site)),
+        builder.CreateICmpEQ(status, builder.getInt32(site)),
         builder.CreateICmpEQ(builder.CreateLoad(i32, field(kMaskField)), builder.getInt32(~0u)));
-    builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), waits),
+    llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
+    llvm::Value* asFirstLane = builder.CreateICmpEQ(
+        status, builder.CreateLoad(
+                    i32, builder.CreateStructGEP(
+                             abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, warpStart),
+                             kStatusField)));
+    llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
+    builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
                         uniform);
     llvm::Value* b = builder.CreateLoad(i32, field(kBField));
     llvm::Value* c = builder.CreateLoad(i32, field(kCField));
-    llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
     llvm::Value* offset = builder.CreateAnd(b, builder.getInt32(31));
     llvm::Value* segment = builder.CreateAnd(builder.CreateLShr(c, 8), builder.getInt32(31));
     llvm::Value* outside = builder.CreateNot(segment);
@@ -125,8 +135,7 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
     }
     // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
     // keeps its own value.
-    llvm::Value* from =
-        builder.CreateAdd(builder.CreateSub(t, lane), builder.CreateSelect(inRange, source, lane));
+    llvm::Value* from = builder.CreateAdd(warpStart, builder.CreateSelect(inRange, source, lane));
     llvm::Value* value = builder.CreateLoad(
         i32, builder.CreateStructGEP(
                  abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, from), kValueField));
