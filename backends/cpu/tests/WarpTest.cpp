@@ -154,5 +154,13 @@ TEST_F(WarpTest, MaskNamingExitedLanesFailsTheLaunch) {
   EXPECT_NE(status.message.find("has exited"), std::string::npos) << status.message;
 }
 
+TEST_F(WarpTest, MaskLeavingOutExecutingLanesFailsTheLaunch) {
+  int* data = buffer<int>(32);
+  Status status = run("shuffle_mask_without_own_lane", {1}, {32}, 0, data);
+  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
+  EXPECT_NE(status.message.find("does not include its own lane"), std::string::npos)
+      << status.message;
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test
