@@ -33,10 +33,24 @@ private:
 struct WorkerBuffers {
   Scratch shared, frames;
   std::vector<ThreadState> threads;
+  Dim3 shape{0, 0, 0}; // the block shape `threads` holds thread indices for
 };
 thread_local WorkerBuffers buffers;
 
-void initThreads(std::vector<ThreadState>& threads, const Dim3& block) {
+/// Every thread at the start of a block. Thread indices are written once per block shape; of
+/// the rest, the generated code and the runtime read only what they wrote in this block, except
+/// where each thread resumes and whether it runs.
+void initThreads(WorkerBuffers& worker, const Dim3& block) {
+  std::vector<ThreadState>& threads = worker.threads;
+  if (worker.shape.x == block.x && worker.shape.y == block.y && worker.shape.z == block.z) {
+    for (ThreadState& thread : threads) {
+      thread.resume = 0;
+      thread.runnable = 0;
+      thread.status = kStepExited;
+    }
+    return;
+  }
+  worker.shape = block;
   threads.assign(block.count(), ThreadState{});
   size_t t = 0;
   for (uint32_t z = 0; z < block.z; ++z)
@@ -75,7 +89,7 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
     kernel.run(launch.args, &context);
     return;
   }
-  initThreads(buffers.threads, launch.block);
+  initThreads(buffers, launch.block);
   context.threads = buffers.threads.data();
   context.entry = 0; // every thread from the start
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);

@@ -11,6 +11,11 @@ namespace {
 
 constexpr unsigned kWarpSize = 32;
 
+/// The lanes a warp of `size` threads has (the block's last warp may be partial).
+uint32_t existingLanes(size_t size) {
+  return size == kWarpSize ? ~0u : (1u << size) - 1;
+}
+
 bool atWarpCollective(const ThreadState& thread, std::span<const uint32_t> kinds) {
   return thread.status > 0 && !isBlockBarrier(SiteKind(kinds[size_t(thread.status)]));
 }
@@ -150,7 +155,7 @@ bool checkMasks(std::span<ThreadState> warp, size_t firstThread, uint32_t lanes,
   SiteKind kind = SiteKind(kinds[size_t(site)]);
   if (kind == SiteKind::ActiveMask)
     return true;
-  uint32_t existing = warp.size() == kWarpSize ? ~0u : (1u << warp.size()) - 1;
+  uint32_t existing = existingLanes(warp.size());
   for (unsigned lane = 0; lane < warp.size(); ++lane) {
     if (!(lanes >> lane & 1))
       continue;
@@ -219,15 +224,21 @@ bool resolveUniformWarpSite(std::span<ThreadState> threads, int32_t site,
   for (size_t first = 0; first < threads.size(); first += kWarpSize) {
     std::span<ThreadState> warp =
         threads.subspan(first, std::min<size_t>(kWarpSize, threads.size() - first));
-    uint32_t lanes = 0;
-    for (unsigned lane = 0; lane < warp.size(); ++lane)
+    uint32_t lanes = 0, commonMask = ~0u;
+    for (unsigned lane = 0; lane < warp.size(); ++lane) {
       lanes |= uint32_t(warp[lane].status == site) << lane;
-    // A broken mask leaves results in earlier warps, which nothing reads: resolveSites then
-    // reports the error, and the launch fails.
-    if (lanes && !checkMasks(warp, first, lanes, site, siteKinds, unused))
+      commonMask &= warp[lane].mask;
+    }
+    if (!lanes)
+      continue;
+    // The usual call (every lane present, every mask naming them all) breaks no rule; anything
+    // else gets the lane-by-lane check. A broken mask leaves results in earlier warps, which
+    // nothing reads: resolveSites then reports the error, and the launch fails.
+    uint32_t existing = existingLanes(warp.size());
+    bool wholeWarp = lanes == existing && (commonMask & existing) == existing;
+    if (!wholeWarp && !checkMasks(warp, first, lanes, site, siteKinds, unused))
       return false;
-    if (lanes)
-      computeResults(warp, lanes, kind);
+    computeResults(warp, lanes, kind);
   }
   return true;
 }

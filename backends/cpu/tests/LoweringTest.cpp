@@ -100,13 +100,29 @@ exit:
 
   StepFunction one = step(parse(R"(
 define void @k(ptr %out, i32 %n) {
-  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
-  %live = mul i32 %t, %n
+  %v = load i32, ptr %out
+  %live = mul i32 %v, %n
   call void @llvm.nvvm.barrier0()
   store i32 %live, ptr %out
   ret void
 })"));
   EXPECT_EQ(one.frameSize, 16u); // one i32, frames are 16-byte aligned
+}
+
+TEST_F(LoweringTest, ValuesOfRegistersAndParametersAreRecomputedNotSaved) {
+  // %index and %address need only the thread index and parameters: every entry recomputes
+  // them. %loaded reads memory, which may change across the barrier, so it is saved.
+  StepFunction result = step(parse(R"(
+define void @k(ptr %out, i32 %n) {
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %index = mul i32 %t, %n
+  %address = getelementptr i32, ptr %out, i32 %index
+  %loaded = load i32, ptr %out
+  call void @llvm.nvvm.barrier0()
+  store i32 %loaded, ptr %address
+  ret void
+})"));
+  EXPECT_EQ(result.frameSize, 16u); // %loaded alone
 }
 
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {

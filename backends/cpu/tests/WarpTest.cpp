@@ -46,6 +46,29 @@ TEST_F(WarpTest, EveryShuffleModeWidthAndOffset) {
   }
 }
 
+// The last warp of a 48-thread block has 16 lanes; a lane whose source does not exist gets a
+// value PTX leaves undefined, so only the others are checked.
+TEST_F(WarpTest, ShufflesInAPartialLastWarp) {
+  const unsigned n = 48;
+  const unsigned widths[4] = {32, 16, 8, 2};
+  int* in = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = int(7 + i * 31);
+  for (int offset : {1, 5, 16}) {
+    int* out = buffer<int>(16 * n, -1);
+    ASSERT_TRUE(run("shuffles", {1}, {n}, 0, in, out, offset).ok());
+    for (int mode = 0; mode < 4; ++mode)
+      for (int w = 0; w < 4; ++w)
+        for (unsigned i = 0; i < n; ++i) {
+          unsigned source = i / 32 * 32 + expectedSource(mode, i % 32, widths[w], unsigned(offset));
+          if (source < n)
+            ASSERT_EQ(out[(mode * 4 + w) * n + i], in[source])
+                << "mode " << mode << " width " << widths[w] << " offset " << offset << " lane "
+                << i;
+        }
+  }
+}
+
 TEST_F(WarpTest, DoubleShuffleMovesBothHalves) {
   double* in = buffer<double>(32);
   double* out = buffer<double>(32);
@@ -129,6 +152,14 @@ TEST_F(WarpTest, MaskNamingExitedLanesFailsTheLaunch) {
   EXPECT_EQ(status.code, StatusCode::LaunchFailure);
   EXPECT_NE(status.message.find("shuffle_with_exited_lanes"), std::string::npos) << status.message;
   EXPECT_NE(status.message.find("has exited"), std::string::npos) << status.message;
+}
+
+TEST_F(WarpTest, MaskLeavingOutExecutingLanesFailsTheLaunch) {
+  int* data = buffer<int>(32);
+  Status status = run("shuffle_mask_without_own_lane", {1}, {32}, 0, data);
+  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
+  EXPECT_NE(status.message.find("does not include its own lane"), std::string::npos)
+      << status.message;
 }
 
 } // namespace

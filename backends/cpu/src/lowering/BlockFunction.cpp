@@ -64,6 +64,87 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   return copy;
 }
 
+/// Resolves shuffle `site` of `kind` when the block is whole warps and in each warp either every
+/// lane waits there with a mask naming the whole warp (the usual __shfl_*_sync(0xffffffff, ...))
+/// or every lane has exited: each thread's result is its source lane's operand, as shuffle() in
+/// Collectives.cpp computes it. Goes on to `resolved`, or to `otherwise` (the runtime, which
+/// checks masks lane by lane) when the block is not like that; results written on the way there
+/// are then overwritten, and those of exited threads are never read.
+void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
+                          llvm::Value* threads, llvm::Value* count, llvm::BasicBlock* resolved,
+                          llvm::BasicBlock* otherwise) {
+  llvm::Function* function = builder.GetInsertBlock()->getParent();
+  llvm::LLVMContext& context = function->getContext();
+  AbiTypes abi = AbiTypes::get(context);
+  llvm::Type* i32 = builder.getInt32Ty();
+  llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, "shfl", function);
+  // Partial warps read no further than their block: the source index stays below `count`.
+  builder.CreateCondBr(
+      builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0)),
+      loop, otherwise);
+  // In the entry block, where the optimizer promotes it to a register.
+  llvm::Value* uniform = llvm::IRBuilder<>(&*function->getEntryBlock().getFirstInsertionPt())
+                             .CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.uniform");
+  builder.SetInsertPoint(loop);
+  builder.CreateStore(builder.getTrue(), uniform);
+  emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
+    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
+    auto field = [&](ThreadField f) { return builder.CreateStructGEP(abi.thread, thread, f); };
+    llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
+    llvm::Value* warpStart = builder.CreateSub(t, lane);
+    llvm::Value* status = builder.CreateLoad(i32, field(kStatusField));
+    llvm::Value* waits = builder.CreateAnd(
+        builder.CreateICmpEQ(status, builder.getInt32(site)),
+        builder.CreateICmpEQ(builder.CreateLoad(i32, field(kMaskField)), builder.getInt32(~0u)));
+    llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
+    llvm::Value* asFirstLane = builder.CreateICmpEQ(
+        status, builder.CreateLoad(
+                    i32, builder.CreateStructGEP(
+                             abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, warpStart),
+                             kStatusField)));
+    llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
+    builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
+                        uniform);
+    llvm::Value* b = builder.CreateLoad(i32, field(kBField));
+    llvm::Value* c = builder.CreateLoad(i32, field(kCField));
+    llvm::Value* offset = builder.CreateAnd(b, builder.getInt32(31));
+    llvm::Value* segment = builder.CreateAnd(builder.CreateLShr(c, 8), builder.getInt32(31));
+    llvm::Value* outside = builder.CreateNot(segment);
+    llvm::Value* minLane = builder.CreateAnd(lane, segment);
+    llvm::Value* maxLane = builder.CreateOr(
+        minLane, builder.CreateAnd(builder.CreateAnd(c, builder.getInt32(31)), outside));
+    llvm::Value* source = nullptr;
+    llvm::Value* inRange = nullptr;
+    switch (kind) {
+    case SiteKind::ShflUp:
+      source = builder.CreateSub(lane, offset);
+      inRange = builder.CreateICmpSGE(source, maxLane);
+      break;
+    case SiteKind::ShflDown:
+      source = builder.CreateAdd(lane, offset);
+      inRange = builder.CreateICmpSLE(source, maxLane);
+      break;
+    case SiteKind::ShflBfly:
+      source = builder.CreateXor(lane, offset);
+      inRange = builder.CreateICmpSLE(source, maxLane);
+      break;
+    default: // idx
+      source = builder.CreateOr(minLane, builder.CreateAnd(offset, outside));
+      inRange = builder.CreateICmpSLE(source, maxLane);
+      break;
+    }
+    // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
+    // keeps its own value.
+    llvm::Value* from = builder.CreateAdd(warpStart, builder.CreateSelect(inRange, source, lane));
+    llvm::Value* value = builder.CreateLoad(
+        i32, builder.CreateStructGEP(
+                 abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, from), kValueField));
+    builder.CreateStore(value, field(kResultField));
+    builder.CreateStore(builder.CreateZExt(inRange, i32), field(kResultPredicateField));
+  });
+  builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
+}
+
 } // namespace
 
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step) {
@@ -231,12 +312,19 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       else if (!isBlockBarrier(step.sites[i]))
         next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
-  // A warp collective every thread waits at is resolved by the runtime's hook in place, and
-  // the block goes on with the region after it.
+  // A warp collective every thread waits at is resolved in place, and the block goes on with
+  // the region after it: a shuffle of whole warps by generated code when it can, anything else
+  // by the runtime's hook.
   for (size_t i = 0; i < step.sites.size(); ++i) {
     if (isBlockBarrier(step.sites[i]))
       continue;
     builder.SetInsertPoint(warpSites[i]);
+    if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
+      llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
+      emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), threads, count, regions[i + 1],
+                           hook);
+      builder.SetInsertPoint(hook);
+    }
     llvm::Value* resolved =
         builder.CreateCall(warpSiteHook, {blockContext, builder.getInt32(uint32_t(i + 1))});
     builder.CreateCondBr(builder.CreateICmpNE(resolved, builder.getInt32(0)), regions[i + 1],

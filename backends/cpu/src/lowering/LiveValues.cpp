@@ -3,7 +3,9 @@
 // values (a path def -> site -> use that does not redefine the value) and demotes them.
 #include "Lowering.h"
 
+#include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/ADT/SmallPtrSet.h>
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/Transforms/Utils/Local.h>
@@ -72,6 +74,25 @@ private:
 };
 
 } // namespace
+
+void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where) {
+  const llvm::BasicBlock* entry = where->getParent();
+  auto known = [&](const llvm::Value* operand) {
+    auto* instruction = llvm::dyn_cast<llvm::Instruction>(operand);
+    return !instruction || instruction->getParent() == entry;
+  };
+  // In reverse post order an instruction's operands outside PHIs come first, so chains of
+  // such computations move together.
+  for (llvm::BasicBlock* block : llvm::ReversePostOrderTraversal<llvm::Function*>(&step)) {
+    if (block == entry)
+      continue;
+    for (llvm::Instruction& instruction : llvm::make_early_inc_range(*block))
+      if (!llvm::isa<llvm::PHINode, llvm::AllocaInst, llvm::CallBase>(instruction) &&
+          !instruction.mayReadOrWriteMemory() && llvm::isSafeToSpeculativelyExecute(&instruction) &&
+          llvm::all_of(instruction.operands(), known))
+        instruction.moveBefore(where);
+  }
+}
 
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites) {
   if (sites.empty())

@@ -47,6 +47,10 @@ std::optional<SiteKind> classifyCollective(const llvm::CallInst& call);
 /// Finds every collective call and isolates it in its own block; its result, if any, becomes a
 /// load of ThreadState::result at the top of the resume block. Fails on unsupported forms.
 llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread);
+/// Moves every computation that needs nothing but the entry block's values, reads no memory and
+/// is safe to run early (indices, addresses, comparisons from thread and block registers and
+/// parameters) to `where` in the entry block: recomputed on every entry, it is never saved.
+void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where);
 /// Demotes to allocas every SSA value that is live across a site, so it survives the return to
 /// the runtime (allocas later move into the thread's frame).
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);

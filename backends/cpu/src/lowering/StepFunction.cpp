@@ -138,6 +138,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     return std::move(error);
   lowerSharedMemory(*step, shared, where, context);
   if (!sites->empty()) {
+    recomputeOnEntry(*step, where);
     demoteValuesLiveAcrossSites(*step, *sites);
     auto frameSize = moveAllocasToFrame(*step, where, frame);
     if (!frameSize)

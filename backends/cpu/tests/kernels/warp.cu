@@ -91,3 +91,8 @@ extern "C" __global__ void shuffle_with_exited_lanes(int* data) {
     return;
   data[threadIdx.x] = __shfl_down_sync(0xffffffffu, data[threadIdx.x], 1);
 }
+
+// Every lane shuffles, with a mask that leaves out lanes 16-31: a kernel bug.
+extern "C" __global__ void shuffle_mask_without_own_lane(int* data) {
+  data[threadIdx.x] = __shfl_sync(0x0000ffffu, data[threadIdx.x], 0);
+}
