@@ -234,6 +234,16 @@ void promoteRegisters(llvm::Module& ir) {
 
 } // namespace
 
+std::optional<Error> verify(const llvm::Module& ir) {
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (!llvm::verifyModule(ir, &os))
+    return std::nullopt;
+  return Error{"the NVVM IR does not verify (a PTX frontend bug; please report it with the "
+               "PTX):\n" +
+               problems};
+}
+
 void optimize(llvm::Module& module, llvm::OptimizationLevel level) {
   runPipeline(module,
               [&](llvm::PassBuilder& pb) { return pb.buildPerModuleDefaultPipeline(level); });
@@ -283,10 +293,6 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
       return std::move(*error);
   }
   adoptRuntimeAbi(*ir);
-  std::string problems;
-  llvm::raw_string_ostream os(problems);
-  if (llvm::verifyModule(*ir, &os))
-    return Error{"internal error: the NVVM IR does not verify:\n" + problems};
   if (options.promoteRegisters)
     promoteRegisters(*ir);
   return ir;
