@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
     failures = 0;
     for (const auto& s : sources) {
       llvm::LLVMContext ctx;
+      ctx.setDiscardValueNames(true); // as compileToNvvmBitcode does
       failures += !runFrontend(s, times, ctx);
     }
     corpus.keepBest(times);
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
   double lines = double(totalLines);
   std::printf("%zu modules, %zu lines (%zu failed to parse, lower or verify); best of %d rounds\n",
               sources.size(), totalLines, failures, rounds);
+  std::printf("lowering as the shim's compile path runs it: local value names discarded\n");
   std::printf("parse:            %10.0f lines/s\n", lines / corpus.parse);
   std::printf("lowering:         %10.0f lines/s (mem2reg included)\n", lines / corpus.lower);
   std::printf("LLVM verifier:    %10.0f lines/s (run once by the callers that hand IR on)\n",
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
   double backend = 1e9;
   for (int round = 0; round < rounds; ++round) {
     llvm::LLVMContext ctx;
+    ctx.setDiscardValueNames(true); // as compileToNvvmBitcode does
     StageTimes times{0, 0, 0};
     std::unique_ptr<llvm::Module> ir;
     if (!runFrontend(largest, times, ctx, &ir))
