@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
 
-  int rounds = 9;
+  int rounds = 15;
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) != "--rounds") {
