@@ -15,6 +15,25 @@ struct ResolveError {
   std::string message;
 };
 
+/// %r12 read as element 12 of a range named %r, if the name ends in digits after a prefix.
+struct RangeElementName {
+  std::string prefix;
+  uint32_t index = 0;
+  bool fits = true; // false when the digits overflow 32 bits: no range has that element
+};
+
+std::optional<RangeElementName> splitRangeElement(const std::string& name) {
+  size_t digits = name.size();
+  while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
+    --digits;
+  if (digits == name.size() || digits == 0)
+    return std::nullopt;
+  RangeElementName split{name.substr(0, digits)};
+  auto [end, ec] = std::from_chars(name.data() + digits, name.data() + name.size(), split.index);
+  split.fits = ec == std::errc();
+  return split;
+}
+
 class FunctionResolver {
 public:
   FunctionResolver(const NameMap& globals, const NameMap& functions, Function& f)
@@ -25,9 +44,10 @@ public:
 private:
   void declare(uint32_t local);
   std::optional<Ref> lookup(const std::string& name) const;
+  /// Names the function declares outside its body: parameters, labels, prototypes, and the
+  /// module's variables and functions.
+  std::optional<Ref> lookupOutsideBody(const std::string& name) const;
   Ref resolveRegister(const std::string& name, SourceLocation loc, uint32_t component) const;
-  /// %r12 as register 12 of a `.reg .b32 %r<N>` range in scope, if there is such a range.
-  std::optional<Ref> rangeElement(const std::string& name, SourceLocation loc) const;
   void resolve(Operand& op);
   [[noreturn]] void fail(SourceLocation loc, const std::string& message) const {
     throw ResolveError{toString(loc) + ": " + message};
@@ -51,6 +71,10 @@ std::optional<Ref> FunctionResolver::lookup(const std::string& name) const {
   for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope)
     if (auto it = scope->find(name); it != scope->end())
       return Ref{RefKind::Local, it->second, 0};
+  return lookupOutsideBody(name);
+}
+
+std::optional<Ref> FunctionResolver::lookupOutsideBody(const std::string& name) const {
   if (auto it = params_.find(name); it != params_.end())
     return Ref{RefKind::Param, it->second, 0};
   if (auto it = returns_.find(name); it != returns_.end())
@@ -66,37 +90,27 @@ std::optional<Ref> FunctionResolver::lookup(const std::string& name) const {
   return std::nullopt;
 }
 
-std::optional<Ref> FunctionResolver::rangeElement(const std::string& name,
-                                                  SourceLocation loc) const {
-  size_t digits = name.size();
-  while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
-    --digits;
-  if (digits == name.size() || digits == 0)
-    return std::nullopt;
-  std::string prefix = name.substr(0, digits);
-  for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
-    auto it = scope->find(prefix);
-    if (it == scope->end())
-      continue;
-    const Variable& range = f_.locals[it->second];
-    if (range.rangeCount == 0)
-      return std::nullopt;
-    uint32_t index = 0;
-    auto [end, ec] = std::from_chars(name.data() + digits, name.data() + name.size(), index);
-    if (ec != std::errc() || index >= range.rangeCount)
-      fail(loc, "register '" + name + "' is outside its declaration '" + range.name + "<" +
-                    std::to_string(range.rangeCount) + ">'");
-    return Ref{RefKind::Local, it->second, index};
-  }
-  return std::nullopt;
-}
-
 Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation loc,
                                       uint32_t component) const {
-  // Most registers are elements of a %r<N> range, so that is tried first: one lookup per scope.
-  if (auto ref = rangeElement(name, loc))
-    return *ref;
-  if (auto ref = lookup(name))
+  // A register belongs to the innermost scope that declares it, by its own name or as an element
+  // of a %r<N> range: nvcc's `{ .reg .pred %p1; ... }` blocks hide the function's %p<2> there.
+  // Ranges are tried first in each scope since most registers are their elements.
+  auto element = splitRangeElement(name);
+  const Variable* rangeTooShort = nullptr; // the innermost range that misses the element
+  for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+    if (element) {
+      if (auto it = scope->find(element->prefix); it != scope->end()) {
+        const Variable& range = f_.locals[it->second];
+        if (element->fits && element->index < range.rangeCount)
+          return Ref{RefKind::Local, it->second, element->index};
+        if (range.rangeCount != 0 && !rangeTooShort)
+          rangeTooShort = &range;
+      }
+    }
+    if (auto it = scope->find(name); it != scope->end())
+      return Ref{RefKind::Local, it->second, 0};
+  }
+  if (auto ref = lookupOutsideBody(name))
     return *ref;
   if (auto special = lookupSpecialRegister(name)) {
     if (special->hasComponents != (component != 0))
@@ -110,6 +124,9 @@ Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation lo
   }
   if (isUnsupportedSpecialRegister(name))
     fail(loc, "unsupported special register '" + name + "'");
+  if (rangeTooShort)
+    fail(loc, "register '" + name + "' is outside its declaration '" + rangeTooShort->name + "<" +
+                  std::to_string(rangeTooShort->rangeCount) + ">'");
   fail(loc, "unknown register '" + name + "' in '" + f_.name + "'");
 }
 

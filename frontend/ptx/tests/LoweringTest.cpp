@@ -29,7 +29,11 @@ std::unique_ptr<llvm::Module> lowerText(llvm::LLVMContext& ctx, const std::strin
     return nullptr;
   auto ir = lower(*module, ctx);
   EXPECT_TRUE(ir) << (ir ? "" : ir.error().message);
-  return ir ? std::move(*ir) : nullptr;
+  if (!ir)
+    return nullptr;
+  auto problem = verify(**ir);
+  EXPECT_FALSE(problem) << problem->message;
+  return problem ? nullptr : std::move(*ir);
 }
 
 // The value the function leaves in %rd9, folded to a constant.

@@ -14,6 +14,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/Utils/PromoteMemToReg.h>
+#include <unordered_set>
 
 namespace drawbridge::ptx {
 namespace {
@@ -170,7 +171,25 @@ void annotateKernel(llvm::Module& ir, llvm::Function* fn, const Function& f) {
     annotate(ir, fn, "maxnreg", *f.maxnreg);
 }
 
+// LLVM, like ptxas, has no internal or weak function that is only declared: a function that
+// another module defines is declared .extern (or .visible).
+std::optional<Error> checkDeclaredFunctionsAreDefined(const Module& m) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& f : m.functions)
+    if (f.hasBody)
+      defined.insert(f.name);
+  for (const auto& f : m.functions)
+    if (!f.hasBody && f.linkage != Linkage::Extern && f.linkage != Linkage::Visible &&
+        !defined.count(f.name))
+      return Error{toString(f.loc) + ": function '" + f.name +
+                   "' is declared but not defined in this module; declare it .extern if another "
+                   "module defines it"};
+  return std::nullopt;
+}
+
 std::optional<Error> declareFunctions(ModuleState& state) {
+  if (auto error = checkDeclaredFunctionsAreDefined(state.ptx))
+    return error;
   llvm::LLVMContext& ctx = state.ir.getContext();
   // PTX versions LLVM 19's NVPTX backend knows go up to 8.5.
   std::string features =
@@ -234,6 +253,16 @@ void promoteRegisters(llvm::Module& ir) {
 
 } // namespace
 
+std::optional<Error> verify(const llvm::Module& ir) {
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (!llvm::verifyModule(ir, &os))
+    return std::nullopt;
+  return Error{"the NVVM IR does not verify (a PTX frontend bug; please report it with the "
+               "PTX):\n" +
+               problems};
+}
+
 void optimize(llvm::Module& module, llvm::OptimizationLevel level) {
   runPipeline(module,
               [&](llvm::PassBuilder& pb) { return pb.buildPerModuleDefaultPipeline(level); });
@@ -283,10 +312,6 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
       return std::move(*error);
   }
   adoptRuntimeAbi(*ir);
-  std::string problems;
-  llvm::raw_string_ostream os(problems);
-  if (llvm::verifyModule(*ir, &os))
-    return Error{"internal error: the NVVM IR does not verify:\n" + problems};
   if (options.promoteRegisters)
     promoteRegisters(*ir);
   return ir;

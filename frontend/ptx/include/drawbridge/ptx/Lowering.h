@@ -19,8 +19,14 @@ struct LoweringOptions {
   bool promoteRegisters = true;
 };
 
+/// The module's NVVM IR. It is not verified here: callers that hand the IR on verify it once,
+/// after any linking (compileToNvvmBitcode, `drawbridge ptx --verify`, the tests), rather than
+/// every module paying for LLVM's verifier twice.
 Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMContext& context,
                                               const LoweringOptions& options = {});
+
+/// LLVM's verifier on lowered IR; a failure is a frontend bug, reported with LLVM's findings.
+std::optional<Error> verify(const llvm::Module& ir);
 
 /// Runs LLVM's default module pipeline at `level` on lowered IR, as a backend would.
 void optimize(llvm::Module& module, llvm::OptimizationLevel level);
