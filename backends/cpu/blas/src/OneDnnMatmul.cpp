@@ -1,5 +1,6 @@
 #include "OneDnnMatmul.h"
 
+#include "Fallback.h"
 #include "LruCache.h"
 #include "Scalar.h"
 
@@ -221,6 +222,9 @@ void widenedMatmul(const MatmulProblem& p) {
 
 } // namespace
 
+// Below this many multiply-adds an f16 product oneDNN cannot run is computed directly.
+constexpr int64_t kDirectF16Products = int64_t(1) << 20;
+
 std::optional<BlasError> oneDnnMatmul(const MatmulProblem& original) {
   auto [p, biasPerColumn] = rowMajorForm(original);
   // Whether oneDNN has f16 matmuls depends on the CPU, not the problem. Asking again on every
@@ -229,7 +233,13 @@ std::optional<BlasError> oneDnnMatmul(const MatmulProblem& original) {
   static std::atomic<bool> f16Unimplemented{false};
   try {
     if (p.a.type == DataType::F16 && f16Unimplemented.load(std::memory_order_relaxed)) {
-      widenedMatmul(original);
+      // Widening costs three oneDNN reorders a call, whose fixed cost outweighs a small
+      // product (an LLM decode step on a small model) several times over. The direct loop
+      // accumulates in f64 and rounds once, at least as accurate as cuBLAS's f32 compute.
+      if (p.m * p.n * p.k * p.batch <= kDirectF16Products)
+        fallbackMatmul(original);
+      else
+        widenedMatmul(original);
       return std::nullopt;
     }
     try {
