@@ -174,7 +174,8 @@ static int occupancy() {
   OK(cudaFuncSetCacheConfig(uses_shared, cudaFuncCachePreferShared));
   EXPECT(cudaFuncSetCacheConfig(uses_shared, static_cast<cudaFuncCache>(7)), cudaErrorInvalidValue);
   int notAKernel = 0;
-  EXPECT(cudaFuncSetCacheConfig(&notAKernel, cudaFuncCachePreferL1), cudaErrorInvalidDeviceFunction);
+  EXPECT(cudaFuncSetCacheConfig(&notAKernel, cudaFuncCachePreferL1),
+         cudaErrorInvalidDeviceFunction);
 
   cudaFunction_t function = nullptr, again = nullptr;
   OK(cudaGetFuncBySymbol(&function, reinterpret_cast<const void*>(uses_shared)));

@@ -245,7 +245,7 @@ static int captured() {
   OK(cudaGraphNodeGetType(tail[0], &type));
   REQUIRE(type == cudaGraphNodeTypeMemcpy);
   OK(cudaStreamSynchronize(0)); // side and main are non-blocking: the legacy stream is fine
-  REQUIRE(result == -1.f); // nothing has run
+  REQUIRE(result == -1.f);      // nothing has run
 
   cudaGraph_t graph;
   OK(cudaStreamEndCapture(main, &graph));

@@ -37,7 +37,8 @@ __global__ void transform(const unsigned int* in, unsigned int* out, int n) {
 }
 
 // A shared-memory tree per block, then one atomic per block into the chunk's partial result.
-__global__ void reduce(const unsigned int* values, int n, Partial* partial, unsigned int* histogram) {
+__global__ void reduce(const unsigned int* values, int n, Partial* partial,
+                       unsigned int* histogram) {
   __shared__ unsigned long long sums[kBlock];
   __shared__ unsigned int maxima[kBlock];
   int i = blockIdx.x * blockDim.x + threadIdx.x;
