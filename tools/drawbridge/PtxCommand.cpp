@@ -5,7 +5,6 @@
 #include "drawbridge/ptx/Parser.h"
 
 #include <llvm/Bitcode/BitcodeWriter.h>
-#include <llvm/IR/Verifier.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -48,12 +47,9 @@ int runPtx() {
   auto ir = ptx::lower(*module, context, options);
   if (!ir)
     return fail("ptx", located(ir.error().message));
-  if (PtxVerify) {
-    std::string problems;
-    llvm::raw_string_ostream os(problems);
-    if (llvm::verifyModule(**ir, &os))
-      return fail("ptx", PtxInput + ": the IR does not verify:\n" + problems);
-  }
+  if (PtxVerify)
+    if (auto problem = ptx::verify(**ir))
+      return fail("ptx", PtxInput + ": " + problem->message);
   std::error_code ec;
   llvm::raw_fd_ostream out(PtxOutput, ec,
                            PtxBitcode ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
