@@ -45,7 +45,8 @@ Status CpuDevice::validate(const LaunchConfig& config, const CpuKernel& kernel) 
   if (config.block.x == 0 || config.block.y == 0 || config.block.z == 0 ||
       config.block.x > p.maxBlockDim.x || config.block.y > p.maxBlockDim.y ||
       config.block.z > p.maxBlockDim.z || config.block.count() > uint64_t(p.maxThreadsPerBlock))
-    return failure(StatusCode::InvalidConfiguration,
+    // CUDA 13 answers an oversized block with cudaErrorInvalidValue (measured on an H200).
+    return failure(StatusCode::InvalidValue,
                    "launch of '" + name + "' with block " + dims(config.block) +
                        ": blocks have 1 to 1024 threads, at most (1024,1024,64)");
   if (config.grid.x == 0 || config.grid.y == 0 || config.grid.z == 0 ||

@@ -134,9 +134,9 @@ TEST_F(BasicKernelTest, ByValueParametersArePerThreadCopies) {
 
 TEST_F(BasicKernelTest, RejectsInvalidShapes) {
   unsigned* out = buffer<unsigned>(16);
-  EXPECT_EQ(run("coordinates", {1}, {1025}, 0, out).code, StatusCode::InvalidConfiguration);
+  EXPECT_EQ(run("coordinates", {1}, {1025}, 0, out).code, StatusCode::InvalidValue);
   EXPECT_EQ(run("coordinates", {0}, {1}, 0, out).code, StatusCode::InvalidConfiguration);
-  EXPECT_EQ(run("coordinates", {1}, {1, 1, 65}, 0, out).code, StatusCode::InvalidConfiguration);
+  EXPECT_EQ(run("coordinates", {1}, {1, 1, 65}, 0, out).code, StatusCode::InvalidValue);
   EXPECT_EQ(run("coordinates", {1}, {1}, 1 << 20, out).code, StatusCode::InvalidValue);
   EXPECT_EQ(device->getKernel(module, "missing").status().code, StatusCode::SymbolNotFound);
 }

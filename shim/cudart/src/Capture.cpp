@@ -133,6 +133,28 @@ Info info(cudaStream_t stream) {
   return result;
 }
 
+cudaError_t updateDependencies(cudaStream_t stream, const cudaGraphNode_t* nodes, size_t count,
+                               unsigned flags) {
+  if (flags != cudaStreamAddCaptureDependencies && flags != cudaStreamSetCaptureDependencies)
+    return cudaErrorInvalidValue;
+  if (count && !nodes)
+    return cudaErrorInvalidValue;
+  std::lock_guard lock(mutex);
+  CapturingStream* capturing = find(toBackend(stream));
+  if (!capturing)
+    return cudaErrorIllegalState;
+  for (size_t i = 0; i < count; ++i)
+    if (!capturing->session->graph->owns(nodes[i]))
+      return cudaErrorInvalidValue;
+  if (flags == cudaStreamSetCaptureDependencies)
+    capturing->tail.clear();
+  for (size_t i = 0; i < count; ++i)
+    if (std::find(capturing->tail.begin(), capturing->tail.end(), nodes[i]) ==
+        capturing->tail.end())
+      capturing->tail.push_back(nodes[i]);
+  return cudaSuccess;
+}
+
 bool active() {
   std::lock_guard lock(mutex);
   return !streams.empty();
@@ -202,6 +224,10 @@ std::optional<cudaError_t> waitEvent(cudaStream_t stream, cudaEvent_t event) {
 }
 
 cudaError_t forbidSynchronize(cudaStream_t stream) {
+  // Synchronising the legacy stream is unsafe during any capture that forbids unsafe calls,
+  // whatever the capturing streams' flags (measured on an H200, CUDA 13).
+  if (!toBackend(stream))
+    return forbidUnsafeCall();
   std::lock_guard lock(mutex);
   CapturingStream* capturing = find(toBackend(stream));
   if (!capturing)

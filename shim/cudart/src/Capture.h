@@ -23,6 +23,11 @@ struct Info {
 };
 Info info(cudaStream_t stream);
 
+/// cudaStreamUpdateCaptureDependencies: adds `nodes` to, or sets them as, what the next node
+/// captured on `stream` depends on.
+cudaError_t updateDependencies(cudaStream_t stream, const cudaGraphNode_t* nodes, size_t count,
+                               unsigned flags);
+
 /// When `stream` is capturing, adds `work` to its graph and returns the call's result; when a
 /// capture forbids using `stream` (the legacy stream during a capture), returns that error.
 /// Otherwise nothing: the caller runs the work.

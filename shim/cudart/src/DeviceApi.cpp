@@ -6,8 +6,6 @@
 #include "Export.h"
 #include "Runtime.h"
 
-#include <cstdio>
-
 using namespace drawbridge::cudart;
 
 namespace {
@@ -82,13 +80,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetAttribute(int* value, cudaDevi
         if (cudaError_t error = Runtime::instance().device(device, d))
           return error;
         auto known = attributeValue(d->properties(), attr);
-        if (!known) {
-          std::fprintf(stderr,
-                       "drawbridge: cudaDeviceGetAttribute: attribute %d is not described by "
-                       "Drawbridge's devices\n",
-                       static_cast<int>(attr));
-          return cudaErrorNotSupported;
-        }
+        if (!known) // as NVIDIA answers an attribute it does not define
+          return cudaErrorInvalidValue;
         *value = *known;
         return cudaSuccess;
       },

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 namespace drawbridge::cudart {
@@ -9,6 +10,31 @@ namespace {
 
 int clampToInt(size_t value) {
   return static_cast<int>(std::min<size_t>(value, INT_MAX));
+}
+
+// The host processor's top clock in kHz, which is what runs the kernels: the kernel's cpufreq
+// figure, else /proc/cpuinfo's current one, else a nominal 1 GHz.
+int hostClockKHz() {
+  static const int kHz = [] {
+    long value = 0;
+    if (std::FILE* f = std::fopen("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", "r")) {
+      if (std::fscanf(f, "%ld", &value) != 1)
+        value = 0;
+      std::fclose(f);
+    }
+    if (value <= 0)
+      if (std::FILE* f = std::fopen("/proc/cpuinfo", "r")) {
+        char line[256];
+        double mhz = 0;
+        while (std::fgets(line, sizeof line, f))
+          if (std::sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+            break;
+        value = static_cast<long>(mhz * 1000);
+        std::fclose(f);
+      }
+    return value > 0 ? static_cast<int>(std::min<long>(value, INT_MAX)) : 1000000;
+  }();
+  return kHz;
 }
 
 } // namespace
@@ -79,6 +105,94 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
     return 0;
   case cudaDevAttrAsyncEngineCount:
     return 1;
+  case cudaDevAttrClockRate:
+    return d.clockRateKHz ? d.clockRateKHz : hostClockKHz();
+  // Nominal dual-channel DDR4-3200 (memory clock in kHz, bus in bits): programs derive peak
+  // bandwidth as 2 x clock x width / 8 from these.
+  case cudaDevAttrMemoryClockRate:
+    return 1600000;
+  case cudaDevAttrGlobalMemoryBusWidth:
+    return 128;
+  case cudaDevAttrGpuOverlap:
+  case cudaDevAttrCanUseHostPointerForRegisteredMem:
+  case cudaDevAttrPageableMemoryAccessUsesHostPageTables:
+  case cudaDevAttrHostRegisterReadOnlySupported:
+  case cudaDevAttrMemSyncDomainCount:
+    return 1;
+  case cudaDevAttrSingleToDoublePrecisionPerfRatio:
+    return 2; // a vector register holds half as many doubles as floats
+  case cudaDevAttrComputeMode:
+    return cudaComputeModeDefault;
+  case cudaDevAttrNumaId:
+  case cudaDevAttrHostNumaId:
+    return -1; // not a NUMA node of its own
+  // Texture and surface objects and CUDA arrays are not supported (README): no extent fits.
+  case cudaDevAttrMaxTexture1DWidth:
+  case cudaDevAttrMaxTexture2DWidth:
+  case cudaDevAttrMaxTexture2DHeight:
+  case cudaDevAttrMaxTexture3DWidth:
+  case cudaDevAttrMaxTexture3DHeight:
+  case cudaDevAttrMaxTexture3DDepth:
+  case cudaDevAttrMaxTexture2DLayeredWidth:
+  case cudaDevAttrMaxTexture2DLayeredHeight:
+  case cudaDevAttrMaxTexture2DLayeredLayers:
+  case cudaDevAttrMaxTexture1DLayeredWidth:
+  case cudaDevAttrMaxTexture1DLayeredLayers:
+  case cudaDevAttrMaxTexture2DGatherWidth:
+  case cudaDevAttrMaxTexture2DGatherHeight:
+  case cudaDevAttrMaxTexture3DWidthAlt:
+  case cudaDevAttrMaxTexture3DHeightAlt:
+  case cudaDevAttrMaxTexture3DDepthAlt:
+  case cudaDevAttrMaxTextureCubemapWidth:
+  case cudaDevAttrMaxTextureCubemapLayeredWidth:
+  case cudaDevAttrMaxTextureCubemapLayeredLayers:
+  case cudaDevAttrMaxSurface1DWidth:
+  case cudaDevAttrMaxSurface2DWidth:
+  case cudaDevAttrMaxSurface2DHeight:
+  case cudaDevAttrMaxSurface3DWidth:
+  case cudaDevAttrMaxSurface3DHeight:
+  case cudaDevAttrMaxSurface3DDepth:
+  case cudaDevAttrMaxSurface1DLayeredWidth:
+  case cudaDevAttrMaxSurface1DLayeredLayers:
+  case cudaDevAttrMaxSurface2DLayeredWidth:
+  case cudaDevAttrMaxSurface2DLayeredHeight:
+  case cudaDevAttrMaxSurface2DLayeredLayers:
+  case cudaDevAttrMaxSurfaceCubemapWidth:
+  case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
+  case cudaDevAttrMaxSurfaceCubemapLayeredLayers:
+  case cudaDevAttrMaxTexture1DLinearWidth:
+  case cudaDevAttrMaxTexture2DLinearWidth:
+  case cudaDevAttrMaxTexture2DLinearHeight:
+  case cudaDevAttrMaxTexture2DLinearPitch:
+  case cudaDevAttrMaxTexture2DMipmappedWidth:
+  case cudaDevAttrMaxTexture2DMipmappedHeight:
+  case cudaDevAttrMaxTexture1DMipmappedWidth:
+  case cudaDevAttrSparseCudaArraySupported:
+  case cudaDevAttrDeferredMappingCudaArraySupported:
+  // No watchdog, interop, RDMA, IPC, MPS, NUMA placement or persisting-L2 control.
+  case cudaDevAttrKernelExecTimeout:
+  case cudaDevAttrMultiGpuBoardGroupID:
+  case cudaDevAttrCanFlushRemoteWrites:
+  case cudaDevAttrMaxPersistingL2CacheSize:
+  case cudaDevAttrMaxAccessPolicyWindowSize:
+  case cudaDevAttrReservedSharedMemoryPerBlock: // a block's shared memory is all its own
+  case cudaDevAttrTimelineSemaphoreInteropSupported:
+  case cudaDevAttrGPUDirectRDMASupported:
+  case cudaDevAttrGPUDirectRDMAFlushWritesOptions:
+  case cudaDevAttrGPUDirectRDMAWritesOrdering:
+  case cudaDevAttrMemoryPoolSupportedHandleTypes:
+  case cudaDevAttrIpcEventSupport:
+  case cudaDevAttrNumaConfig:
+  case cudaDevAttrMpsEnabled:
+  case cudaDevAttrD3D12CigSupported:
+  case cudaDevAttrVulkanCigSupported:
+  case cudaDevAttrGpuPciDeviceId:
+  case cudaDevAttrGpuPciSubsystemId:
+  case cudaDevAttrHostNumaMemoryPoolsSupported:
+  case cudaDevAttrHostNumaMultinodeIpcSupported:
+  case cudaDevAttrHostMemoryPoolsSupported:
+  case cudaDevAttrOnlyPartialHostNativeAtomicSupported:
+    return 0;
   case cudaDevAttrL2CacheSize:
     return 0; // not a figure the CPU backend can state honestly for one device
   case cudaDevAttrMaxPitch:
@@ -136,6 +250,10 @@ void fillProperties(const backend::DeviceProperties& d, cudaDeviceProp& prop) {
   prop.globalL1CacheSupported = get(cudaDevAttrGlobalL1CacheSupported);
   prop.localL1CacheSupported = get(cudaDevAttrLocalL1CacheSupported);
   prop.asyncEngineCount = get(cudaDevAttrAsyncEngineCount);
+  prop.memoryBusWidth = get(cudaDevAttrGlobalMemoryBusWidth);
+  prop.pageableMemoryAccessUsesHostPageTables =
+      get(cudaDevAttrPageableMemoryAccessUsesHostPageTables);
+  prop.canUseHostPointerForRegisteredMem = get(cudaDevAttrCanUseHostPointerForRegisteredMem);
 }
 
 } // namespace drawbridge::cudart

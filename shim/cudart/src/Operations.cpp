@@ -1,5 +1,6 @@
 #include "Operations.h"
 
+#include "Allocations.h"
 #include "Capture.h"
 #include "Errors.h"
 #include "Graph.h"
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace drawbridge::cudart {
 namespace {
@@ -41,6 +43,50 @@ bool contiguous(const cudaMemcpy3DParms& p) {
              (p.extent.depth == 1 || ptr.ysize == p.extent.height)));
   };
   return dense(p.srcPtr, p.srcPos) && dense(p.dstPtr, p.dstPos);
+}
+
+void copyRows(const cudaMemcpy3DParms& p) {
+  for (size_t z = 0; z < p.extent.depth; ++z)
+    for (size_t y = 0; y < p.extent.height; ++y)
+      std::memmove(at(p.dstPtr, p.dstPos, y, z), at(p.srcPtr, p.srcPos, y, z), p.extent.width);
+}
+
+// What CUDA checks of a copy before it does anything.
+cudaError_t checkCopy(const cudaMemcpy3DParms& p, const char* api) {
+  if (p.srcArray || p.dstArray) {
+    std::fprintf(stderr,
+                 "drawbridge: %s: CUDA arrays are not supported; copy between linear "
+                 "allocations (cudaMalloc3D, cudaMallocPitch) instead\n",
+                 api);
+    return cudaErrorNotSupported;
+  }
+  if (!validCopyDirection(p.kind))
+    return cudaErrorInvalidMemcpyDirection;
+  const cudaExtent& e = p.extent;
+  if (e.width == 0 || e.height == 0 || e.depth == 0)
+    return cudaSuccess;
+  if (!p.srcPtr.ptr || !p.dstPtr.ptr)
+    return cudaErrorInvalidValue;
+  bool multiRow = e.height * e.depth > 1;
+  if (multiRow && (p.srcPos.x + e.width > p.srcPtr.pitch || p.dstPos.x + e.width > p.dstPtr.pitch))
+    return cudaErrorInvalidPitchValue;
+  return cudaSuccess;
+}
+
+// Whether one side of a copy is host memory: by the copy's kind, or for cudaMemcpyDefault by
+// what the runtime knows of the address (what it did not allocate is the program's own memory).
+bool hostSide(const void* address, cudaMemcpyKind kind, cudaMemcpyKind hostIfKind) {
+  if (kind == cudaMemcpyDefault) {
+    auto allocation = Allocations::instance().find(address);
+    return !allocation || allocation->type == cudaMemoryTypeHost;
+  }
+  return kind == hostIfKind || kind == cudaMemcpyHostToHost;
+}
+
+// Host memory neither allocated pinned nor registered: NVIDIA's copy engines reach it only
+// through a staging buffer, which decides when an asynchronous copy returns.
+bool pageable(const void* address) {
+  return !Allocations::instance().find(address);
 }
 
 bool uniformBytes(unsigned value, unsigned elementSize) {
@@ -126,23 +172,11 @@ cudaError_t enqueueHostWork(cudaStream_t stream, std::function<void()> work, con
 }
 
 cudaError_t copy(const cudaMemcpy3DParms& p, cudaStream_t stream, bool async, const char* api) {
-  if (p.srcArray || p.dstArray) {
-    std::fprintf(stderr,
-                 "drawbridge: %s: CUDA arrays are not supported; copy between linear "
-                 "allocations (cudaMalloc3D, cudaMallocPitch) instead\n",
-                 api);
-    return cudaErrorNotSupported;
-  }
-  if (!validCopyDirection(p.kind))
-    return cudaErrorInvalidMemcpyDirection;
+  if (cudaError_t error = checkCopy(p, api))
+    return error;
   const cudaExtent& e = p.extent;
   if (e.width == 0 || e.height == 0 || e.depth == 0)
     return cudaSuccess;
-  if (!p.srcPtr.ptr || !p.dstPtr.ptr)
-    return cudaErrorInvalidValue;
-  bool multiRow = e.height * e.depth > 1;
-  if (multiRow && (p.srcPos.x + e.width > p.srcPtr.pitch || p.dstPos.x + e.width > p.dstPtr.pitch))
-    return cudaErrorInvalidPitchValue;
   if (auto captured = capture::intercept(stream, CopyWork{p}))
     return *captured;
   if (contiguous(p)) {
@@ -154,18 +188,35 @@ cudaError_t copy(const cudaMemcpy3DParms& p, cudaStream_t stream, bool async, co
     });
   }
   cudaError_t queued = enqueueHostWork(
-      stream,
-      [p] {
-        for (size_t z = 0; z < p.extent.depth; ++z)
-          for (size_t y = 0; y < p.extent.height; ++y)
-            std::memmove(at(p.dstPtr, p.dstPos, y, z), at(p.srcPtr, p.srcPos, y, z),
-                         p.extent.width);
-      },
-      api);
+      stream, [p] { copyRows(p); }, api);
   if (queued != cudaSuccess || async)
     return queued;
   return onCurrentDevice(
       [&](backend::Device& d) { return toCudaError(d.synchronizeStream(toBackend(stream)), api); });
+}
+
+cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+  const cudaExtent& e = p.extent;
+  if (checkCopy(p, api) != cudaSuccess || e.width == 0 || e.height == 0 || e.depth == 0 ||
+      capture::active())
+    return copy(p, stream, true, api); // errors, empty copies and captures as copy() has them
+  bool srcHost = hostSide(p.srcPtr.ptr, p.kind, cudaMemcpyHostToDevice);
+  bool dstHost = hostSide(p.dstPtr.ptr, p.kind, cudaMemcpyDeviceToHost);
+  // Host to host, and device to pageable host memory, return once the copy is done.
+  if ((srcHost && dstHost) || (dstHost && pageable(p.dstPtr.ptr)))
+    return copy(p, stream, false, api);
+  if (!srcHost || !pageable(p.srcPtr.ptr))
+    return copy(p, stream, true, api);
+  // A pageable source is staged now, so the program may reuse it as soon as the call returns;
+  // the stream copies from the staging buffer when it reaches the copy.
+  const char* first = at(p.srcPtr, p.srcPos, 0, 0);
+  size_t span = ((e.depth - 1) * p.srcPtr.ysize + (e.height - 1)) * p.srcPtr.pitch + e.width;
+  auto staged = std::make_shared<std::vector<char>>(first, first + span);
+  cudaMemcpy3DParms fromStage = p;
+  fromStage.srcPtr.ptr = staged->data();
+  fromStage.srcPos = cudaPos{};
+  return enqueueHostWork(
+      stream, [fromStage, staged] { copyRows(fromStage); }, api);
 }
 
 cudaError_t copyLinear(void* dst, const void* src, size_t count, cudaMemcpyKind kind,
@@ -176,7 +227,8 @@ cudaError_t copyLinear(void* dst, const void* src, size_t count, cudaMemcpyKind 
     return cudaSuccess;
   if (!dst || !src)
     return cudaErrorInvalidValue;
-  return copy(linearCopy(dst, src, count, kind), stream, async, api);
+  cudaMemcpy3DParms params = linearCopy(dst, src, count, kind);
+  return async ? copyAsync(params, stream, api) : copy(params, stream, false, api);
 }
 
 cudaMemcpy3DParms linearCopy(void* dst, const void* src, size_t count, cudaMemcpyKind kind) {

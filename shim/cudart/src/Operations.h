@@ -23,6 +23,10 @@ cudaError_t launchKernel(const KernelLaunch& launch, cudaStream_t stream);
 
 /// cudaMemcpy3D's description covers every linear copy: 1D copies are one row of one slice.
 cudaError_t copy(const cudaMemcpy3DParms& params, cudaStream_t stream, bool async, const char* api);
+/// The asynchronous API calls' copy, as NVIDIA's returns: at once for device and pinned host
+/// memory; after staging a pageable source; after completion for a pageable destination or
+/// host to host.
+cudaError_t copyAsync(const cudaMemcpy3DParms& params, cudaStream_t stream, const char* api);
 cudaMemcpy3DParms linearCopy(void* dst, const void* src, size_t count, cudaMemcpyKind kind);
 cudaError_t copyLinear(void* dst, const void* src, size_t count, cudaMemcpyKind kind,
                        cudaStream_t stream, bool async, const char* api);

@@ -145,3 +145,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetFlags_ptsz(cudaStream_t hStrea
                                                              unsigned int* flags) {
   return cudaStreamGetFlags(perThread(hStream), flags);
 }
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamUpdateCaptureDependencies_ptsz(
+    cudaStream_t stream, cudaGraphNode_t* dependencies, const cudaGraphEdgeData* dependencyData,
+    size_t numDependencies, unsigned int flags) {
+  return cudaStreamUpdateCaptureDependencies(perThread(stream), dependencies, dependencyData,
+                                             numDependencies, flags);
+}

@@ -1,5 +1,6 @@
 // Pitched allocations and the 2D/3D copies and fills on them, and copies between devices.
 // Rows are padded to the texture pitch alignment, as CUDA pads them.
+#include "Allocations.h"
 #include "Api.h"
 #include "DeviceProperties.h"
 #include "Export.h"
@@ -52,7 +53,16 @@ cudaError_t fill3D(cudaPitchedPtr ptr, int value, cudaExtent extent, cudaStream_
   return cudaSuccess;
 }
 
-cudaError_t checkPeers(int dstDevice, int srcDevice) {
+// Both devices exist. With pointers, both are device memory: NVIDIA's peer copies refuse host
+// memory with cudaErrorInvalidValue.
+cudaError_t checkPeers(int dstDevice, int srcDevice, const void* dst = nullptr,
+                       const void* src = nullptr) {
+  auto onDevice = [](const void* address) {
+    auto allocation = Allocations::instance().find(address);
+    return allocation && allocation->type != cudaMemoryTypeHost;
+  };
+  if (dst && src && (!onDevice(dst) || !onDevice(src)))
+    return cudaErrorInvalidValue;
   drawbridge::backend::Device* device = nullptr;
   if (cudaError_t error = Runtime::instance().device(dstDevice, device))
     return error;
@@ -104,8 +114,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch,
   return api(
       "cudaMemcpy2DAsync",
       [&] {
-        return copy(copy2D(dst, dpitch, src, spitch, width, height, kind), stream, true,
-                    "cudaMemcpy2DAsync");
+        return copyAsync(copy2D(dst, dpitch, src, spitch, width, height, kind), stream,
+                         "cudaMemcpy2DAsync");
       },
       dst, dpitch, src, spitch, width, height, kind, stream);
 }
@@ -120,7 +130,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DAsync(const cudaMemcpy3DParms* 
                                                        cudaStream_t stream) {
   return api(
       "cudaMemcpy3DAsync",
-      [&] { return p ? copy(*p, stream, true, "cudaMemcpy3DAsync") : cudaErrorInvalidValue; }, p,
+      [&] { return p ? copyAsync(*p, stream, "cudaMemcpy3DAsync") : cudaErrorInvalidValue; }, p,
       stream);
 }
 
@@ -163,7 +173,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyPeer(void* dst, int dstDevice, co
   return api(
       "cudaMemcpyPeer",
       [&] {
-        if (cudaError_t error = checkPeers(dstDevice, srcDevice))
+        if (cudaError_t error = checkPeers(dstDevice, srcDevice, dst, src))
           return error;
         return copyLinear(dst, src, count, cudaMemcpyDefault, nullptr, false, "cudaMemcpyPeer");
       },
@@ -176,7 +186,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyPeerAsync(void* dst, int dstDevic
   return api(
       "cudaMemcpyPeerAsync",
       [&] {
-        if (cudaError_t error = checkPeers(dstDevice, srcDevice))
+        if (cudaError_t error = checkPeers(dstDevice, srcDevice, dst, src))
           return error;
         return copyLinear(dst, src, count, cudaMemcpyDefault, stream, true, "cudaMemcpyPeerAsync");
       },

@@ -143,7 +143,12 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemAdvise(const void* devPtr, size_t co
           return cudaErrorInvalidValue; // advice is for managed memory
         bool needsLocation =
             advice != cudaMemAdviseSetReadMostly && advice != cudaMemAdviseUnsetReadMostly;
-        return needsLocation ? checkLocation(location) : cudaSuccess;
+        if (!needsLocation)
+          return cudaSuccess;
+        // NVIDIA's cudaMemAdvise answers a device that does not exist with
+        // cudaErrorInvalidValue, not cudaErrorInvalidDevice (measured on an H200, CUDA 13).
+        cudaError_t checked = checkLocation(location);
+        return checked == cudaErrorInvalidDevice ? cudaErrorInvalidValue : checked;
       },
       devPtr, count, advice);
 }

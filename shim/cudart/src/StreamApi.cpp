@@ -6,6 +6,7 @@
 #include "Runtime.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -246,6 +247,25 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetCaptureInfo(
         return cudaSuccess;
       },
       stream, captureStatus_out);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamUpdateCaptureDependencies(
+    cudaStream_t stream, cudaGraphNode_t* dependencies, const cudaGraphEdgeData* dependencyData,
+    size_t numDependencies, unsigned int flags) {
+  return api(
+      "cudaStreamUpdateCaptureDependencies",
+      [&] {
+        // Every captured edge is a full dependency; programmatic edges are not modelled.
+        for (size_t i = 0; dependencyData && i < numDependencies; ++i)
+          if (dependencyData[i].type != cudaGraphDependencyTypeDefault ||
+              dependencyData[i].from_port || dependencyData[i].to_port) {
+            std::fprintf(stderr, "drawbridge: cudaStreamUpdateCaptureDependencies: only full "
+                                 "dependencies (zeroed cudaGraphEdgeData) are supported\n");
+            return cudaErrorNotSupported;
+          }
+        return capture::updateDependencies(stream, dependencies, numDependencies, flags);
+      },
+      stream, dependencies, numDependencies, flags);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t

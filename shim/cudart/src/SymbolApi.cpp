@@ -2,6 +2,7 @@
 #include "Api.h"
 #include "Export.h"
 #include "Modules.h"
+#include "Operations.h"
 #include "Runtime.h"
 
 using namespace drawbridge::cudart;
@@ -30,11 +31,7 @@ cudaError_t copySymbol(const void* symbol, size_t count, size_t offset, bool toS
   if (offset > size || count > size - offset)
     return cudaErrorInvalidValue;
   char* at = static_cast<char*>(address) + offset;
-  return onCurrentDevice([&](drawbridge::backend::Device& device) {
-    return toCudaError(
-        device.copy(toSymbol ? at : other, toSymbol ? other : at, count, toBackend(stream), async),
-        name);
-  });
+  return copyLinear(toSymbol ? at : other, toSymbol ? other : at, count, kind, stream, async, name);
 }
 
 } // namespace

@@ -3,9 +3,11 @@
 #include "Check.cuh"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 #include <thread>
 #include <vector>
@@ -202,6 +204,153 @@ static int streams() {
   return 0;
 }
 
+// The stream stops at a host function until another thread opens the gate, so the work queued
+// behind it is still pending when the calls under test return.
+static void CUDART_CB waitAtGate(void* open) {
+  while (!static_cast<std::atomic<bool>*>(open)->load())
+    std::this_thread::yield();
+}
+static std::thread closeGate(cudaStream_t stream, std::atomic<bool>& open) {
+  open = false;
+  OK(cudaLaunchHostFunc(stream, waitAtGate, &open));
+  return std::thread([&open] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    open = true;
+  });
+}
+
+// Asynchronous copies with pageable host memory return as NVIDIA's do: a pageable source is
+// staged before the call returns (the program may refill it at once), a pageable destination is
+// written before the call returns; pinned memory stays asynchronous.
+static int pageable() {
+  const size_t n = 1 << 20;
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  char *device = nullptr, *pinned = nullptr;
+  OK(cudaMalloc(&device, n));
+  OK(cudaMallocHost(&pinned, n));
+  std::vector<char> scratch(n, 1), result(n, 0);
+  std::atomic<bool> open{false};
+
+  std::thread opener = closeGate(stream, open);
+  OK(cudaMemcpyAsync(device, scratch.data(), n, cudaMemcpyHostToDevice, stream));
+  std::memset(scratch.data(), 2, n); // the next request's data, as an inference engine refills
+  OK(cudaMemcpy2DAsync(device + 64, 128, scratch.data(), 64, 64, 8, cudaMemcpyHostToDevice,
+                       stream));
+  std::memset(scratch.data(), 4, n);
+  opener.join();
+  OK(cudaStreamSynchronize(stream));
+  OK(cudaMemcpy(result.data(), device, n, cudaMemcpyDeviceToHost));
+  REQUIRE(result[0] == 1 && result[63] == 1 && result[n - 1] == 1);
+  for (int row = 0; row < 8; ++row)
+    REQUIRE(result[64 + row * 128] == 2 && result[127 + row * 128] == 2 &&
+            result[128 + row * 128] == 1);
+
+  opener = closeGate(stream, open);
+  OK(cudaMemsetAsync(device, 3, n, stream));
+  OK(cudaMemcpyAsync(result.data(), device, n, cudaMemcpyDeviceToHost, stream));
+  REQUIRE(result[0] == 3 && result[n - 1] == 3); // complete when the call returned
+  opener.join();
+
+  std::memset(pinned, 0, n);
+  opener = closeGate(stream, open);
+  OK(cudaMemcpyAsync(pinned, device, n, cudaMemcpyDeviceToHost, stream));
+  EXPECT(cudaStreamQuery(stream), cudaErrorNotReady); // still waiting at the gate
+  REQUIRE(pinned[0] == 0);
+  opener.join();
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(pinned[0] == 3 && pinned[n - 1] == 3);
+
+  OK(cudaFreeHost(pinned));
+  OK(cudaFree(device));
+  OK(cudaStreamDestroy(stream));
+  std::printf("pageable ok\n");
+  return 0;
+}
+
+// Calls real programs make that Drawbridge once refused, answered as NVIDIA's runtime does.
+static int programCalls() {
+  // CUDA 13 dropped cudaDeviceProp::memoryClockRate and clockRate: programs ask for attributes.
+  int memoryClock = 0, busWidth = 0, clock = 0;
+  OK(cudaDeviceGetAttribute(&memoryClock, cudaDevAttrMemoryClockRate, 0));
+  OK(cudaDeviceGetAttribute(&busWidth, cudaDevAttrGlobalMemoryBusWidth, 0));
+  OK(cudaDeviceGetAttribute(&clock, cudaDevAttrClockRate, 0));
+  REQUIRE(memoryClock > 0 && busWidth > 0 && clock > 0);
+  cudaDeviceProp prop;
+  OK(cudaGetDeviceProperties(&prop, 0));
+  REQUIRE(prop.memoryBusWidth == busWidth);
+  // Every attribute CUDA 13 defines has a value; the reserved ones and the gaps are skipped.
+  const int undefined[] = {44,  92,  93,  94,  96,  102, 103, 104, 105, 107, 110, 122,
+                           123, 124, 127, 128, 129, 132, 136, 137, 141, 145, 146};
+  for (int attr = 1; attr <= 147; ++attr) {
+    bool skip = false;
+    for (int u : undefined)
+      skip |= u == attr;
+    int value = 0;
+    cudaError_t status = cudaDeviceGetAttribute(&value, static_cast<cudaDeviceAttr>(attr), 0);
+    if (!skip && status != cudaSuccess) {
+      std::printf("FAIL attribute %d: %s\n", attr, cudaGetErrorName(status));
+      return 1;
+    }
+  }
+
+  // With no profiler attached, profiler control succeeds and does nothing.
+  OK(cudaProfilerStart());
+  OK(cudaProfilerStop());
+
+  // cudaStreamUpdateCaptureDependencies sets and adds to what the next captured node follows.
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  char* buffer = nullptr;
+  OK(cudaMalloc(&buffer, 48));
+  cudaGraphNode_t none = nullptr;
+  EXPECT(cudaStreamUpdateCaptureDependencies(stream, &none, nullptr, 0,
+                                             cudaStreamSetCaptureDependencies),
+         cudaErrorIllegalState); // not capturing
+  OK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
+  cudaStreamCaptureStatus status;
+  const cudaGraphNode_t* tail = nullptr;
+  size_t count = 0;
+  OK(cudaMemsetAsync(buffer, 1, 16, stream));
+  OK(cudaStreamGetCaptureInfo(stream, &status, nullptr, nullptr, &tail, nullptr, &count));
+  REQUIRE(count == 1);
+  cudaGraphNode_t first = tail[0];
+  OK(cudaMemsetAsync(buffer + 16, 2, 16, stream));
+  OK(cudaStreamGetCaptureInfo(stream, &status, nullptr, nullptr, &tail, nullptr, &count));
+  REQUIRE(count == 1 && tail[0] != first);
+  cudaGraphNode_t second = tail[0];
+  OK(cudaStreamUpdateCaptureDependencies(stream, &first, nullptr, 1,
+                                         cudaStreamSetCaptureDependencies));
+  OK(cudaStreamGetCaptureInfo(stream, &status, nullptr, nullptr, &tail, nullptr, &count));
+  REQUIRE(count == 1 && tail[0] == first);
+  OK(cudaStreamUpdateCaptureDependencies(stream, &second, nullptr, 1,
+                                         cudaStreamAddCaptureDependencies));
+  OK(cudaStreamGetCaptureInfo(stream, &status, nullptr, nullptr, &tail, nullptr, &count));
+  REQUIRE(count == 2);
+  EXPECT(cudaStreamUpdateCaptureDependencies(stream, &first, nullptr, 1, 7), cudaErrorInvalidValue);
+  OK(cudaMemsetAsync(buffer + 32, 3, 16, stream));
+  cudaGraph_t graph;
+  OK(cudaStreamEndCapture(stream, &graph));
+  size_t nodes = 0;
+  OK(cudaGraphGetNodes(graph, nullptr, &nodes));
+  REQUIRE(nodes == 3);
+  cudaGraphExec_t exec;
+  OK(cudaGraphInstantiate(&exec, graph, 0));
+  OK(cudaGraphLaunch(exec, stream));
+  OK(cudaStreamSynchronize(stream));
+  char host[48];
+  OK(cudaMemcpy(host, buffer, 48, cudaMemcpyDeviceToHost));
+  REQUIRE(host[0] == 1 && host[16] == 2 && host[47] == 3);
+  OK(cudaGraphExecDestroy(exec));
+  OK(cudaGraphDestroy(graph));
+  OK(cudaFree(buffer));
+  OK(cudaStreamDestroy(stream));
+  std::printf("program calls ok\n");
+  return 0;
+}
+
+// DRAWBRIDGE-ONLY: what Drawbridge's runtime refuses; NVIDIA's implements cudaMallocArray, so
+// the section has no native counterpart.
 static int unimplemented() {
   cudaArray_t array = nullptr;
   cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
@@ -279,8 +428,14 @@ static int pitched() {
   char* other = nullptr;
   OK(cudaMalloc(&other, 64));
   OK(cudaMemcpyPeer(other, 0, image, 0, 64));
-  OK(cudaMemcpyPeerAsync(back.data(), 0, other, 0, 64, stream));
+  // Peer copies are between device memory; NVIDIA refuses a host pointer.
+  EXPECT(cudaMemcpyPeerAsync(back.data(), 0, other, 0, 64, stream), cudaErrorInvalidValue);
+  char* third = nullptr;
+  OK(cudaMalloc(&third, 64));
+  OK(cudaMemcpyPeerAsync(third, 0, other, 0, 64, stream));
+  OK(cudaMemcpyAsync(back.data(), third, 64, cudaMemcpyDeviceToHost, stream));
   OK(cudaStreamSynchronize(stream));
+  OK(cudaFree(third));
   for (int x = 0; x < 64; ++x) // row 0 as the 2D fill left it
     REQUIRE(back[x] == (x >= 10 && x < 30 ? 1 : host[x]));
   EXPECT(cudaMemcpyPeer(other, 3, image, 0, 64), cudaErrorInvalidDevice);
@@ -332,7 +487,7 @@ static int pointers() {
   cudaMemLocation nowhere = {cudaMemLocationTypeDevice, 9};
   OK(cudaMemAdvise(managed, 256, cudaMemAdviseSetReadMostly, gpu));
   OK(cudaMemAdvise(managed, 256, cudaMemAdviseSetPreferredLocation, cpu));
-  EXPECT(cudaMemAdvise(managed, 256, cudaMemAdviseSetAccessedBy, nowhere), cudaErrorInvalidDevice);
+  EXPECT(cudaMemAdvise(managed, 256, cudaMemAdviseSetAccessedBy, nowhere), cudaErrorInvalidValue);
   EXPECT(cudaMemAdvise(device, 256, cudaMemAdviseSetReadMostly, gpu), cudaErrorInvalidValue);
   OK(cudaMemPrefetchAsync(managed, 256, gpu, 0, 0));
   OK(cudaMemPrefetchAsync(managed, 256, cpu, 0, 0));
@@ -373,7 +528,12 @@ static int pools() {
   int* p = nullptr;
   OK(cudaMallocAsync(&p, 4096, stream));
   OK(cudaMemsetAsync(p, 0, 4096, stream));
-  OK(cudaLaunchHostFunc(stream, checkZeroed, p));
+  // The host function reads a pinned copy: device memory is not the host's to read.
+  int* seen = nullptr;
+  OK(cudaMallocHost(&seen, 4096));
+  std::memset(seen, 0xff, 4096);
+  OK(cudaMemcpyAsync(seen, p, 4096, cudaMemcpyDeviceToHost, stream));
+  OK(cudaLaunchHostFunc(stream, checkZeroed, seen));
   OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
   REQUIRE(value == 4096);
   cudaPointerAttributes a;
@@ -381,6 +541,7 @@ static int pools() {
   REQUIRE(a.type == cudaMemoryTypeDevice);
   OK(cudaFreeAsync(p, stream));
   OK(cudaStreamSynchronize(stream));
+  OK(cudaFreeHost(seen));
   OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
   REQUIRE(value == 0);
   OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &value));
@@ -448,6 +609,10 @@ int main(int argc, char** argv) {
     return memory();
   if (!std::strcmp(section, "streams"))
     return streams();
+  if (!std::strcmp(section, "pageable"))
+    return pageable();
+  if (!std::strcmp(section, "calls"))
+    return programCalls();
   if (!std::strcmp(section, "unimplemented"))
     return unimplemented();
   if (!std::strcmp(section, "pitched"))
@@ -458,7 +623,8 @@ int main(int argc, char** argv) {
     return pools();
   if (!std::strcmp(section, "priorities"))
     return priorities();
-  std::printf("usage: runtime_api devices|memory|streams|unimplemented|pitched|pointers|pools|"
+  std::printf("usage: runtime_api "
+              "devices|memory|streams|pageable|calls|unimplemented|pitched|pointers|pools|"
               "priorities\n");
   return 2;
 }
