@@ -152,3 +152,30 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamUpdateCaptureDependencies_ptsz(
   return cudaStreamUpdateCaptureDependencies(perThread(stream), dependencies, dependencyData,
                                              numDependencies, flags);
 }
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyToSymbol_ptds(const void* symbol, const void* src,
+                                                             size_t count, size_t offset,
+                                                             cudaMemcpyKind kind) {
+  return waitIf(cudaMemcpyToSymbolAsync(symbol, src, count, offset, kind, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyFromSymbol_ptds(void* dst, const void* symbol,
+                                                               size_t count, size_t offset,
+                                                               cudaMemcpyKind kind) {
+  return waitIf(cudaMemcpyFromSymbolAsync(dst, symbol, count, offset, kind, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyToSymbolAsync_ptsz(const void* symbol,
+                                                                  const void* src, size_t count,
+                                                                  size_t offset,
+                                                                  cudaMemcpyKind kind,
+                                                                  cudaStream_t stream) {
+  return cudaMemcpyToSymbolAsync(symbol, src, count, offset, kind, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyFromSymbolAsync_ptsz(void* dst, const void* symbol,
+                                                                    size_t count, size_t offset,
+                                                                    cudaMemcpyKind kind,
+                                                                    cudaStream_t stream) {
+  return cudaMemcpyFromSymbolAsync(dst, symbol, count, offset, kind, perThread(stream));
+}
