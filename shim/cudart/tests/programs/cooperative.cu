@@ -140,13 +140,22 @@ static int occupancy() {
                                                          prop.maxBlocksPerMultiProcessor
                                                      ? prop.maxThreadsPerMultiProcessor / blockSize
                                                      : prop.maxBlocksPerMultiProcessor));
-  size_t available = 0;
-  OK(cudaOccupancyAvailableDynamicSMemPerBlock(&available, uses_shared, 1, 128));
-  REQUIRE(available == prop.sharedMemPerBlockOptin);
-
+  // What CUDA guarantees, not one device's figures: a block's shared memory (static, dynamic and
+  // what the driver reserves) fits the opt-in limit, and the per-multiprocessor total holds it.
   cudaFuncAttributes attributes;
   OK(cudaFuncGetAttributes(&attributes, uses_shared));
-  REQUIRE(attributes.maxDynamicSharedSizeBytes == int(prop.sharedMemPerBlock));
+  size_t available = 0;
+  OK(cudaOccupancyAvailableDynamicSMemPerBlock(&available, uses_shared, 1, 128));
+  REQUIRE(available > prop.sharedMemPerBlock);
+  REQUIRE(available + attributes.sharedSizeBytes <= prop.sharedMemPerBlockOptin);
+  REQUIRE(prop.sharedMemPerBlockOptin + prop.reservedSharedMemPerBlock <=
+          prop.sharedMemPerMultiprocessor);
+  size_t forTwo = 0;
+  OK(cudaOccupancyAvailableDynamicSMemPerBlock(&forTwo, uses_shared, 2, 128));
+  REQUIRE(forTwo <= available);
+  // Without opting in, a kernel may use what is left of the 48 KiB default.
+  REQUIRE(attributes.maxDynamicSharedSizeBytes + attributes.sharedSizeBytes ==
+          prop.sharedMemPerBlock);
   const size_t wanted = 64 * 1024;
   int* out = nullptr;
   OK(cudaMallocManaged(&out, sizeof(int)));
@@ -158,7 +167,7 @@ static int occupancy() {
   OK(cudaFuncGetAttributes(&attributes, uses_shared));
   REQUIRE(attributes.maxDynamicSharedSizeBytes == int(wanted));
   OK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, uses_shared, 128, wanted));
-  REQUIRE(blocks == 1);
+  REQUIRE(blocks >= 1 && blocks * wanted <= prop.sharedMemPerMultiprocessor);
   *out = 0;
   uses_shared<<<1, 128, wanted>>>(out);
   OK(cudaDeviceSynchronize());
