@@ -349,8 +349,8 @@ static int programCalls() {
   return 0;
 }
 
-// DRAWBRIDGE-ONLY: what Drawbridge's runtime refuses; NVIDIA's implements cudaMallocArray, so
-// the section has no native counterpart.
+// DRAWBRIDGE-ONLY(unimplemented): what Drawbridge's runtime refuses; NVIDIA's implements
+// cudaMallocArray, so the section has no native counterpart.
 static int unimplemented() {
   cudaArray_t array = nullptr;
   cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Runs every test-program section the lit suites run through the shim, natively on NVIDIA's
+runtime and through `drawbridge run`, and compares the two: same exit status, same last line.
+
+Usage: native_vs_shim.py BUILD_DIR SOURCE_DIR [CUDA_LIB_DIR]
+
+The sections are read from the lit tests (`%drawbridge run %testbin/PROGRAM SECTION`), so a new
+section is compared as soon as a lit test runs it. A section whose program source carries
+`DRAWBRIDGE-ONLY(SECTION)` tests Drawbridge's own behaviour and is not run natively. Without an
+NVIDIA driver the native half cannot run: the script says why and exits 77 (ctest's skip).
+"""
+import ctypes
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+SKIPPED = 77
+RUN_LINE = re.compile(r"%drawbridge run (?:--\S+ )*%testbin/(\S+) ([A-Za-z][\w-]*)(?=\s|$)")
+# The test programs' suites; tools/ tests the drawbridge command itself, not CUDA behaviour.
+SUITES = ("shim", "frontend")
+MARKER = re.compile(r"DRAWBRIDGE-ONLY\(([\w-]+)\)")
+
+
+def sections(source_dir: pathlib.Path) -> list[tuple[str, str]]:
+    found = []
+    tests = (t for suite in SUITES for t in sorted((source_dir / suite).rglob("*.test")))
+    for test in tests:
+        for program, section in RUN_LINE.findall(test.read_text()):
+            if (program, section) not in found:
+                found.append((program, section))
+    return found
+
+
+def drawbridge_only(source_dir: pathlib.Path, program: str, section: str) -> bool:
+    # kernels_per_thread is built from kernels.cu: a source's name is the program's or its prefix.
+    for source in source_dir.rglob("programs/*.cu"):
+        if program == source.stem or program.startswith(source.stem + "_"):
+            if section in MARKER.findall(source.read_text()):
+                return True
+    return False
+
+
+def native_driver() -> str | None:
+    """None when an NVIDIA GPU can run programs here, else why not."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return "no NVIDIA driver (libcuda.so.1 cannot be loaded)"
+    if cuda.cuInit(0) != 0:
+        return "the NVIDIA driver found no usable GPU (cuInit failed)"
+    return None
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    except subprocess.TimeoutExpired:
+        return -1, "timed out"
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return done.returncode, lines[-1] if lines else ""
+
+
+def main(build_dir: str, source_dir: str, cuda_lib_dir: str = "/usr/local/cuda/lib64") -> int:
+    build, source = pathlib.Path(build_dir), pathlib.Path(source_dir)
+    why_not = native_driver()
+    if why_not:
+        print(f"native-vs-shim: skipped: {why_not}; the native half needs an NVIDIA GPU")
+        return SKIPPED
+    native_env = dict(os.environ, LD_LIBRARY_PATH=cuda_lib_dir)
+    failures = 0
+    for program, section in sections(source):
+        binary = str(build / "testbin" / program)
+        if drawbridge_only(source, program, section):
+            print(f"SKIP {program} {section}: marked DRAWBRIDGE-ONLY")
+            continue
+        native = run([binary, section], native_env)
+        shim = run([str(build / "bin" / "drawbridge"), "run", binary, section])
+        same = native == shim and native[0] == 0
+        failures += not same
+        print(f"{'PASS' if same else 'FAIL'} {program} {section}: native {native} shim {shim}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
