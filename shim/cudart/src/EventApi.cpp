@@ -1,9 +1,11 @@
 // Events: recording, waiting, querying and timing.
 #include "Api.h"
 #include "Capture.h"
+#include "Errors.h"
 #include "Export.h"
 #include "Runtime.h"
 
+#include <cstdio>
 #include <mutex>
 #include <set>
 
@@ -83,6 +85,22 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStre
         });
       },
       event, stream);
+}
+
+// cudaEventRecordExternal only changes what a capture makes of the record (an external event
+// node, which Drawbridge's graphs do not model); outside a capture both records are the same.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecordWithFlags(cudaEvent_t event,
+                                                              cudaStream_t stream,
+                                                              unsigned int flags) {
+  if (flags & ~cudaEventRecordExternal)
+    return report(cudaErrorInvalidValue);
+  if ((flags & cudaEventRecordExternal) &&
+      capture::info(stream).status != cudaStreamCaptureStatusNone) {
+    std::fprintf(stderr, "drawbridge: cudaEventRecordWithFlags: external event nodes are not "
+                         "supported in stream capture; record the event outside the capture\n");
+    return report(cudaErrorNotSupported);
+  }
+  return cudaEventRecord(event, stream);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {

@@ -179,3 +179,18 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyFromSymbolAsync_ptsz(void* dst, c
                                                                     cudaStream_t stream) {
   return cudaMemcpyFromSymbolAsync(dst, symbol, count, offset, kind, perThread(stream));
 }
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecordWithFlags_ptsz(cudaEvent_t event,
+                                                                   cudaStream_t stream,
+                                                                   unsigned int flags) {
+  return cudaEventRecordWithFlags(event, perThread(stream), flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DPeer_ptds(const cudaMemcpy3DPeerParms* p) {
+  return waitIf(cudaMemcpy3DPeerAsync(p, cudaStreamPerThread));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DPeerAsync_ptsz(const cudaMemcpy3DPeerParms* p,
+                                                                cudaStream_t stream) {
+  return cudaMemcpy3DPeerAsync(p, perThread(stream));
+}

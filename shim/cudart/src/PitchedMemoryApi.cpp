@@ -69,6 +69,25 @@ cudaError_t checkPeers(int dstDevice, int srcDevice, const void* dst = nullptr,
   return Runtime::instance().device(srcDevice, device);
 }
 
+// A peer 3D copy is a 3D copy between the two devices' memory.
+cudaError_t copy3DPeer(const cudaMemcpy3DPeerParms* p, cudaStream_t stream, bool async,
+                       const char* api) {
+  if (!p)
+    return cudaErrorInvalidValue;
+  if (cudaError_t error = checkPeers(p->dstDevice, p->srcDevice, p->dstPtr.ptr, p->srcPtr.ptr))
+    return error;
+  cudaMemcpy3DParms params{};
+  params.srcArray = p->srcArray;
+  params.srcPos = p->srcPos;
+  params.srcPtr = p->srcPtr;
+  params.dstArray = p->dstArray;
+  params.dstPos = p->dstPos;
+  params.dstPtr = p->dstPtr;
+  params.extent = p->extent;
+  params.kind = cudaMemcpyDefault;
+  return async ? copyAsync(params, stream, api) : copy(params, nullptr, false, api);
+}
+
 } // namespace
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocPitch(void** devPtr, size_t* pitch, size_t width,
@@ -191,6 +210,18 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyPeerAsync(void* dst, int dstDevic
         return copyLinear(dst, src, count, cudaMemcpyDefault, stream, true, "cudaMemcpyPeerAsync");
       },
       dst, dstDevice, src, srcDevice, count, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DPeer(const cudaMemcpy3DPeerParms* p) {
+  return api(
+      "cudaMemcpy3DPeer", [&] { return copy3DPeer(p, nullptr, false, "cudaMemcpy3DPeer"); }, p);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DPeerAsync(const cudaMemcpy3DPeerParms* p,
+                                                           cudaStream_t stream) {
+  return api(
+      "cudaMemcpy3DPeerAsync", [&] { return copy3DPeer(p, stream, true, "cudaMemcpy3DPeerAsync"); },
+      p, stream);
 }
 
 // Every device's memory is the host's: any two distinct devices can reach each other's.

@@ -294,6 +294,22 @@ static int programCalls() {
     }
   }
 
+  // Preferences a program states and reads back.
+  cudaFuncCache cache;
+  OK(cudaDeviceGetCacheConfig(&cache));
+  REQUIRE(cache == cudaFuncCachePreferNone);
+  OK(cudaDeviceSetCacheConfig(cudaFuncCachePreferShared));
+  OK(cudaDeviceGetCacheConfig(&cache));
+  REQUIRE(cache == cudaFuncCachePreferShared);
+  EXPECT(cudaDeviceSetCacheConfig(static_cast<cudaFuncCache>(9)), cudaErrorInvalidValue);
+  OK(cudaDeviceSetCacheConfig(cudaFuncCachePreferNone));
+  int chosen = -1;
+  OK(cudaChooseDevice(&chosen, &prop));
+  REQUIRE(chosen == 0);
+  OK(cudaInitDevice(0, 0, 0));
+  EXPECT(cudaInitDevice(99, 0, 0), cudaErrorInvalidDevice);
+  cudaGetLastError();
+
   // With no profiler attached, profiler control succeeds and does nothing.
   OK(cudaProfilerStart());
   OK(cudaProfilerStop());
@@ -307,6 +323,28 @@ static int programCalls() {
   EXPECT(cudaStreamUpdateCaptureDependencies(stream, &none, nullptr, 0,
                                              cudaStreamSetCaptureDependencies),
          cudaErrorIllegalState); // not capturing
+  // A 3D copy between peers' memory; outside a capture an external record is a record.
+  char* mirror = nullptr;
+  OK(cudaMalloc(&mirror, 48));
+  OK(cudaMemset(buffer, 7, 48));
+  cudaMemcpy3DPeerParms peer = {};
+  peer.srcPtr = make_cudaPitchedPtr(buffer, 16, 16, 3);
+  peer.dstPtr = make_cudaPitchedPtr(mirror, 16, 16, 3);
+  peer.extent = make_cudaExtent(16, 3, 1);
+  OK(cudaMemcpy3DPeerAsync(&peer, stream));
+  cudaEvent_t copied;
+  OK(cudaEventCreate(&copied));
+  OK(cudaEventRecordWithFlags(copied, stream, cudaEventRecordExternal));
+  EXPECT(cudaEventRecordWithFlags(copied, stream, 4), cudaErrorInvalidValue);
+  OK(cudaEventSynchronize(copied));
+  char check[48] = {};
+  OK(cudaMemcpy(check, mirror, 48, cudaMemcpyDeviceToHost));
+  REQUIRE(check[0] == 7 && check[47] == 7);
+  peer.dstPtr = make_cudaPitchedPtr(check, 16, 16, 3);
+  EXPECT(cudaMemcpy3DPeer(&peer), cudaErrorInvalidValue); // host memory is no peer's
+  OK(cudaEventDestroy(copied));
+  OK(cudaFree(mirror));
+
   OK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
   cudaStreamCaptureStatus status;
   const cudaGraphNode_t* tail = nullptr;

@@ -1,0 +1,113 @@
+// Device-wide preferences a program may state and read back: the L1/shared-memory split and the
+// shared-memory bank size (a CPU device has neither, so they only read back what was set), and
+// device choice and initialisation.
+#include "Api.h"
+#include "Export.h"
+#include "Runtime.h"
+
+#include <atomic>
+
+using namespace drawbridge::cudart;
+
+namespace {
+
+std::atomic<cudaFuncCache> cacheConfig{cudaFuncCachePreferNone};
+
+// Whether `device` names a device this process can use.
+bool exists(int device) {
+  drawbridge::backend::Device* d = nullptr;
+  return Runtime::instance().device(device, d) == cudaSuccess;
+}
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSetCacheConfig(cudaFuncCache config) {
+  return api(
+      "cudaDeviceSetCacheConfig",
+      [&] {
+        if (config < cudaFuncCachePreferNone || config > cudaFuncCachePreferEqual)
+          return cudaErrorInvalidValue;
+        cacheConfig = config;
+        return cudaSuccess;
+      },
+      config);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetCacheConfig(cudaFuncCache* config) {
+  return api(
+      "cudaDeviceGetCacheConfig",
+      [&] {
+        if (!config)
+          return cudaErrorInvalidValue;
+        *config = cacheConfig;
+        return cudaSuccess;
+      },
+      config);
+}
+
+// Since CUDA 12 NVIDIA's devices have one bank size, four bytes, whatever was asked for.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSetSharedMemConfig(cudaSharedMemConfig config) {
+  return api(
+      "cudaDeviceSetSharedMemConfig",
+      [&] {
+        return config >= cudaSharedMemBankSizeDefault && config <= cudaSharedMemBankSizeEightByte
+                   ? cudaSuccess
+                   : cudaErrorInvalidValue;
+      },
+      config);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetSharedMemConfig(cudaSharedMemConfig* config) {
+  return api(
+      "cudaDeviceGetSharedMemConfig",
+      [&] {
+        if (!config)
+          return cudaErrorInvalidValue;
+        *config = cudaSharedMemBankSizeFourByte;
+        return cudaSuccess;
+      },
+      config);
+}
+
+// Every device is alike, so the first one matches any description best.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaChooseDevice(int* device, const cudaDeviceProp* prop) {
+  return api(
+      "cudaChooseDevice",
+      [&] {
+        if (!device || !prop)
+          return cudaErrorInvalidValue;
+        int count = 0;
+        if (cudaError_t error = Runtime::instance().deviceCount(count))
+          return error;
+        *device = 0;
+        return cudaSuccess;
+      },
+      device, prop);
+}
+
+// Devices are ready as soon as the runtime has them: initialising one only checks it exists.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaInitDevice(int device, unsigned int deviceFlags,
+                                                    unsigned int flags) {
+  return api(
+      "cudaInitDevice",
+      [&] {
+        if (flags & ~cudaInitDeviceFlagsAreValid)
+          return cudaErrorInvalidValue;
+        return exists(device) ? cudaSuccess : cudaErrorInvalidDevice;
+      },
+      device, deviceFlags, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaSetValidDevices(int* devices, int count) {
+  return api(
+      "cudaSetValidDevices",
+      [&] {
+        if (count < 0 || (count > 0 && !devices))
+          return cudaErrorInvalidValue;
+        for (int i = 0; i < count; ++i)
+          if (!exists(devices[i]))
+            return cudaErrorInvalidDevice;
+        return cudaSuccess;
+      },
+      devices, count);
+}
