@@ -72,6 +72,10 @@ void lowerLibdeviceCalls(llvm::Module& module);
 /// fma.rz, ex2.approx, ...) as host IR, exactly for the rounded forms.
 void lowerNvvmMath(llvm::Module& module);
 
+/// NVIDIA's results where the host's differ: canonical NaNs from f32/f16/bf16 arithmetic, -0
+/// ordered below +0 in min and max (ExactArithmetic.cpp).
+void makeArithmeticExact(llvm::Module& module);
+
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 
