@@ -12,11 +12,12 @@ class ExactArithmeticTest : public KernelFixture {
 protected:
   void SetUp() override {
     load("exact");
-    const unsigned inputs[] = {0x7f800001u, 0x7f800000u, 0xbf800000u, 0xffc01234u, 0x00000000u,
-                               0x80000000u, 0x3f7fffffu, 0x00800000u, 0x80000001u};
+    const unsigned inputs[] = {0x7f800001u, 0x7f800000u, 0xbf800000u, 0xffc01234u,
+                               0x00000000u, 0x80000000u, 0x3f7fffffu, 0x00800000u,
+                               0x80000001u, 0x007fffffu, 0x80008000u, 0x00010001u};
     unsigned* in = buffer<unsigned>(std::size(inputs));
     std::copy(std::begin(inputs), std::end(inputs), in);
-    out = buffer<unsigned>(16, 0xdeadbeefu);
+    out = buffer<unsigned>(16, 0xdeadbeefu); // one per Slot in kernels/exact.cu
     ASSERT_TRUE(run("exact_f32", {1}, {1}, 0, in, out).ok());
   }
   unsigned* out = nullptr;
@@ -37,6 +38,12 @@ TEST_F(ExactArithmeticTest, FastMathFunctionsRun) {
 TEST_F(ExactArithmeticTest, MinAndMaxOrderNegativeZeroBelowPositiveZero) {
   EXPECT_EQ(out[4], 0x80000000u) << "fminf(+0, -0)";
   EXPECT_EQ(out[5], 0x00000000u) << "fmaxf(-0, +0)";
+  EXPECT_EQ(out[12], 0x80000000u) << "fminf(-0, +0)";
+  EXPECT_EQ(out[13], 0x00000000u) << "fmaxf(+0, -0)";
+}
+
+TEST_F(ExactArithmeticTest, BFloat16KeepsSubnormals) {
+  EXPECT_EQ(out[14], 0x0080u) << "cvt.rn.bf16.f32(0x007fffff)";
 }
 
 TEST_F(ExactArithmeticTest, FtzDetectsTininessBeforeRounding) {
@@ -46,6 +53,10 @@ TEST_F(ExactArithmeticTest, FtzDetectsTininessBeforeRounding) {
 #ifdef DRAWBRIDGE_KERNELS_FROM_PTX
 TEST_F(ExactArithmeticTest, SetpFtzFlushesItsInputs) {
   EXPECT_EQ(out[7], 0u) << "setp.ltu.ftz(-subnormal, 0)";
+}
+
+TEST_F(ExactArithmeticTest, BFloat16FmaKeepsSubnormals) {
+  EXPECT_EQ(out[15], 0x00010001u) << "fma.rn.bf16x2(-0, 0, 0x0001)";
 }
 
 TEST_F(ExactArithmeticTest, NaNToS64IsTheSmallestInteger) {

@@ -76,6 +76,10 @@ void lowerNvvmMath(llvm::Module& module);
 /// ordered below +0 in min and max (ExactArithmetic.cpp).
 void makeArithmeticExact(llvm::Module& module);
 
+/// bfloat16 operations rounded once, subnormals kept, as NVIDIA's are (BFloat16Arithmetic.cpp).
+/// Runs before makeArithmeticExact.
+void makeBFloat16Exact(llvm::Module& module);
+
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 

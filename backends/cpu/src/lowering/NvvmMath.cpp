@@ -302,6 +302,11 @@ const llvm::StringMap<Lowerer>& others() {
       Value* quiet = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt16(0x7fc0), high);
       return b.CreateBitCast(quiet, call.getType());
     };
+    // To nearest: makeBFloat16Exact rounds it on the bits, subnormals kept.
+    t["f2bf16.rn"] = [](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
+      Value* x = b.CreateFPTrunc(call.getArgOperand(0), b.getBFloatTy());
+      return b.CreateBitCast(x, call.getType());
+    };
     for (const char* name : {"membar.cta", "membar.gl", "membar.sys"})
       t[name] = [](IRBuilder<>& b, llvm::CallInst&) -> Value* {
         b.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent);

@@ -12,8 +12,12 @@ enum Slot {
   SetpFtzSubnormal, // setp.ltu.ftz(-subnormal, 0)        (PTX only)
   CvtS64OfNaN,      // cvt.rzi.s64.f32(NaN), low and high words (PTX only)
   CvtS64OfNaNHigh,
-  FastExpOfZero, // __expf(0): clang calls __nv_fast_expf
-  ExpOfNaN,      // expf(NaN with a payload)
+  FastExpOfZero,     // __expf(0): clang calls __nv_fast_expf
+  ExpOfNaN,          // expf(NaN with a payload)
+  MinOfZerosSwapped, // fminf(-0, +0)
+  MaxOfZerosSwapped, // fmaxf(+0, -0)
+  Bf16OfSubnormal,   // cvt.rn.bf16.f32(0x007fffff)
+  FmaBf16x2Tiny,     // fma.rn.bf16x2(-0, 0, 0x0001 in each half)   (PTX only)
   Slots
 };
 
@@ -27,7 +31,15 @@ extern "C" __global__ void exact_f32(const unsigned* in, unsigned* out) {
   out[MaxOfZeros] = __float_as_uint(fmaxf(f(5), f(4)));
   out[FastExpOfZero] = __float_as_uint(__expf(f(4)));
   out[ExpOfNaN] = __float_as_uint(expf(f(3)));
+  out[MinOfZerosSwapped] = __float_as_uint(fminf(f(5), f(4)));
+  out[MaxOfZerosSwapped] = __float_as_uint(fmaxf(f(4), f(5)));
 #ifdef __NVCC__
+  unsigned short narrow;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(narrow) : "f"(f(9)));
+  out[Bf16OfSubnormal] = narrow;
+  unsigned fused;
+  asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(fused) : "r"(in[10]), "r"(in[4]), "r"(in[11]));
+  out[FmaBf16x2Tiny] = fused;
   float product;
   asm("mul.rn.ftz.f32 %0, %1, %2;" : "=f"(product) : "f"(f(6)), "f"(f(7)));
   out[MulFtzTiny] = __float_as_uint(product);
@@ -41,6 +53,8 @@ extern "C" __global__ void exact_f32(const unsigned* in, unsigned* out) {
   out[CvtS64OfNaN] = unsigned(whole);
   out[CvtS64OfNaNHigh] = unsigned(whole >> 32);
 #else
+  __bf16 narrow = __nvvm_f2bf16_rn(f(9));
+  out[Bf16OfSubnormal] = __builtin_bit_cast(unsigned short, narrow);
   out[MulFtzTiny] = __float_as_uint(__nvvm_mul_rn_ftz_f(f(6), f(7)));
 #endif
 }
