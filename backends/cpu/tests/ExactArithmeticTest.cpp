@@ -12,12 +12,12 @@ class ExactArithmeticTest : public KernelFixture {
 protected:
   void SetUp() override {
     load("exact");
-    const unsigned inputs[] = {0x7f800001u, 0x7f800000u, 0xbf800000u, 0xffc01234u,
-                               0x00000000u, 0x80000000u, 0x3f7fffffu, 0x00800000u,
-                               0x80000001u, 0x007fffffu, 0x80008000u, 0x00010001u};
+    const unsigned inputs[] = {0x7f800001u, 0x7f800000u, 0xbf800000u, 0xffc01234u, 0x00000000u,
+                               0x80000000u, 0x3f7fffffu, 0x00800000u, 0x80000001u, 0x007fffffu,
+                               0x80008000u, 0x00010001u, 0x7c007c00u, 0x7c017e01u, 0x3c003c00u};
     unsigned* in = buffer<unsigned>(std::size(inputs));
     std::copy(std::begin(inputs), std::end(inputs), in);
-    out = buffer<unsigned>(16, 0xdeadbeefu); // one per Slot in kernels/exact.cu
+    out = buffer<unsigned>(18, 0xdeadbeefu); // one per Slot in kernels/exact.cu
     ASSERT_TRUE(run("exact_f32", {1}, {1}, 0, in, out).ok());
   }
   unsigned* out = nullptr;
@@ -57,6 +57,11 @@ TEST_F(ExactArithmeticTest, SetpFtzFlushesItsInputs) {
 
 TEST_F(ExactArithmeticTest, BFloat16FmaKeepsSubnormals) {
   EXPECT_EQ(out[15], 0x00010001u) << "fma.rn.bf16x2(-0, 0, 0x0001)";
+}
+
+TEST_F(ExactArithmeticTest, HalfNaNResultsAreCanonical) {
+  EXPECT_EQ(out[16], 0x7fff7fffu) << "fma.rn.relu.f16x2(inf, 0, 0)";
+  EXPECT_EQ(out[17], 0x7fff7fffu) << "max.NaN.f16x2(NaN with a payload, 1)";
 }
 
 TEST_F(ExactArithmeticTest, NaNToS64IsTheSmallestInteger) {

@@ -18,6 +18,8 @@ enum Slot {
   MaxOfZerosSwapped, // fmaxf(+0, -0)
   Bf16OfSubnormal,   // cvt.rn.bf16.f32(0x007fffff)
   FmaBf16x2Tiny,     // fma.rn.bf16x2(-0, 0, 0x0001 in each half)   (PTX only)
+  FmaReluF16x2NaN,   // fma.rn.relu.f16x2(inf, 0, 0): a NaN result  (PTX only)
+  MaxNaNF16x2,       // max.NaN.f16x2(NaN with a payload, 1)        (PTX only)
   Slots
 };
 
@@ -40,6 +42,10 @@ extern "C" __global__ void exact_f32(const unsigned* in, unsigned* out) {
   unsigned fused;
   asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(fused) : "r"(in[10]), "r"(in[4]), "r"(in[11]));
   out[FmaBf16x2Tiny] = fused;
+  asm("fma.rn.relu.f16x2 %0, %1, %2, %2;" : "=r"(fused) : "r"(in[12]), "r"(in[4]));
+  out[FmaReluF16x2NaN] = fused;
+  asm("max.NaN.f16x2 %0, %1, %2;" : "=r"(fused) : "r"(in[13]), "r"(in[14]));
+  out[MaxNaNF16x2] = fused;
   float product;
   asm("mul.rn.ftz.f32 %0, %1, %2;" : "=f"(product) : "f"(f(6)), "f"(f(7)));
   out[MulFtzTiny] = __float_as_uint(product);
