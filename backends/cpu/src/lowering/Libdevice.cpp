@@ -67,6 +67,18 @@ const std::map<std::string, Emit, std::less<>>& table() {
       t[f] = intrinsic(id);
       t[d] = intrinsic(id);
     }
+    // CUDA's fast-math functions (__expf, __sinf...; clang calls __nv_fast_*): the host's
+    // correctly rounded ones are within the bounds the CUDA programming guide gives them.
+    for (auto [name, id] : {std::pair{"fast_expf", Intrinsic::exp},
+                            {"fast_exp10f", Intrinsic::exp10},
+                            {"fast_logf", Intrinsic::log},
+                            {"fast_log2f", Intrinsic::log2},
+                            {"fast_log10f", Intrinsic::log10},
+                            {"fast_sinf", Intrinsic::sin},
+                            {"fast_cosf", Intrinsic::cos},
+                            {"fast_tanf", Intrinsic::tan},
+                            {"fast_powf", Intrinsic::pow}})
+      t[name] = intrinsic(id);
     for (auto [name, id] : {std::pair{"min", Intrinsic::smin},
                             {"llmin", Intrinsic::smin},
                             {"max", Intrinsic::smax},
@@ -102,7 +114,7 @@ const std::map<std::string, Emit, std::less<>>& table() {
         return b.CreateFDiv(ConstantFP::get(type, 1.0),
                             b.CreateIntrinsic(Intrinsic::sqrt, {type}, {args[0]}));
       };
-    for (const char* name : {"fdividef", "fdiv_rn", "fdiv_rz", "ddiv_rn"})
+    for (const char* name : {"fdividef", "fast_fdividef", "fdiv_rn", "fdiv_rz", "ddiv_rn"})
       t[name] = [](IRBuilder<>& b, Args args, Type*) -> Value* {
         return b.CreateFDiv(args[0], args[1]);
       };

@@ -46,6 +46,8 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
   retargetToHost(module, target);
   lowerLibdeviceCalls(module);
   lowerNvvmMath(module);
+  makeBFloat16Exact(module);
+  makeArithmeticExact(module);
   if (llvm::Error error = inlineDeviceFunctions(module, kernels))
     return error;
 

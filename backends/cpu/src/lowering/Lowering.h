@@ -72,6 +72,14 @@ void lowerLibdeviceCalls(llvm::Module& module);
 /// fma.rz, ex2.approx, ...) as host IR, exactly for the rounded forms.
 void lowerNvvmMath(llvm::Module& module);
 
+/// NVIDIA's results where the host's differ: canonical NaNs from f32/f16/bf16 arithmetic, -0
+/// ordered below +0 in min and max (ExactArithmetic.cpp).
+void makeArithmeticExact(llvm::Module& module);
+
+/// bfloat16 operations rounded once, subnormals kept, as NVIDIA's are (BFloat16Arithmetic.cpp).
+/// Runs before makeArithmeticExact.
+void makeBFloat16Exact(llvm::Module& module);
+
 /// NVVM atomic intrinsics (atomicInc/Dec, scoped atomics) become LLVM atomic instructions.
 void lowerNvvmAtomics(llvm::Function& function);
 

@@ -156,6 +156,23 @@ Value* roundDirected(IRBuilder<>& b, Value* s, Value* error, llvm::Type* target,
   }
 }
 
+// NVIDIA's .ftz detects tininess before rounding: an f32 result whose exact value is below the
+// smallest normal is zero even where rounding would reach the smallest normal
+// (mul.rn.ftz(0x3f7fffff, 0x00800000) = 0). The value to nearest in f64 (exact for products,
+// above 2^-126 by far less than f32's rounding) tells which side of 2^-126 it lies.
+Value* flushTinyBeforeRounding(IRBuilder<>& b, const Rounded& r, llvm::ArrayRef<Value*> x,
+                               Value* result) {
+  llvm::SmallVector<Value*, 3> wide;
+  for (Value* operand : x)
+    wide.push_back(b.CreateFPExt(operand, b.getDoubleTy()));
+  Value* exact = nearestWithErrorSign(b, r.op, wide).first;
+  Value* tiny = b.CreateFCmpOLT(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, exact),
+                                llvm::ConstantFP::get(b.getDoubleTy(), 0x1p-126));
+  Value* zero = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign,
+                                        llvm::ConstantFP::get(result->getType(), 0.0), result);
+  return b.CreateSelect(tiny, zero, result);
+}
+
 Value* lowerRounded(IRBuilder<>& b, const Rounded& r, llvm::CallInst& call) {
   llvm::Type* type = call.getType();
   llvm::SmallVector<Value*, 3> x(call.args());
@@ -202,7 +219,11 @@ Value* lowerRounded(IRBuilder<>& b, const Rounded& r, llvm::CallInst& call) {
                               llvm::ConstantFP::get(type, -0.0), result);
     }
   }
-  return r.ftz ? flush(b, result) : result;
+  if (!r.ftz)
+    return result;
+  if (r.isDouble || r.op == "add" || r.op == "sqrt")
+    return flush(b, result); // sums and roots of normals are never tiny and inexact
+  return flushTinyBeforeRounding(b, r, x, result);
 }
 
 using Lowerer = std::function<Value*(IRBuilder<>&, llvm::CallInst&)>;
@@ -280,6 +301,11 @@ const llvm::StringMap<Lowerer>& others() {
           b.CreateTrunc(b.CreateLShr(b.CreateBitCast(x, b.getInt32Ty()), 16), b.getInt16Ty());
       Value* quiet = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt16(0x7fc0), high);
       return b.CreateBitCast(quiet, call.getType());
+    };
+    // To nearest: makeBFloat16Exact rounds it on the bits, subnormals kept.
+    t["f2bf16.rn"] = [](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
+      Value* x = b.CreateFPTrunc(call.getArgOperand(0), b.getBFloatTy());
+      return b.CreateBitCast(x, call.getType());
     };
     for (const char* name : {"membar.cta", "membar.gl", "membar.sys"})
       t[name] = [](IRBuilder<>& b, llvm::CallInst&) -> Value* {

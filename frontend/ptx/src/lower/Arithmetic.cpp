@@ -140,10 +140,10 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
   if (isFloat(s->type)) {
     // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
     if (inst.has("relu")) {
-      // fma.rn.relu clamps negative results (and NaN) to +0.
+      // fma.rn.relu clamps negative results to +0; a NaN stays NaN (0x7fff on NVIDIA).
       llvm::Value* r = b.CreateIntrinsic(fma, {s->values[0]->getType()}, s->values);
       llvm::Value* zero = llvm::Constant::getNullValue(r->getType());
-      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpOGT(r, zero), r, zero), s->type);
+      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpUGT(r, zero), r, zero), s->type);
       return;
     }
     llvm::Value* r = floatOp(L, inst, s->type, kFma, s->values, [&] {

@@ -114,4 +114,14 @@ llvm::SyncScope::ID scopeOf(FunctionLowering& L, const Instruction& inst) {
   return llvm::SyncScope::System;
 }
 
+// .ftz on f32: subnormals become zero of the same sign.
+llvm::Value* flushSubnormal(FunctionLowering& L, llvm::Value* v) {
+  auto& b = L.b();
+  llvm::Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v);
+  llvm::Value* tiny = b.CreateFCmpOLT(magnitude, llvm::ConstantFP::get(v->getType(), 0x1p-126));
+  llvm::Value* zero = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign,
+                                              llvm::ConstantFP::get(v->getType(), 0.0), v);
+  return b.CreateSelect(tiny, zero, v);
+}
+
 } // namespace drawbridge::ptx::nvvm

@@ -39,6 +39,9 @@ std::optional<Sources> typedSources(FunctionLowering& L, const Instruction& inst
 /// Clamps to [0.0, 1.0], NaN to +0.0, as .sat does for floating-point results.
 llvm::Value* saturate(FunctionLowering& L, llvm::Value* v);
 
+/// .ftz on f32: subnormals become zeros of the same sign.
+llvm::Value* flushSubnormal(FunctionLowering& L, llvm::Value* v);
+
 /// Picks the NVVM intrinsic for a rounding mode and ftz (f32) or the f64 one; not_intrinsic when
 /// PTX has no such combination.
 struct RoundedIntrinsics {

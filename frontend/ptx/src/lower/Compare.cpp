@@ -79,6 +79,10 @@ llvm::Value* compare(FunctionLowering& L, const Instruction& inst, size_t first,
   if (!v)
     return nullptr;
   auto& b = L.b();
+  // setp.ftz flushes its inputs first: setp.ltu.ftz(-subnormal, 0) is false on NVIDIA.
+  if (source == ScalarType::F32 && floatMode(inst).ftz)
+    for (llvm::Value*& x : *v)
+      x = flushSubnormal(L, x);
   llvm::Value* r = isFloat(source) ? b.CreateFCmp(*pred, (*v)[0], (*v)[1])
                                    : b.CreateICmp(*pred, (*v)[0], (*v)[1]);
   *combined = nullptr;

@@ -63,16 +63,6 @@ llvm::Value* roundIntegral(FunctionLowering& L, llvm::Value* v, Rounding r) {
   }
 }
 
-// .ftz on f32: subnormal results become zero of the same sign.
-llvm::Value* flushSubnormal(FunctionLowering& L, llvm::Value* v) {
-  auto& b = L.b();
-  llvm::Value* magnitude = b.CreateUnaryIntrinsic(fabs, v);
-  llvm::Value* tiny = b.CreateFCmpOLT(magnitude, llvm::ConstantFP::get(v->getType(), 0x1p-126));
-  llvm::Value* zero =
-      b.CreateBinaryIntrinsic(copysign, llvm::ConstantFP::get(v->getType(), 0.0), v);
-  return b.CreateSelect(tiny, zero, v);
-}
-
 bool isIntegralRounding(const Instruction& inst) {
   return inst.has("rni") || inst.has("rzi") || inst.has("rmi") || inst.has("rpi");
 }
@@ -126,12 +116,15 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     if (mode.sat)
       r = saturate(L, r);
   } else if (!isFloat(to)) {
-    // PTX saturates float-to-integer conversions and maps NaN to 0, as fpto[su]i.sat do.
+    // PTX saturates float-to-integer conversions and maps NaN to 0, as fpto[su]i.sat do;
+    // except to .s64, where NVIDIA returns 0x8000000000000000 (cvt.rzi.s64.f32(NaN), H200).
     if (mode.ftz && from == ScalarType::F32)
       x = flushSubnormal(L, x);
     llvm::Value* whole = roundIntegral(L, x, mode.rounding);
     r = b.CreateIntrinsic(isSigned(to) ? fptosi_sat : fptoui_sat, {L.type(to), x->getType()},
                           {whole});
+    if (to == ScalarType::S64)
+      r = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt64(uint64_t(1) << 63), r);
   } else {
     if (mode.ftz && from == ScalarType::F32)
       x = flushSubnormal(L, x);

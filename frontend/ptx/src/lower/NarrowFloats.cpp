@@ -36,10 +36,12 @@ llvm::Value* powerOfTwo(Builder& b, llvm::Value* exponent) {
   return b.CreateBitCast(b.CreateShl(b.CreateAdd(exponent, b.getInt32(127)), 23), b.getFloatTy());
 }
 
-// .relu: negative results become +0; NaN stays NaN.
-llvm::Value* relu(Builder& b, llvm::Value* x) {
+// .relu: negative results become +0; NaN stays NaN. Into e4m3/e5m2, -0 becomes +0 too
+// (cvt.rn.satfinite.relu.e4m3x2.f32(-0) on an H200); tf32 keeps -0, as the H200 does.
+llvm::Value* relu(Builder& b, llvm::Value* x, bool negativeZeroToo = false) {
   llvm::Value* zero = llvm::ConstantFP::get(x->getType(), 0.0);
-  return b.CreateSelect(b.CreateFCmpOLT(x, zero), zero, x);
+  llvm::Value* below = negativeZeroToo ? b.CreateFCmpOLE(x, zero) : b.CreateFCmpOLT(x, zero);
+  return b.CreateSelect(below, zero, x);
 }
 
 // An f32 to one e4m3/e5m2 byte: rounded to nearest even, magnitudes above the largest finite
@@ -130,7 +132,7 @@ void toFp8Pair(FunctionLowering& L, const Instruction& inst, ScalarType to, Scal
   }
   llvm::Value* pair = b.getInt16(0);
   for (unsigned i = 0; i < 2; ++i) {
-    llvm::Value* x = inst.has("relu") ? relu(b, halves[i]) : halves[i];
+    llvm::Value* x = inst.has("relu") ? relu(b, halves[i], true) : halves[i];
     llvm::Value* byte = b.CreateZExt(toFp8(b, x, formatOf(to)), b.getInt16Ty());
     pair = b.CreateOr(pair, b.CreateShl(byte, 8 * i));
   }
@@ -159,6 +161,16 @@ void fromFp8Pair(FunctionLowering& L, const Instruction& inst, ScalarType to, Sc
     pair = b.CreateInsertElement(pair, half, uint64_t(i));
   }
   L.write(inst.operands[0], pair, ScalarType::F16x2);
+}
+
+// The NaN each tf32 conversion returns on NVIDIA (measured on an H200): .rna the quiet NaN
+// 0x7fc00000, .rz and .relu the canonical NaN truncated to tf32, the others the canonical NaN.
+uint32_t tf32NaN(const Instruction& inst, const FloatMode& mode) {
+  if (mode.rounding == Rounding::Rna && !inst.has("satfinite"))
+    return 0x7fc00000;
+  if (mode.rounding == Rounding::Rz || inst.has("relu"))
+    return 0x7fffe000;
+  return 0x7fffffff;
 }
 
 // cvt.rna{.satfinite}.tf32.f32 and cvt.{rn,rz}{.relu}{.satfinite}.tf32.f32: the f32 rounded to
@@ -194,7 +206,7 @@ void toTf32(FunctionLowering& L, const Instruction& inst, ScalarType from) {
     llvm::Value* maxFinite = b.CreateOr(b.CreateAnd(bits, 0x80000000), 0x7f7fe000);
     rounded = b.CreateSelect(infinite, maxFinite, rounded);
   }
-  rounded = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt32(0x7fffffff), rounded);
+  rounded = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt32(tf32NaN(inst, mode)), rounded);
   L.write(inst.operands[0], rounded, ScalarType::B32);
 }
 

@@ -293,8 +293,8 @@ double decode(const Fp8& f, unsigned code) {
 unsigned encode(const Fp8& f, double x, bool relu) {
   if (std::isnan(x))
     return 0x7f;
-  if (relu && x < 0)
-    x = 0;
+  if (relu && (x < 0 || std::signbit(x)))
+    x = 0; // -0 too: an H200 turns it into +0
   // .satfinite: magnitudes beyond the largest finite value (infinities too) become it.
   double largest = 0;
   for (unsigned code = 0; code < 128; ++code)
@@ -442,8 +442,9 @@ __global__ void tf32Kernel(const float* in, int n, unsigned* out) {
 unsigned tf32Reference(float x, Tf32Form form) {
   uint32_t bits;
   std::memcpy(&bits, &x, 4);
+  // NaN as an H200 converts it: .rna the quiet NaN, .rz and .relu the canonical NaN truncated.
   if (std::isnan(x))
-    return 0x7fffffff;
+    return form == Rna ? 0x7fc00000 : form == Rz || form == RnRelu ? 0x7fffe000 : 0x7fffffff;
   if (form == RnRelu && x < 0)
     return 0;
   uint32_t down = bits & ~0x1fffu, up = down + 0x2000;

@@ -1,0 +1,163 @@
+// Makes the host's floating-point results NVIDIA's where x86 and LLVM differ from them
+// (measured on an H200, issue 13):
+//  - every f32, f16 and bf16 operation that produces a NaN returns the canonical NaN (0x7fffffff,
+//    0x7fff), whatever the inputs' payloads; x86 returns 0xffc00000 or keeps a payload. The fix
+//    is a select on an unordered compare after each NaN-producing operation: LLVM vectorises it,
+//    and operations that cannot produce a NaN (fneg, fabs, copysign, loads) get none. f64 keeps
+//    the host's NaN: only the 32- and 16-bit formats were measured canonical.
+//  - min and max order -0 below +0 (min(+0, -0) = -0); LLVM's minnum/maxnum may return either.
+// Runs on both input paths (PTX frontend and clang's NVVM IR), before the optimiser.
+#include "Lowering.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
+
+namespace drawbridge::backend::cpu {
+namespace {
+
+// The canonical NaN's bits for a scalar floating-point type, or nullopt where the host's NaN
+// stands (f64).
+std::optional<uint64_t> canonicalNaNBits(llvm::Type* scalar) {
+  if (scalar->isFloatTy())
+    return 0x7fffffff;
+  if (scalar->isHalfTy() || scalar->isBFloatTy())
+    return 0x7fff;
+  return std::nullopt;
+}
+
+// Intrinsics whose result may be a NaN made (or passed on) by arithmetic; fabs, copysign and
+// the like only move bits and keep the operand's NaN as NVIDIA's neg/abs/copysign do.
+bool makesNaN(llvm::Intrinsic::ID id) {
+  switch (id) {
+  case llvm::Intrinsic::fma:
+  case llvm::Intrinsic::fmuladd:
+  case llvm::Intrinsic::sqrt:
+  case llvm::Intrinsic::minnum:
+  case llvm::Intrinsic::maxnum:
+  case llvm::Intrinsic::minimum:
+  case llvm::Intrinsic::maximum:
+  case llvm::Intrinsic::exp:
+  case llvm::Intrinsic::exp2:
+  case llvm::Intrinsic::exp10:
+  case llvm::Intrinsic::log:
+  case llvm::Intrinsic::log2:
+  case llvm::Intrinsic::log10:
+  case llvm::Intrinsic::sin:
+  case llvm::Intrinsic::cos:
+  case llvm::Intrinsic::tan:
+  case llvm::Intrinsic::asin:
+  case llvm::Intrinsic::acos:
+  case llvm::Intrinsic::atan:
+  case llvm::Intrinsic::sinh:
+  case llvm::Intrinsic::cosh:
+  case llvm::Intrinsic::tanh:
+  case llvm::Intrinsic::pow:
+  case llvm::Intrinsic::powi:
+  case llvm::Intrinsic::ldexp:
+  case llvm::Intrinsic::floor:
+  case llvm::Intrinsic::ceil:
+  case llvm::Intrinsic::trunc:
+  case llvm::Intrinsic::rint:
+  case llvm::Intrinsic::nearbyint:
+  case llvm::Intrinsic::round:
+  case llvm::Intrinsic::roundeven:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool makesNaN(const llvm::Instruction& instruction) {
+  switch (instruction.getOpcode()) {
+  case llvm::Instruction::FAdd:
+  case llvm::Instruction::FSub:
+  case llvm::Instruction::FMul:
+  case llvm::Instruction::FDiv:
+  case llvm::Instruction::FRem:
+  case llvm::Instruction::FPTrunc:
+  case llvm::Instruction::FPExt:
+    return true;
+  default:
+    break;
+  }
+  if (auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction))
+    return makesNaN(intrinsic->getIntrinsicID());
+  // CUDA math functions the host's C library computes (expf, tanhf, erff...).
+  if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+    if (llvm::Function* callee = call->getCalledFunction())
+      return callee->getName().starts_with("__nv_");
+  return false;
+}
+
+// min/max of two zeros of different signs: the bits of -0 for min (the sign bits or-ed), +0
+// for max (and-ed). Equal non-zero operands have equal bits, so this holds for every equal pair.
+llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, llvm::Value* r) {
+  llvm::Intrinsic::ID id = call.getIntrinsicID();
+  if (id != llvm::Intrinsic::minnum && id != llvm::Intrinsic::maxnum)
+    return r; // minimum/maximum already order -0 below +0
+  llvm::Type* type = call.getType();
+  llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
+  llvm::Value* x = b.CreateBitCast(call.getArgOperand(0), bitsType);
+  llvm::Value* y = b.CreateBitCast(call.getArgOperand(1), bitsType);
+  llvm::Value* merged = id == llvm::Intrinsic::minnum ? b.CreateOr(x, y) : b.CreateAnd(x, y);
+  llvm::Value* equal = b.CreateFCmpOEQ(call.getArgOperand(0), call.getArgOperand(1));
+  return b.CreateSelect(equal, b.CreateBitCast(merged, type), r);
+}
+
+bool hasCanonicalNaN(llvm::Type* type) {
+  return canonicalNaNBits(type->getScalarType()).has_value();
+}
+
+// Whether a use can see a NaN's payload. A compare cannot, and an operation that is itself made
+// canonical passes on no payload, so a chain of arithmetic is fixed once, where it ends.
+bool seesPayload(const llvm::Use& use) {
+  auto* user = llvm::dyn_cast<llvm::Instruction>(use.getUser());
+  if (!user)
+    return true;
+  if (llvm::isa<llvm::FCmpInst>(user))
+    return false;
+  return !(hasCanonicalNaN(user->getType()) && makesNaN(*user));
+}
+
+void makeExact(llvm::Instruction& instruction) {
+  llvm::Type* type = instruction.getType();
+  std::optional<uint64_t> nan = canonicalNaNBits(type->getScalarType());
+  if (nan && llvm::none_of(instruction.uses(), seesPayload))
+    nan.reset();
+  auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
+  if (!nan && !intrinsic)
+    return;
+  // The uses to redirect, taken before the fix-up adds its own.
+  llvm::SmallVector<llvm::Use*, 4> uses;
+  for (llvm::Use& use : instruction.uses())
+    uses.push_back(&use);
+  llvm::IRBuilder<> b(instruction.getNextNode());
+  llvm::Value* r = &instruction;
+  if (intrinsic)
+    r = orderSignedZeros(b, *intrinsic, r);
+  if (nan) {
+    llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
+    llvm::Value* canonical =
+        b.CreateBitCast(llvm::ConstantInt::get(bitsType, *nan), type); // splat for vectors
+    r = b.CreateSelect(b.CreateFCmpUNO(r, r), canonical, r);
+  }
+  for (llvm::Use* use : uses)
+    use->set(r);
+}
+
+} // namespace
+
+void makeArithmeticExact(llvm::Module& module) {
+  for (llvm::Function& function : module) {
+    std::vector<llvm::Instruction*> targets;
+    for (llvm::Instruction& instruction : llvm::instructions(function))
+      if (instruction.getType()->isFPOrFPVectorTy() && makesNaN(instruction))
+        targets.push_back(&instruction);
+    for (llvm::Instruction* instruction : targets)
+      makeExact(*instruction);
+  }
+}
+
+} // namespace drawbridge::backend::cpu

@@ -1,0 +1,66 @@
+// Arithmetic whose results NVIDIA's hardware defines differently from x86's (issue 13): one
+// operation per output slot, on operands read from memory so no compiler folds them.
+
+enum Slot {
+  NaNPlusOne,       // signalling NaN + 1
+  InfMinusInf,      // an invalid operation
+  SqrtOfMinusOne,   // an invalid square root
+  MulOfNaNPayload,  // NaN with a payload * 2
+  MinOfZeros,       // fminf(+0, -0)
+  MaxOfZeros,       // fmaxf(-0, +0)
+  MulFtzTiny,       // mul.rn.ftz(0x3f7fffff, 0x00800000): tiny before rounding
+  SetpFtzSubnormal, // setp.ltu.ftz(-subnormal, 0)        (PTX only)
+  CvtS64OfNaN,      // cvt.rzi.s64.f32(NaN), low and high words (PTX only)
+  CvtS64OfNaNHigh,
+  FastExpOfZero,     // __expf(0): clang calls __nv_fast_expf
+  ExpOfNaN,          // expf(NaN with a payload)
+  MinOfZerosSwapped, // fminf(-0, +0)
+  MaxOfZerosSwapped, // fmaxf(+0, -0)
+  Bf16OfSubnormal,   // cvt.rn.bf16.f32(0x007fffff)
+  FmaBf16x2Tiny,     // fma.rn.bf16x2(-0, 0, 0x0001 in each half)   (PTX only)
+  FmaReluF16x2NaN,   // fma.rn.relu.f16x2(inf, 0, 0): a NaN result  (PTX only)
+  MaxNaNF16x2,       // max.NaN.f16x2(NaN with a payload, 1)        (PTX only)
+  Slots
+};
+
+extern "C" __global__ void exact_f32(const unsigned* in, unsigned* out) {
+  auto f = [&](int i) { return __uint_as_float(in[i]); };
+  out[NaNPlusOne] = __float_as_uint(f(0) + 1.0f);
+  out[InfMinusInf] = __float_as_uint(f(1) - f(1));
+  out[SqrtOfMinusOne] = __float_as_uint(sqrtf(f(2)));
+  out[MulOfNaNPayload] = __float_as_uint(f(3) * 2.0f);
+  out[MinOfZeros] = __float_as_uint(fminf(f(4), f(5)));
+  out[MaxOfZeros] = __float_as_uint(fmaxf(f(5), f(4)));
+  out[FastExpOfZero] = __float_as_uint(__expf(f(4)));
+  out[ExpOfNaN] = __float_as_uint(expf(f(3)));
+  out[MinOfZerosSwapped] = __float_as_uint(fminf(f(5), f(4)));
+  out[MaxOfZerosSwapped] = __float_as_uint(fmaxf(f(4), f(5)));
+#ifdef __NVCC__
+  unsigned short narrow;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(narrow) : "f"(f(9)));
+  out[Bf16OfSubnormal] = narrow;
+  unsigned fused;
+  asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(fused) : "r"(in[10]), "r"(in[4]), "r"(in[11]));
+  out[FmaBf16x2Tiny] = fused;
+  asm("fma.rn.relu.f16x2 %0, %1, %2, %2;" : "=r"(fused) : "r"(in[12]), "r"(in[4]));
+  out[FmaReluF16x2NaN] = fused;
+  asm("max.NaN.f16x2 %0, %1, %2;" : "=r"(fused) : "r"(in[13]), "r"(in[14]));
+  out[MaxNaNF16x2] = fused;
+  float product;
+  asm("mul.rn.ftz.f32 %0, %1, %2;" : "=f"(product) : "f"(f(6)), "f"(f(7)));
+  out[MulFtzTiny] = __float_as_uint(product);
+  unsigned less;
+  asm("{ .reg .pred p; setp.ltu.ftz.f32 p, %1, 0f00000000; selp.u32 %0, 1, 0, p; }"
+      : "=r"(less)
+      : "f"(f(8)));
+  out[SetpFtzSubnormal] = less;
+  long long whole;
+  asm("cvt.rzi.s64.f32 %0, %1;" : "=l"(whole) : "f"(f(3)));
+  out[CvtS64OfNaN] = unsigned(whole);
+  out[CvtS64OfNaNHigh] = unsigned(whole >> 32);
+#else
+  __bf16 narrow = __nvvm_f2bf16_rn(f(9));
+  out[Bf16OfSubnormal] = __builtin_bit_cast(unsigned short, narrow);
+  out[MulFtzTiny] = __float_as_uint(__nvvm_mul_rn_ftz_f(f(6), f(7)));
+#endif
+}
