@@ -44,23 +44,33 @@ void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine&
 }
 
 /// A copy of the step function that starts at `site` (0: the kernel's start) instead of
-/// dispatching on ThreadState::resume.
+/// dispatching on ThreadState::resume. Only what runs from there is copied: the dispatch's
+/// condition is mapped to the constant `site`, so the copy takes the region's code up to the
+/// sites that leave it, and the copies together grow with the kernel rather than with sites
+/// times kernel.
 llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
+  llvm::Function* original = step.function;
+  llvm::Function* copy = llvm::Function::Create(original->getFunctionType(), original->getLinkage(),
+                                                original->getName() + ".from" + llvm::Twine(site),
+                                                original->getParent());
+  copy->copyAttributesFrom(original);
   llvm::ValueToValueMapTy map;
-  llvm::Function* copy = llvm::CloneFunction(step.function, map);
-  copy->setName(step.function->getName() + ".from" + llvm::Twine(site));
-  llvm::BasicBlock* entry = &copy->getEntryBlock();
-  auto* dispatch = llvm::cast<llvm::SwitchInst>(entry->getTerminator());
-  auto* type = llvm::cast<llvm::IntegerType>(dispatch->getCondition()->getType());
-  llvm::BasicBlock* target =
-      site == 0 ? dispatch->getDefaultDest()
-                : dispatch->findCaseValue(llvm::ConstantInt::get(type, uint64_t(site)))
-                      ->getCaseSuccessor();
-  for (llvm::BasicBlock* successor : llvm::successors(entry))
-    if (successor != target)
-      successor->removePredecessor(entry);
-  llvm::BranchInst::Create(target, dispatch);
-  dispatch->eraseFromParent();
+  for (auto [from, to] : llvm::zip(original->args(), copy->args())) {
+    to.setName(from.getName());
+    map[&from] = &to;
+  }
+  // The dispatch loads ThreadState::resume first thing; the copy starts after that load, with
+  // the load known to be `site`. (The per-entry values computed later in the block are copied.)
+  llvm::BasicBlock& entry = original->getEntryBlock();
+  auto* dispatch = llvm::cast<llvm::SwitchInst>(entry.getTerminator());
+  auto* resume = llvm::cast<llvm::LoadInst>(dispatch->getCondition());
+  resume->moveBefore(&*entry.getFirstInsertionPt());
+  if (auto* address = llvm::dyn_cast<llvm::Instruction>(resume->getPointerOperand()))
+    address->moveBefore(resume);
+  map[resume] = llvm::ConstantInt::get(resume->getType(), uint64_t(site));
+  llvm::SmallVector<llvm::ReturnInst*, 8> returns;
+  llvm::CloneAndPruneIntoFromInst(copy, original, resume->getNextNode(), map,
+                                  /*ModuleLevelChanges=*/false, returns);
   return copy;
 }
 

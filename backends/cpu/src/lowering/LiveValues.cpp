@@ -1,76 +1,77 @@
 // A thread returns to the runtime at every site and resumes later in a fresh call, so an SSA
 // value defined before a site and used after it must live in memory. This finds exactly those
-// values (a path def -> site -> use that does not redefine the value) and demotes them.
+// values (a path site -> use that does not redefine the value) and demotes them.
 #include "Lowering.h"
 
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/PostOrderIterator.h>
-#include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/Transforms/Utils/Local.h>
-#include <map>
 
 namespace drawbridge::backend::cpu {
 
 namespace {
 
-using BlockSet = llvm::SmallPtrSet<const llvm::BasicBlock*, 32>;
-
-/// Blocks reachable from `start` (inclusive) without entering `avoid`.
-BlockSet reachableAvoiding(const llvm::BasicBlock* start, const llvm::BasicBlock* avoid) {
-  BlockSet seen;
-  if (start == avoid)
-    return seen;
-  std::vector<const llvm::BasicBlock*> work{start};
-  seen.insert(start);
-  while (!work.empty()) {
-    const llvm::BasicBlock* block = work.back();
-    work.pop_back();
-    for (const llvm::BasicBlock* next : llvm::successors(block))
-      if (next != avoid && seen.insert(next).second)
-        work.push_back(next);
-  }
-  return seen;
-}
-
+/// Standard SSA liveness, one value at a time: a value is live into a block when a use is
+/// reachable from the block without passing its definition. Walking backwards from the uses
+/// and stopping at the definition and at blocks already seen costs the size of the value's
+/// live range, so the whole analysis grows with the kernel rather than with sites x values x
+/// blocks. A value is live across a site when it is live into the site's resume block.
 class LivenessAcrossSites {
 public:
-  explicit LivenessAcrossSites(const std::vector<Site>& sites) : sites_(sites) {}
+  LivenessAcrossSites(const llvm::Function& step, const std::vector<Site>& sites) {
+    for (const llvm::BasicBlock& block : step) {
+      index_.try_emplace(&block, unsigned(blocks_.size()));
+      blocks_.push_back(&block);
+    }
+    seen_.assign(index_.size(), 0);
+    resume_.assign(index_.size(), false);
+    for (const Site& site : sites)
+      resume_[index_.at(site.resume)] = true;
+  }
 
   bool isLiveAcross(const llvm::Instruction& value) {
+    ++walk_;
     const llvm::BasicBlock* def = value.getParent();
+    // The definition ends every backward path: before it the value does not exist yet.
+    seen_[index_.at(def)] = walk_;
+    work_.clear();
     for (const llvm::Use& use : value.uses()) {
       auto* user = llvm::cast<llvm::Instruction>(use.getUser());
+      // A PHI uses its operand at the end of the incoming block.
       const llvm::BasicBlock* at = user->getParent();
       if (auto* phi = llvm::dyn_cast<llvm::PHINode>(user))
         at = phi->getIncomingBlock(use);
-      else if (at == def)
-        continue; // sites sit alone in their blocks: none lies between def and a later use
-      for (const Site& site : sites_)
-        if (reaches(def, site.call->getParent()) && afterSite(site, def).contains(at))
-          return true;
+      visit(at);
+    }
+    while (!work_.empty()) {
+      unsigned block = work_.back();
+      work_.pop_back();
+      if (resume_[block])
+        return true;
+      for (const llvm::BasicBlock* predecessor : llvm::predecessors(blocks_[block]))
+        visit(predecessor);
     }
     return false;
   }
 
 private:
-  bool reaches(const llvm::BasicBlock* from, const llvm::BasicBlock* to) {
-    auto [it, inserted] = forward_.try_emplace(from);
-    if (inserted)
-      it->second = reachableAvoiding(from, nullptr);
-    return it->second.contains(to);
-  }
-  const BlockSet& afterSite(const Site& site, const llvm::BasicBlock* def) {
-    auto [it, inserted] = after_.try_emplace({site.resume, def});
-    if (inserted)
-      it->second = reachableAvoiding(site.resume, def);
-    return it->second;
+  void visit(const llvm::BasicBlock* block) {
+    unsigned i = index_.at(block);
+    if (seen_[i] == walk_)
+      return;
+    seen_[i] = walk_;
+    work_.push_back(i);
   }
 
-  const std::vector<Site>& sites_;
-  std::map<const llvm::BasicBlock*, BlockSet> forward_;
-  std::map<std::pair<const llvm::BasicBlock*, const llvm::BasicBlock*>, BlockSet> after_;
+  llvm::DenseMap<const llvm::BasicBlock*, unsigned> index_;
+  std::vector<const llvm::BasicBlock*> blocks_;
+  std::vector<unsigned> seen_; // walk_ of the last walk that reached the block
+  std::vector<bool> resume_;
+  std::vector<unsigned> work_;
+  unsigned walk_ = 0;
 };
 
 } // namespace
@@ -97,7 +98,7 @@ void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where) {
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites) {
   if (sites.empty())
     return;
-  LivenessAcrossSites liveness(sites);
+  LivenessAcrossSites liveness(step, sites);
   std::vector<llvm::Instruction*> live;
   for (llvm::BasicBlock& block : step)
     for (llvm::Instruction& instruction : block)
