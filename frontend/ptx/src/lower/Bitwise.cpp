@@ -151,29 +151,63 @@ void lowerBfind(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], r, ScalarType::U32);
 }
 
-// prmt.b32 d, a, b, c (default mode): each byte of d is the byte of {b, a} that a selector
-// nibble of c picks, or that byte's sign replicated when the nibble's top bit is set.
+// The byte of the 64-bit pool {b, a} at `index` (0..7).
+llvm::Value* poolByte(Builder& b, llvm::Value* pool, llvm::Value* index) {
+  llvm::Value* shift = b.CreateMul(b.CreateZExt(index, b.getInt64Ty()), b.getInt64(8));
+  return b.CreateTrunc(b.CreateLShr(pool, shift), b.getInt8Ty());
+}
+
+// The pool index that byte i of d takes in prmt's named modes, from s = c[1:0] (PTX ISA,
+// "prmt"): f4e and b4e extract four bytes forwards and backwards, rc8 and rc16 replicate a byte
+// or a half-word, ecl and ecr clamp to the left or right edge.
+llvm::Value* namedModeIndex(Builder& b, std::string_view mode, llvm::Value* s, unsigned i) {
+  llvm::Value* byte = b.getInt32(i);
+  if (mode == "f4e")
+    return b.CreateAdd(s, byte);
+  if (mode == "b4e")
+    return b.CreateAnd(b.CreateSub(s, byte), 7);
+  if (mode == "rc8")
+    return s;
+  if (mode == "ecl")
+    return b.CreateBinaryIntrinsic(llvm::Intrinsic::umax, s, byte);
+  if (mode == "ecr")
+    return b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, s, byte);
+  // rc16
+  return b.CreateOr(b.CreateShl(b.CreateAnd(s, 1), 1), b.getInt32(i & 1));
+}
+
+// prmt.b32{.mode} d, a, b, c. In the default mode each byte of d is the byte of {b, a} that a
+// selector nibble of c picks, or that byte's sign replicated when the nibble's top bit is set;
+// the named modes take their pattern from c[1:0].
 void lowerPrmt(FunctionLowering& L, const Instruction& inst) {
   if (!L.expectOperands(inst, 4, 4))
     return;
-  for (const auto& m : inst.modifiers)
-    if (m != "b32")
-      return L.unsupported(inst, "only the default prmt mode is supported");
+  std::string_view mode;
+  for (const auto& m : inst.modifiers) {
+    if (m == "f4e" || m == "b4e" || m == "rc8" || m == "ecl" || m == "ecr" || m == "rc16")
+      mode = m;
+    else if (m != "b32")
+      return L.unsupported(inst, "prmt modes are f4e, b4e, rc8, ecl, ecr and rc16");
+  }
   auto v = readOperands(L, inst, 1, 3, ScalarType::B32);
   if (!v)
     return;
   auto& b = L.b();
   llvm::Value* pool = b.CreateOr(b.CreateShl(b.CreateZExt((*v)[1], b.getInt64Ty()), 32),
                                  b.CreateZExt((*v)[0], b.getInt64Ty()));
+  llvm::Value* shift = b.CreateAnd((*v)[2], 3);
   llvm::Value* result = b.getInt32(0);
   for (unsigned i = 0; i < 4; ++i) {
-    llvm::Value* selector = b.CreateAnd(b.CreateLShr((*v)[2], 4 * i), 0xf);
-    llvm::Value* index = b.CreateZExt(b.CreateAnd(selector, 7), b.getInt64Ty());
-    llvm::Value* byte =
-        b.CreateTrunc(b.CreateLShr(pool, b.CreateMul(index, b.getInt64(8))), b.getInt8Ty());
-    llvm::Value* signFill = b.CreateAShr(byte, 7);
-    llvm::Value* replicate = b.CreateICmpNE(b.CreateAnd(selector, 8), b.getInt32(0));
-    byte = b.CreateSelect(replicate, signFill, byte);
+    llvm::Value* byte;
+    if (mode.empty()) {
+      llvm::Value* selector = b.CreateAnd(b.CreateLShr((*v)[2], 4 * i), 0xf);
+      byte = poolByte(b, pool, b.CreateAnd(selector, 7));
+      llvm::Value* signFill = b.CreateAShr(byte, 7);
+      llvm::Value* replicate = b.CreateICmpNE(b.CreateAnd(selector, 8), b.getInt32(0));
+      byte = b.CreateSelect(replicate, signFill, byte);
+    } else {
+      byte = poolByte(b, pool, namedModeIndex(b, mode, shift, i));
+    }
     result = b.CreateOr(result, b.CreateShl(b.CreateZExt(byte, b.getInt32Ty()), 8 * i));
   }
   L.write(inst.operands[0], result, ScalarType::B32);

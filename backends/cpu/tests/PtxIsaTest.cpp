@@ -1,0 +1,148 @@
+// PTX forms outside clang's builtins, run from nvcc's PTX and checked against the PTX ISA's
+// definitions: WARP_SZ, mad.hi.sat.s32, the named prmt modes, directed-rounding conversions and
+// cvt.rn.relu.
+#include "KernelFixture.h"
+
+#include <array>
+#include <bit>
+#include <cfenv>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+
+namespace drawbridge::backend::cpu::test {
+namespace {
+
+class PtxIsaTest : public KernelFixture {
+protected:
+  void SetUp() override { load("ptx_isa"); }
+};
+
+TEST_F(PtxIsaTest, WarpSizeConstantIs32) {
+  int* out = buffer<int>(64, -1);
+  ASSERT_TRUE(run("warp_size", {1}, {64}, 0, out).ok());
+  for (int i = 0; i < 64; ++i)
+    EXPECT_EQ(out[i], 32) << i;
+}
+
+TEST_F(PtxIsaTest, MadHiSatClampsTheSumOfTheHighWordAndC) {
+  const std::array<std::array<int, 3>, 6> cases{{{INT_MAX, INT_MAX, INT_MAX},
+                                                 {INT_MIN, INT_MIN, INT_MAX},
+                                                 {INT_MIN, INT_MAX, INT_MIN},
+                                                 {-7, 1 << 30, -3},
+                                                 {123456789, 987654321, 5},
+                                                 {INT_MIN, 1, INT_MIN}}};
+  int* a = buffer<int>(cases.size());
+  int* b = buffer<int>(cases.size());
+  int* c = buffer<int>(cases.size());
+  int* out = buffer<int>(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i)
+    a[i] = cases[i][0], b[i] = cases[i][1], c[i] = cases[i][2];
+  ASSERT_TRUE(run("mad_hi_sat", {1}, {unsigned(cases.size())}, 0, a, b, c, out).ok());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    int64_t high = (int64_t(a[i]) * b[i]) >> 32;
+    int64_t sum = std::clamp<int64_t>(high + c[i], INT_MIN, INT_MAX);
+    EXPECT_EQ(out[i], sum) << i;
+  }
+}
+
+TEST_F(PtxIsaTest, NamedPrmtModesPickThePtxIsaBytes) {
+  // The PTX ISA's table for each mode and c[1:0]: the byte of {b, a} each byte of d takes,
+  // d.b0 first.
+  constexpr std::array<std::array<std::array<unsigned, 4>, 4>, 6> kTable{{
+      {{{0, 1, 2, 3}, {1, 2, 3, 4}, {2, 3, 4, 5}, {3, 4, 5, 6}}}, // f4e
+      {{{0, 7, 6, 5}, {1, 0, 7, 6}, {2, 1, 0, 7}, {3, 2, 1, 0}}}, // b4e
+      {{{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {3, 3, 3, 3}}}, // rc8
+      {{{0, 1, 2, 3}, {1, 1, 2, 3}, {2, 2, 2, 3}, {3, 3, 3, 3}}}, // ecl
+      {{{0, 0, 0, 0}, {0, 1, 1, 1}, {0, 1, 2, 2}, {0, 1, 2, 3}}}, // ecr
+      {{{0, 1, 0, 1}, {2, 3, 2, 3}, {0, 1, 0, 1}, {2, 3, 2, 3}}}, // rc16
+  }};
+  const uint32_t a = 0x83828180, b = 0x87868584; // byte i of {b, a} is 0x80 + i
+  unsigned* out = buffer<unsigned>(6 * 8);
+  // Threads 4..7 check that only c[1:0] selects.
+  ASSERT_TRUE(run("prmt_modes", {1}, {8}, 0, a, b, out).ok());
+  for (unsigned c = 0; c < 8; ++c)
+    for (unsigned mode = 0; mode < 6; ++mode) {
+      uint32_t expected = 0;
+      for (unsigned i = 0; i < 4; ++i)
+        expected |= (0x80 + kTable[mode][c & 3][i]) << (8 * i);
+      EXPECT_EQ(out[6 * c + mode], expected) << "mode " << mode << " c " << c;
+    }
+}
+
+// x converted in the host's rounding mode `mode` (the x86 conversions honour it).
+template <typename To, typename From> To convertRounded(From x, int mode) {
+  std::fesetround(mode);
+  volatile From in = x;
+  To r = static_cast<To>(in);
+  std::fesetround(FE_TONEAREST);
+  return r;
+}
+
+TEST_F(PtxIsaTest, IntegerToFloatDirectedRoundingMatchesTheRoundedValue) {
+  const std::array<long long, 10> inputs{
+      0,       1,       -1,        (1 << 24) + 1, -((1 << 24) + 3),
+      INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN,     0x123456789abcdefLL};
+  long long* in = buffer<long long>(inputs.size());
+  float* f = buffer<float>(12 * inputs.size());
+  double* d = buffer<double>(3 * inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    in[i] = inputs[i];
+  ASSERT_TRUE(run("cvt_directed_integer", {1}, {unsigned(inputs.size())}, 0, in, f, d).ok());
+  const int modes[] = {FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    long long x = inputs[i];
+    for (int m = 0; m < 3; ++m) {
+      EXPECT_EQ(f[12 * i + m], convertRounded<float>(int(x), modes[m])) << x << " s32 " << m;
+      EXPECT_EQ(f[12 * i + 3 + m], convertRounded<float>(unsigned(x), modes[m])) << x << " u32";
+      EXPECT_EQ(f[12 * i + 6 + m], convertRounded<float>(x, modes[m])) << x << " s64 " << m;
+      EXPECT_EQ(f[12 * i + 9 + m], convertRounded<float>((unsigned long long)x, modes[m]))
+          << x << " u64 " << m;
+    }
+    EXPECT_EQ(d[3 * i], convertRounded<double>(x, FE_TOWARDZERO)) << x;
+    EXPECT_EQ(d[3 * i + 1], convertRounded<double>(x, FE_DOWNWARD)) << x;
+    EXPECT_EQ(d[3 * i + 2], convertRounded<double>((unsigned long long)x, FE_UPWARD)) << x;
+  }
+}
+
+TEST_F(PtxIsaTest, FloatToHalfDirectedRoundingAndRelu) {
+  struct Case {
+    float x;
+    std::array<uint16_t, 8> bits; // f16 rz rm rp, bf16 rz rm rp, relu f16, relu bf16
+  };
+  const float tiny = std::ldexp(1.0f, -30);
+  const std::array<Case, 7> cases{{
+      // 1 + 2^-12 lies between f16's 1 and 1 + 2^-10, and below bf16's 1 + 2^-7.
+      {1.0f + std::ldexp(1.0f, -12),
+       {0x3c00, 0x3c00, 0x3c01, 0x3f80, 0x3f80, 0x3f81, 0x3c00, 0x3f80}},
+      {-(1.0f + std::ldexp(1.0f, -12)), {0xbc00, 0xbc01, 0xbc00, 0xbf80, 0xbf81, 0xbf80, 0, 0}},
+      // Beyond f16's largest finite value: only the mode's direction reaches infinity.
+      {70000.0f, {0x7bff, 0x7bff, 0x7c00, 0x4788, 0x4788, 0x4789, 0x7c00, 0x4789}},
+      {-70000.0f, {0xfbff, 0xfc00, 0xfbff, 0xc788, 0xc789, 0xc788, 0, 0}},
+      // Below f16's smallest subnormal: +inf rounding gives it.
+      {tiny, {0x0000, 0x0000, 0x0001, 0x3080, 0x3080, 0x3080, 0x0000, 0x3080}},
+      {1.5f, {0x3e00, 0x3e00, 0x3e00, 0x3fc0, 0x3fc0, 0x3fc0, 0x3e00, 0x3fc0}},
+      // .relu makes NaN the canonical NaN.
+      {std::nanf(""), {0, 0, 0, 0, 0, 0, 0x7fff, 0x7fff}},
+  }};
+  float* in = buffer<float>(cases.size());
+  uint16_t* out = buffer<uint16_t>(8 * cases.size());
+  for (size_t i = 0; i < cases.size(); ++i)
+    in[i] = cases[i].x;
+  ASSERT_TRUE(run("cvt_directed_half", {1}, {unsigned(cases.size())}, 0, in, out).ok());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    bool nan = std::isnan(cases[i].x);
+    for (unsigned k = 0; k < 8; ++k) {
+      uint16_t got = out[8 * i + k];
+      if (nan && k < 3)
+        EXPECT_TRUE((got & 0x7c00) == 0x7c00 && (got & 0x3ff)) << std::hex << got;
+      else if (nan && k < 6)
+        EXPECT_TRUE((got & 0x7f80) == 0x7f80 && (got & 0x7f)) << std::hex << got;
+      else
+        EXPECT_EQ(got, cases[i].bits[k]) << "case " << i << " form " << k;
+    }
+  }
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu::test

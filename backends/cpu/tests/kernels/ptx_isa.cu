@@ -1,0 +1,56 @@
+// PTX forms nvcc emits that have no clang builtin: nvcc's own PTX for warpSize, and inline PTX
+// for the rest. Built only as PTX (clang's NVVM IR would keep the inline PTX opaque).
+#include <cstdint>
+
+// nvcc writes warpSize as PTX's predefined constant WARP_SZ.
+extern "C" __global__ void warp_size(int* out) {
+  out[threadIdx.x] = warpSize;
+}
+
+// mad.hi.sat.s32 d, a, b, c: the high word of a*b plus c, clamped to the s32 range.
+extern "C" __global__ void mad_hi_sat(const int* a, const int* b, const int* c, int* out) {
+  int i = threadIdx.x, d;
+  asm("mad.hi.sat.s32 %0, %1, %2, %3;" : "=r"(d) : "r"(a[i]), "r"(b[i]), "r"(c[i]));
+  out[i] = d;
+}
+
+// Every named prmt mode with selector c = thread index (the modes read c[1:0]).
+#define PRMT(MODE, SLOT)                                                                           \
+  asm("prmt.b32." #MODE " %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));                    \
+  out[6 * c + SLOT] = d;
+extern "C" __global__ void prmt_modes(unsigned a, unsigned b, unsigned* out) {
+  unsigned c = threadIdx.x, d;
+  PRMT(f4e, 0)
+  PRMT(b4e, 1)
+  PRMT(rc8, 2)
+  PRMT(ecl, 3)
+  PRMT(ecr, 4)
+  PRMT(rc16, 5)
+}
+
+// Integer to f32 and f64 rounded toward zero, -inf and +inf: cvt.{rz,rm,rp}.{f32,f64}.{s,u}{32,64}.
+extern "C" __global__ void cvt_directed_integer(const long long* in, float* f, double* d) {
+  long long x = in[threadIdx.x];
+  float* o = f + 12 * threadIdx.x;
+  o[0] = __int2float_rz(int(x)), o[1] = __int2float_rd(int(x)), o[2] = __int2float_ru(int(x));
+  o[3] = __uint2float_rz(unsigned(x)), o[4] = __uint2float_rd(unsigned(x)),
+  o[5] = __uint2float_ru(unsigned(x));
+  o[6] = __ll2float_rz(x), o[7] = __ll2float_rd(x), o[8] = __ll2float_ru(x);
+  o[9] = __ull2float_rz(x), o[10] = __ull2float_rd(x), o[11] = __ull2float_ru(x);
+  double* p = d + 3 * threadIdx.x;
+  p[0] = __ll2double_rz(x), p[1] = __ll2double_rd(x), p[2] = __ull2double_ru(x);
+}
+
+// f32 to f16 and bf16 rounded toward zero, -inf and +inf, and cvt.rn.relu to f16 and bf16.
+extern "C" __global__ void cvt_directed_half(const float* in, unsigned short* out) {
+  float x = in[threadIdx.x];
+  unsigned short* o = out + 8 * threadIdx.x;
+  asm("cvt.rz.f16.f32 %0, %1;" : "=h"(o[0]) : "f"(x));
+  asm("cvt.rm.f16.f32 %0, %1;" : "=h"(o[1]) : "f"(x));
+  asm("cvt.rp.f16.f32 %0, %1;" : "=h"(o[2]) : "f"(x));
+  asm("cvt.rz.bf16.f32 %0, %1;" : "=h"(o[3]) : "f"(x));
+  asm("cvt.rm.bf16.f32 %0, %1;" : "=h"(o[4]) : "f"(x));
+  asm("cvt.rp.bf16.f32 %0, %1;" : "=h"(o[5]) : "f"(x));
+  asm("cvt.rn.relu.f16.f32 %0, %1;" : "=h"(o[6]) : "f"(x));
+  asm("cvt.rn.relu.bf16.f32 %0, %1;" : "=h"(o[7]) : "f"(x));
+}
