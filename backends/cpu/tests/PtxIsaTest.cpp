@@ -144,5 +144,80 @@ TEST_F(PtxIsaTest, FloatToHalfDirectedRoundingAndRelu) {
   }
 }
 
+// f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
+float halfToFloat(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  float magnitude = exponent == 0    ? std::ldexp(float(mantissa), -24)
+                    : exponent == 31 ? (mantissa ? NAN : INFINITY)
+                                     : std::ldexp(float(mantissa | 0x400), exponent - 25);
+  return h & 0x8000 ? -magnitude : magnitude;
+}
+float bf16ToFloat(uint16_t h) {
+  return std::bit_cast<float>(uint32_t(h) << 16);
+}
+
+TEST_F(PtxIsaTest, PackedComparisonsCompareEachHalf) {
+  // {low, high} pairs of f16 bits (1, -2, 1.5, -3, NaN) and of bf16 bits for the bf16x2 forms.
+  const uint32_t a[] = {0xc0003c00, 0x7e003c00, 0x3c003c00};
+  const uint32_t b[] = {0xc2003e00, 0x3c003c00, 0x3c003e00};
+  unsigned n = 3;
+  unsigned* x = buffer<unsigned>(n);
+  unsigned* y = buffer<unsigned>(n);
+  unsigned* out = buffer<unsigned>(6 * n, 0xdeadbeef);
+  for (unsigned i = 0; i < n; ++i)
+    x[i] = a[i], y[i] = b[i];
+  ASSERT_TRUE(run("packed_compare", {1}, {n}, 0, x, y, out).ok());
+  for (unsigned i = 0; i < n; ++i) {
+    uint32_t ge = 0, equ = 0, bfGt = 0;
+    bool lt[2];
+    for (unsigned half = 0; half < 2; ++half) {
+      float p = halfToFloat(uint16_t(a[i] >> 16 * half)),
+            q = halfToFloat(uint16_t(b[i] >> 16 * half));
+      lt[half] = p < q;
+      ge |= (p >= q ? 0x3c00u : 0u) << 16 * half; // f16 1.0 or 0.0
+      equ |= (p == q || std::isnan(p) || std::isnan(q) ? 0xffffu : 0u) << 16 * half;
+      float pb = bf16ToFloat(uint16_t(a[i] >> 16 * half)),
+            qb = bf16ToFloat(uint16_t(b[i] >> 16 * half));
+      bfGt |= (pb > qb ? 0xffffu : 0u) << 16 * half;
+    }
+    EXPECT_EQ(out[6 * i], lt[0]) << i;
+    EXPECT_EQ(out[6 * i + 1], lt[1]) << i;
+    EXPECT_EQ(out[6 * i + 2], ge) << i;
+    EXPECT_EQ(out[6 * i + 3], equ) << i;
+    EXPECT_EQ(out[6 * i + 4], bfGt) << i;
+    EXPECT_EQ(out[6 * i + 5], 0u) << i;
+  }
+}
+
+TEST_F(PtxIsaTest, PackedHalfTranscendentalsAreWithinTheirErrorBounds) {
+  // {low, high} halves: f16 bits for the f16 forms, bf16 bits for the bf16 ones.
+  const uint32_t inputs[] = {0xbc003800, 0x00004080, 0xc1003f00, 0x3e80bf00};
+  unsigned n = 4;
+  unsigned* in = buffer<unsigned>(n);
+  unsigned* out = buffer<unsigned>(4 * n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = inputs[i];
+  ASSERT_TRUE(run("packed_transcendentals", {1}, {n}, 0, in, out).ok());
+  // The PTX ISA bounds tanh.approx.f16 to a relative error of 2^-10.987 and the bf16 forms to
+  // 2^-8; rounding to the half type adds half a unit of its precision.
+  auto near = [](float got, float want, float relative) {
+    return std::fabs(got - want) <= relative * std::fabs(want) + 1e-6f;
+  };
+  for (unsigned i = 0; i < n; ++i) {
+    float h = halfToFloat(uint16_t(inputs[i]));
+    EXPECT_TRUE(near(halfToFloat(uint16_t(out[4 * i])), std::tanh(h), 0x1p-10f)) << i;
+    for (unsigned half = 0; half < 2; ++half) {
+      uint16_t bits = uint16_t(inputs[i] >> 16 * half);
+      float f = halfToFloat(bits), b = bf16ToFloat(bits);
+      EXPECT_TRUE(near(halfToFloat(uint16_t(out[4 * i + 1] >> 16 * half)), std::tanh(f), 0x1p-10f))
+          << i << " f16x2 " << half;
+      EXPECT_TRUE(near(bf16ToFloat(uint16_t(out[4 * i + 2] >> 16 * half)), std::tanh(b), 0x1p-7f))
+          << i << " tanh bf16x2 " << half;
+      EXPECT_TRUE(near(bf16ToFloat(uint16_t(out[4 * i + 3] >> 16 * half)), std::exp2(b), 0x1p-7f))
+          << i << " ex2 bf16x2 " << half;
+    }
+  }
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test

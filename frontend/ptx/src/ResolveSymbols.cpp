@@ -154,6 +154,8 @@ void FunctionResolver::resolve(Operand& op) {
         else
           op.baseIsRegister = true;
       }
+      if (op.pairedPredicate)
+        op.pairedRef = resolveRegister(*op.pairedPredicate, op.loc, 0);
       return;
     }
     // WARP_SZ is PTX's one predefined constant (nvcc emits it for warpSize): an immediate
@@ -168,6 +170,10 @@ void FunctionResolver::resolve(Operand& op) {
   case Operand::Kind::Vector:
     for (auto& element : op.elements)
       resolve(element);
+    return;
+  case Operand::Kind::Sink: // `_|p`: only the predicate is written
+    if (op.pairedPredicate)
+      op.pairedRef = resolveRegister(*op.pairedPredicate, op.loc, 0);
     return;
   default:
     return;

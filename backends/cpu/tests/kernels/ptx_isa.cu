@@ -54,3 +54,30 @@ extern "C" __global__ void cvt_directed_half(const float* in, unsigned short* ou
   asm("cvt.rn.relu.f16.f32 %0, %1;" : "=h"(o[6]) : "f"(x));
   asm("cvt.rn.relu.bf16.f32 %0, %1;" : "=h"(o[7]) : "f"(x));
 }
+
+// Packed f16x2/bf16x2 comparisons: each half compared on its own, the low half first.
+extern "C" __global__ void packed_compare(const unsigned* a, const unsigned* b, unsigned* out) {
+  unsigned x = a[threadIdx.x], y = b[threadIdx.x], *o = out + 6 * threadIdx.x;
+  asm("{ .reg .pred p, q; setp.lt.f16x2 p|q, %2, %3; selp.u32 %0, 1, 0, p; selp.u32 %1, 1, 0, q; }"
+      : "=r"(o[0]), "=r"(o[1])
+      : "r"(x), "r"(y));
+  asm("set.ge.f16x2.f16x2 %0, %1, %2;" : "=r"(o[2]) : "r"(x), "r"(y));
+  asm("set.equ.u32.f16x2 %0, %1, %2;" : "=r"(o[3]) : "r"(x), "r"(y));
+  asm("set.gt.u32.bf16x2 %0, %1, %2;" : "=r"(o[4]) : "r"(x), "r"(y));
+  // .and combines each half with c (false here): both halves false.
+  asm("{ .reg .pred p, q, c; setp.ne.u32 c, %1, %1; setp.neu.bf16x2.and p|q, %1, %2, c;"
+      " selp.u32 %0, 1, 0, p; @q or.b32 %0, %0, 2; }"
+      : "=r"(o[5])
+      : "r"(x), "r"(y));
+}
+
+// Packed half transcendentals: tanh.approx on f16, f16x2 and bf16x2, ex2.approx.ftz on bf16x2.
+extern "C" __global__ void packed_transcendentals(const unsigned* in, unsigned* out) {
+  unsigned x = in[threadIdx.x], *o = out + 4 * threadIdx.x;
+  unsigned short h = x & 0xffff, t;
+  asm("tanh.approx.f16 %0, %1;" : "=h"(t) : "h"(h));
+  o[0] = t;
+  asm("tanh.approx.f16x2 %0, %1;" : "=r"(o[1]) : "r"(x));
+  asm("tanh.approx.bf16x2 %0, %1;" : "=r"(o[2]) : "r"(x));
+  asm("ex2.approx.ftz.bf16x2 %0, %1;" : "=r"(o[3]) : "r"(x));
+}
