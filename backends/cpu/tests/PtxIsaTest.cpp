@@ -144,6 +144,24 @@ TEST_F(PtxIsaTest, FloatToHalfDirectedRoundingAndRelu) {
   }
 }
 
+TEST_F(PtxIsaTest, OrderedVectorAccessesMoveEveryElement) {
+  const unsigned n = 32;
+  auto* states = buffer<unsigned long long>(128);
+  unsigned* words = buffer<unsigned>(4 * n);
+  ASSERT_TRUE(run("ordered_vectors", {1}, {n}, 0, states, words).ok());
+  for (unsigned t = 0; t < n; ++t) {
+    unsigned long long status = 0x100 + t, value = 0xabcdef00000000ull + t;
+    EXPECT_EQ(states[2 * t], status) << t;
+    EXPECT_EQ(states[2 * t + 1], value) << t;
+    EXPECT_EQ(states[64 + 2 * t], value) << t;
+    EXPECT_EQ(states[65 + 2 * t], status) << t;
+    EXPECT_EQ(words[4 * t], uint32_t(status)) << t;
+    EXPECT_EQ(words[4 * t + 1], uint32_t(status >> 32)) << t;
+    EXPECT_EQ(words[4 * t + 2], uint32_t(value)) << t;
+    EXPECT_EQ(words[4 * t + 3], uint32_t(value >> 32)) << t;
+  }
+}
+
 // f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
 float halfToFloat(uint16_t h) {
   int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;

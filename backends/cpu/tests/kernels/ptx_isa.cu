@@ -81,3 +81,23 @@ extern "C" __global__ void packed_transcendentals(const unsigned* in, unsigned* 
   asm("tanh.approx.bf16x2 %0, %1;" : "=r"(o[2]) : "r"(x));
   asm("ex2.approx.ftz.bf16x2 %0, %1;" : "=r"(o[3]) : "r"(x));
 }
+
+// Ordered vector accesses, as CUB's decoupled look-back writes and reads its tile states.
+extern "C" __global__ void ordered_vectors(unsigned long long* states, unsigned* words) {
+  unsigned long long status = 0x100 + threadIdx.x, value = 0xabcdef00000000ull + threadIdx.x, s, v;
+  asm volatile("st.relaxed.gpu.global.v2.u64 [%0], {%1, %2};" ::"l"(states + 2 * threadIdx.x),
+               "l"(status), "l"(value)
+               : "memory");
+  asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];"
+               : "=l"(s), "=l"(v)
+               : "l"(states + 2 * threadIdx.x)
+               : "memory");
+  unsigned a, b, c, d;
+  asm volatile("ld.acquire.gpu.global.v4.u32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(a), "=r"(b), "=r"(c), "=r"(d)
+               : "l"(states + 2 * threadIdx.x)
+               : "memory");
+  states[64 + 2 * threadIdx.x] = v, states[65 + 2 * threadIdx.x] = s;
+  words[4 * threadIdx.x] = a, words[4 * threadIdx.x + 1] = b, words[4 * threadIdx.x + 2] = c,
+            words[4 * threadIdx.x + 3] = d;
+}
