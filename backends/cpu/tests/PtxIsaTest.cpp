@@ -162,6 +162,31 @@ TEST_F(PtxIsaTest, OrderedVectorAccessesMoveEveryElement) {
   }
 }
 
+TEST_F(PtxIsaTest, BitMasksClampOrWrapTheirOperands) {
+  // {a, b, clamp, wrap}: the PTX ISA's pseudo-code worked by hand.
+  const std::array<std::array<uint32_t, 4>, 8> cases{{
+      {1, 2, 0x6, 0x6},                // the ISA's own example
+      {0, 0, 0, 0},                    // width 0
+      {4, 8, 0xff0, 0xff0},            //
+      {24, 8, 0xff000000, 0xff000000}, // up to bit 31
+      {24, 9, 0xff000000, 0xff000000}, // a + b past bit 31: every bit from a
+      {33, 2, 0, 0x6},                 // a >= 32: clamp gives nothing, wrap takes a = 1
+      {3, 40, 0xfffffff8, 0x7f8},      // b >= 32: clamp takes every bit, wrap b = 8
+      {31, 1, 0x80000000, 0x80000000},
+  }};
+  unsigned n = cases.size();
+  unsigned* a = buffer<unsigned>(n);
+  unsigned* b = buffer<unsigned>(n);
+  unsigned* out = buffer<unsigned>(2 * n);
+  for (unsigned i = 0; i < n; ++i)
+    a[i] = cases[i][0], b[i] = cases[i][1];
+  ASSERT_TRUE(run("bit_masks", {1}, {n}, 0, a, b, out).ok());
+  for (unsigned i = 0; i < n; ++i) {
+    EXPECT_EQ(out[2 * i], cases[i][2]) << "clamp " << i;
+    EXPECT_EQ(out[2 * i + 1], cases[i][3]) << "wrap " << i;
+  }
+}
+
 // f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
 float halfToFloat(uint16_t h) {
   int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;

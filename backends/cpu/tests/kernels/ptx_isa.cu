@@ -101,3 +101,10 @@ extern "C" __global__ void ordered_vectors(unsigned long long* states, unsigned*
   words[4 * threadIdx.x] = a, words[4 * threadIdx.x + 1] = b, words[4 * threadIdx.x + 2] = c,
             words[4 * threadIdx.x + 3] = d;
 }
+
+// bmsk in both modes for (a, b) pairs (CUB's radix sort uses bmsk.clamp).
+extern "C" __global__ void bit_masks(const unsigned* a, const unsigned* b, unsigned* out) {
+  unsigned i = threadIdx.x;
+  asm("bmsk.clamp.b32 %0, %1, %2;" : "=r"(out[2 * i]) : "r"(a[i]), "r"(b[i]));
+  asm("bmsk.wrap.b32 %0, %1, %2;" : "=r"(out[2 * i + 1]) : "r"(a[i]), "r"(b[i]));
+}

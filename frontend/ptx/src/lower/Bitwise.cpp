@@ -1,4 +1,4 @@
-// Bit operations: and or xor not cnot shl shr bfe bfi brev popc clz bfind prmt lop3 shf.
+// Bit operations: and or xor not cnot shl shr bfe bfi bmsk brev popc clz bfind prmt lop3 shf.
 // Shift amounts and bit-field positions follow PTX's clamping rules exactly (an LLVM shift by the
 // width or more would be poison), and prmt/lop3 are expanded into portable IR.
 #include "Common.h"
@@ -91,6 +91,35 @@ void lowerBfe(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* r =
       b.CreateSelect(b.CreateICmpEQ(len, b.getInt32(0)), llvm::ConstantInt::get(ty, 0), field);
   L.write(inst.operands[0], r, s->type);
+}
+
+// bmsk.{clamp,wrap}.b32 d, a, b: b one-bits from bit a (PTX ISA, "bmsk"). Both modes take a and
+// b modulo 32; .clamp instead gives no bits for a >= 32 and every bit from a for b >= 32.
+void lowerBmsk(FunctionLowering& L, const Instruction& inst) {
+  bool clamp = inst.has("clamp");
+  if (!clamp && !inst.has("wrap"))
+    return L.fail(inst, "bmsk needs a mode: .clamp or .wrap");
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto v = readOperands(L, inst, 1, 2, ScalarType::B32);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* ones = b.getInt32(~0u);
+  llvm::Value* a1 = b.CreateAnd((*v)[0], 31);
+  llvm::Value* b1 = b.CreateAnd((*v)[1], 31);
+  llvm::Value* sum = b.CreateAdd(a1, b1);
+  llvm::Value* positionOverflow = clamp ? b.CreateICmpUGE((*v)[0], b.getInt32(32)) : b.getFalse();
+  llvm::Value* widthOverflow = clamp ? b.CreateICmpUGE((*v)[1], b.getInt32(32)) : b.getFalse();
+  llvm::Value* low = b.CreateSelect(positionOverflow, b.getInt32(0), b.CreateShl(ones, a1));
+  // The bits at and above a + b, which the mask leaves out: none when a + b passes bit 31 or an
+  // operand overflowed, all when the width is 0.
+  llvm::Value* noHigh =
+      b.CreateOr(b.CreateICmpUGE(sum, b.getInt32(32)), b.CreateOr(positionOverflow, widthOverflow));
+  llvm::Value* high = b.CreateShl(ones, b.CreateAnd(sum, 31));
+  high = b.CreateSelect(b.CreateICmpEQ(b1, b.getInt32(0)), ones, high);
+  high = b.CreateSelect(noHigh, b.getInt32(0), high);
+  L.write(inst.operands[0], b.CreateAnd(low, b.CreateNot(high)), ScalarType::B32);
 }
 
 // bfi d, f, b, pos, len: b with len bits at pos replaced by the low bits of f.
@@ -270,6 +299,7 @@ void registerBitwise(Registry& r) {
   r["shr"] = lowerShift;
   r["bfe"] = lowerBfe;
   r["bfi"] = lowerBfi;
+  r["bmsk"] = lowerBmsk;
   r["brev"] = lowerCount;
   r["popc"] = lowerCount;
   r["clz"] = lowerCount;
