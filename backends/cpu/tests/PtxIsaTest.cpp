@@ -3,12 +3,14 @@
 // cvt.rn.relu.
 #include "KernelFixture.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cfenv>
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace drawbridge::backend::cpu::test {
 namespace {

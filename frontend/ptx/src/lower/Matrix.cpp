@@ -99,13 +99,22 @@ void lowerLdmatrix(FunctionLowering& L, const Instruction& inst) {
 }
 
 struct MmaShape {
-  unsigned k;           // 16 or 8
-  ScalarType input;     // f16 or bf16
-  bool halfAccumulator; // C and D are f16x2 pairs rather than f32
+  unsigned m, k;         // m16n8k* or m8n8k*
+  unsigned elementBits;  // of A and B: 16 (f16/bf16), 8 (s8/u8) or 4 (s4/u4)
+  bool integer;          // s32 accumulators and integer inputs
+  ScalarType floatInput; // f16 or bf16, for float shapes
+  bool aSigned, bSigned; // for integer shapes
+  bool halfAccumulator;  // C and D are f16x2 pairs rather than f32
   bool halfResult;
+  bool satfinite; // integer results clamped to the s32 range
 };
 
-std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
+constexpr std::string_view kMmaForms =
+    "mma is supported as mma.sync.aligned.row.col with f16 or bf16 inputs (m16n8k16, m16n8k8; f32 "
+    "or, for f16, f16 accumulators), s8/u8 inputs (m16n8k32, m16n8k16, m8n8k16) or s4/u4 inputs "
+    "(m16n8k64, m16n8k32, m8n8k32) and s32 accumulators";
+
+std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
   unsigned k = inst.has("m16n8k16") ? 16 : inst.has("m16n8k8") ? 8 : 0;
   const auto& t = inst.types; // d, a, b, c
   bool typesOk = t.size() == 4 && t[1] == t[2] &&
@@ -113,13 +122,52 @@ std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
                  (t[0] == ScalarType::F32 || t[0] == ScalarType::F16) &&
                  (t[3] == ScalarType::F32 || t[3] == ScalarType::F16) &&
                  (t[1] == ScalarType::F16 || (t[0] == ScalarType::F32 && t[3] == ScalarType::F32));
-  if (!k || !typesOk || !inst.has("row") || !inst.has("col") || !inst.has("sync") ||
-      !inst.has("aligned")) {
-    L.unsupported(inst, "mma is supported as mma.sync.aligned.{m16n8k16,m16n8k8}.row.col with "
-                        "f16 or bf16 inputs and f32 (or, for f16, f16) accumulators");
+  if (!k || !typesOk)
+    return std::nullopt;
+  return MmaShape{
+      16,   k, 16, false, t[1], false, false, t[3] == ScalarType::F16, t[0] == ScalarType::F16,
+      false};
+}
+
+// .s32.{s8,u8}.{s8,u8}.s32 (types d, a, b, c) or .s32.{s4,u4}.{s4,u4}.s32 (the 4-bit types are
+// not scalar types: they stay modifiers, and both operands have the same one).
+std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
+  const auto& t = inst.types;
+  if (t.empty() || t.front() != ScalarType::S32 || t.back() != ScalarType::S32)
+    return std::nullopt;
+  MmaShape shape{0, 0, 8, true, ScalarType::S32, false, false, false, false, inst.has("satfinite")};
+  auto isByte = [](ScalarType x) { return x == ScalarType::S8 || x == ScalarType::U8; };
+  if (t.size() == 4 && isByte(t[1]) && isByte(t[2])) {
+    shape.aSigned = t[1] == ScalarType::S8, shape.bSigned = t[2] == ScalarType::S8;
+  } else if (t.size() == 2 && (inst.has("s4") || inst.has("u4"))) {
+    shape.elementBits = 4;
+    shape.aSigned = shape.bSigned = inst.has("s4");
+  } else {
     return std::nullopt;
   }
-  return MmaShape{k, t[1], t[3] == ScalarType::F16, t[0] == ScalarType::F16};
+  // K is 16 or 32 bytes' worth per row for m16n8, 16 bytes' worth for m8n8.
+  unsigned unit = 8 / shape.elementBits; // elements per byte
+  for (unsigned k : {16 * unit, 32 * unit}) {
+    std::string m16 = "m16n8k" + std::to_string(k);
+    if (inst.has(m16))
+      shape.m = 16, shape.k = k;
+  }
+  if (inst.has("m8n8k" + std::to_string(16 * unit)))
+    shape.m = 8, shape.k = 16 * unit;
+  if (!shape.m)
+    return std::nullopt;
+  return shape;
+}
+
+std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
+  auto shape = floatMmaShape(inst);
+  if (!shape)
+    shape = integerMmaShape(inst);
+  if (!shape || !inst.has("row") || !inst.has("col") || !inst.has("sync") || !inst.has("aligned")) {
+    L.unsupported(inst, std::string(kMmaForms));
+    return std::nullopt;
+  }
+  return shape;
 }
 
 // The two elements of a packed 16-bit pair, widened to f32 (exactly).
@@ -131,17 +179,41 @@ std::array<llvm::Value*, 2> unpack(FunctionLowering& L, llvm::Value* bits, Scala
           b.CreateFPExt(b.CreateExtractElement(pair, uint64_t(1)), b.getFloatTy())};
 }
 
-// mma.sync.aligned.m16n8k{16,8}.row.col.dtype.{f16,bf16}.{f16,bf16}.ctype d, a, b, c.
-// With groupID g = l/4 and t = l%4, lane l holds A[g + 8(i/2 % 2)][2t + i%2 + 8(i/4)] as a_i
-// (k8: the first four), B[2t + i%2 + 8(i/2)][g] as b_i, and C/D[g + 8(i/2)][2t + i%2] as c_i.
-// Each lane computes its four elements of D; products of f16/bf16 values are exact in f32, and
-// each is added with one rounding, k in ascending order.
+// The elements of one 32-bit A or B register, lowest first: f32 for float shapes, i32 for
+// integer ones (sign- or zero-extended).
+std::vector<llvm::Value*> elementsOf(FunctionLowering& L, const MmaShape& shape, llvm::Value* bits,
+                                     bool isSigned) {
+  if (!shape.integer) {
+    auto pair = unpack(L, bits, shape.floatInput);
+    return {pair[0], pair[1]};
+  }
+  auto& b = L.b();
+  std::vector<llvm::Value*> elements;
+  for (unsigned e = 0; e < 32 / shape.elementBits; ++e) {
+    // Shift the element to the top, then back down, extending its sign for signed types.
+    llvm::Value* top = b.CreateShl(bits, 32 - shape.elementBits * (e + 1));
+    unsigned down = 32 - shape.elementBits;
+    elements.push_back(isSigned ? b.CreateAShr(top, down) : b.CreateLShr(top, down));
+  }
+  return elements;
+}
+
+// mma.sync.aligned.shape.row.col.dtype.atype.btype.ctype d, a, b, c. With groupID g = l/4 and
+// t = l%4, and each 32-bit register holding n = 32/bits elements, lane l holds A[g + 8(r % h)]
+// [n t + e + 4n (r / h)] as element e of A register r (h = m/8 row halves), B[n t + e + 4n r][g]
+// in B register r, and C/D[g + 8(i/2)][2t + i%2] as c_i. Each lane computes its elements of D.
+// Float products of f16/bf16 values are exact in f32, each added with one rounding, k in
+// ascending order; integer ones wrap in s32 unless .satfinite clamps the exact sum.
 void lowerMma(FunctionLowering& L, const Instruction& inst) {
   auto shape = mmaShape(L, inst);
   if (!shape || !L.expectOperands(inst, 4, 4))
     return;
-  unsigned aRegs = shape->k / 4, bRegs = shape->k / 8;
-  unsigned cRegs = shape->halfAccumulator ? 2 : 4, dRegs = shape->halfResult ? 2 : 4;
+  unsigned perRegister = 32 / shape->elementBits, halves = shape->m / 8;
+  unsigned aRegs = shape->m * shape->k * shape->elementBits / 1024;
+  unsigned bRegs = 8 * shape->k * shape->elementBits / 1024;
+  unsigned outputs = 2 * halves; // of D per lane
+  unsigned cRegs = shape->halfAccumulator ? outputs / 2 : outputs;
+  unsigned dRegs = shape->halfResult ? outputs / 2 : outputs;
   auto* d = registerList(L, inst, 0, dRegs, "D");
   auto* a = d ? registerList(L, inst, 1, aRegs, "A") : nullptr;
   auto* bList = a ? registerList(L, inst, 2, bRegs, "B") : nullptr;
@@ -154,8 +226,11 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
       values.push_back(L.read(r, as));
     return values;
   };
+  ScalarType accumulator = shape->integer           ? ScalarType::S32
+                           : shape->halfAccumulator ? ScalarType::B32
+                                                    : ScalarType::F32;
   auto aBits = readAll(*a, ScalarType::B32), bBits = readAll(*bList, ScalarType::B32);
-  auto cValues = readAll(*c, shape->halfAccumulator ? ScalarType::B32 : ScalarType::F32);
+  auto cValues = readAll(*c, accumulator);
   for (const auto* values : {&aBits, &bBits, &cValues})
     for (llvm::Value* v : *values)
       if (!v)
@@ -172,10 +247,10 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
     row.assign(shape->k, nullptr);
   for (unsigned from = 0; from < 4; ++from) {
     llvm::Value* source = b.CreateAdd(b.CreateShl(group, 2), b.getInt32(from));
-    for (unsigned i = 0; i < aRegs; ++i) {
-      auto elements = unpack(L, fromLane(L, aBits[i], source), shape->input);
-      for (unsigned e = 0; e < 2; ++e)
-        rows[i % 2][2 * from + e + 8 * (i / 2)] = elements[e];
+    for (unsigned r = 0; r < aRegs; ++r) {
+      auto elements = elementsOf(L, *shape, fromLane(L, aBits[r], source), shape->aSigned);
+      for (unsigned e = 0; e < perRegister; ++e)
+        rows[r % halves][perRegister * (from + 4 * (r / halves)) + e] = elements[e];
     }
   }
   // columns[n][k] = B[k][2t + n]: lanes 4(2t+n) .. 4(2t+n)+3 hold that column.
@@ -185,14 +260,29 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
     llvm::Value* first = b.CreateShl(b.CreateOr(b.CreateShl(pair, 1), b.getInt32(n)), 2);
     for (unsigned from = 0; from < 4; ++from) {
       llvm::Value* source = b.CreateAdd(first, b.getInt32(from));
-      for (unsigned i = 0; i < bRegs; ++i) {
-        auto elements = unpack(L, fromLane(L, bBits[i], source), shape->input);
-        for (unsigned e = 0; e < 2; ++e)
-          columns[n][2 * from + e + 8 * i] = elements[e];
+      for (unsigned r = 0; r < bRegs; ++r) {
+        auto elements = elementsOf(L, *shape, fromLane(L, bBits[r], source), shape->bSigned);
+        for (unsigned e = 0; e < perRegister; ++e)
+          columns[n][perRegister * (from + 4 * r) + e] = elements[e];
       }
     }
   }
 
+  if (shape->integer) {
+    // Sums of at most 64 products of bytes fit easily in i64; s32 wraps them, .satfinite clamps.
+    for (unsigned i = 0; i < outputs; ++i) {
+      llvm::Value* sum = b.CreateSExt(cValues[i], b.getInt64Ty());
+      for (unsigned kk = 0; kk < shape->k; ++kk)
+        sum = b.CreateAdd(
+            sum, b.CreateSExt(b.CreateMul(rows[i / 2][kk], columns[i % 2][kk]), b.getInt64Ty()));
+      if (shape->satfinite) {
+        sum = b.CreateBinaryIntrinsic(smax, sum, b.getInt64(INT32_MIN));
+        sum = b.CreateBinaryIntrinsic(smin, sum, b.getInt64(INT32_MAX));
+      }
+      L.write((*d)[i], b.CreateTrunc(sum, b.getInt32Ty()), ScalarType::S32);
+    }
+    return;
+  }
   std::array<llvm::Value*, 4> accumulators;
   for (unsigned i = 0; i < 4; ++i)
     accumulators[i] =
