@@ -189,6 +189,37 @@ TEST_F(PtxIsaTest, BitMasksClampOrWrapTheirOperands) {
   }
 }
 
+TEST_F(PtxIsaTest, Sm90FormsOutsideClustersRunAsOnAGpu) {
+  const unsigned blocks = 3, threads = 64;
+  unsigned* out = buffer<unsigned>(16 * blocks * threads, 0xdeadbeef);
+  ASSERT_TRUE(run("sm90_without_clusters", {blocks}, {threads}, 0, out).ok());
+  for (unsigned warp = 0; warp < blocks * threads / 32; ++warp) {
+    // elect.sync over lanes 4..31 elects one of them (the PTX ISA does not say which): every
+    // member gets its lane, and it alone gets the predicate.
+    const unsigned* first = out + 16 * 32 * warp;
+    unsigned leader = first[16 * 4], electedLanes = 0;
+    EXPECT_TRUE(leader >= 4 && leader < 32) << leader;
+    for (unsigned lane = 4; lane < 32; ++lane) {
+      EXPECT_EQ(first[16 * lane], leader) << lane;
+      EXPECT_EQ(first[16 * lane + 1], lane == leader ? 1u : 0u) << lane;
+      electedLanes += first[16 * lane + 1];
+    }
+    EXPECT_EQ(electedLanes, 1u);
+  }
+  for (unsigned block = 0; block < blocks; ++block)
+    for (unsigned t = 0; t < threads; ++t) {
+      const unsigned* o = out + 16 * (block * threads + t);
+      // Each block is a cluster of one.
+      EXPECT_EQ(o[2], 0u);
+      EXPECT_EQ(o[3], 1u);
+      EXPECT_EQ(o[4], 0u);
+      EXPECT_EQ(o[5], 1u);
+      EXPECT_EQ(o[6], block);
+      EXPECT_EQ(o[7], blocks);
+      EXPECT_EQ(o[8], 0u);
+    }
+}
+
 // f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
 float halfToFloat(uint16_t h) {
   int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;

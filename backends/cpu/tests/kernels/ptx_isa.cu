@@ -108,3 +108,26 @@ extern "C" __global__ void bit_masks(const unsigned* a, const unsigned* b, unsig
   asm("bmsk.clamp.b32 %0, %1, %2;" : "=r"(out[2 * i]) : "r"(a[i]), "r"(b[i]));
   asm("bmsk.wrap.b32 %0, %1, %2;" : "=r"(out[2 * i + 1]) : "r"(a[i]), "r"(b[i]));
 }
+
+// sm_90 code outside clusters: elect.sync, proxy fences, grid-dependency control and the cluster
+// special registers of a launch without clusters.
+extern "C" __global__ void sm90_without_clusters(unsigned* out) {
+  unsigned leader = 99, elected = 0, *o = out + 16 * (blockIdx.x * blockDim.x + threadIdx.x);
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  if (threadIdx.x % 32 >= 4) // membermask names exactly the lanes that execute it
+    asm volatile("{ .reg .pred p; elect.sync %0|p, %2; selp.u32 %1, 1, 0, p; }"
+                 : "=r"(leader), "=r"(elected)
+                 : "r"(0xfffffff0u));
+  o[0] = leader, o[1] = elected;
+  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+  asm volatile("fence.proxy.alias;" ::: "memory");
+  asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(o[2]));
+  asm("mov.u32 %0, %%cluster_nctarank;" : "=r"(o[3]));
+  asm("mov.u32 %0, %%cluster_ctaid.x;" : "=r"(o[4]));
+  asm("mov.u32 %0, %%cluster_nctaid.y;" : "=r"(o[5]));
+  asm("mov.u32 %0, %%clusterid.x;" : "=r"(o[6]));
+  asm("mov.u32 %0, %%nclusterid.x;" : "=r"(o[7]));
+  asm("mov.u32 %0, %%clusterid.y;" : "=r"(o[8]));
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+}
