@@ -220,6 +220,22 @@ TEST_F(PtxIsaTest, Sm90FormsOutsideClustersRunAsOnAGpu) {
     }
 }
 
+TEST_F(PtxIsaTest, StmatrixStoresFragmentsInTheirRows) {
+  auto* plain = buffer<uint16_t>(256);
+  auto* transposed = buffer<uint16_t>(256);
+  auto* single = buffer<uint16_t>(64);
+  ASSERT_TRUE(run("store_matrices", {1}, {32}, 0, plain, transposed, single).ok());
+  for (unsigned j = 0; j < 4; ++j)
+    for (unsigned r = 0; r < 8; ++r)
+      for (unsigned c = 0; c < 8; ++c) {
+        EXPECT_EQ(plain[64 * j + 8 * r + c], 64 * j + 8 * r + c) << j << r << c;
+        EXPECT_EQ(transposed[64 * j + 8 * r + c], 64 * j + 8 * c + r) << j << r << c;
+      }
+  for (unsigned r = 0; r < 8; ++r)
+    for (unsigned c = 0; c < 8; ++c)
+      EXPECT_EQ(single[8 * r + c], 128 + 8 * r + c) << r << c;
+}
+
 // f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
 float halfToFloat(uint16_t h) {
   int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;

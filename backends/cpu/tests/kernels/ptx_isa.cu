@@ -131,3 +131,30 @@ extern "C" __global__ void sm90_without_clusters(unsigned* out) {
   asm("mov.u32 %0, %%clusterid.y;" : "=r"(o[8]));
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
 }
+
+// stmatrix of fragments built by the PTX ISA's layout: lane l holds row l/4, columns 2(l%4) and
+// 2(l%4)+1 of matrix j in register j, with element (j, r, c) = 64j + 8r + c.
+extern "C" __global__ void store_matrices(unsigned short* plain, unsigned short* transposed,
+                                          unsigned short* single) {
+  __shared__ unsigned short a[256], t[256], s[64];
+  unsigned l = threadIdx.x, r = l / 4, c = 2 * (l % 4), held[4];
+  for (unsigned j = 0; j < 4; ++j)
+    held[j] = (64 * j + 8 * r + c) | (64 * j + 8 * r + c + 1) << 16;
+  // Lane 8j + i gives row i of matrix j.
+  unsigned rowA = unsigned(__cvta_generic_to_shared(&a[8 * l]));
+  unsigned rowT = unsigned(__cvta_generic_to_shared(&t[8 * l]));
+  unsigned rowS = unsigned(__cvta_generic_to_shared(&s[8 * (l % 8)]));
+  asm volatile("stmatrix.sync.aligned.m8n8.x4.shared.b16 [%0], {%1, %2, %3, %4};" ::"r"(rowA),
+               "r"(held[0]), "r"(held[1]), "r"(held[2]), "r"(held[3])
+               : "memory");
+  asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], {%1, %2, %3, %4};" ::"r"(rowT),
+               "r"(held[0]), "r"(held[1]), "r"(held[2]), "r"(held[3])
+               : "memory");
+  asm volatile("stmatrix.sync.aligned.m8n8.x1.shared.b16 [%0], {%1};" ::"r"(rowS), "r"(held[2])
+               : "memory");
+  __syncwarp();
+  for (unsigned i = l; i < 256; i += 32)
+    plain[i] = a[i], transposed[i] = t[i];
+  for (unsigned i = l; i < 64; i += 32)
+    single[i] = s[i];
+}

@@ -44,24 +44,30 @@ const std::vector<Operand>* registerList(FunctionLowering& L, const Instruction&
   return nullptr;
 }
 
-// ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16 d, [p]: lanes 8j..8j+7 give the
-// row addresses of matrix j; lane l receives row l/4, columns 2(l%4) and 2(l%4)+1 of each
-// matrix (of its transpose with .trans), the lower column in the low half.
-void lowerLdmatrix(FunctionLowering& L, const Instruction& inst) {
+// ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16 d, [p] and stmatrix (the same with
+// the operands swapped: [p], r): lanes 8j..8j+7 give the row addresses of matrix j; lane l holds
+// row l/4, columns 2(l%4) and 2(l%4)+1 of each matrix (of its transpose with .trans), the lower
+// column in the low half. ldmatrix loads what it holds, stmatrix stores it.
+void lowerMatrixMove(FunctionLowering& L, const Instruction& inst) {
+  bool store = inst.opcode == "stmatrix";
   if (!inst.has("m8n8") || !inst.has("b16"))
-    return L.unsupported(inst, "ldmatrix is supported for .m8n8 with .b16 elements");
+    return L.unsupported(inst, inst.opcode + " is supported for .m8n8 with .b16 elements");
   unsigned matrices = inst.has("x1") ? 1 : inst.has("x2") ? 2 : inst.has("x4") ? 4 : 0;
   if (!matrices)
-    return L.fail(inst, "ldmatrix needs a matrix count: .x1, .x2 or .x4");
+    return L.fail(inst, inst.opcode + " needs a matrix count: .x1, .x2 or .x4");
   if (!L.expectOperands(inst, 2, 2))
     return;
-  if (inst.operands[1].kind != Operand::Kind::Address)
-    return L.fail(inst, "operand 2 of '" + inst.spelling() + "' must be an address in brackets");
-  const Operand& dest = inst.operands[0];
-  if (!(dest.kind == Operand::Kind::Register && matrices == 1) &&
-      !registerList(L, inst, 0, matrices, "the destination"))
+  const Operand& addressOperand = inst.operands[store ? 0 : 1];
+  if (addressOperand.kind != Operand::Kind::Address)
+    return L.fail(inst, "'" + inst.spelling() + "' needs an address in brackets");
+  const Operand& fragment = inst.operands[store ? 1 : 0];
+  if (!(fragment.kind == Operand::Kind::Register && matrices == 1) &&
+      !registerList(L, inst, store ? 1 : 0, matrices, "the fragment"))
     return;
-  llvm::Value* pointer = L.address(inst.operands[1], inst.space);
+  auto element = [&](unsigned j) -> const Operand& {
+    return fragment.kind == Operand::Kind::Vector ? fragment.elements[j] : fragment;
+  };
+  llvm::Value* pointer = L.address(addressOperand, inst.space);
   if (!pointer)
     return L.fail(inst, "cannot form the address of '" + inst.spelling() + "'");
   auto& b = L.b();
@@ -72,29 +78,46 @@ void lowerLdmatrix(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* pairIndex = b.CreateAnd(lane, 3);    // l % 4
   llvm::Value* pairRow = b.CreateShl(pairIndex, 1); // 2 (l % 4)
   bool transposed = inst.has("trans");
-  // Loads the element at `column` of the row whose address lane `source` holds.
-  auto load = [&](llvm::Type* type, llvm::Value* source, llvm::Value* byteOffset) {
+  // Loads or stores `value` (of `type`) at `byteOffset` in the row whose address lane `source`
+  // holds.
+  auto access = [&](llvm::Type* type, llvm::Value* source, llvm::Value* byteOffset,
+                    llvm::Value* value) -> llvm::Value* {
     llvm::Value* row = fromLane64(L, own, source);
     llvm::Value* at = b.CreateIntToPtr(b.CreateAdd(row, byteOffset), pointerType);
-    return b.CreateAlignedLoad(type, at, llvm::Align(type->getPrimitiveSizeInBits() / 8));
+    llvm::Align align(type->getPrimitiveSizeInBits() / 8);
+    if (store)
+      return b.CreateAlignedStore(value, at, align);
+    return b.CreateAlignedLoad(type, at, align);
   };
   for (unsigned j = 0; j < matrices; ++j) {
     llvm::Value* first = b.getInt32(8 * j);
-    llvm::Value* value = nullptr;
+    llvm::Value* held = store ? L.read(element(j), ScalarType::B32) : nullptr;
+    if (store && !held)
+      return L.fail(inst, "the registers of '" + inst.spelling() + "' cannot be read");
     if (!transposed) {
-      // Row l/4; both columns are adjacent, one 32-bit load.
-      value = load(b.getInt32Ty(), b.CreateAdd(first, quad),
-                   b.CreateZExt(b.CreateShl(pairIndex, 2), b.getInt64Ty()));
-    } else {
-      // Element (r, c) of the transpose is element (c, r): rows 2(l%4) and 2(l%4)+1, column l/4.
-      llvm::Value* column = b.CreateZExt(b.CreateShl(quad, 1), b.getInt64Ty());
-      llvm::Value* lo = load(b.getInt16Ty(), b.CreateAdd(first, pairRow), column);
-      llvm::Value* hi =
-          load(b.getInt16Ty(), b.CreateAdd(first, b.CreateOr(pairRow, b.getInt32(1))), column);
-      value = b.CreateOr(b.CreateZExt(lo, b.getInt32Ty()),
-                         b.CreateShl(b.CreateZExt(hi, b.getInt32Ty()), 16));
+      // Row l/4; both columns are adjacent, one 32-bit access.
+      llvm::Value* r = access(b.getInt32Ty(), b.CreateAdd(first, quad),
+                              b.CreateZExt(b.CreateShl(pairIndex, 2), b.getInt64Ty()), held);
+      if (!store)
+        L.write(element(j), r, ScalarType::B32);
+      continue;
     }
-    L.write(dest.kind == Operand::Kind::Vector ? dest.elements[j] : dest, value, ScalarType::B32);
+    // Element (r, c) of the transpose is element (c, r): rows 2(l%4) and 2(l%4)+1, column l/4.
+    llvm::Value* column = b.CreateZExt(b.CreateShl(quad, 1), b.getInt64Ty());
+    llvm::Value* loRow = b.CreateAdd(first, pairRow);
+    auto hiRow = [&] { return b.CreateAdd(first, b.CreateOr(pairRow, b.getInt32(1))); };
+    if (store) {
+      access(b.getInt16Ty(), loRow, column, b.CreateTrunc(held, b.getInt16Ty()));
+      access(b.getInt16Ty(), hiRow(), column,
+             b.CreateTrunc(b.CreateLShr(held, 16), b.getInt16Ty()));
+      continue;
+    }
+    llvm::Value* lo = access(b.getInt16Ty(), loRow, column, nullptr);
+    llvm::Value* hi = access(b.getInt16Ty(), hiRow(), column, nullptr);
+    L.write(element(j),
+            b.CreateOr(b.CreateZExt(lo, b.getInt32Ty()),
+                       b.CreateShl(b.CreateZExt(hi, b.getInt32Ty()), 16)),
+            ScalarType::B32);
   }
 }
 
@@ -309,7 +332,8 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
 } // namespace
 
 void registerMatrix(Registry& r) {
-  r["ldmatrix"] = lowerLdmatrix;
+  r["ldmatrix"] = lowerMatrixMove;
+  r["stmatrix"] = lowerMatrixMove;
   r["mma"] = lowerMma;
 }
 
