@@ -62,7 +62,7 @@ void lowerMatrixMove(FunctionLowering& L, const Instruction& inst) {
     return L.fail(inst, "'" + inst.spelling() + "' needs an address in brackets");
   const Operand& fragment = inst.operands[store ? 1 : 0];
   if (!(fragment.kind == Operand::Kind::Register && matrices == 1) &&
-      !registerList(L, inst, store ? 1 : 0, matrices, "the fragment"))
+      !registerList(L, inst, store ? 1 : 0, matrices, store ? "the source" : "the destination"))
     return;
   auto element = [&](unsigned j) -> const Operand& {
     return fragment.kind == Operand::Kind::Vector ? fragment.elements[j] : fragment;
