@@ -9,8 +9,9 @@
 #         in for it), without VMM (the shim has no virtual memory management), without NCCL and
 #         without the FlashAttention quant combinations (DRAWBRIDGE_GGML_FA=ON turns on the default
 #         FlashAttention kernels).
-# ptx:    takes every PTX module nvcc kept while building (WORK_DIR/keep) and lowers each with
-#         `drawbridge ptx --verify`, writing WORK_DIR/ptx-report.txt (module: ok / the error).
+# ptx:    takes every PTX module nvcc kept while building (WORK_DIR/keep), lowers each with
+#         `drawbridge ptx --verify` and round-trips it through llc and ptxas, writing
+#         WORK_DIR/ptx-report.txt (module: ok / the first error).
 # test:   runs test-backend-ops (mode test, CUDA backend against CPU) through `drawbridge run`,
 #         logging to WORK_DIR/test-backend-ops.log.
 # report: WORK_DIR/report.txt, per op: cases passed, failed, not supported (with the reasons the
@@ -23,6 +24,8 @@ step=${3:-all}
 here=$(dirname "$(realpath "$0")")
 drawbridge=${DRAWBRIDGE:-$here/../../build/bin/drawbridge}
 nvcc=${NVCC:-/usr/local/cuda/bin/nvcc}
+llc=${LLC:-/usr/lib/llvm-19/bin/llc}
+ptxas=${PTXAS:-$(dirname "$nvcc")/ptxas}
 jobs=${DRAWBRIDGE_GGML_JOBS:-1}
 mkdir -p "$work"
 
@@ -41,14 +44,17 @@ ptx() {
   local failed=0 total=0
   for module in "$work"/keep/*.ptx; do
     total=$((total + 1))
-    if err=$("$drawbridge" ptx --verify "$module" -o /dev/null 2>&1); then
+    # Lowered, then back to PTX with llc and assembled by ptxas: the frontend's round trip.
+    if err=$("$drawbridge" ptx --verify "$module" -o "$work/module.ll" 2>&1 &&
+      "$llc" -march=nvptx64 -mcpu=sm_80 "$work/module.ll" -o "$work/module.s" 2>&1 &&
+      "$ptxas" -c -arch=sm_80 "$work/module.s" -o /dev/null 2>&1); then
       echo "$(basename "$module"): ok" >>"$work/ptx-report.txt"
     else
       failed=$((failed + 1))
       echo "$(basename "$module"): $(head -1 <<<"$err")" >>"$work/ptx-report.txt"
     fi
   done
-  echo "PTX modules lowered: $((total - failed)) of $total (details: $work/ptx-report.txt)"
+  echo "PTX modules lowered and round-tripped: $((total - failed)) of $total (details: $work/ptx-report.txt)"
 }
 
 test_ops() {
