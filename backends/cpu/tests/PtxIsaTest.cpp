@@ -236,6 +236,18 @@ TEST_F(PtxIsaTest, StmatrixStoresFragmentsInTheirRows) {
       EXPECT_EQ(single[8 * r + c], 128 + 8 * r + c) << r << c;
 }
 
+TEST_F(PtxIsaTest, MovmatrixTransposesTheWarpsFragment) {
+  unsigned* out = buffer<unsigned>(32);
+  ASSERT_TRUE(run("transpose_fragment", {1}, {32}, 0, out).ok());
+  // Lane l holds (l/4, 2(l%4)) and (l/4, 2(l%4) + 1) of the transpose: the original's
+  // (2(l%4), l/4) and (2(l%4) + 1, l/4).
+  for (unsigned l = 0; l < 32; ++l) {
+    unsigned r = l / 4, c = 2 * (l % 4);
+    EXPECT_EQ(out[l] & 0xffff, 8 * c + r + 100) << l;
+    EXPECT_EQ(out[l] >> 16, 8 * (c + 1) + r + 100) << l;
+  }
+}
+
 // f16 and bf16 bits to float: the test's own decoding, independent of the code under test.
 float halfToFloat(uint16_t h) {
   int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;

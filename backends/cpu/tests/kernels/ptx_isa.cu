@@ -158,3 +158,11 @@ extern "C" __global__ void store_matrices(unsigned short* plain, unsigned short*
   for (unsigned i = l; i < 64; i += 32)
     single[i] = s[i];
 }
+
+// movmatrix.trans on a fragment in ldmatrix's layout, with element (r, c) = 8r + c + 100.
+extern "C" __global__ void transpose_fragment(unsigned* out) {
+  unsigned l = threadIdx.x, r = l / 4, c = 2 * (l % 4),
+           held = (8 * r + c + 100) | (8 * r + c + 101) << 16, t;
+  asm volatile("movmatrix.sync.aligned.m8n8.trans.b16 %0, %1;" : "=r"(t) : "r"(held));
+  out[l] = t;
+}

@@ -121,6 +121,32 @@ void lowerMatrixMove(FunctionLowering& L, const Instruction& inst) {
   }
 }
 
+// movmatrix.sync.aligned.m8n8.trans.b16 d, a: the transpose of the 8x8 matrix the warp holds in
+// ldmatrix's layout. Lane l's new elements (l/4, 2(l%4) + e) are the old (2(l%4) + e, l/4): in
+// lane 4(2(l%4) + e) + l/8, in its low half when l/4 is even.
+void lowerMovmatrix(FunctionLowering& L, const Instruction& inst) {
+  if (!inst.has("m8n8") || !inst.has("trans") || !inst.has("b16"))
+    return L.unsupported(inst, "movmatrix is supported as movmatrix.sync.aligned.m8n8.trans.b16");
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  auto v = readOperands(L, inst, 1, 1, ScalarType::B32);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* lane = laneId(L);
+  llvm::Value* row = b.CreateLShr(lane, 2);
+  llvm::Value* halfShift = b.CreateShl(b.CreateAnd(row, 1), 4); // 16 when l/4 is odd
+  llvm::Value* result = b.getInt32(0);
+  for (unsigned e = 0; e < 2; ++e) {
+    llvm::Value* oldRow = b.CreateOr(b.CreateShl(b.CreateAnd(lane, 3), 1), b.getInt32(e));
+    llvm::Value* source = b.CreateAdd(b.CreateShl(oldRow, 2), b.CreateLShr(lane, 3));
+    llvm::Value* element =
+        b.CreateAnd(b.CreateLShr(fromLane(L, (*v)[0], source), halfShift), 0xffff);
+    result = b.CreateOr(result, b.CreateShl(element, 16 * e));
+  }
+  L.write(inst.operands[0], result, ScalarType::B32);
+}
+
 struct MmaShape {
   unsigned m, k;         // m16n8k* or m8n8k*
   unsigned elementBits;  // of A and B: 16 (f16/bf16), 8 (s8/u8) or 4 (s4/u4)
@@ -334,6 +360,7 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
 void registerMatrix(Registry& r) {
   r["ldmatrix"] = lowerMatrixMove;
   r["stmatrix"] = lowerMatrixMove;
+  r["movmatrix"] = lowerMovmatrix;
   r["mma"] = lowerMma;
 }
 
