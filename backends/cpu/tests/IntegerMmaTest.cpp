@@ -16,6 +16,7 @@ struct IntegerMma {
   const char* kernel;
   unsigned m, k, bits;
   bool aSigned, bSigned, satfinite;
+  bool xorPopc = false; // b1: the bits of A XOR B are counted rather than products summed
 };
 
 class IntegerMmaTest : public KernelFixture {
@@ -70,7 +71,8 @@ void IntegerMmaTest::checkIntegerMma(const IntegerMma& shape, uint32_t seed) {
       unsigned row = l / 4 + 8 * (i / 2), col = 2 * (l % 4) + i % 2;
       int64_t sum = C[row * 8 + col];
       for (unsigned kk = 0; kk < shape.k; ++kk)
-        sum += int64_t(A[row * shape.k + kk]) * B[kk * 8 + col];
+        sum += shape.xorPopc ? int64_t(A[row * shape.k + kk] ^ B[kk * 8 + col])
+                             : int64_t(A[row * shape.k + kk]) * B[kk * 8 + col];
       int32_t expected = shape.satfinite ? int32_t(std::clamp<int64_t>(sum, INT_MIN, INT_MAX))
                                          : int32_t(uint32_t(uint64_t(sum)));
       EXPECT_EQ(d[4 * l + i], expected) << shape.kernel << " D[" << row << "][" << col << "]";
@@ -84,6 +86,7 @@ TEST_F(IntegerMmaTest, EveryShapeMatchesTheProduct) {
       {"mma_m16n8k16_u8_sat", 16, 16, 8, false, false, true},
       {"mma_m16n8k64_s4", 16, 64, 4, true, true, false},
       {"mma_m8n8k16_s8", 8, 16, 8, true, true, false},
+      {"mma_m8n8k128_b1_xor", 8, 128, 1, false, false, false, true},
   };
   uint32_t seed = 1;
   for (const auto& shape : shapes)

@@ -34,3 +34,4 @@ INT_MMA(mma_m16n8k32_s8_u8, "m16n8k32.row.col.s32.s8.u8.s32", 4, 2, 4, OPERANDS_
 INT_MMA(mma_m16n8k16_u8_sat, "m16n8k16.row.col.satfinite.s32.u8.u8.s32", 2, 1, 4, OPERANDS_M16_A2)
 INT_MMA(mma_m16n8k64_s4, "m16n8k64.row.col.s32.s4.s4.s32", 4, 2, 4, OPERANDS_M16_A4)
 INT_MMA(mma_m8n8k16_s8, "m8n8k16.row.col.s32.s8.s8.s32", 1, 1, 2, OPERANDS_M8)
+INT_MMA(mma_m8n8k128_b1_xor, "m8n8k128.row.col.s32.b1.b1.s32.xor.popc", 1, 1, 2, OPERANDS_M8)

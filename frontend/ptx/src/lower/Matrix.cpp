@@ -156,12 +156,16 @@ struct MmaShape {
   bool halfAccumulator;  // C and D are f16x2 pairs rather than f32
   bool halfResult;
   bool satfinite; // integer results clamped to the s32 range
+  // How two integer elements combine before they are summed: b1 shapes count the bits of their
+  // AND or XOR (.and.popc, .xor.popc).
+  enum class Product : uint8_t { Multiply, And, Xor } product = Product::Multiply;
 };
 
 constexpr std::string_view kMmaForms =
     "mma is supported as mma.sync.aligned.row.col with f16 or bf16 inputs (m16n8k16, m16n8k8; f32 "
     "or, for f16, f16 accumulators), s8/u8 inputs (m16n8k32, m16n8k16, m8n8k16) or s4/u4 inputs "
-    "(m16n8k64, m16n8k32, m8n8k32) and s32 accumulators";
+    "(m16n8k64, m16n8k32, m8n8k32) or b1 inputs with .and.popc or .xor.popc (m16n8k256, "
+    "m16n8k128, m8n8k128), and s32 accumulators";
 
 std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
   unsigned k = inst.has("m16n8k16") ? 16 : inst.has("m16n8k8") ? 8 : 0;
@@ -178,8 +182,9 @@ std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
       false};
 }
 
-// .s32.{s8,u8}.{s8,u8}.s32 (types d, a, b, c) or .s32.{s4,u4}.{s4,u4}.s32 (the 4-bit types are
-// not scalar types: they stay modifiers, and both operands have the same one).
+// .s32.{s8,u8}.{s8,u8}.s32 (types d, a, b, c), .s32.{s4,u4}.{s4,u4}.s32 or
+// .s32.b1.b1.s32.{and,xor}.popc (the 4- and 1-bit types are not scalar types: they stay
+// modifiers, and both operands have the same one).
 std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
   const auto& t = inst.types;
   if (t.empty() || t.front() != ScalarType::S32 || t.back() != ScalarType::S32)
@@ -191,6 +196,10 @@ std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
   } else if (t.size() == 2 && (inst.has("s4") || inst.has("u4"))) {
     shape.elementBits = 4;
     shape.aSigned = shape.bSigned = inst.has("s4");
+  } else if (t.size() == 2 && inst.has("b1") && inst.has("popc") &&
+             (inst.has("and") || inst.has("xor"))) {
+    shape.elementBits = 1;
+    shape.product = inst.has("and") ? MmaShape::Product::And : MmaShape::Product::Xor;
   } else {
     return std::nullopt;
   }
@@ -318,12 +327,22 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
   }
 
   if (shape->integer) {
-    // Sums of at most 64 products of bytes fit easily in i64; s32 wraps them, .satfinite clamps.
+    // Sums of at most 256 products of bytes fit easily in i64; s32 wraps them, .satfinite clamps.
+    auto combine = [&](llvm::Value* x, llvm::Value* y) {
+      switch (shape->product) {
+      case MmaShape::Product::And:
+        return b.CreateAnd(x, y);
+      case MmaShape::Product::Xor:
+        return b.CreateXor(x, y);
+      default:
+        return b.CreateMul(x, y);
+      }
+    };
     for (unsigned i = 0; i < outputs; ++i) {
       llvm::Value* sum = b.CreateSExt(cValues[i], b.getInt64Ty());
       for (unsigned kk = 0; kk < shape->k; ++kk)
         sum = b.CreateAdd(
-            sum, b.CreateSExt(b.CreateMul(rows[i / 2][kk], columns[i % 2][kk]), b.getInt64Ty()));
+            sum, b.CreateSExt(combine(rows[i / 2][kk], columns[i % 2][kk]), b.getInt64Ty()));
       if (shape->satfinite) {
         sum = b.CreateBinaryIntrinsic(smax, sum, b.getInt64(INT32_MIN));
         sum = b.CreateBinaryIntrinsic(smin, sum, b.getInt64(INT32_MAX));
