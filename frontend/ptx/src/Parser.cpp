@@ -696,11 +696,9 @@ Operand Parser::parseOperand() {
   if (t.kind == Token::Kind::Identifier) {
     take();
     op.name = std::string(t.text);
-    if (op.name == "_") {
-      op.kind = Operand::Kind::Sink;
-      return op;
-    }
-    op.kind = op.name[0] == '%' ? Operand::Kind::Register : Operand::Kind::Symbol;
+    op.kind = op.name == "_"      ? Operand::Kind::Sink
+              : op.name[0] == '%' ? Operand::Kind::Register
+                                  : Operand::Kind::Symbol;
     // %tid.x: a component written directly after the register.
     if (op.kind == Operand::Kind::Register && peek().kind == Token::Kind::Dot &&
         peek().offset == t.offset + t.text.size()) {
@@ -712,7 +710,8 @@ Operand Parser::parseOperand() {
           take();
         }
     }
-    if (op.kind == Operand::Kind::Register && accept('|'))
+    // d|p destinations; inline PTX names its registers without '%' (`x|p`).
+    if (accept('|'))
       op.pairedPredicate = identifier("a predicate register after '|'");
     // sym+offset as an operand (mov.u64 %rd, sym+8)
     if (op.kind == Operand::Kind::Symbol && peek().is('+')) {

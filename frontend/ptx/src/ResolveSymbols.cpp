@@ -154,12 +154,26 @@ void FunctionResolver::resolve(Operand& op) {
         else
           op.baseIsRegister = true;
       }
+      if (op.pairedPredicate)
+        op.pairedRef = resolveRegister(*op.pairedPredicate, op.loc, 0);
+      return;
+    }
+    // WARP_SZ is PTX's one predefined constant (nvcc emits it for warpSize): an immediate
+    // wherever one is allowed, unless the module declares the name itself.
+    if (op.kind == Operand::Kind::Symbol && op.name == "WARP_SZ") {
+      op.kind = Operand::Kind::Immediate;
+      op.value = 32;
+      op.name.clear();
       return;
     }
     fail(op.loc, "unknown symbol '" + op.name + "'");
   case Operand::Kind::Vector:
     for (auto& element : op.elements)
       resolve(element);
+    return;
+  case Operand::Kind::Sink: // `_|p`: only the predicate is written
+    if (op.pairedPredicate)
+      op.pairedRef = resolveRegister(*op.pairedPredicate, op.loc, 0);
     return;
   default:
     return;

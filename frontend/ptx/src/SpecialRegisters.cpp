@@ -5,7 +5,7 @@
 namespace drawbridge::ptx {
 namespace {
 
-constexpr std::array<SpecialRegisterInfo, 30> kRegisters{{
+constexpr std::array<SpecialRegisterInfo, 36> kRegisters{{
     {SpecialRegister::Tid, "%tid", true},
     {SpecialRegister::Ntid, "%ntid", true},
     {SpecialRegister::Ctaid, "%ctaid", true},
@@ -36,6 +36,12 @@ constexpr std::array<SpecialRegisterInfo, 30> kRegisters{{
     {SpecialRegister::ReservedSmem1, "%reserved_smem_offset_1", false},
     {SpecialRegister::Envreg1, "%envreg1", false},
     {SpecialRegister::Envreg2, "%envreg2", false},
+    {SpecialRegister::ClusterCtarank, "%cluster_ctarank", false},
+    {SpecialRegister::ClusterNctarank, "%cluster_nctarank", false},
+    {SpecialRegister::ClusterCtaid, "%cluster_ctaid", true},
+    {SpecialRegister::ClusterNctaid, "%cluster_nctaid", true},
+    {SpecialRegister::Clusterid, "%clusterid", true},
+    {SpecialRegister::Nclusterid, "%nclusterid", true},
 }};
 
 } // namespace
@@ -48,14 +54,8 @@ std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name) 
 }
 
 bool isUnsupportedSpecialRegister(std::string_view name) {
-  static constexpr std::string_view kPrefixes[] = {"%pm",
-                                                   "%envreg",
-                                                   "%clusterid",
-                                                   "%nclusterid",
-                                                   "%cluster_",
-                                                   "%is_explicit_cluster",
-                                                   "%aggr_smem_size",
-                                                   "%current_graph_exec"};
+  static constexpr std::string_view kPrefixes[] = {"%pm", "%envreg", "%is_explicit_cluster",
+                                                   "%aggr_smem_size", "%current_graph_exec"};
   for (auto prefix : kPrefixes)
     if (name.starts_with(prefix))
       return true;

@@ -40,6 +40,14 @@ enum class SpecialRegister : uint8_t {
   // The driver's environment registers that cooperative groups reads: the grid workspace.
   Envreg1,
   Envreg2,
+  // Thread-block clusters (sm_90). No launch has clusters of more than one block here, so each
+  // block is its own cluster, as on NVIDIA's GPUs for a launch without clusters.
+  ClusterCtarank,
+  ClusterNctarank,
+  ClusterCtaid,  // vectors: .x .y .z
+  ClusterNctaid, //
+  Clusterid,     //
+  Nclusterid,    //
 };
 
 struct SpecialRegisterInfo {
@@ -51,7 +59,7 @@ struct SpecialRegisterInfo {
 std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
 
 /// Whether `name` is a PTX special register this frontend does not support (%pm0, %envreg3,
-/// %clusterid, ...), so that it can be reported as such rather than as an unknown name.
+/// %is_explicit_cluster, ...), so that it can be reported as such rather than as an unknown name.
 bool isUnsupportedSpecialRegister(std::string_view name);
 
 } // namespace drawbridge::ptx

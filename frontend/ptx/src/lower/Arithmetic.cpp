@@ -155,9 +155,15 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
   }
   if (inst.has("cc"))
     return lowerCarry(L, inst);
-  if (inst.has("sat"))
-    return L.unsupported(inst, "integer mad with .sat is not supported yet");
   llvm::Value* product = integerProduct(L, inst, s->type, s->values[0], s->values[1]);
+  if (inst.has("sat")) {
+    // mad.hi.sat.s32, the only integer mad PTX saturates: the high word plus c, clamped to the
+    // s32 range.
+    if (!inst.has("hi") || s->type != ScalarType::S32)
+      return L.unsupported(inst, "integer mad saturates only as mad.hi.sat.s32");
+    L.write(inst.operands[0], b.CreateBinaryIntrinsic(sadd_sat, product, s->values[2]), s->type);
+    return;
+  }
   llvm::Value* addend = s->values[2];
   if (inst.has("wide")) {
     addend = L.read(inst.operands[3], widened(s->type));

@@ -1,4 +1,4 @@
-// Bit operations: and or xor not cnot shl shr bfe bfi brev popc clz bfind prmt lop3 shf.
+// Bit operations: and or xor not cnot shl shr bfe bfi bmsk brev popc clz bfind prmt lop3 shf.
 // Shift amounts and bit-field positions follow PTX's clamping rules exactly (an LLVM shift by the
 // width or more would be poison), and prmt/lop3 are expanded into portable IR.
 #include "Common.h"
@@ -93,6 +93,35 @@ void lowerBfe(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], r, s->type);
 }
 
+// bmsk.{clamp,wrap}.b32 d, a, b: b one-bits from bit a (PTX ISA, "bmsk"). Both modes take a and
+// b modulo 32; .clamp instead gives no bits for a >= 32 and every bit from a for b >= 32.
+void lowerBmsk(FunctionLowering& L, const Instruction& inst) {
+  bool clamp = inst.has("clamp");
+  if (!clamp && !inst.has("wrap"))
+    return L.fail(inst, "bmsk needs a mode: .clamp or .wrap");
+  if (!L.expectOperands(inst, 3, 3))
+    return;
+  auto v = readOperands(L, inst, 1, 2, ScalarType::B32);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* ones = b.getInt32(~0u);
+  llvm::Value* a1 = b.CreateAnd((*v)[0], 31);
+  llvm::Value* b1 = b.CreateAnd((*v)[1], 31);
+  llvm::Value* sum = b.CreateAdd(a1, b1);
+  llvm::Value* positionOverflow = clamp ? b.CreateICmpUGE((*v)[0], b.getInt32(32)) : b.getFalse();
+  llvm::Value* widthOverflow = clamp ? b.CreateICmpUGE((*v)[1], b.getInt32(32)) : b.getFalse();
+  llvm::Value* low = b.CreateSelect(positionOverflow, b.getInt32(0), b.CreateShl(ones, a1));
+  // The bits at and above a + b, which the mask leaves out: none when a + b passes bit 31 or an
+  // operand overflowed, all when the width is 0.
+  llvm::Value* noHigh =
+      b.CreateOr(b.CreateICmpUGE(sum, b.getInt32(32)), b.CreateOr(positionOverflow, widthOverflow));
+  llvm::Value* high = b.CreateShl(ones, b.CreateAnd(sum, 31));
+  high = b.CreateSelect(b.CreateICmpEQ(b1, b.getInt32(0)), ones, high);
+  high = b.CreateSelect(noHigh, b.getInt32(0), high);
+  L.write(inst.operands[0], b.CreateAnd(low, b.CreateNot(high)), ScalarType::B32);
+}
+
 // bfi d, f, b, pos, len: b with len bits at pos replaced by the low bits of f.
 void lowerBfi(FunctionLowering& L, const Instruction& inst) {
   auto s = typedSources(L, inst, 5, 2);
@@ -151,29 +180,63 @@ void lowerBfind(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], r, ScalarType::U32);
 }
 
-// prmt.b32 d, a, b, c (default mode): each byte of d is the byte of {b, a} that a selector
-// nibble of c picks, or that byte's sign replicated when the nibble's top bit is set.
+// The byte of the 64-bit pool {b, a} at `index` (0..7).
+llvm::Value* poolByte(Builder& b, llvm::Value* pool, llvm::Value* index) {
+  llvm::Value* shift = b.CreateMul(b.CreateZExt(index, b.getInt64Ty()), b.getInt64(8));
+  return b.CreateTrunc(b.CreateLShr(pool, shift), b.getInt8Ty());
+}
+
+// The pool index that byte i of d takes in prmt's named modes, from s = c[1:0] (PTX ISA,
+// "prmt"): f4e and b4e extract four bytes forwards and backwards, rc8 and rc16 replicate a byte
+// or a half-word, ecl and ecr clamp to the left or right edge.
+llvm::Value* namedModeIndex(Builder& b, std::string_view mode, llvm::Value* s, unsigned i) {
+  llvm::Value* byte = b.getInt32(i);
+  if (mode == "f4e")
+    return b.CreateAdd(s, byte);
+  if (mode == "b4e")
+    return b.CreateAnd(b.CreateSub(s, byte), 7);
+  if (mode == "rc8")
+    return s;
+  if (mode == "ecl")
+    return b.CreateBinaryIntrinsic(llvm::Intrinsic::umax, s, byte);
+  if (mode == "ecr")
+    return b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, s, byte);
+  // rc16
+  return b.CreateOr(b.CreateShl(b.CreateAnd(s, 1), 1), b.getInt32(i & 1));
+}
+
+// prmt.b32{.mode} d, a, b, c. In the default mode each byte of d is the byte of {b, a} that a
+// selector nibble of c picks, or that byte's sign replicated when the nibble's top bit is set;
+// the named modes take their pattern from c[1:0].
 void lowerPrmt(FunctionLowering& L, const Instruction& inst) {
   if (!L.expectOperands(inst, 4, 4))
     return;
-  for (const auto& m : inst.modifiers)
-    if (m != "b32")
-      return L.unsupported(inst, "only the default prmt mode is supported");
+  std::string_view mode;
+  for (const auto& m : inst.modifiers) {
+    if (m == "f4e" || m == "b4e" || m == "rc8" || m == "ecl" || m == "ecr" || m == "rc16")
+      mode = m;
+    else if (m != "b32")
+      return L.unsupported(inst, "prmt modes are f4e, b4e, rc8, ecl, ecr and rc16");
+  }
   auto v = readOperands(L, inst, 1, 3, ScalarType::B32);
   if (!v)
     return;
   auto& b = L.b();
   llvm::Value* pool = b.CreateOr(b.CreateShl(b.CreateZExt((*v)[1], b.getInt64Ty()), 32),
                                  b.CreateZExt((*v)[0], b.getInt64Ty()));
+  llvm::Value* shift = b.CreateAnd((*v)[2], 3);
   llvm::Value* result = b.getInt32(0);
   for (unsigned i = 0; i < 4; ++i) {
-    llvm::Value* selector = b.CreateAnd(b.CreateLShr((*v)[2], 4 * i), 0xf);
-    llvm::Value* index = b.CreateZExt(b.CreateAnd(selector, 7), b.getInt64Ty());
-    llvm::Value* byte =
-        b.CreateTrunc(b.CreateLShr(pool, b.CreateMul(index, b.getInt64(8))), b.getInt8Ty());
-    llvm::Value* signFill = b.CreateAShr(byte, 7);
-    llvm::Value* replicate = b.CreateICmpNE(b.CreateAnd(selector, 8), b.getInt32(0));
-    byte = b.CreateSelect(replicate, signFill, byte);
+    llvm::Value* byte;
+    if (mode.empty()) {
+      llvm::Value* selector = b.CreateAnd(b.CreateLShr((*v)[2], 4 * i), 0xf);
+      byte = poolByte(b, pool, b.CreateAnd(selector, 7));
+      llvm::Value* signFill = b.CreateAShr(byte, 7);
+      llvm::Value* replicate = b.CreateICmpNE(b.CreateAnd(selector, 8), b.getInt32(0));
+      byte = b.CreateSelect(replicate, signFill, byte);
+    } else {
+      byte = poolByte(b, pool, namedModeIndex(b, mode, shift, i));
+    }
     result = b.CreateOr(result, b.CreateShl(b.CreateZExt(byte, b.getInt32Ty()), 8 * i));
   }
   L.write(inst.operands[0], result, ScalarType::B32);
@@ -236,6 +299,7 @@ void registerBitwise(Registry& r) {
   r["shr"] = lowerShift;
   r["bfe"] = lowerBfe;
   r["bfi"] = lowerBfi;
+  r["bmsk"] = lowerBmsk;
   r["brev"] = lowerCount;
   r["popc"] = lowerCount;
   r["clz"] = lowerCount;

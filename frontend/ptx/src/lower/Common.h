@@ -49,6 +49,12 @@ struct RoundedIntrinsics {
 };
 llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool ftz, bool isDouble);
 
+/// cvt.{rz,rm,rp} from `from` to `to` for the pairs LLVM has no directed conversion for
+/// (integers to f32/f64, f32 to f16/bf16, f64 to f32); nullptr, with the instruction reported
+/// unsupported, for any other pair.
+llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
+                             ScalarType from, ScalarType to, Rounding r);
+
 /// Replaces a zero divisor by one: PTX leaves the quotient unspecified, LLVM would be undefined.
 llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor);
 

@@ -71,10 +71,7 @@ llvm::Value* compare(FunctionLowering& L, const Instruction& inst, size_t first,
            "'" + inst.spelling() + "' needs a comparison valid for ." + std::string(name(source)));
     return nullptr;
   }
-  if (isPacked(source)) {
-    L.unsupported(inst, "packed comparisons are not supported yet");
-    return nullptr;
-  }
+  // A packed source compares its two halves at once: a <2 x i1>, the low half first.
   auto v = readOperands(L, inst, first, 2, source);
   if (!v)
     return nullptr;
@@ -107,6 +104,20 @@ void lowerSetp(FunctionLowering& L, const Instruction& inst) {
   if (!r)
     return;
   auto& b = L.b();
+  if (isPacked(*t)) {
+    // setp.f16x2/.bf16x2 p|q: p from the low halves, q from the high ones.
+    if (!inst.operands[0].pairedPredicate)
+      return L.fail(inst, "'" + inst.spelling() + "' writes two predicates: p|q");
+    for (unsigned half = 0; half < 2; ++half) {
+      llvm::Value* h = b.CreateExtractElement(r, half);
+      h = other ? combine(L, inst, h, other) : h;
+      if (half == 0)
+        L.write(inst.operands[0], h, ScalarType::Pred);
+      else
+        L.writePairedPredicate(inst.operands[0], h);
+    }
+    return;
+  }
   llvm::Value* p = other ? combine(L, inst, r, other) : r;
   L.write(inst.operands[0], p, ScalarType::Pred);
   // setp d|q: q receives the complement of the comparison, combined the same way.
@@ -124,10 +135,20 @@ void lowerSet(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* r = compare(L, inst, 1, inst.types[1], &other);
   if (!r)
     return;
-  if (other)
-    r = combine(L, inst, r, other);
   auto& b = L.b();
+  bool packed = isPacked(inst.types[1]);
+  if (packed && !isPacked(dest) && dest != ScalarType::U32 && dest != ScalarType::S32)
+    return L.fail(inst, "set on packed halves writes .f16x2, .bf16x2, .u32 or .s32");
+  if (other)
+    r = combine(L, inst, r, packed ? b.CreateVectorSplat(2, other) : other);
   llvm::Type* t = L.type(dest);
+  if (packed && !isPacked(dest)) {
+    // set.{u32,s32}.f16x2: each 16-bit half of d is all ones or zero.
+    llvm::Type* halves = llvm::FixedVectorType::get(b.getInt16Ty(), 2);
+    r = b.CreateSExt(r, halves);
+    L.write(inst.operands[0], b.CreateBitCast(r, t), dest);
+    return;
+  }
   llvm::Value* yes =
       isFloat(dest) ? llvm::ConstantFP::get(t, 1.0) : llvm::ConstantInt::getAllOnesValue(t);
   L.write(inst.operands[0], b.CreateSelect(r, yes, llvm::Constant::getNullValue(t)), dest);

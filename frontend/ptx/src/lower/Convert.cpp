@@ -63,6 +63,15 @@ llvm::Value* roundIntegral(FunctionLowering& L, llvm::Value* v, Rounding r) {
   }
 }
 
+// .relu on an f16/bf16 result: negative values become +0 and NaN the canonical NaN (0x7fff).
+llvm::Value* reluCanonical(FunctionLowering& L, llvm::Value* v) {
+  auto& b = L.b();
+  llvm::Value* zero = llvm::ConstantFP::get(v->getType(), 0.0);
+  llvm::Value* nan = b.CreateBitCast(b.getInt16(0x7fff), v->getType());
+  llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOLT(v, zero), zero, v);
+  return b.CreateSelect(b.CreateFCmpUNO(v, v), nan, clamped);
+}
+
 bool isIntegralRounding(const Instruction& inst) {
   return inst.has("rni") || inst.has("rzi") || inst.has("rmi") || inst.has("rpi");
 }
@@ -77,8 +86,12 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (isNarrowFloatCvt(inst))
     return lowerNarrowFloatCvt(L, inst);
-  if (inst.has("relu") || mode.rounding == Rounding::Rna)
+  if (mode.rounding == Rounding::Rna)
     return L.unsupported(inst);
+  bool relu = inst.has("relu");
+  bool toHalves = to == ScalarType::F16 || to == ScalarType::BF16 || isPacked(to);
+  if (relu && (from != ScalarType::F32 || !toHalves || mode.rounding != Rounding::Rn))
+    return L.unsupported(inst, ".relu converts f32 to f16, bf16, f16x2 or bf16x2, rounded .rn");
   if (isPacked(to)) {
     // cvt.rn.f16x2.f32 d, a, b: d.hi = a, d.lo = b.
     if (!L.expectOperands(inst, 3, 3))
@@ -93,6 +106,8 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     llvm::Value* pair = llvm::PoisonValue::get(L.type(to));
     for (unsigned i = 0; i < 2; ++i) {
       llvm::Value* x = b.CreateFPTrunc((*v)[1 - i], element);
+      if (relu)
+        x = reluCanonical(L, x);
       if (mode.sat)
         x = saturate(L, x);
       pair = b.CreateInsertElement(pair, x, i);
@@ -111,8 +126,11 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     r = convertInteger(L, x, from, to, mode.sat);
   } else if (!isFloat(from)) {
     if (mode.rounding != Rounding::None && mode.rounding != Rounding::Rn)
-      return L.unsupported(inst, "integer to float conversion rounds to nearest only");
-    r = isSigned(from) ? b.CreateSIToFP(x, L.type(to)) : b.CreateUIToFP(x, L.type(to));
+      r = convertDirected(L, inst, x, from, to, mode.rounding);
+    else
+      r = isSigned(from) ? b.CreateSIToFP(x, L.type(to)) : b.CreateUIToFP(x, L.type(to));
+    if (!r)
+      return;
     if (mode.sat)
       r = saturate(L, r);
   } else if (!isFloat(to)) {
@@ -137,10 +155,14 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
       r = b.CreateFPExt(x, L.type(to));
     } else if (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None) {
       r = b.CreateFPTrunc(x, L.type(to));
+      if (relu)
+        r = reluCanonical(L, r);
     } else if (to == ScalarType::BF16 && from == ScalarType::F32 && mode.rounding == Rounding::Rz) {
       r = b.CreateBitCast(b.CreateIntrinsic(nvvm_f2bf16_rz, {}, {x}), L.type(to));
     } else {
-      return L.unsupported(inst, "this rounding mode is not supported for narrowing");
+      r = convertDirected(L, inst, x, from, to, mode.rounding);
+      if (!r)
+        return;
     }
     if (mode.ftz && to == ScalarType::F32)
       r = flushSubnormal(L, r);

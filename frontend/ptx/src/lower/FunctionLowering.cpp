@@ -315,6 +315,20 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
   case SpecialRegister::Envreg2:
     id = nvvm_read_ptx_sreg_envreg2;
     break;
+  // Every block is a cluster of one: its rank and position in it are 0, the cluster's size is
+  // 1, and the clusters of the grid are its blocks.
+  case SpecialRegister::ClusterCtarank:
+  case SpecialRegister::ClusterCtaid:
+    return builder_.getInt32(0);
+  case SpecialRegister::ClusterNctarank:
+  case SpecialRegister::ClusterNctaid:
+    return builder_.getInt32(1);
+  case SpecialRegister::Clusterid:
+    id = kCtaid[ref.element];
+    break;
+  case SpecialRegister::Nclusterid:
+    id = kNctaid[ref.element];
+    break;
   }
   return builder_.CreateIntrinsic(id, {}, {});
 }

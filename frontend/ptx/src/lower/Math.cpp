@@ -39,6 +39,24 @@ llvm::Value* tanhApprox(FunctionLowering& L, llvm::Value* x) {
   return b.CreateSelect(small, poly, far);
 }
 
+bool isHalfType(ScalarType t) {
+  return t == ScalarType::F16 || t == ScalarType::BF16 || t == ScalarType::F16x2 ||
+         t == ScalarType::BF16x2;
+}
+
+// An approximate function of f16/bf16 values (one or a packed pair) computed in f32 and rounded
+// back: the f32 approximations are more precise than PTX promises for the half types.
+template <typename Fn> llvm::Value* viaF32(FunctionLowering& L, llvm::Value* x, Fn fn) {
+  auto& b = L.b();
+  auto* pair = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+  if (!pair)
+    return b.CreateFPTrunc(fn(b.CreateFPExt(x, b.getFloatTy())), x->getType());
+  llvm::Value* r = llvm::PoisonValue::get(pair);
+  for (unsigned i = 0; i < pair->getNumElements(); ++i)
+    r = b.CreateInsertElement(r, viaF32(L, b.CreateExtractElement(x, i), fn), i);
+  return r;
+}
+
 void lowerMath(FunctionLowering& L, const Instruction& inst) {
   auto s = typedSources(L, inst, 2, 1);
   if (!s)
@@ -50,8 +68,12 @@ void lowerMath(FunctionLowering& L, const Instruction& inst) {
   const std::string& op = inst.opcode;
   ID id = not_intrinsic;
   llvm::Value* r = nullptr;
+  bool bf16 = s->type == ScalarType::BF16 || s->type == ScalarType::BF16x2;
   if (mode.approx) {
-    if (op == "ex2")
+    if (op == "ex2" && bf16) // ex2.approx.ftz.bf16{x2}: NVVM's ex2 intrinsics take f16 and f32
+      r = viaF32(L, x,
+                 [&](llvm::Value* v) { return b.CreateIntrinsic(nvvm_ex2_approx_ftz_f, {}, {v}); });
+    else if (op == "ex2")
       id = f32                            ? (mode.ftz ? nvvm_ex2_approx_ftz_f : nvvm_ex2_approx_f)
            : s->type == ScalarType::F16   ? nvvm_ex2_approx_f16
            : s->type == ScalarType::F16x2 ? nvvm_ex2_approx_f16x2
@@ -76,6 +98,8 @@ void lowerMath(FunctionLowering& L, const Instruction& inst) {
       r = b.CreateIntrinsic(nvvm_div_approx_f, {}, {llvm::ConstantFP::get(x->getType(), 1.0), x});
     else if (op == "tanh" && f32)
       r = tanhApprox(L, x);
+    else if (op == "tanh" && isHalfType(s->type))
+      r = viaF32(L, x, [&](llvm::Value* v) { return tanhApprox(L, v); });
     if (id != not_intrinsic)
       r = b.CreateIntrinsic(id, {}, {x});
   } else if (op == "sqrt" || op == "rcp") {

@@ -44,24 +44,30 @@ const std::vector<Operand>* registerList(FunctionLowering& L, const Instruction&
   return nullptr;
 }
 
-// ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16 d, [p]: lanes 8j..8j+7 give the
-// row addresses of matrix j; lane l receives row l/4, columns 2(l%4) and 2(l%4)+1 of each
-// matrix (of its transpose with .trans), the lower column in the low half.
-void lowerLdmatrix(FunctionLowering& L, const Instruction& inst) {
+// ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16 d, [p] and stmatrix (the same with
+// the operands swapped: [p], r): lanes 8j..8j+7 give the row addresses of matrix j; lane l holds
+// row l/4, columns 2(l%4) and 2(l%4)+1 of each matrix (of its transpose with .trans), the lower
+// column in the low half. ldmatrix loads what it holds, stmatrix stores it.
+void lowerMatrixMove(FunctionLowering& L, const Instruction& inst) {
+  bool store = inst.opcode == "stmatrix";
   if (!inst.has("m8n8") || !inst.has("b16"))
-    return L.unsupported(inst, "ldmatrix is supported for .m8n8 with .b16 elements");
+    return L.unsupported(inst, inst.opcode + " is supported for .m8n8 with .b16 elements");
   unsigned matrices = inst.has("x1") ? 1 : inst.has("x2") ? 2 : inst.has("x4") ? 4 : 0;
   if (!matrices)
-    return L.fail(inst, "ldmatrix needs a matrix count: .x1, .x2 or .x4");
+    return L.fail(inst, inst.opcode + " needs a matrix count: .x1, .x2 or .x4");
   if (!L.expectOperands(inst, 2, 2))
     return;
-  if (inst.operands[1].kind != Operand::Kind::Address)
-    return L.fail(inst, "operand 2 of '" + inst.spelling() + "' must be an address in brackets");
-  const Operand& dest = inst.operands[0];
-  if (!(dest.kind == Operand::Kind::Register && matrices == 1) &&
-      !registerList(L, inst, 0, matrices, "the destination"))
+  const Operand& addressOperand = inst.operands[store ? 0 : 1];
+  if (addressOperand.kind != Operand::Kind::Address)
+    return L.fail(inst, "'" + inst.spelling() + "' needs an address in brackets");
+  const Operand& fragment = inst.operands[store ? 1 : 0];
+  if (!(fragment.kind == Operand::Kind::Register && matrices == 1) &&
+      !registerList(L, inst, store ? 1 : 0, matrices, store ? "the source" : "the destination"))
     return;
-  llvm::Value* pointer = L.address(inst.operands[1], inst.space);
+  auto element = [&](unsigned j) -> const Operand& {
+    return fragment.kind == Operand::Kind::Vector ? fragment.elements[j] : fragment;
+  };
+  llvm::Value* pointer = L.address(addressOperand, inst.space);
   if (!pointer)
     return L.fail(inst, "cannot form the address of '" + inst.spelling() + "'");
   auto& b = L.b();
@@ -72,40 +78,96 @@ void lowerLdmatrix(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* pairIndex = b.CreateAnd(lane, 3);    // l % 4
   llvm::Value* pairRow = b.CreateShl(pairIndex, 1); // 2 (l % 4)
   bool transposed = inst.has("trans");
-  // Loads the element at `column` of the row whose address lane `source` holds.
-  auto load = [&](llvm::Type* type, llvm::Value* source, llvm::Value* byteOffset) {
+  // Loads or stores `value` (of `type`) at `byteOffset` in the row whose address lane `source`
+  // holds.
+  auto access = [&](llvm::Type* type, llvm::Value* source, llvm::Value* byteOffset,
+                    llvm::Value* value) -> llvm::Value* {
     llvm::Value* row = fromLane64(L, own, source);
     llvm::Value* at = b.CreateIntToPtr(b.CreateAdd(row, byteOffset), pointerType);
-    return b.CreateAlignedLoad(type, at, llvm::Align(type->getPrimitiveSizeInBits() / 8));
+    llvm::Align align(type->getPrimitiveSizeInBits() / 8);
+    if (store)
+      return b.CreateAlignedStore(value, at, align);
+    return b.CreateAlignedLoad(type, at, align);
   };
   for (unsigned j = 0; j < matrices; ++j) {
     llvm::Value* first = b.getInt32(8 * j);
-    llvm::Value* value = nullptr;
+    llvm::Value* held = store ? L.read(element(j), ScalarType::B32) : nullptr;
+    if (store && !held)
+      return L.fail(inst, "the registers of '" + inst.spelling() + "' cannot be read");
     if (!transposed) {
-      // Row l/4; both columns are adjacent, one 32-bit load.
-      value = load(b.getInt32Ty(), b.CreateAdd(first, quad),
-                   b.CreateZExt(b.CreateShl(pairIndex, 2), b.getInt64Ty()));
-    } else {
-      // Element (r, c) of the transpose is element (c, r): rows 2(l%4) and 2(l%4)+1, column l/4.
-      llvm::Value* column = b.CreateZExt(b.CreateShl(quad, 1), b.getInt64Ty());
-      llvm::Value* lo = load(b.getInt16Ty(), b.CreateAdd(first, pairRow), column);
-      llvm::Value* hi =
-          load(b.getInt16Ty(), b.CreateAdd(first, b.CreateOr(pairRow, b.getInt32(1))), column);
-      value = b.CreateOr(b.CreateZExt(lo, b.getInt32Ty()),
-                         b.CreateShl(b.CreateZExt(hi, b.getInt32Ty()), 16));
+      // Row l/4; both columns are adjacent, one 32-bit access.
+      llvm::Value* r = access(b.getInt32Ty(), b.CreateAdd(first, quad),
+                              b.CreateZExt(b.CreateShl(pairIndex, 2), b.getInt64Ty()), held);
+      if (!store)
+        L.write(element(j), r, ScalarType::B32);
+      continue;
     }
-    L.write(dest.kind == Operand::Kind::Vector ? dest.elements[j] : dest, value, ScalarType::B32);
+    // Element (r, c) of the transpose is element (c, r): rows 2(l%4) and 2(l%4)+1, column l/4.
+    llvm::Value* column = b.CreateZExt(b.CreateShl(quad, 1), b.getInt64Ty());
+    llvm::Value* loRow = b.CreateAdd(first, pairRow);
+    auto hiRow = [&] { return b.CreateAdd(first, b.CreateOr(pairRow, b.getInt32(1))); };
+    if (store) {
+      access(b.getInt16Ty(), loRow, column, b.CreateTrunc(held, b.getInt16Ty()));
+      access(b.getInt16Ty(), hiRow(), column,
+             b.CreateTrunc(b.CreateLShr(held, 16), b.getInt16Ty()));
+      continue;
+    }
+    llvm::Value* lo = access(b.getInt16Ty(), loRow, column, nullptr);
+    llvm::Value* hi = access(b.getInt16Ty(), hiRow(), column, nullptr);
+    L.write(element(j),
+            b.CreateOr(b.CreateZExt(lo, b.getInt32Ty()),
+                       b.CreateShl(b.CreateZExt(hi, b.getInt32Ty()), 16)),
+            ScalarType::B32);
   }
 }
 
+// movmatrix.sync.aligned.m8n8.trans.b16 d, a: the transpose of the 8x8 matrix the warp holds in
+// ldmatrix's layout. Lane l's new elements (l/4, 2(l%4) + e) are the old (2(l%4) + e, l/4): in
+// lane 4(2(l%4) + e) + l/8, in its low half when l/4 is even.
+void lowerMovmatrix(FunctionLowering& L, const Instruction& inst) {
+  if (!inst.has("m8n8") || !inst.has("trans") || !inst.has("b16"))
+    return L.unsupported(inst, "movmatrix is supported as movmatrix.sync.aligned.m8n8.trans.b16");
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  auto v = readOperands(L, inst, 1, 1, ScalarType::B32);
+  if (!v)
+    return;
+  auto& b = L.b();
+  llvm::Value* lane = laneId(L);
+  llvm::Value* row = b.CreateLShr(lane, 2);
+  llvm::Value* halfShift = b.CreateShl(b.CreateAnd(row, 1), 4); // 16 when l/4 is odd
+  llvm::Value* result = b.getInt32(0);
+  for (unsigned e = 0; e < 2; ++e) {
+    llvm::Value* oldRow = b.CreateOr(b.CreateShl(b.CreateAnd(lane, 3), 1), b.getInt32(e));
+    llvm::Value* source = b.CreateAdd(b.CreateShl(oldRow, 2), b.CreateLShr(lane, 3));
+    llvm::Value* element =
+        b.CreateAnd(b.CreateLShr(fromLane(L, (*v)[0], source), halfShift), 0xffff);
+    result = b.CreateOr(result, b.CreateShl(element, 16 * e));
+  }
+  L.write(inst.operands[0], result, ScalarType::B32);
+}
+
 struct MmaShape {
-  unsigned k;           // 16 or 8
-  ScalarType input;     // f16 or bf16
-  bool halfAccumulator; // C and D are f16x2 pairs rather than f32
+  unsigned m, k;         // m16n8k* or m8n8k*
+  unsigned elementBits;  // of A and B: 16 (f16/bf16), 8 (s8/u8) or 4 (s4/u4)
+  bool integer;          // s32 accumulators and integer inputs
+  ScalarType floatInput; // f16 or bf16, for float shapes
+  bool aSigned, bSigned; // for integer shapes
+  bool halfAccumulator;  // C and D are f16x2 pairs rather than f32
   bool halfResult;
+  bool satfinite; // integer results clamped to the s32 range
+  // How two integer elements combine before they are summed: b1 shapes count the bits of their
+  // AND or XOR (.and.popc, .xor.popc).
+  enum class Product : uint8_t { Multiply, And, Xor } product = Product::Multiply;
 };
 
-std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
+constexpr std::string_view kMmaForms =
+    "mma is supported as mma.sync.aligned.row.col with f16 or bf16 inputs (m16n8k16, m16n8k8; f32 "
+    "or, for f16, f16 accumulators), s8/u8 inputs (m16n8k32, m16n8k16, m8n8k16) or s4/u4 inputs "
+    "(m16n8k64, m16n8k32, m8n8k32) or b1 inputs with .and.popc or .xor.popc (m16n8k256, "
+    "m16n8k128, m8n8k128), and s32 accumulators";
+
+std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
   unsigned k = inst.has("m16n8k16") ? 16 : inst.has("m16n8k8") ? 8 : 0;
   const auto& t = inst.types; // d, a, b, c
   bool typesOk = t.size() == 4 && t[1] == t[2] &&
@@ -113,13 +175,57 @@ std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
                  (t[0] == ScalarType::F32 || t[0] == ScalarType::F16) &&
                  (t[3] == ScalarType::F32 || t[3] == ScalarType::F16) &&
                  (t[1] == ScalarType::F16 || (t[0] == ScalarType::F32 && t[3] == ScalarType::F32));
-  if (!k || !typesOk || !inst.has("row") || !inst.has("col") || !inst.has("sync") ||
-      !inst.has("aligned")) {
-    L.unsupported(inst, "mma is supported as mma.sync.aligned.{m16n8k16,m16n8k8}.row.col with "
-                        "f16 or bf16 inputs and f32 (or, for f16, f16) accumulators");
+  if (!k || !typesOk)
+    return std::nullopt;
+  return MmaShape{
+      16,   k, 16, false, t[1], false, false, t[3] == ScalarType::F16, t[0] == ScalarType::F16,
+      false};
+}
+
+// .s32.{s8,u8}.{s8,u8}.s32 (types d, a, b, c), .s32.{s4,u4}.{s4,u4}.s32 or
+// .s32.b1.b1.s32.{and,xor}.popc (the 4- and 1-bit types are not scalar types: they stay
+// modifiers, and both operands have the same one).
+std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
+  const auto& t = inst.types;
+  if (t.empty() || t.front() != ScalarType::S32 || t.back() != ScalarType::S32)
+    return std::nullopt;
+  MmaShape shape{0, 0, 8, true, ScalarType::S32, false, false, false, false, inst.has("satfinite")};
+  auto isByte = [](ScalarType x) { return x == ScalarType::S8 || x == ScalarType::U8; };
+  if (t.size() == 4 && isByte(t[1]) && isByte(t[2])) {
+    shape.aSigned = t[1] == ScalarType::S8, shape.bSigned = t[2] == ScalarType::S8;
+  } else if (t.size() == 2 && (inst.has("s4") || inst.has("u4"))) {
+    shape.elementBits = 4;
+    shape.aSigned = shape.bSigned = inst.has("s4");
+  } else if (t.size() == 2 && inst.has("b1") && inst.has("popc") &&
+             (inst.has("and") || inst.has("xor"))) {
+    shape.elementBits = 1;
+    shape.product = inst.has("and") ? MmaShape::Product::And : MmaShape::Product::Xor;
+  } else {
     return std::nullopt;
   }
-  return MmaShape{k, t[1], t[3] == ScalarType::F16, t[0] == ScalarType::F16};
+  // K is 16 or 32 bytes' worth per row for m16n8, 16 bytes' worth for m8n8.
+  unsigned unit = 8 / shape.elementBits; // elements per byte
+  for (unsigned k : {16 * unit, 32 * unit}) {
+    std::string m16 = "m16n8k" + std::to_string(k);
+    if (inst.has(m16))
+      shape.m = 16, shape.k = k;
+  }
+  if (inst.has("m8n8k" + std::to_string(16 * unit)))
+    shape.m = 8, shape.k = 16 * unit;
+  if (!shape.m)
+    return std::nullopt;
+  return shape;
+}
+
+std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
+  auto shape = floatMmaShape(inst);
+  if (!shape)
+    shape = integerMmaShape(inst);
+  if (!shape || !inst.has("row") || !inst.has("col") || !inst.has("sync") || !inst.has("aligned")) {
+    L.unsupported(inst, std::string(kMmaForms));
+    return std::nullopt;
+  }
+  return shape;
 }
 
 // The two elements of a packed 16-bit pair, widened to f32 (exactly).
@@ -131,17 +237,41 @@ std::array<llvm::Value*, 2> unpack(FunctionLowering& L, llvm::Value* bits, Scala
           b.CreateFPExt(b.CreateExtractElement(pair, uint64_t(1)), b.getFloatTy())};
 }
 
-// mma.sync.aligned.m16n8k{16,8}.row.col.dtype.{f16,bf16}.{f16,bf16}.ctype d, a, b, c.
-// With groupID g = l/4 and t = l%4, lane l holds A[g + 8(i/2 % 2)][2t + i%2 + 8(i/4)] as a_i
-// (k8: the first four), B[2t + i%2 + 8(i/2)][g] as b_i, and C/D[g + 8(i/2)][2t + i%2] as c_i.
-// Each lane computes its four elements of D; products of f16/bf16 values are exact in f32, and
-// each is added with one rounding, k in ascending order.
+// The elements of one 32-bit A or B register, lowest first: f32 for float shapes, i32 for
+// integer ones (sign- or zero-extended).
+std::vector<llvm::Value*> elementsOf(FunctionLowering& L, const MmaShape& shape, llvm::Value* bits,
+                                     bool isSigned) {
+  if (!shape.integer) {
+    auto pair = unpack(L, bits, shape.floatInput);
+    return {pair[0], pair[1]};
+  }
+  auto& b = L.b();
+  std::vector<llvm::Value*> elements;
+  for (unsigned e = 0; e < 32 / shape.elementBits; ++e) {
+    // Shift the element to the top, then back down, extending its sign for signed types.
+    llvm::Value* top = b.CreateShl(bits, 32 - shape.elementBits * (e + 1));
+    unsigned down = 32 - shape.elementBits;
+    elements.push_back(isSigned ? b.CreateAShr(top, down) : b.CreateLShr(top, down));
+  }
+  return elements;
+}
+
+// mma.sync.aligned.shape.row.col.dtype.atype.btype.ctype d, a, b, c. With groupID g = l/4 and
+// t = l%4, and each 32-bit register holding n = 32/bits elements, lane l holds A[g + 8(r % h)]
+// [n t + e + 4n (r / h)] as element e of A register r (h = m/8 row halves), B[n t + e + 4n r][g]
+// in B register r, and C/D[g + 8(i/2)][2t + i%2] as c_i. Each lane computes its elements of D.
+// Float products of f16/bf16 values are exact in f32, each added with one rounding, k in
+// ascending order; integer ones wrap in s32 unless .satfinite clamps the exact sum.
 void lowerMma(FunctionLowering& L, const Instruction& inst) {
   auto shape = mmaShape(L, inst);
   if (!shape || !L.expectOperands(inst, 4, 4))
     return;
-  unsigned aRegs = shape->k / 4, bRegs = shape->k / 8;
-  unsigned cRegs = shape->halfAccumulator ? 2 : 4, dRegs = shape->halfResult ? 2 : 4;
+  unsigned perRegister = 32 / shape->elementBits, halves = shape->m / 8;
+  unsigned aRegs = shape->m * shape->k * shape->elementBits / 1024;
+  unsigned bRegs = 8 * shape->k * shape->elementBits / 1024;
+  unsigned outputs = 2 * halves; // of D per lane
+  unsigned cRegs = shape->halfAccumulator ? outputs / 2 : outputs;
+  unsigned dRegs = shape->halfResult ? outputs / 2 : outputs;
   auto* d = registerList(L, inst, 0, dRegs, "D");
   auto* a = d ? registerList(L, inst, 1, aRegs, "A") : nullptr;
   auto* bList = a ? registerList(L, inst, 2, bRegs, "B") : nullptr;
@@ -154,8 +284,11 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
       values.push_back(L.read(r, as));
     return values;
   };
+  ScalarType accumulator = shape->integer           ? ScalarType::S32
+                           : shape->halfAccumulator ? ScalarType::B32
+                                                    : ScalarType::F32;
   auto aBits = readAll(*a, ScalarType::B32), bBits = readAll(*bList, ScalarType::B32);
-  auto cValues = readAll(*c, shape->halfAccumulator ? ScalarType::B32 : ScalarType::F32);
+  auto cValues = readAll(*c, accumulator);
   for (const auto* values : {&aBits, &bBits, &cValues})
     for (llvm::Value* v : *values)
       if (!v)
@@ -172,10 +305,10 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
     row.assign(shape->k, nullptr);
   for (unsigned from = 0; from < 4; ++from) {
     llvm::Value* source = b.CreateAdd(b.CreateShl(group, 2), b.getInt32(from));
-    for (unsigned i = 0; i < aRegs; ++i) {
-      auto elements = unpack(L, fromLane(L, aBits[i], source), shape->input);
-      for (unsigned e = 0; e < 2; ++e)
-        rows[i % 2][2 * from + e + 8 * (i / 2)] = elements[e];
+    for (unsigned r = 0; r < aRegs; ++r) {
+      auto elements = elementsOf(L, *shape, fromLane(L, aBits[r], source), shape->aSigned);
+      for (unsigned e = 0; e < perRegister; ++e)
+        rows[r % halves][perRegister * (from + 4 * (r / halves)) + e] = elements[e];
     }
   }
   // columns[n][k] = B[k][2t + n]: lanes 4(2t+n) .. 4(2t+n)+3 hold that column.
@@ -185,14 +318,39 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
     llvm::Value* first = b.CreateShl(b.CreateOr(b.CreateShl(pair, 1), b.getInt32(n)), 2);
     for (unsigned from = 0; from < 4; ++from) {
       llvm::Value* source = b.CreateAdd(first, b.getInt32(from));
-      for (unsigned i = 0; i < bRegs; ++i) {
-        auto elements = unpack(L, fromLane(L, bBits[i], source), shape->input);
-        for (unsigned e = 0; e < 2; ++e)
-          columns[n][2 * from + e + 8 * i] = elements[e];
+      for (unsigned r = 0; r < bRegs; ++r) {
+        auto elements = elementsOf(L, *shape, fromLane(L, bBits[r], source), shape->bSigned);
+        for (unsigned e = 0; e < perRegister; ++e)
+          columns[n][perRegister * (from + 4 * r) + e] = elements[e];
       }
     }
   }
 
+  if (shape->integer) {
+    // Sums of at most 256 products of bytes fit easily in i64; s32 wraps them, .satfinite clamps.
+    auto combine = [&](llvm::Value* x, llvm::Value* y) {
+      switch (shape->product) {
+      case MmaShape::Product::And:
+        return b.CreateAnd(x, y);
+      case MmaShape::Product::Xor:
+        return b.CreateXor(x, y);
+      default:
+        return b.CreateMul(x, y);
+      }
+    };
+    for (unsigned i = 0; i < outputs; ++i) {
+      llvm::Value* sum = b.CreateSExt(cValues[i], b.getInt64Ty());
+      for (unsigned kk = 0; kk < shape->k; ++kk)
+        sum = b.CreateAdd(
+            sum, b.CreateSExt(combine(rows[i / 2][kk], columns[i % 2][kk]), b.getInt64Ty()));
+      if (shape->satfinite) {
+        sum = b.CreateBinaryIntrinsic(smax, sum, b.getInt64(INT32_MIN));
+        sum = b.CreateBinaryIntrinsic(smin, sum, b.getInt64(INT32_MAX));
+      }
+      L.write((*d)[i], b.CreateTrunc(sum, b.getInt32Ty()), ScalarType::S32);
+    }
+    return;
+  }
   std::array<llvm::Value*, 4> accumulators;
   for (unsigned i = 0; i < 4; ++i)
     accumulators[i] =
@@ -219,7 +377,9 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
 } // namespace
 
 void registerMatrix(Registry& r) {
-  r["ldmatrix"] = lowerLdmatrix;
+  r["ldmatrix"] = lowerMatrixMove;
+  r["stmatrix"] = lowerMatrixMove;
+  r["movmatrix"] = lowerMovmatrix;
   r["mma"] = lowerMma;
 }
 

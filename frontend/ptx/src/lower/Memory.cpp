@@ -80,11 +80,45 @@ bool validOrdering(FunctionLowering& L, const Instruction& inst, bool isLoad) {
     L.fail(inst, "'" + inst.spelling() + "' has an ordering that PTX does not allow here");
     return false;
   }
-  if ((inst.has("relaxed") || inst.has("acquire") || inst.has("release")) && inst.vectorWidth > 1) {
-    L.unsupported(inst, "vector accesses cannot be atomic");
-    return false;
-  }
   return true;
+}
+
+bool isOrdered(const Instruction& inst) {
+  return inst.has("relaxed") || inst.has("acquire") || inst.has("release");
+}
+
+// PTX's memory model treats an ordered vector access (CUB's st.relaxed.gpu.v2.u64 tile states)
+// as one access per element in no particular order: each element is an atomic access of its
+// own. The pointer to element i of the access:
+llvm::Value* elementPointer(FunctionLowering& L, const Access& access, unsigned i) {
+  return L.b().CreateConstGEP1_32(access.element, access.pointer, i);
+}
+
+llvm::Align elementAlign(const Access& access, unsigned i) {
+  return llvm::commonAlignment(access.align,
+                               i * access.element->getPrimitiveSizeInBits().getFixedValue() / 8);
+}
+
+llvm::Value* loadElements(FunctionLowering& L, const Instruction& inst, const Access& access) {
+  auto& b = L.b();
+  llvm::Value* vector = llvm::PoisonValue::get(access.memory);
+  for (unsigned i = 0; i < inst.vectorWidth; ++i) {
+    auto* load =
+        b.CreateAlignedLoad(access.element, elementPointer(L, access, i), elementAlign(access, i));
+    applyOrdering(L, inst, load);
+    vector = b.CreateInsertElement(vector, load, i);
+  }
+  return vector;
+}
+
+void storeElements(FunctionLowering& L, const Instruction& inst, const Access& access,
+                   llvm::Value* vector) {
+  auto& b = L.b();
+  for (unsigned i = 0; i < inst.vectorWidth; ++i) {
+    auto* store = b.CreateAlignedStore(b.CreateExtractElement(vector, i),
+                                       elementPointer(L, access, i), elementAlign(access, i));
+    applyOrdering(L, inst, store);
+  }
 }
 
 void lowerLoad(FunctionLowering& L, const Instruction& inst) {
@@ -97,6 +131,10 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* loaded = nullptr;
   if (llvm::Type* own = wholeParamType(L, *access)) {
     loaded = L.convertBits(b.CreateLoad(own, access->pointer), access->memory, false);
+  } else if (inst.vectorWidth > 1 && isOrdered(inst)) {
+    loaded = loadElements(L, inst, *access);
+    if (inst.has("acquire"))
+      emitMembar(L, inst);
   } else {
     auto* load = b.CreateAlignedLoad(access->memory, access->pointer, access->align);
     applyOrdering(L, inst, load);
@@ -147,6 +185,8 @@ void lowerStore(FunctionLowering& L, const Instruction& inst) {
   }
   if (inst.has("release"))
     emitMembar(L, inst);
+  if (inst.vectorWidth > 1 && isOrdered(inst))
+    return storeElements(L, inst, *access, value);
   auto* store = b.CreateAlignedStore(value, access->pointer, access->align);
   applyOrdering(L, inst, store);
 }

@@ -1,6 +1,6 @@
 // Block barriers, warp collectives and memory fences, as the llvm.nvvm.* intrinsics clang emits
 // for __syncthreads, __shfl_*_sync, __ballot_sync, __match_*_sync, __reduce_*_sync,
-// __activemask and __threadfence*.
+// __activemask and __threadfence*, and sm_90's elect.sync, proxy fences and grid dependencies.
 #include "Common.h"
 
 #include <llvm/IR/InlineAsm.h>
@@ -198,11 +198,37 @@ void lowerMembar(FunctionLowering& L, const Instruction& inst) {
   L.b().CreateIntrinsic(id, {}, {});
 }
 
-// fence.{sc,acq_rel}.scope.
+// fence.{sc,acq_rel}.scope, fence.proxy.* and fence.mbarrier_init. A proxy fence orders the
+// generic proxy's accesses against another proxy's (async copies, tensor maps, aliases); here
+// every access is a generic one, so it is the full fence at its scope, as the others are.
 void lowerFence(FunctionLowering& L, const Instruction& inst) {
-  if (inst.has("proxy") || inst.has("mbarrier_init"))
-    return L.unsupported(inst);
   emitMembar(L, inst);
+}
+
+// elect.sync d|p, membermask: one leader among the lanes of membermask (all of which execute
+// it, as .sync requires); the PTX ISA leaves which one open, this takes the lowest. d is its
+// lane, p whether this lane is it.
+void lowerElect(FunctionLowering& L, const Instruction& inst) {
+  if (!inst.has("sync") || !L.expectOperands(inst, 2, 2))
+    return;
+  if (!inst.operands[0].pairedPredicate)
+    return L.fail(inst, "elect.sync writes a lane and a predicate: d|p");
+  auto mask = readOperands(L, inst, 1, 1, ScalarType::B32);
+  if (!mask)
+    return;
+  auto& b = L.b();
+  llvm::Value* leader = b.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, (*mask)[0], b.getFalse());
+  L.write(inst.operands[0], leader, ScalarType::B32);
+  llvm::Value* lane = b.CreateIntrinsic(nvvm_read_ptx_sreg_laneid, {}, {});
+  L.writePairedPredicate(inst.operands[0], b.CreateICmpEQ(lane, leader));
+}
+
+// griddepcontrol.{wait,launch_dependents}: programmatic dependent launch. A launch here starts
+// only after the work before it in its stream has finished, so the prerequisite grids are always
+// complete (wait has nothing to wait for), and launching dependents early is only a hint.
+void lowerGridDependency(FunctionLowering& L, const Instruction& inst) {
+  if (!inst.has("wait") && !inst.has("launch_dependents"))
+    L.fail(inst, "griddepcontrol needs .wait or .launch_dependents");
 }
 
 } // namespace
@@ -217,6 +243,8 @@ void registerWarp(Registry& r) {
   r["activemask"] = lowerActivemask;
   r["membar"] = lowerMembar;
   r["fence"] = lowerFence;
+  r["elect"] = lowerElect;
+  r["griddepcontrol"] = lowerGridDependency;
 }
 
 } // namespace drawbridge::ptx::nvvm

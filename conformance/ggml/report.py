@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Summarizes a test-backend-ops log (mode test) per op: cases passed, failed, not supported,
+with the reasons the log gives for failures and unsupported cases, and the case running when
+the log ends early (a crash or a hang that was killed).
+
+    report.py test-backend-ops.log
+"""
+import collections
+import re
+import sys
+
+CASE = re.compile(r"^  ([A-Z_0-9]+)\((.*)\): (.*)$")
+COLOR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def main(path):
+    ops = collections.OrderedDict()
+    unfinished = None
+    with open(path, errors="replace") as log:
+        for raw in log:
+            line = COLOR.sub("", raw.rstrip("\n"))
+            match = CASE.match(line)
+            if not match:
+                continue
+            op, params, outcome = match.groups()
+            counts = ops.setdefault(op, {"passed": 0, "failed": [], "unsupported": []})
+            outcome = outcome.strip()
+            unfinished = None
+            if outcome.endswith("OK"):
+                counts["passed"] += 1
+            elif outcome.startswith("not supported"):
+                counts["unsupported"].append((params, outcome[len("not supported"):].strip()))
+            elif outcome.endswith("FAIL"):
+                counts["failed"].append((params, outcome[: -len("FAIL")].strip() or "values differ"))
+            elif outcome.startswith("skipping"):
+                continue
+            else:
+                unfinished = (op, params, outcome)
+    total = collections.Counter()
+    print(f"{'op':<28} {'passed':>7} {'failed':>7} {'not supported':>14}")
+    for op, counts in ops.items():
+        failed, unsupported = len(counts["failed"]), len(counts["unsupported"])
+        total.update(passed=counts["passed"], failed=failed, unsupported=unsupported)
+        print(f"{op:<28} {counts['passed']:>7} {failed:>7} {unsupported:>14}")
+    print(f"{'total':<28} {total['passed']:>7} {total['failed']:>7} {total['unsupported']:>14}")
+    for op, counts in ops.items():
+        for kind in ("failed", "unsupported"):
+            reasons = collections.Counter(reason for _, reason in counts[kind])
+            for reason, n in reasons.most_common():
+                example = next(p for p, r in counts[kind] if r == reason)
+                print(f"{op} {kind} x{n}: {reason} (e.g. {op}({example}))")
+    if unfinished:
+        print("the log ends inside %s(%s): %s" % unfinished)
+    if not ops:
+        print("no test cases in the log: see it for why test-backend-ops did not run")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
