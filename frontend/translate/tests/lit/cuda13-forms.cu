@@ -1,7 +1,7 @@
 // Forms found in real CUDA 13 programs: the 5-argument cudaGraphInstantiate (HIP's own
 // hipGraphInstantiate) beside the 3-argument one, cudaStreamLegacy (hipcc's null stream is the
 // legacy stream), cudaDevAttrMemoryClockRate, a host cudaMemLocation for cudaMemAdvise, and the
-// nv_bfloat16 / nv_half aliases.
+// nv_bfloat16 / nv_half aliases; complex data types of library_types.h.
 // RUN: %drawbridge translate %s 2>%t.err | %strip-checks | FileCheck %s
 // RUN: not grep DBT %t.err
 // RUN: %drawbridge translate %s --hip-version 6.0 2>/dev/null | %strip-checks | FileCheck --check-prefix=HIP60 %s
@@ -32,5 +32,7 @@ int run(cudaGraph_t graph, float* managed, size_t bytes) {
   nv_bfloat16 b = __float2bfloat16(1.0f);
   // CHECK-NEXT: __half h = __float2half(1.0f);
   nv_half h = __float2half(1.0f);
-  return clock + static_cast<int>(static_cast<float>(b)) + static_cast<int>(__half2float(h));
+  // CHECK-NEXT: hipDataType complexTypes[] = {HIP_C_32F, HIP_C_64F};
+  cudaDataType_t complexTypes[] = {CUDA_C_32F, CUDA_C_64F};
+  return complexTypes[0] + clock + static_cast<int>(static_cast<float>(b)) + static_cast<int>(__half2float(h));
 }
