@@ -52,9 +52,17 @@ cl::list<std::string> Defines("D", cl::Prefix, cl::desc("Define a macro for the 
 cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Add a compiler argument to every parse"),
                                 cl::sub(Translate));
 
+// Exit statuses: 0 translated (notes and warnings are only advice), 2 translated but the output
+// will not compile (what the target HIP cannot express), 1 the command could not do its work (a
+// bad command line, a file that could not be read or written), so that a build script can tell
+// them apart.
+constexpr int kTranslated = 0;
+constexpr int kFailed = 1;
+constexpr int kWillNotCompile = 2;
+
 int usage(llvm::StringRef message) {
   fail("translate", message);
-  return 2;
+  return kFailed;
 }
 
 int runTranslate() {
@@ -119,12 +127,16 @@ int runTranslate() {
   auto problems = writeOutputs(translation, plan, llvm::outs());
   translation.diagnostics.insert(translation.diagnostics.end(), problems.begin(), problems.end());
 
-  int status = 0;
+  int status = kTranslated;
+  bool ioFailed = false;
   for (const auto& d : translation.diagnostics) {
     llvm::errs() << format(d) << "\n";
-    Severity s = severityOf(d.id);
-    status = std::max(status, s == Severity::Error ? 2 : s == Severity::Warning ? 1 : 0);
+    ioFailed |= d.id == DiagId::IoError;
+    if (severityOf(d.id) == Severity::Error)
+      status = kWillNotCompile;
   }
+  if (ioFailed)
+    status = kFailed;
   if (StatsOut.getNumOccurrences())
     // Stats go to stdout unless the translated text already does.
     translation.stats.print(StatsOut,

@@ -155,7 +155,14 @@ void reportValueUse(RewriteContext& c, std::size_t i, const Mapping& m) {
 /// false when no row knows it.
 bool applyRows(RewriteContext& c, std::size_t i, llvm::StringRef key) {
   const TokenStream& t = c.tokens;
-  Lookup found = lookupIdentifier(std::string_view(key.data(), key.size()), c.options.hipVersion);
+  Lookup found;
+  // A call of a name whose rows depend on the argument count looks up "name/N" first.
+  if (hasArgumentCountRows(std::string_view(key.data(), key.size())))
+    if (auto call = callAt(t, i))
+      found = lookupIdentifier(key.str() + "/" + std::to_string(call->args.size()),
+                               c.options.hipVersion);
+  if (!found.usable && !found.newer)
+    found = lookupIdentifier(std::string_view(key.data(), key.size()), c.options.hipVersion);
   if (const Mapping* m = found.usable) {
     if (m->action == Action::Unsupported) {
       c.stats.count(m->family, Outcome::NoHipEquivalent);
@@ -209,12 +216,8 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
       (t.is(i - 2, clang::tok::raw_identifier) || t.is(i - 2, clang::tok::greater)))
     return i + 1;
   bool namespaceUse = t.is(i + 1, clang::tok::coloncolon) || t.isIdentifier(i - 1, "namespace");
-  if (name == "cuda" && namespaceUse) {
-    c.stats.count(Family::Runtime, Outcome::NoHipEquivalent);
-    c.report(DiagId::LibcuxxName, t[i].offset,
-             "cuda:: is libcu++, which HIP lacks; use the std:: equivalent");
-    return i + 1;
-  }
+  if (name == "cuda" && namespaceUse)
+    return rewriteLibcuxxName(c, i);
   if (name == "cub" && !namespaceUse)
     return i + 1; // a variable that happens to be called cub
   if (name == "asm" || name == "__asm__" || name == "__asm") {
@@ -240,7 +243,7 @@ std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   if (applyRows(c, i, name))
     return i + 1;
   if (auto family = familyByPrefix(std::string_view(name.data(), name.size()));
-      family && !c.project.declares(name)) {
+      family && !c.project.declares(name) && !c.fileDeclarations.contains(name)) {
     c.stats.count(*family, Outcome::Unconverted);
     c.report(DiagId::UnknownCudaName, t[i].offset,
              "CUDA name " + name.str() + " has no HIP mapping and was left as written; " +

@@ -3,6 +3,7 @@
 #include <array>
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSet.h>
 #include <vector>
 
 namespace drawbridge::translate {
@@ -25,6 +26,8 @@ namespace {
   DRAWBRIDGE_ROW(#cuda, #hip, Action::ReplaceCall, major, minor)
 #define DRAWBRIDGE_LOAD(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Load, major, minor)
 #define DRAWBRIDGE_STORE(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Store, major, minor)
+#define DRAWBRIDGE_RENAME_UNTEMPLATED(cuda, hip, major, minor)                                     \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::RenameUntemplated, major, minor)
 #define DRAWBRIDGE_UNSUPPORTED(cuda, why) DRAWBRIDGE_ROW(#cuda, why, Action::Unsupported, 0, 0)
 #define DRAWBRIDGE_HEADER(cuda, hip, major, minor)                                                 \
   DRAWBRIDGE_ROW(cuda, hip, Action::Rename, major, minor)
@@ -34,6 +37,7 @@ namespace {
 const Mapping kMappings[] = {
 #define DRAWBRIDGE_FAMILY Family::Runtime
 #include "mappings/DeviceProp.def"
+#include "mappings/Libcuxx.def"
 #include "mappings/Runtime.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Driver
@@ -77,9 +81,13 @@ const Mapping kMappings[] = {
 struct Index {
   llvm::StringMap<std::vector<const Mapping*>> identifiers;
   llvm::StringMap<std::vector<const Mapping*>> headers;
+  llvm::StringSet<> byArgumentCount; // names with "name/N" rows
   Index() {
-    for (const Mapping& m : kMappings)
+    for (const Mapping& m : kMappings) {
       (m.family == Family::Header ? headers : identifiers)[m.cuda].push_back(&m);
+      if (auto slash = m.cuda.find('/'); m.family != Family::Header && slash != m.cuda.npos)
+        byArgumentCount.insert(llvm::StringRef(m.cuda.data(), slash));
+    }
   }
 };
 
@@ -130,6 +138,10 @@ Lookup lookupIdentifier(std::string_view name, HipVersion target) {
   return lookupIn(index().identifiers, name, target);
 }
 
+bool hasArgumentCountRows(std::string_view name) {
+  return index().byArgumentCount.contains(llvm::StringRef(name.data(), name.size()));
+}
+
 Lookup lookupHeader(std::string_view name, HipVersion target) {
   Lookup exact = lookupIn(index().headers, name, target);
   if (exact.usable || exact.newer)
@@ -142,9 +154,10 @@ Lookup lookupHeader(std::string_view name, HipVersion target) {
 
 std::optional<Family> familyByPrefix(std::string_view identifier) {
   llvm::StringRef id(identifier.data(), identifier.size());
+  // CUDA's names go on in upper case after the prefix (cudaMalloc, ncclSend); programs' own
+  // cuda_check, nccl_id or cu_seqlens do not, and are not reported.
   auto upperAfter = [&](llvm::StringRef prefix) {
-    return id.starts_with(prefix) && id.size() > prefix.size() &&
-           (llvm::isUpper(id[prefix.size()]) || id[prefix.size()] == '_');
+    return id.starts_with(prefix) && id.size() > prefix.size() && llvm::isUpper(id[prefix.size()]);
   };
   // Longest prefixes first: cublasLt before cublas before cu.
   if (upperAfter("cublasLt") || id.starts_with("CUBLASLT_"))
@@ -159,7 +172,8 @@ std::optional<Family> familyByPrefix(std::string_view identifier) {
     return Family::Sparse;
   if (upperAfter("nccl") || id.starts_with("NCCL_"))
     return Family::Nccl;
-  if (id.starts_with("__nv_") || id.starts_with("CUDART_"))
+  if (id.starts_with("__nv_") || id.starts_with("nv_bfloat") || id.starts_with("nv_half") ||
+      id.starts_with("CUDART_"))
     return Family::Half;
   if (upperAfter("cuda") || id.starts_with("CUDA_") || id.starts_with("__CUDA"))
     return Family::Runtime;

@@ -10,9 +10,11 @@ namespace fs = llvm::sys::fs;
 namespace path = llvm::sys::path;
 
 std::optional<Diagnostic> writeFile(llvm::StringRef target, llvm::StringRef text) {
-  if (auto ec = fs::create_directories(path::parent_path(target)))
-    return Diagnostic{DiagId::IoError, target.str(), 0, 0,
-                      "cannot create directory: " + ec.message()};
+  // A bare file name (-o out.cu) has no directory to create.
+  if (llvm::StringRef parent = path::parent_path(target); !parent.empty())
+    if (auto ec = fs::create_directories(parent))
+      return Diagnostic{DiagId::IoError, target.str(), 0, 0,
+                        "cannot create directory: " + ec.message()};
   std::error_code ec;
   llvm::raw_fd_ostream os(target, ec);
   if (!ec) {

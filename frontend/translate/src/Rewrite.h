@@ -22,6 +22,9 @@ struct RewriteContext {
   LineTable lines;
   const Options& options;
   const ProjectNames& project;
+  // Macros and functions this file defines in any #if branch, seen by the raw lexer: the parse
+  // misses those in disabled branches, and uses of them are not the CUDA API either.
+  llvm::StringSet<> fileDeclarations;
   clang::tooling::Replacements edits;
   std::vector<Diagnostic> diagnostics;
   Stats stats;
@@ -37,6 +40,14 @@ std::size_t rewriteLaunch(RewriteContext& context, std::size_t i);
 /// Rewrites the identifier at token `i` (a CUDA API name, a device intrinsic call, a macro);
 /// returns the token index to continue after.
 std::size_t rewriteIdentifier(RewriteContext& context, std::size_t i);
+
+/// The libcu++ name whose `cuda` is at token `i` (cuda::maximum, cuda::std::plus): translated by
+/// the Libcuxx.def rows, reported otherwise; returns the token index to continue after.
+std::size_t rewriteLibcuxxName(RewriteContext& context, std::size_t i);
+
+/// The macros (#define NAME) and functions (NAME(...) { at a definition) a file defines in any
+/// #if branch.
+llvm::StringSet<> definedNames(const TokenStream& tokens);
 
 /// printf at token `i`: HIP's threadIdx.x and friends are objects that convert to unsigned int, and
 /// hipcc cannot pass objects through printf's "...", so bare ones become static_cast<unsigned

@@ -64,6 +64,7 @@ RewrittenFile rewriteFile(llvm::StringRef path, llvm::StringRef text, const Opti
                           const ProjectNames& project, bool isSource) {
   RewriteContext context(path, text, options, project);
   const TokenStream& t = context.tokens;
+  context.fileDeclarations = definedNames(t);
   for (std::size_t i = 0; i < t.size();) {
     if (isDirective(t, i, "include") || isDirective(t, i, "include_next"))
       i = rewriteInclude(context, i);

@@ -63,6 +63,11 @@ TEST(Mapping, FamilyByPrefix) {
   EXPECT_EQ(familyByPrefix("cube"), std::nullopt);
   EXPECT_EQ(familyByPrefix("current"), std::nullopt);
   EXPECT_EQ(familyByPrefix("counter"), std::nullopt);
+  // Programs' own snake_case names that start like CUDA's.
+  EXPECT_EQ(familyByPrefix("cuda_check"), std::nullopt);
+  EXPECT_EQ(familyByPrefix("nccl_id"), std::nullopt);
+  EXPECT_EQ(familyByPrefix("cu_seqlens"), std::nullopt);
+  EXPECT_EQ(familyByPrefix("nv_bfloat16_t"), Family::Half);
 }
 
 TEST(Mapping, TablesAreConsistent) {

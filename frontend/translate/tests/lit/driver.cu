@@ -36,6 +36,16 @@ int run(const char* path) {
   void* args[] = {&ptr};
   // CHECK: hipModuleLaunchKernel(fn, 1, 1, 1, 64, 1, 1, 0, s, args, nullptr);
   cuLaunchKernel(fn, 1, 1, 1, 64, 1, 1, 0, s, args, nullptr);
+  // The driver's occupancy and pointer-attribute calls have module (Drv) forms in HIP; the
+  // runtime forms of the same name take other arguments.
+  int blocks = 0;
+  // CHECK: hipModuleOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, fn, 64, 0);
+  cuOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, fn, 64, 0);
+  CUpointer_attribute attribute = CU_POINTER_ATTRIBUTE_MEMORY_TYPE;
+  unsigned memoryType = 0;
+  void* values[] = {&memoryType};
+  // CHECK: hipDrvPointerGetAttributes(1, &attribute, values, ptr);
+  cuPointerGetAttributes(1, &attribute, values, ptr);
   const char* text = nullptr;
   // The error text comes back through a pointer in CUDA and as the result in HIP 5.2.
   // CHECK: [](hipError_t e_, const char** s_) { *s_ = hipGetErrorString(e_); return hipSuccess; }(r, &text);

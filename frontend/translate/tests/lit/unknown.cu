@@ -15,8 +15,8 @@ void f(cudaStream_t s) {
   cudaStreamBeginCaptureToGraph(s, nullptr, nullptr, nullptr, 0, cudaStreamCaptureModeGlobal);
   // CHECK: unknown.cu:[[@LINE+1]]:9: warning: CUDA name cuFrobnicate has no HIP mapping
   (void)cuFrobnicate;
-  // CHECK: unknown.cu:[[@LINE+1]]:3: error: cuda:: is libcu++, which HIP lacks; use the std:: equivalent [DBT011]
-  cuda::std::min(1, 2);
+  // CHECK: unknown.cu:[[@LINE+1]]:3: error: cuda::std::chrono::seconds is libcu++, which HIP lacks; use the std:: equivalent [DBT011]
+  cuda::std::chrono::seconds(1);
   CUDA_CHECK(cudaCheckLast());
 }
 // CHECK-NOT: CUDA_CHECK

@@ -32,13 +32,15 @@ std::string_view familyName(Family family);
 
 /// What the rewriter does with a name it finds.
 enum class Action {
-  Rename,      // replace the identifier with `hip`
-  DropMask,    // call: rename and drop the first argument (the warp mask)
-  WidenMask,   // call: rename and make the first argument (the warp mask) 64-bit
-  ReplaceCall, // call: replace the whole call with `hip`
-  Load,        // call f(p): replace with (*(p))
-  Store,       // call f(p, v): replace with (*(p) = (v))
-  Unsupported, // no HIP equivalent; `hip` holds what to do instead
+  Rename,            // replace the identifier with `hip`
+  DropMask,          // call: rename and drop the first argument (the warp mask)
+  WidenMask,         // call: rename and make the first argument (the warp mask) 64-bit
+  ReplaceCall,       // call: replace the whole call with `hip`
+  Load,              // call f(p): replace with (*(p))
+  Store,             // call f(p, v): replace with (*(p) = (v))
+  Unsupported,       // no HIP equivalent; `hip` holds what to do instead
+  RenameUntemplated, // replace the name and drop the template arguments written after it (the
+                     // HIP side is not a template: hipcub::Max for cuda::maximum<>)
 };
 
 struct HipVersion {
@@ -65,6 +67,8 @@ struct Lookup {
 };
 
 Lookup lookupIdentifier(std::string_view name, HipVersion target);
+/// Whether some row of `name` is keyed "name/N": it applies to calls with N arguments only.
+bool hasArgumentCountRows(std::string_view name);
 Lookup lookupHeader(std::string_view name, HipVersion target);
 
 /// The family an identifier that no table knows seems to belong to by its prefix (cudaX, cuX,
