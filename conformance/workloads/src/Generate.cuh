@@ -8,6 +8,7 @@
 #include "drawbridge/trace/Trace.h"
 
 #include <chrono>
+#include <cstdio>
 
 namespace workload {
 
@@ -52,6 +53,20 @@ drawbridge::trace::Trace generate(const Options& options, const drawbridge::mode
     input.assign(1, out.steps.back().token);
   }
   return out;
+}
+
+/// Writes the recorded run's prefill and decode tokens and seconds for `--timing`.
+inline bool writeTiming(const std::string& path, const Options& options, const Timing& timing,
+                        const char* program) {
+  FILE* out = std::fopen(path.c_str(), "w");
+  if (!out) {
+    std::fprintf(stderr, "%s: cannot write the timing file '%s'\n", program, path.c_str());
+    return false;
+  }
+  std::fprintf(
+      out, "prefill_tokens %zu\nprefill_seconds %.9f\ndecode_tokens %d\ndecode_seconds %.9f\n",
+      options.prompt.size(), timing.prefillSeconds, options.steps - 1, timing.decodeSeconds);
+  return std::fclose(out) == 0;
 }
 
 } // namespace workload

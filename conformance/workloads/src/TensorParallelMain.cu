@@ -2,7 +2,8 @@
 // parallelism (TensorParallel.h), the partial sums of the row-parallel layers joined by
 // ncclAllReduce on the stream the kernels run on. Every rank holds the whole activations and
 // logits after each all-reduce and writes its own dump, DUMP.rankN, for the suite to check
-// against the single-process reference. Same command line as llama-workload:
+// against the single-process reference (rank 0 writes --timing). Same command line as
+// llama-workload:
 //
 //   mpirun -np 2 drawbridge run -- llama-tp-workload --model DIR --prompt ... --dump DUMP
 #include "Generate.cuh"
@@ -30,8 +31,7 @@ template <> constexpr ncclDataType_t ncclTypeOf<__nv_bfloat16>() {
 template <typename T>
 drawbridge::trace::Trace
 generateSharded(const Options& options, const drawbridge::model::ModelWeights& shard,
-                const drawbridge::model::ModelConfig& whole, ncclComm_t comm) {
-  Timing timing;
+                const drawbridge::model::ModelConfig& whole, ncclComm_t comm, Timing& timing) {
   return generate<T>(options, shard, whole, timing, [comm](T* data, size_t count) {
     // The legacy stream, where the decoder's kernels and copies run.
     ncclResult_t result = ncclAllReduce(data, data, count, ncclTypeOf<T>(), ncclSum, comm, 0);
@@ -75,17 +75,21 @@ int main(int argc, char** argv) {
 
   const auto& part = std::get<drawbridge::model::ModelWeights>(shard);
   drawbridge::trace::Trace result;
+  Timing timing;
   switch (options->precision) {
   case Precision::F16:
-    result = generateSharded<__half>(*options, part, weights->config, comm);
+    result = generateSharded<__half>(*options, part, weights->config, comm, timing);
     break;
   case Precision::BF16:
-    result = generateSharded<__nv_bfloat16>(*options, part, weights->config, comm);
+    result = generateSharded<__nv_bfloat16>(*options, part, weights->config, comm, timing);
     break;
   case Precision::F32:
-    result = generateSharded<float>(*options, part, weights->config, comm);
+    result = generateSharded<float>(*options, part, weights->config, comm, timing);
     break;
   }
+  if (rank == 0 && !options->timing.empty() &&
+      !writeTiming(options->timing, *options, timing, "llama-tp-workload"))
+    return fail("cannot write the timing file");
   std::string dump = options->dump + ".rank" + std::to_string(rank);
   if (std::optional<drawbridge::Error> error = drawbridge::trace::writeTrace(dump, result))
     return fail(error->message);

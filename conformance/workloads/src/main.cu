@@ -12,21 +12,7 @@ using namespace workload;
 namespace model = drawbridge::model;
 namespace trace = drawbridge::trace;
 
-namespace {
-
-bool writeTiming(const std::string& path, const Options& options, const Timing& timing) {
-  FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) {
-    std::fprintf(stderr, "llama-workload: cannot write the timing file '%s'\n", path.c_str());
-    return false;
-  }
-  std::fprintf(
-      out, "prefill_tokens %zu\nprefill_seconds %.9f\ndecode_tokens %d\ndecode_seconds %.9f\n",
-      options.prompt.size(), timing.prefillSeconds, options.steps - 1, timing.decodeSeconds);
-  return std::fclose(out) == 0;
-}
-
-} // namespace
+namespace {} // namespace
 
 int main(int argc, char** argv) {
   std::optional<Options> options = parseOptions(argc, argv, "llama-workload");
@@ -66,7 +52,7 @@ int main(int argc, char** argv) {
   }
   Timing timing;
   trace::Trace result = run(timing);
-  if (!options->timing.empty() && !writeTiming(options->timing, *options, timing))
+  if (!options->timing.empty() && !writeTiming(options->timing, *options, timing, "llama-workload"))
     return 1;
   if (std::optional<drawbridge::Error> error = trace::writeTrace(options->dump, result)) {
     std::fprintf(stderr, "llama-workload: %s\n", error->message.c_str());
