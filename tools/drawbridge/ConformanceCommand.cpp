@@ -19,7 +19,7 @@ namespace cl = llvm::cl;
 cl::SubCommand Conformance("conformance",
                            "Run the Llama and Mistral workloads through every path and report");
 cl::list<std::string> Backends("backend",
-                               cl::desc("Paths to run: cpu, native, hip (default: all; "
+                               cl::desc("Paths to run: cpu, cpu-tp2, native, hip (default: all; "
                                         "DRAWBRIDGE_CONFORMANCE_BACKENDS)"),
                                cl::CommaSeparated, cl::sub(Conformance));
 cl::opt<std::string> Filter("filter",
@@ -65,15 +65,16 @@ int runConformance() {
   std::vector<std::string> paths(Backends.begin(), Backends.end());
   if (paths.empty()) {
     std::string fromEnvironment =
-        orEnvironment("", "DRAWBRIDGE_CONFORMANCE_BACKENDS", "cpu,native,hip");
+        orEnvironment("", "DRAWBRIDGE_CONFORMANCE_BACKENDS", "cpu,cpu-tp2,native,hip");
     llvm::SmallVector<llvm::StringRef, 4> parts;
     llvm::StringRef(fromEnvironment).split(parts, ',', -1, false);
     for (auto part : parts)
       paths.push_back(part.trim().str());
   }
   for (const auto& path : paths)
-    if (path != "cpu" && path != "native" && path != "hip")
-      return fail("conformance", "unknown path '" + path + "'; the paths are cpu, native and hip");
+    if (path != "cpu" && path != "cpu-tp2" && path != "native" && path != "hip")
+      return fail("conformance",
+                  "unknown path '" + path + "'; the paths are cpu, cpu-tp2, native and hip");
 
   auto workloads = runner::filterSuite(runner::standardSuite(), Filter);
   if (workloads.empty())

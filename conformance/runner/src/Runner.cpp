@@ -54,10 +54,15 @@ private:
   std::map<std::string, model::ModelWeights> weights_;
 };
 
+// The ranks of the tensor-parallel path.
+constexpr int kTensorParallelRanks = 2;
+
 // Why `path` cannot run `w` here, or nothing when it can.
 std::optional<std::string> pathUnavailable(const std::string& path, const Workload& w,
                                            const RunnerOptions& options) {
-  if (path == "cpu" && w.gemm == Gemm::Cublas &&
+  if (path == "cpu-tp2" && !llvm::sys::findProgramByName("mpirun"))
+    return "needs mpirun (Open MPI: tools/setup.sh installs it) to start its two ranks";
+  if ((path == "cpu" || path == "cpu-tp2") && w.gemm == Gemm::Cublas &&
       !llvm::sys::fs::exists(pathJoin(options.libDir, "libcublas.so.13")))
     return "needs Drawbridge's libcublas.so.13 and libcublasLt.so.13, which this build does not "
            "have yet; NVIDIA's cuBLAS cannot run without an NVIDIA driver";
@@ -116,6 +121,39 @@ std::optional<std::string> hipBinary(const Workload& w, HipBuilds& builds, PathR
   return std::nullopt;
 }
 
+// Compares the dump at `dump` with the reference following its tokens, into `result`.
+void compareDump(const std::string& dump, const Workload& w, const std::string& model,
+                 ReferenceCache& references, PathResult& result) {
+  auto candidate = trace::readTrace(dump);
+  if (!candidate) {
+    result.outcome = Outcome::Fail;
+    result.reason = candidate.error().message;
+    return;
+  }
+  auto expected = references.follow(model, w.sampling, *candidate);
+  if (!expected) {
+    result.outcome = Outcome::Fail;
+    result.reason = expected.error().message;
+    return;
+  }
+  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision,
+                                                 {w.sampling, kSuiteTopP, kSuiteSeed});
+  result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
+  result.failures = c.failures;
+  result.boundaryErrors = c.boundaryMaxError;
+  result.logitsError = c.logitsMaxError;
+  for (const auto& step : c.steps) {
+    for (const auto& b : step.boundaries)
+      result.maxAbsError = std::max(result.maxAbsError, b.maxAbs);
+    result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
+  }
+  result.tokensMatched = c.tokensMatched;
+  result.tokensForgiven = c.tokensForgiven;
+  result.steps = c.stepsTotal;
+  if (!c.pass && !c.failures.empty())
+    result.reason = c.failures.front();
+}
+
 PathResult runOne(const Workload& w, const std::string& path, const RunnerOptions& options,
                   ReferenceCache& references, HipBuilds& hipBuilds) {
   PathResult result;
@@ -135,12 +173,27 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
   std::string stem = pathJoin(options.workDir, w.name + "." + path);
   std::string dump = stem + ".dump", log = stem + ".log";
   llvm::sys::fs::remove(dump);
+  for (int rank = 0; rank < kTensorParallelRanks; ++rank)
+    llvm::sys::fs::remove(dump + ".rank" + std::to_string(rank));
   std::string workload = pathJoin(options.binDir, "llama-workload");
   std::vector<std::string> argv;
   std::optional<llvm::SmallVector<llvm::StringRef, 0>> environment;
   std::vector<std::string> env;
   if (path == "cpu") {
     argv = {pathJoin(options.binDir, "drawbridge"), "run", workload};
+  } else if (path == "cpu-tp2") {
+    // Two ranks on this machine, whatever its cores and user (CI runs as root on two cores).
+    argv = {*llvm::sys::findProgramByName("mpirun"),
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+            "-np",
+            std::to_string(kTensorParallelRanks),
+            pathJoin(options.binDir, "drawbridge"),
+            "run",
+            "--",
+            pathJoin(options.binDir, "llama-tp-workload")};
   } else if (path == "hip") {
     std::optional<std::string> binary = hipBinary(w, hipBuilds, result);
     if (!binary)
@@ -177,39 +230,29 @@ PathResult runOne(const Workload& w, const std::string& path, const RunnerOption
     result.reason = what + ": " + lastLines(log, 4) + " [log: " + log + "]";
     return result;
   }
-  auto candidate = trace::readTrace(dump);
   auto timing = readTiming(timingFile);
-  if (!candidate || !timing) {
+  if (!timing) {
     result.outcome = Outcome::Fail;
-    result.reason = !candidate ? candidate.error().message : timing.error().message;
+    result.reason = timing.error().message;
     return result;
   }
   if (timing->prefillSeconds > 0)
     result.prefillTokensPerSecond = timing->prefillTokens / timing->prefillSeconds;
   if (timing->decodeSeconds > 0)
     result.decodeTokensPerSecond = timing->decodeTokens / timing->decodeSeconds;
-  auto expected = references.follow(*model, w.sampling, *candidate);
-  if (!expected) {
-    result.outcome = Outcome::Fail;
-    result.reason = expected.error().message;
+  if (path != "cpu-tp2") {
+    compareDump(dump, w, *model, references, result);
     return result;
   }
-  compare::Comparison c = compare::compareTraces(*candidate, *expected, w.precision,
-                                                 {w.sampling, kSuiteTopP, kSuiteSeed});
-  result.outcome = c.pass ? Outcome::Pass : Outcome::Fail;
-  result.failures = c.failures;
-  result.boundaryErrors = c.boundaryMaxError;
-  result.logitsError = c.logitsMaxError;
-  for (const auto& step : c.steps) {
-    for (const auto& b : step.boundaries)
-      result.maxAbsError = std::max(result.maxAbsError, b.maxAbs);
-    result.maxAbsError = std::max(result.maxAbsError, step.logits.maxAbs);
+  // Every rank holds the whole activations and logits: each is checked, the first failing
+  // rank's comparison is the result.
+  for (int rank = 0; rank < kTensorParallelRanks; ++rank) {
+    compareDump(dump + ".rank" + std::to_string(rank), w, *model, references, result);
+    if (result.outcome != Outcome::Pass) {
+      result.reason = "rank " + std::to_string(rank) + ": " + result.reason;
+      break;
+    }
   }
-  result.tokensMatched = c.tokensMatched;
-  result.tokensForgiven = c.tokensForgiven;
-  result.steps = c.stepsTotal;
-  if (!c.pass && !c.failures.empty())
-    result.reason = c.failures.front();
   return result;
 }
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 namespace workload {
@@ -36,10 +37,15 @@ struct StepResult {
 
 template <typename T> class Decoder {
 public:
+  /// Sums a row-parallel layer's partial outputs (`count` elements in device memory) across the
+  /// ranks of a tensor-parallel run, in place; empty when one process holds the whole model.
+  using AllReduce = std::function<void(T* data, size_t count)>;
+
   /// `maxTokens`: the most tokens one step runs; `maxSequence`: the most positions a run reaches.
+  /// `weights` may be one rank's shard (TensorParallel.h); `allReduce` then joins the shards.
   Decoder(const drawbridge::model::ModelWeights& weights, GemmPath path, int maxTokens,
-          int maxSequence)
-      : c_(weights.config), gemm_(path) {
+          int maxSequence, AllReduce allReduce = {})
+      : c_(weights.config), gemm_(path), allReduce_(std::move(allReduce)) {
     // A rolling cache needs only the window; otherwise only as many slots as the run will fill.
     capacity_ = c_.slidingWindow > 0
                     ? static_cast<int>(std::min<int64_t>(c_.slidingWindow, maxSequence))
@@ -177,6 +183,8 @@ private:
 
   void addResidual(int n) {
     size_t count = static_cast<size_t>(n) * c_.hiddenSize;
+    if (allReduce_)
+      allReduce_(projected_.get(), count);
     residualKernel<<<static_cast<unsigned>((count + 255) / 256), 256>>>(hidden_.get(),
                                                                         projected_.get(), count);
     CUDA_CHECK(cudaGetLastError());
@@ -184,6 +192,7 @@ private:
 
   drawbridge::model::ModelConfig c_;
   Gemm gemm_;
+  AllReduce allReduce_;
   int capacity_ = 0;
   DeviceBuffer<T> embed_, norm_, lmHead_;
   std::vector<Layer> layers_;

@@ -2,72 +2,17 @@
 // of the prompt as one batch, then decode with the KV cache) and dumps what it computed for the
 // conformance suite to compare with its CPU reference. The dump format is documented in
 // conformance/trace/include/drawbridge/trace/Trace.h.
-#include "Decoder.cuh"
+#include "Generate.cuh"
 #include "Options.h"
-#include "SplitMix64.h"
 #include "drawbridge/trace/Trace.h"
 
-#include <chrono>
 #include <cstdio>
 
 using namespace workload;
 namespace model = drawbridge::model;
 namespace trace = drawbridge::trace;
 
-namespace {
-
-// Wall time of the prefill step and of all decode steps; each step ends by copying its results to
-// the host, so the time covers the work.
-struct Timing {
-  double prefillSeconds = 0;
-  double decodeSeconds = 0;
-};
-
-template <typename T>
-trace::Trace generate(const Options& options, const model::ModelWeights& w, Timing& timing) {
-  const model::ModelConfig& c = w.config;
-  int promptLength = static_cast<int>(options.prompt.size());
-  Decoder<T> decoder(w, options.gemm, promptLength, promptLength + options.steps - 1);
-  SplitMix64 rng(options.seed);
-  trace::Trace out;
-  out.hidden = static_cast<uint32_t>(c.hiddenSize);
-  out.vocab = static_cast<uint32_t>(c.vocabSize);
-  out.boundaryCount = static_cast<uint32_t>(c.numLayers + 1);
-  std::vector<int> input(options.prompt.begin(), options.prompt.end());
-  int position = 0;
-  for (int s = 0; s < options.steps; ++s) {
-    auto started = std::chrono::steady_clock::now();
-    StepResult result = decoder.step(input, position);
-    trace::StepTrace record;
-    record.tokenCount = static_cast<uint32_t>(input.size());
-    record.firstPosition = static_cast<uint32_t>(position);
-    position += static_cast<int>(input.size());
-    record.token = options.sample == SampleMode::Greedy ? decoder.argmax()
-                                                        : decoder.topP(options.topP, rng.uniform());
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    (s == 0 ? timing.prefillSeconds : timing.decodeSeconds) += seconds;
-    record.boundaries = std::move(result.boundaries);
-    record.logits = std::move(result.logits);
-    out.steps.push_back(std::move(record));
-    input.assign(1, out.steps.back().token);
-  }
-  return out;
-}
-
-bool writeTiming(const std::string& path, const Options& options, const Timing& timing) {
-  FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) {
-    std::fprintf(stderr, "llama-workload: cannot write the timing file '%s'\n", path.c_str());
-    return false;
-  }
-  std::fprintf(
-      out, "prefill_tokens %zu\nprefill_seconds %.9f\ndecode_tokens %d\ndecode_seconds %.9f\n",
-      options.prompt.size(), timing.prefillSeconds, options.steps - 1, timing.decodeSeconds);
-  return std::fclose(out) == 0;
-}
-
-} // namespace
+namespace {} // namespace
 
 int main(int argc, char** argv) {
   std::optional<Options> options = parseOptions(argc, argv, "llama-workload");
@@ -93,13 +38,13 @@ int main(int argc, char** argv) {
   auto run = [&](Timing& timing) {
     switch (options->precision) {
     case Precision::F16:
-      return generate<__half>(*options, *weights, timing);
+      return generate<__half>(*options, *weights, weights->config, timing);
     case Precision::BF16:
-      return generate<__nv_bfloat16>(*options, *weights, timing);
+      return generate<__nv_bfloat16>(*options, *weights, weights->config, timing);
     case Precision::F32:
       break;
     }
-    return generate<float>(*options, *weights, timing);
+    return generate<float>(*options, *weights, weights->config, timing);
   };
   for (int i = 0; i < options->warmUp; ++i) {
     Timing untimed;
@@ -107,7 +52,7 @@ int main(int argc, char** argv) {
   }
   Timing timing;
   trace::Trace result = run(timing);
-  if (!options->timing.empty() && !writeTiming(options->timing, *options, timing))
+  if (!options->timing.empty() && !writeTiming(options->timing, *options, timing, "llama-workload"))
     return 1;
   if (std::optional<drawbridge::Error> error = trace::writeTrace(options->dump, result)) {
     std::fprintf(stderr, "llama-workload: %s\n", error->message.c_str());

@@ -21,7 +21,7 @@ inline bool ran(Outcome outcome) {
 
 struct PathResult {
   std::string workload;
-  std::string path; // cpu, native, hip
+  std::string path; // cpu, cpu-tp2 (two tensor-parallel ranks), native, hip
   Outcome outcome = Outcome::NotRun;
   std::string reason;                 // why it failed or did not run
   std::vector<std::string> failures;  // the comparison's findings

@@ -18,7 +18,7 @@ struct RunnerOptions {
   std::string workDir;   // generated models, dumps and logs
   std::string cudaPath;  // NVIDIA's runtime, for the native path
   std::string userModel; // a Hugging Face checkpoint to run instead of the generated models
-  std::vector<std::string> paths; // cpu, native, hip
+  std::vector<std::string> paths; // cpu, cpu-tp2, native, hip
   unsigned timeoutSeconds = 600;
   /// Called before each run: runs done, runs in all, what starts now.
   std::function<void(size_t, size_t, const std::string&)> progress;
