@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Compiler.h"
+#include "GridBarrier.h"
 #include "Jit.h"
 #include "ObjectCache.h"
 #include "StreamQueue.h"
@@ -88,6 +89,7 @@ private:
   std::unique_ptr<Jit> jit_;
   ObjectCache cache_;
   ThreadPool pool_;
+  GridBarrierWatch gridWatch_; // ordinary launches' grid barriers
 
   std::mutex mutex_; // guards everything below
   Status sticky_;
