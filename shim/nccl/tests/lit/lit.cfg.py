@@ -7,10 +7,14 @@ config.substitutions.append(("%mpirun", "mpirun --allow-run-as-root --oversubscr
 # kernel and container that allow it); elsewhere lit reports them unsupported, saying why.
 import subprocess
 probe = "drawbridge-probe-%d" % os.getpid()
-created = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-if created.returncode == 0:
+try:
+    created = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+    why = created.stderr.strip() or "nothing"
+except OSError as error:
+    created, why = None, str(error)
+if created and created.returncode == 0:
     subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     config.available_features.add("netns")
 else:
     lit_config.note("multi-machine tests skipped: cannot create a network namespace (`ip netns "
-                    "add` says: %s)" % (created.stderr.strip() or "nothing"))
+                    "add` says: %s)" % why)
