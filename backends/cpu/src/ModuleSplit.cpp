@@ -110,7 +110,8 @@ void shareVariables(llvm::Module& module) {
 std::unique_ptr<llvm::Module> extractGlobals(const llvm::Module& module) {
   std::vector<const llvm::GlobalValue*> roots;
   for (const llvm::GlobalVariable& variable : module.globals())
-    if (!copiedIntoKernels(variable))
+    // llvm.used and its kind name what must not be optimized away, kernels included: no root.
+    if (!copiedIntoKernels(variable) && !variable.getName().starts_with("llvm."))
       roots.push_back(&variable);
   // Every variable this module reaches, it defines.
   return cloneReachable(module, Reachable(roots, [](const llvm::GlobalVariable&) { return true; }));

@@ -13,12 +13,15 @@ namespace fs = std::filesystem;
 
 // `store` and `load` share @counter (and the device function @address_of_slot) across kernel
 // modules; @uses_inline_ptx and @calls_missing cannot run on the CPU, for different reasons.
+// @llvm.used names a bad kernel, as clang's lists name what must be kept: it must not drag the
+// kernel into what the module loads.
 const char* kModule = R"(
 target triple = "nvptx64-nvidia-cuda"
 declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
 declare void @missing_function(ptr)
 @counter = internal addrspace(1) global [32 x i32] zeroinitializer, align 4
 @visible = addrspace(1) externally_initialized global i32 7, align 4
+@llvm.used = appending global [1 x ptr] [ptr @uses_inline_ptx], section "llvm.metadata"
 
 define internal ptr addrspace(1) @address_of_slot() {
   %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
