@@ -93,10 +93,17 @@ bool makesNaN(const llvm::Instruction& instruction) {
 
 // min/max of two zeros of different signs: the bits of -0 for min (the sign bits or-ed), +0
 // for max (and-ed). Equal non-zero operands have equal bits, so this holds for every equal pair.
+// minimum/maximum (min.NaN, max.NaN) order -0 below +0 themselves but must return a NaN for any
+// NaN operand, which x86's lowering of their f16 forms misses when the other operand is a zero.
 llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, llvm::Value* r) {
   llvm::Intrinsic::ID id = call.getIntrinsicID();
+  if (id == llvm::Intrinsic::minimum || id == llvm::Intrinsic::maximum) {
+    llvm::Value* x = call.getArgOperand(0);
+    llvm::Value* y = call.getArgOperand(1);
+    return b.CreateSelect(b.CreateFCmpUNO(x, y), b.CreateFAdd(x, y), r); // made canonical next
+  }
   if (id != llvm::Intrinsic::minnum && id != llvm::Intrinsic::maxnum)
-    return r; // minimum/maximum already order -0 below +0
+    return r;
   llvm::Type* type = call.getType();
   llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
   llvm::Value* x = b.CreateBitCast(call.getArgOperand(0), bitsType);
