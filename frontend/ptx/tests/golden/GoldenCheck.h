@@ -30,6 +30,8 @@ inline Format formatNamed(const std::string& name) {
     return {10, 5};
   if (name == "bf16")
     return {7, 8};
+  if (name == "f64")
+    return {52, 11};
   return {23, 8}; // f32
 }
 

@@ -862,6 +862,129 @@ def half_math_forms():
     return forms
 
 
+def more_forms():
+    """Carries, masks, narrow integers, f16/bf16 comparisons and approximations, f64 tests."""
+    forms = []
+    m32 = 0xFFFFFFFF
+    ints = [0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x12345678]
+    pairs = list(itertools.product(ints, repeat=2)) + [(rng.getrandbits(32), rng.getrandbits(32)) for _ in range(16)]
+    # The carry out of add.cc / borrow out of sub.cc, read back with addc/subc.
+    forms.append(Form("add.cc.u32+addc.u32.carry", "{ .reg .u32 t; add.cc.u32 t, %1, %2; addc.u32 %0, 0, 0; }",
+                      [32, 32, 32], lambda a, b: (a + b) >> 32, pairs))
+    forms.append(Form("sub.cc.u32+subc.u32.borrow", "{ .reg .u32 t; sub.cc.u32 t, %1, %2; subc.u32 %0, 0, 0; }",
+                      [32, 32, 32], lambda a, b: m32 if a < b else 0, pairs))
+    forms.append(Form("add.cc.u32+addc.u32.high",  # a 64-bit sum's high word
+                      "{ .reg .u32 t; add.cc.u32 t, %1, %2; addc.u32 %0, %1, %2; }", [32, 32, 32],
+                      lambda a, b: (a + b + ((a + b) >> 32)) & m32, pairs))
+    for mode in ("clamp", "wrap"):
+        def bmsk(a, b, mode=mode):
+            if mode == "wrap":
+                a, b = a & 31, b & 31
+            elif a >= 32:
+                return 0
+            b = min(b, 32)
+            return (((1 << b) - 1) << a) & m32
+        forms.append(Form(f"bmsk.{mode}.b32", f"bmsk.{mode}.b32 %0, %1, %2;", [32, 32, 32], bmsk,
+                          [(a, b) for a in (0, 1, 5, 31, 32, 33, 64, 0xFFFFFFFF) for b in (0, 1, 7, 27, 31, 32, 40)]))
+    for op, fn in (("and", lambda a, b: a & b), ("or", lambda a, b: a | b), ("xor", lambda a, b: a ^ b)):
+        forms.append(Form(f"{op}.b32", f"{op}.b32 %0, %1, %2;", [32, 32, 32], fn, pairs[:12]))
+    forms.append(Form("not.b32", "not.b32 %0, %1;", [32, 32], lambda a: ~a & m32, [(x,) for x in ints]))
+    forms.append(Form("cnot.b32", "cnot.b32 %0, %1;", [32, 32], lambda a: int(a == 0), [(x,) for x in ints]))
+    # 16-bit integers: wide products and conversions between integer widths.
+    shorts = [0, 1, 0x7FFF, 0x8000, 0xFFFF, 0x1234]
+    short_pairs = list(itertools.product(shorts, repeat=2))
+    for signed in (False, True):
+        t = "s16" if signed else "u16"
+
+        def v16(x, signed=signed):
+            return x - 0x10000 if signed and x >> 15 else x
+        forms.append(Form(f"mul.wide.{t}", f"mul.wide.{t} %0, %1, %2;", [32, 16, 16],
+                          lambda a, b, v16=v16: (v16(a) * v16(b)) & m32, short_pairs))
+        forms.append(Form(f"mad.wide.{t[0]}32", f"mad.wide.{t[0]}32 %0, %1, %2, %3;", [64, 32, 32, 64],
+                          lambda a, b, c, signed=signed: ((sx(a) * sx(b) if signed else a * b) + c) & ((1 << 64) - 1),
+                          [(a, b, c) for (a, b) in pairs[:20] for c in (0, (1 << 64) - 1)]))
+    conversions = [("s32", "s16"), ("u32", "u16"), ("s16", "s32"), ("u16", "u32"), ("s32", "u32"), ("u32", "s32"),
+                   ("s8", "s32"), ("u8", "s32")]
+    for to, frm in conversions:
+        widening = int(to[1:]) > int(frm[1:])
+        for sat in (False,) if widening else (False, True):  # .sat only where the range shrinks
+            name = f"cvt{'.sat' if sat else ''}.{to}.{frm}"
+            to_bits, from_bits = int(to[1:]), int(frm[1:])
+            register = 16 if to_bits <= 16 else 32
+
+            def expected(a, to=to, frm=frm, sat=sat, to_bits=to_bits, from_bits=from_bits, register=register):
+                value = a - (1 << from_bits) if frm[0] == "s" and a >> (from_bits - 1) else a
+                if sat:
+                    low = -(1 << (to_bits - 1)) if to[0] == "s" else 0
+                    high = (1 << (to_bits - 1)) - 1 if to[0] == "s" else (1 << to_bits) - 1
+                    value = max(low, min(high, value))
+                value &= (1 << to_bits) - 1
+                if to[0] == "s" and value >> (to_bits - 1):  # sign-extended to the register
+                    value |= ((1 << register) - 1) & ~((1 << to_bits) - 1)
+                return value
+            values = [0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x12345, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF]
+            forms.append(Form(name, f"{name} %0, %1;", [register, 16 if from_bits == 16 else 32], expected,
+                              [(x & ((1 << from_bits) - 1),) for x in values]))
+    # f16/bf16 comparisons, scalar and packed (p from the low halves, q from the high ones).
+    for fmt, t, specials in ((F16, "f16", F16_SPECIAL[::2]), (BF16, "bf16", BF16_SPECIAL[::2])):
+        for op in ("lt", "ge", "equ", "neu", "num", "nan"):
+            name = f"setp.{op}.{t}"
+            forms.append(Form(name, f"{{ .reg .pred p; {name} p, %1, %2; selp.u32 %0, 1, 0, p; }}", [32, 16, 16],
+                              lambda a, b, op=op, fmt=fmt: int(compare(decode(fmt, a), decode(fmt, b), op)),
+                              list(itertools.product(specials, repeat=2))))
+            name = f"setp.{op}.{t}x2"
+            body = (f"{{ .reg .pred p, q; .reg .u32 lo, hi; {name} p|q, %1, %2; selp.u32 lo, 1, 0, p; "
+                    "selp.u32 hi, 2, 0, q; or.b32 %0, lo, hi; }")
+            forms.append(Form(name, body, [32, 32, 32],
+                              lambda a, b, op=op, fmt=fmt: int(compare(decode(fmt, a & 0xFFFF), decode(fmt, b & 0xFFFF), op)) |
+                              int(compare(decode(fmt, a >> 16), decode(fmt, b >> 16), op)) << 1,
+                              [(x << 16 | y, y << 16 | x) for x, y in itertools.product(specials, repeat=2)]))
+    # f16 and bf16 approximations: within two of their ulps (tanh also 2^-10.9 absolute, as
+    # tanh.approx.f32), special cases exact.
+    for fmt, name in ((F16, "ex2.approx.f16"), (BF16, "ex2.approx.ftz.bf16"), (F16, "tanh.approx.f16"),
+                      (BF16, "tanh.approx.bf16")):
+        def expected(a, fmt=fmt, is_tanh="tanh" in name, ftz="ftz" in name):
+            v = d(fmt, a, ftz)
+            one = encode(fmt, False, Fraction(1))
+            sign = 1 << 15
+            if v.is_nan:
+                return 0x7FFF
+            if is_tanh and v.is_zero:
+                return v.bits
+            if is_tanh and v.is_inf:
+                return one | (sign if v.negative else 0)
+            if not is_tanh and v.is_inf:
+                return 0 if v.negative else result(fmt, v)
+            if not is_tanh and v.is_zero:
+                return one
+            y = math.tanh(float(v.exact)) if is_tanh else (2.0 ** float(v.exact) if v.exact < 1024 else math.inf)
+            if abs(y) >= 2.0 * float(fmt.largest):  # beyond the format's range after any rounding
+                return result(fmt, Value("inf", y < 0))
+            return Approx(fmt.name, y, absolute=2.0 ** -10.9 if is_tanh else 0.0, ulps=2.0)
+        specials = F16_SPECIAL if fmt is F16 else BF16_SPECIAL
+        forms.append(Form(name, f"{name} %0, %1;", [16, 16], expected, unary_inputs(fmt, specials, 32, -12, 3)))
+    # f64 classes and copysign; f16 to and from f64.
+    for op, test in (("finite", lambda v: v.kind == "num"), ("infinite", lambda v: v.is_inf),
+                     ("notanumber", lambda v: v.is_nan), ("normal", lambda v: v.kind == "num" and v.magnitude >= Fraction(2) ** -1022),
+                     ("subnormal", lambda v: v.kind == "num" and 0 < v.magnitude < Fraction(2) ** -1022)):
+        name = f"testp.{op}.f64"
+        forms.append(Form(name, f"{{ .reg .pred p; {name} p, %1; selp.u32 %0, 1, 0, p; }}", [32, 64],
+                          lambda a, test=test: int(test(decode(F64, a))), [(x,) for x in F64_SPECIAL]))
+    forms.append(Form("copysign.f64", "copysign.f64 %0, %1, %2;", [64, 64, 64],
+                      lambda a, b: (a & (1 << 63)) | (b & ((1 << 63) - 1)), binary_inputs(F64, F64_SPECIAL[:6], 4)))
+    for mode in (RN,):  # the frontend has no directed f64-to-f16 conversion (an error names it)
+        name = f"cvt.{mode}.f16.f64"
+        forms.append(Form(name, f"{name} %0, %1;", [16, 64], lambda a, mode=mode: result(F16, decode(F64, a), mode),
+                          unary_inputs(F64, F64_SPECIAL, 32, -26, 17)))
+    forms.append(Form("cvt.f64.f16", "cvt.f64.f16 %0, %1;", [64, 16], lambda a: result(F64, decode(F16, a)),
+                      unary_inputs(F16, F16_SPECIAL, 8)))
+    return forms
+
+
+def sx(x):
+    return x - (1 << 32) if x >> 31 else x
+
+
 def all_forms():
     return (float_forms() + compare_forms() + convert_forms() + half_forms() + approx_forms() +
-            integer_forms() + mma_forms() + math_forms() + half_math_forms())
+            integer_forms() + more_forms() + mma_forms() + math_forms() + half_math_forms())
