@@ -9,7 +9,7 @@ StreamQueue::~StreamQueue() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  workReady_.notify_one();
   thread_.join();
 }
 
@@ -20,7 +20,7 @@ uint64_t StreamQueue::enqueue(std::function<void()> work) {
     queue_.push_back(std::move(work));
     ticket = ++enqueued_;
   }
-  changed_.notify_all();
+  workReady_.notify_one();
   return ticket;
 }
 
@@ -31,7 +31,7 @@ uint64_t StreamQueue::lastTicket() {
 
 void StreamQueue::waitFor(uint64_t ticket) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return completed_ >= ticket; });
+  progress_.wait(lock, [&] { return completed_ >= ticket; });
 }
 
 bool StreamQueue::isDone(uint64_t ticket) {
@@ -46,7 +46,7 @@ void StreamQueue::synchronize() {
     if (!queue_.empty() && !running_)
       runFront(lock);
     else
-      changed_.wait(lock);
+      progress_.wait(lock);
   }
 }
 
@@ -59,14 +59,26 @@ void StreamQueue::runFront(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   running_ = false;
   ++completed_;
-  changed_.notify_all();
+  progress_.notify_all();
+  if (!queue_.empty() || stopping_) // else the stream's thread has nothing to wake for
+    workReady_.notify_one();
 }
 
 void StreamQueue::run() {
   std::unique_lock lock(mutex_);
+  auto ready = [&] { return (stopping_ && queue_.empty()) || (!queue_.empty() && !running_); };
   for (;;) {
-    changed_.wait(lock,
-                  [&] { return (stopping_ && queue_.empty()) || (!queue_.empty() && !running_); });
+    if (!ready()) {
+      workReady_.wait(lock, ready);
+      // Woken for new work: the host thread that enqueued it usually synchronizes next. Where
+      // both share a core (mpirun binds each rank to one), yielding once lets that host run the
+      // work itself rather than sleep through it and be woken after, two thread switches that
+      // a loaded machine turns into scheduler waits. Elsewhere the yield returns at once.
+      lock.unlock();
+      std::this_thread::yield();
+      lock.lock();
+      continue;
+    }
     if (queue_.empty())
       return; // stopping, and everything queued has run
     runFront(lock);

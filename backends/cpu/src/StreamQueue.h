@@ -3,6 +3,7 @@
 // runs the queued work itself while the stream's thread has not taken it, one piece at a time
 // and in order as always: enqueue-then-synchronize (a copy, a host function such as an NCCL
 // collective) then costs no thread hand-off, which on a loaded machine is a scheduler wait.
+// For the same reason the stream's thread, woken for new work, yields once before taking it.
 #pragma once
 
 #include "drawbridge/backend/Backend.h"
@@ -38,7 +39,8 @@ private:
   void runFront(std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable workReady_; // the stream's thread waits for work it can take
+  std::condition_variable progress_;  // waiters for tickets: work completed, or became takeable
   std::deque<std::function<void()>> queue_;
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
