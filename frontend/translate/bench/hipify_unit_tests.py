@@ -176,16 +176,27 @@ def classify(expected, code):
     return "different", None
 
 
+def run_line(text):
+    """What a HIPIFY lit file's RUN line asks for: (hipify-clang's own options, the -D clang
+    arguments, whether it translates for rocBLAS and friends)."""
+    run = next((l for l in text.splitlines() if "RUN:" in l), "")
+    options = run.split("%hipify_args", 1)[-1].split("%clang_args", 1)[0].split()
+    # The first word after %hipify_args is run_test's count of its own arguments.
+    options = [o for o in options[1:] if o.startswith("-")] if "%hipify_args" in run else []
+    defines = [d for d in DEFINE.findall(run) if d.startswith("-D")]
+    # HIPIFY's --roc (also spelled -roc) is drawbridge's --roc: rocBLAS and friends.
+    roc = bool(re.search(r"\s--?roc\b", run))
+    return options, defines, roc
+
+
 def translate(drawbridge, path, cuda_path, hip_version, work):
     with open(path, errors="replace") as f:
         text = f.read()
-    run = next((l for l in text.splitlines() if "RUN:" in l), "")
-    defines = [d for d in DEFINE.findall(run) if d.startswith("-D")]
+    _, defines, roc = run_line(text)
     out = os.path.join(work, os.path.basename(path) + ".hip")
-    # HIPIFY's --roc (also spelled -roc) is drawbridge's --roc: rocBLAS and friends.
-    roc = ["--roc"] if re.search(r"\s--?roc\b", run) else []
     cmd = [drawbridge, "translate", path, "-o", out, "--hip-version", hip_version,
-           "--cuda-path", cuda_path, "-I" + os.path.dirname(path)] + roc + defines
+           "--cuda-path", cuda_path, "-I" + os.path.dirname(path)] + \
+        (["--roc"] if roc else []) + defines
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if not os.path.exists(out):
         return path, text, None, proc.returncode

@@ -112,6 +112,12 @@ private:
 class Consumer : public clang::ASTConsumer {
 public:
   Consumer(const Options& options, UnitFacts& facts) : options_(options), facts_(facts) {}
+  /// The bodies of functions in system headers (CUDA's, the C++ library's) are skipped: nothing
+  /// is collected from them and they are most of the parse. Clang itself keeps those it may need
+  /// to evaluate (constexpr ones, and those whose return type is deduced).
+  bool shouldSkipFunctionBody(clang::Decl* decl) override {
+    return !inProjectFile(decl->getASTContext().getSourceManager(), decl->getLocation());
+  }
   void HandleTranslationUnit(clang::ASTContext& context) override {
     DeclarationCollector(context.getSourceManager(), facts_).TraverseAST(context);
     checkWarpAssumptions(context, options_, facts_.diagnostics);
@@ -127,6 +133,7 @@ public:
   CollectAction(const Options& options, UnitFacts& facts) : options_(options), facts_(facts) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci,
                                                         llvm::StringRef) override {
+    ci.getFrontendOpts().SkipFunctionBodies = true; // only where the consumer says so
     ci.getPreprocessor().addPPCallbacks(
         std::make_unique<IncludeCollector>(ci.getPreprocessor(), options_, facts_));
     return std::make_unique<Consumer>(options_, facts_);

@@ -83,46 +83,108 @@ void checkMask(RewriteContext& c, std::size_t name, const Call& call) {
   }
 }
 
-/// Applies a call-shaped row (drop the mask, replace the call, store); false when the name is not
-/// called here (taken as a pointer, say), which the caller reports.
-bool rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
+/// Whether an argument is a null pointer: 0, NULL or nullptr, parenthesised or cast (C-style or
+/// static_cast/reinterpret_cast), or a project macro that stands for one.
+bool isNullPointer(llvm::StringRef text, const ProjectNames& project, int depth = 0) {
+  std::string s;
+  for (char ch : text)
+    if (!llvm::isSpace(ch))
+      s += ch;
+  llvm::StringRef v = s;
+  for (;;) {
+    if (v.consume_front("static_cast<") || v.consume_front("reinterpret_cast<")) {
+      auto close = v.find(">(");
+      if (close == v.npos || !v.ends_with(")"))
+        return false;
+      v = v.substr(close + 2).drop_back();
+    } else if (v.starts_with("(")) {
+      // "(x)" or a C-style cast "(T)x": what follows the parenthesis that closes the first.
+      int depthHere = 0;
+      std::size_t close = 0;
+      for (; close < v.size(); ++close)
+        if (v[close] == '(')
+          ++depthHere;
+        else if (v[close] == ')' && --depthHere == 0)
+          break;
+      if (close >= v.size())
+        return false;
+      v = close + 1 == v.size() ? v.substr(1, close - 1) : v.substr(close + 1);
+    } else {
+      break;
+    }
+  }
+  if (v == "0" || v == "0L" || v == "0l" || v == "NULL" || v == "nullptr" || v == "__null")
+    return true;
+  auto macro = project.macros.find(v);
+  return depth < 4 && macro != project.macros.end() &&
+         isNullPointer(macro->getValue(), project, depth + 1);
+}
+
+/// HIP's block-size occupancy calls lack CUDA's blockSizeToDynamicSMemSize callback (the fourth
+/// argument): a null one is dropped; any other would be ignored in silence, so it is reported and
+/// the call is left as written.
+Outcome dropNullCallback(RewriteContext& c, std::size_t name, const Call& call,
+                         llvm::StringRef hip) {
+  const TokenStream& t = c.tokens;
+  auto [c0, c1] = call.args[3];
+  llvm::StringRef callback = t.textOf(c0, c1);
+  if (!isNullPointer(callback, c.project)) {
+    c.report(DiagId::NoHipEquivalent, t[c0].offset,
+             t.spelling(name).str() + " with the callback '" + callback.str() +
+                 "' cannot be translated: HIP's " + hip.str() +
+                 " has no blockSizeToDynamicSMemSize callback and sizes every block's shared "
+                 "memory with dynamicSMemSize; pass a fixed size and a null callback, or search "
+                 "the block sizes with hipModuleOccupancyMaxActiveBlocksPerMultiprocessor");
+    return Outcome::NoHipEquivalent;
+  }
+  c.replace(t[name].offset, t[name].length, hip);
+  c.replace(t[c0].offset, t[call.args[4].first].offset - t[c0].offset, "");
+  c.removedUntil = t[call.args[4].first].offset;
+  return Outcome::Converted;
+}
+
+/// Applies a call-shaped row (drop the mask, replace the call, store); nullopt when the name is
+/// not called here with the arguments the row expects (taken as a pointer, say), which the caller
+/// reports.
+std::optional<Outcome> rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
   const TokenStream& t = c.tokens;
   auto call = callAt(t, name);
   if (!call)
-    return false;
+    return std::nullopt;
   llvm::StringRef hip(m.hip.data(), m.hip.size());
   switch (m.action) {
   case Action::DropMask:
     if (call->args.size() < 2)
-      return false;
+      return std::nullopt;
     checkMask(c, name, *call);
     c.replace(t[name].offset, t[name].length, hip);
     c.replace(t[call->args[0].first].offset,
               t[call->args[1].first].offset - t[call->args[0].first].offset, "");
-    return true;
+    c.removedUntil = t[call->args[1].first].offset;
+    return Outcome::Converted;
   case Action::WidenMask:
     if (call->args.empty())
-      return false;
+      return std::nullopt;
     if (hip != t.spelling(name))
       c.replace(t[name].offset, t[name].length, hip);
     widenMask(c, call->args[0]);
-    return true;
+    return Outcome::Converted;
   case Action::ReplaceCall:
     if (!call->args.empty())
       checkMask(c, name, *call);
     c.replace(t[name].offset, t[call->close].end() - t[name].offset, hip);
-    return true;
+    return Outcome::Converted;
   case Action::Load: {
     if (call->args.size() != 1)
-      return false;
+      return std::nullopt;
     auto [p0, p1] = call->args[0];
     c.replace(t[name].offset, t[p0].offset - t[name].offset, "(*(");
     c.replace(t[p1].end(), t[call->close].end() - t[p1].end(), "))");
-    return true;
+    return Outcome::Converted;
   }
   case Action::Store: {
     if (call->args.size() != 2)
-      return false;
+      return std::nullopt;
     // Every token between the name and the call's end is replaced but for the two arguments,
     // which stay in place so that rewrites inside them still apply.
     auto [p0, p1] = call->args[0];
@@ -130,10 +192,14 @@ bool rewriteCall(RewriteContext& c, std::size_t name, const Mapping& m) {
     c.replace(t[name].offset, t[p0].offset - t[name].offset, "(*(");
     c.replace(t[p1].end(), t[v0].offset - t[p1].end(), ") = (");
     c.replace(t[v1].end(), t[call->close].end() - t[v1].end(), "))");
-    return true;
+    return Outcome::Converted;
   }
+  case Action::DropNullCallback:
+    if (call->args.size() < 5)
+      return std::nullopt;
+    return dropNullCallback(c, name, *call, hip);
   default:
-    return false;
+    return std::nullopt;
   }
 }
 
@@ -177,8 +243,8 @@ bool applyRows(RewriteContext& c, std::size_t i, llvm::StringRef key) {
       c.stats.count(m->family, Outcome::Converted);
       return true;
     }
-    if (rewriteCall(c, i, *m)) {
-      c.stats.count(m->family, Outcome::Converted);
+    if (auto outcome = rewriteCall(c, i, *m)) {
+      c.stats.count(m->family, *outcome);
       return true;
     }
     c.stats.count(m->family, Outcome::Unconverted);
@@ -202,6 +268,8 @@ bool applyRows(RewriteContext& c, std::size_t i, llvm::StringRef key) {
 
 std::size_t rewriteIdentifier(RewriteContext& c, std::size_t i) {
   const TokenStream& t = c.tokens;
+  if (t[i].offset < c.removedUntil)
+    return i + 1;
   llvm::StringRef name = t.spelling(i);
   // Members (s.cudaX) are not the CUDA API, but the fields of CUDA's own structs that clang saw
   // are looked up as "Struct::field".

@@ -37,6 +37,8 @@ namespace {
 #define DRAWBRIDGE_STORE(cuda, major, minor) DRAWBRIDGE_ROW(#cuda, "", Action::Store, major, minor)
 #define DRAWBRIDGE_RENAME_UNTEMPLATED(cuda, hip, major, minor)                                     \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::RenameUntemplated, major, minor)
+#define DRAWBRIDGE_DROP_NULL_CALLBACK(cuda, hip, major, minor)                                     \
+  DRAWBRIDGE_ROW(#cuda, #hip, Action::DropNullCallback, major, minor)
 #define DRAWBRIDGE_UNSUPPORTED(cuda, why) DRAWBRIDGE_ROW(#cuda, why, Action::Unsupported, 0, 0)
 #define DRAWBRIDGE_HEADER(cuda, hip, major, minor)                                                 \
   DRAWBRIDGE_ROW(cuda, hip, Action::Rename, major, minor)
@@ -213,7 +215,7 @@ std::optional<Family> familyByPrefix(std::string_view identifier) {
     return Family::Half;
   if (upperAfter("cuda") || id.starts_with("CUDA_") || id.starts_with("__CUDA"))
     return Family::Runtime;
-  if (upperAfter("cu") || id.starts_with("CU_") ||
+  if (upperAfter("cu") || id.starts_with("CU_") || id.starts_with("cuuint") ||
       (id.starts_with("CU") && id.size() > 2 && llvm::isLower(id[2])))
     return Family::Driver;
   return std::nullopt;

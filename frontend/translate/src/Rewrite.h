@@ -26,6 +26,9 @@ struct RewriteContext {
   // misses those in disabled branches, and uses of them are not the CUDA API either.
   llvm::StringSet<> fileDeclarations;
   clang::tooling::Replacements edits;
+  // Tokens before this offset that a call rewrite removed (a dropped argument): not looked at
+  // again, so that nothing is reported or renamed in text that is gone.
+  unsigned removedUntil = 0;
   std::vector<Diagnostic> diagnostics;
   Stats stats;
 

@@ -44,6 +44,8 @@ enum class Action {
   Unsupported,       // no HIP equivalent; `hip` holds what to do instead
   RenameUntemplated, // replace the name and drop the template arguments written after it (the
                      // HIP side is not a template: hipcub::Max for cuda::maximum<>)
+  DropNullCallback,  // call: rename and drop the fourth argument, a callback HIP's form lacks,
+                     // where it is null (the driver occupancy calls); reported where it is not
 };
 
 struct HipVersion {
