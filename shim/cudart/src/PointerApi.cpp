@@ -72,7 +72,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostRegister(void* ptr, size_t size, un
         if (Allocations::instance().overlaps(ptr, size))
           return cudaErrorHostMemoryAlreadyRegistered;
         Allocations::instance().add(
-            {ptr, size, cudaMemoryTypeHost, Runtime::instance().currentOrdinal(), true});
+            {ptr, size, cudaMemoryTypeHost, Runtime::instance().currentOrdinal(), true, flags});
         return cudaSuccess;
       },
       ptr, size, flags);

@@ -99,6 +99,10 @@ static int memory() {
   void* devicePointer = nullptr;
   OK(cudaHostGetDevicePointer(&devicePointer, mapped, 0));
   REQUIRE(devicePointer == mapped);
+  unsigned hostFlags = 0;
+  OK(cudaHostGetFlags(&hostFlags, mapped));
+  REQUIRE(hostFlags & cudaHostAllocMapped);
+  EXPECT(cudaHostGetFlags(&hostFlags, &hostFlags), cudaErrorInvalidValue); // pageable memory
   OK(cudaMallocManaged(&managed, 64, cudaMemAttachGlobal));
   managed[3] = 42; // managed memory is usable from the host at once
   OK(cudaMemcpy(pinned, managed, 64, cudaMemcpyDefault));
@@ -462,6 +466,19 @@ static int pitched() {
 
   int canAccess = -1;
   OK(cudaDeviceCanAccessPeer(&canAccess, 0, 0));
+  // A device is no peer of itself; access to a real peer is enabled once and disabled once.
+  int devices = 0;
+  OK(cudaGetDeviceCount(&devices));
+  EXPECT(cudaDeviceEnablePeerAccess(0, 0), cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceEnablePeerAccess(devices, 0), cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceDisablePeerAccess(devices), cudaErrorInvalidDevice);
+  if (devices > 1) {
+    OK(cudaDeviceEnablePeerAccess(1, 0));
+    EXPECT(cudaDeviceEnablePeerAccess(1, 0), cudaErrorPeerAccessAlreadyEnabled);
+    OK(cudaDeviceDisablePeerAccess(1));
+    EXPECT(cudaDeviceDisablePeerAccess(1), cudaErrorPeerAccessNotEnabled);
+  }
+  cudaGetLastError();
   REQUIRE(canAccess == 0); // a device is not its own peer
   char* other = nullptr;
   OK(cudaMalloc(&other, 64));
@@ -589,6 +606,36 @@ static int pools() {
   OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&q), 128, pool, stream));
   OK(cudaFree(q)); // cudaFree of pool memory is allowed, after the device is idle
   OK(cudaMemPoolTrimTo(pool, 0));
+
+  // A pool of the program's own: made current, cudaMallocAsync takes from it, not the default.
+  cudaMemPoolProps props = {};
+  props.allocType = cudaMemAllocationTypePinned;
+  props.location = {cudaMemLocationTypeDevice, 0};
+  cudaMemPool_t own = nullptr;
+  OK(cudaMemPoolCreate(&own, &props));
+  REQUIRE(own && own != pool);
+  OK(cudaDeviceSetMemPool(0, own));
+  cudaMemLocation here = {cudaMemLocationTypeDevice, 0};
+  OK(cudaMemGetMemPool(&same, &here, cudaMemAllocationTypePinned));
+  REQUIRE(same == own);
+  OK(cudaMemGetDefaultMemPool(&same, &here, cudaMemAllocationTypePinned));
+  REQUIRE(same == pool);
+  cudaMemAccessFlags access = cudaMemAccessFlagsProtNone;
+  OK(cudaMemPoolGetAccess(&access, own, &here));
+  REQUIRE(access == cudaMemAccessFlagsProtReadWrite); // the pool's own device
+  OK(cudaMallocAsync(&p, 4096, stream));
+  OK(cudaMemPoolGetAttribute(own, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value >= 4096);
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 0);
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaStreamSynchronize(stream));
+  OK(cudaMemPoolGetAttribute(own, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 0);
+  OK(cudaMemPoolDestroy(own)); // the device's current pool is its default one again
+  OK(cudaDeviceGetMemPool(&same, 0));
+  REQUIRE(same == pool);
+  EXPECT(cudaMemPoolDestroy(pool), cudaErrorInvalidValue); // a default pool stays
   OK(cudaStreamDestroy(stream));
   cudaGetLastError();
   std::printf("pools ok\n");
@@ -616,6 +663,26 @@ static int priorities() {
   REQUIRE(flags == cudaStreamDefault);
   OK(cudaStreamGetPriority(clamped, &priority));
   REQUIRE(priority == -5);
+  // Ids are the streams' own; attributes are kept per stream and copied between streams.
+  unsigned long long idHigh = 0, idLow = 0, idAgain = 0, idLegacy = 0;
+  OK(cudaStreamGetId(high, &idHigh));
+  OK(cudaStreamGetId(low, &idLow));
+  OK(cudaStreamGetId(high, &idAgain));
+  OK(cudaStreamGetId(cudaStreamLegacy, &idLegacy));
+  REQUIRE(idHigh != idLow && idHigh == idAgain && idLegacy != idHigh && idLegacy != idLow);
+  int device = -1;
+  OK(cudaStreamGetDevice(high, &device));
+  REQUIRE(device == 0);
+  cudaLaunchAttributeValue value = {};
+  OK(cudaStreamGetAttribute(high, cudaLaunchAttributePriority, &value));
+  REQUIRE(value.priority == -5);
+  value = {};
+  value.syncPolicy = cudaSyncPolicyBlockingSync;
+  OK(cudaStreamSetAttribute(low, cudaLaunchAttributeSynchronizationPolicy, &value));
+  OK(cudaStreamCopyAttributes(clamped, low));
+  value = {};
+  OK(cudaStreamGetAttribute(clamped, cudaLaunchAttributeSynchronizationPolicy, &value));
+  REQUIRE(value.syncPolicy == cudaSyncPolicyBlockingSync);
   // Work on both still runs in each stream's order.
   std::vector<char> out(1 << 16);
   char* buffer = nullptr;
