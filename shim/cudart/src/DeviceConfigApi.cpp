@@ -111,3 +111,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaSetValidDevices(int* devices, int count
       },
       devices, count);
 }
+
+// The CPU device has no persisting L2 lines (cudaDevAttrMaxPersistingL2CacheSize is 0), so there
+// are none to reset.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaCtxResetPersistingL2Cache() {
+  return api("cudaCtxResetPersistingL2Cache",
+             [&] { return onCurrentDevice([](auto&) { return cudaSuccess; }); });
+}

@@ -56,3 +56,35 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceDisablePeerAccess(int peerDevice)
       },
       peerDevice);
 }
+
+// What links two distinct devices: both reach the same host memory, with its atomics, and have
+// no CUDA arrays to share.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetP2PAttribute(int* value, cudaDeviceP2PAttr attr,
+                                                               int srcDevice, int dstDevice) {
+  return api(
+      "cudaDeviceGetP2PAttribute",
+      [&] {
+        if (!value)
+          return cudaErrorInvalidValue;
+        drawbridge::backend::Device* device = nullptr;
+        if (cudaError_t error = Runtime::instance().device(srcDevice, device))
+          return error;
+        if (cudaError_t error = Runtime::instance().device(dstDevice, device))
+          return error;
+        if (srcDevice == dstDevice)
+          return cudaErrorInvalidDevice;
+        switch (attr) {
+        case cudaDevP2PAttrPerformanceRank:
+        case cudaDevP2PAttrCudaArrayAccessSupported:
+        case cudaDevP2PAttrOnlyPartialNativeAtomicSupported:
+          *value = 0;
+          return cudaSuccess;
+        case cudaDevP2PAttrAccessSupported:
+        case cudaDevP2PAttrNativeAtomicSupported:
+          *value = 1;
+          return cudaSuccess;
+        }
+        return cudaErrorInvalidValue;
+      },
+      value, attr, srcDevice, dstDevice);
+}

@@ -280,6 +280,16 @@ static int programCalls() {
   OK(cudaDeviceGetAttribute(&busWidth, cudaDevAttrGlobalMemoryBusWidth, 0));
   OK(cudaDeviceGetAttribute(&clock, cudaDevAttrClockRate, 0));
   REQUIRE(memoryClock > 0 && busWidth > 0 && clock > 0);
+  // No graph has allocated memory yet; only the high watermarks may be reset, to zero.
+  uint64_t graphMemory = 1;
+  OK(cudaDeviceGetGraphMemAttribute(0, cudaGraphMemAttrUsedMemCurrent, &graphMemory));
+  REQUIRE(graphMemory == 0);
+  graphMemory = 0;
+  OK(cudaDeviceSetGraphMemAttribute(0, cudaGraphMemAttrUsedMemHigh, &graphMemory));
+  EXPECT(cudaDeviceSetGraphMemAttribute(0, cudaGraphMemAttrUsedMemCurrent, &graphMemory),
+         cudaErrorInvalidValue);
+  OK(cudaDeviceGraphMemTrim(0));
+  OK(cudaCtxResetPersistingL2Cache());
   cudaDeviceProp prop;
   OK(cudaGetDeviceProperties(&prop, 0));
   REQUIRE(prop.memoryBusWidth == busWidth);
@@ -472,11 +482,18 @@ static int pitched() {
   EXPECT(cudaDeviceEnablePeerAccess(0, 0), cudaErrorInvalidDevice);
   EXPECT(cudaDeviceEnablePeerAccess(devices, 0), cudaErrorInvalidDevice);
   EXPECT(cudaDeviceDisablePeerAccess(devices), cudaErrorInvalidDevice);
+  int linked = -1;
+  EXPECT(cudaDeviceGetP2PAttribute(&linked, cudaDevP2PAttrAccessSupported, 0, 0),
+         cudaErrorInvalidDevice); // a link joins two devices
   if (devices > 1) {
     OK(cudaDeviceEnablePeerAccess(1, 0));
     EXPECT(cudaDeviceEnablePeerAccess(1, 0), cudaErrorPeerAccessAlreadyEnabled);
     OK(cudaDeviceDisablePeerAccess(1));
     EXPECT(cudaDeviceDisablePeerAccess(1), cudaErrorPeerAccessNotEnabled);
+    OK(cudaDeviceGetP2PAttribute(&linked, cudaDevP2PAttrAccessSupported, 0, 1));
+    int canReach = -1;
+    OK(cudaDeviceCanAccessPeer(&canReach, 0, 1));
+    REQUIRE(linked == canReach);
   }
   cudaGetLastError();
   REQUIRE(canAccess == 0); // a device is not its own peer
@@ -546,6 +563,8 @@ static int pointers() {
   EXPECT(cudaMemAdvise(device, 256, cudaMemAdviseSetReadMostly, gpu), cudaErrorInvalidValue);
   OK(cudaMemPrefetchAsync(managed, 256, gpu, 0, 0));
   OK(cudaMemPrefetchAsync(managed, 256, cpu, 0, 0));
+  OK(cudaStreamAttachMemAsync(0, managed, 0, cudaMemAttachGlobal));
+  EXPECT(cudaStreamAttachMemAsync(0, device, 0, cudaMemAttachGlobal), cudaErrorInvalidValue);
   EXPECT(cudaMemPrefetchAsync(managed, 256, gpu, 1, 0), cudaErrorInvalidValue);
   managed[10] = 99;
   OK(cudaDeviceSynchronize());
