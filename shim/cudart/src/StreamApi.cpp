@@ -94,11 +94,18 @@ cudaError_t getStreamAttribute(cudaStream_t stream, cudaLaunchAttributeID attr,
   return cudaSuccess;
 }
 
+// A window no larger than the device's cudaDevAttrMaxAccessPolicyWindowSize (CUDA's rule; the
+// CPU device's is 0, having no L2 to steer, so only an empty window is accepted).
 bool validAccessPolicy(const cudaAccessPolicyWindow& window) {
   auto known = [](cudaAccessProperty p) {
     return p == cudaAccessPropertyNormal || p == cudaAccessPropertyStreaming ||
            p == cudaAccessPropertyPersisting;
   };
+  int largest = 0;
+  if (cudaDeviceGetAttribute(&largest, cudaDevAttrMaxAccessPolicyWindowSize,
+                             Runtime::instance().currentOrdinal()) != cudaSuccess ||
+      window.num_bytes > size_t(largest))
+    return false;
   return window.hitRatio >= 0.f && window.hitRatio <= 1.f && known(window.hitProp) &&
          known(window.missProp);
 }

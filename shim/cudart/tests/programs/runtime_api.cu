@@ -290,6 +290,12 @@ static int programCalls() {
          cudaErrorInvalidValue);
   OK(cudaDeviceGraphMemTrim(0));
   OK(cudaCtxResetPersistingL2Cache());
+  cudaAsyncCallbackHandle_t notification = nullptr;
+  OK(cudaDeviceRegisterAsyncNotification(
+      0, [](cudaAsyncNotificationInfo_t*, void*, cudaAsyncCallbackHandle_t) {}, nullptr,
+      &notification));
+  REQUIRE(notification != nullptr);
+  OK(cudaDeviceUnregisterAsyncNotification(0, notification));
   cudaDeviceProp prop;
   OK(cudaGetDeviceProperties(&prop, 0));
   REQUIRE(prop.memoryBusWidth == busWidth);
@@ -702,6 +708,14 @@ static int priorities() {
   value = {};
   OK(cudaStreamGetAttribute(clamped, cudaLaunchAttributeSynchronizationPolicy, &value));
   REQUIRE(value.syncPolicy == cudaSyncPolicyBlockingSync);
+  int largestWindow = 0;
+  OK(cudaDeviceGetAttribute(&largestWindow, cudaDevAttrMaxAccessPolicyWindowSize, 0));
+  value = {};
+  value.accessPolicyWindow.num_bytes = size_t(largestWindow) + 1;
+  value.accessPolicyWindow.hitProp = cudaAccessPropertyNormal;
+  value.accessPolicyWindow.missProp = cudaAccessPropertyStreaming;
+  EXPECT(cudaStreamSetAttribute(low, cudaLaunchAttributeAccessPolicyWindow, &value),
+         cudaErrorInvalidValue); // larger than the device allows
   // Work on both still runs in each stream's order.
   std::vector<char> out(1 << 16);
   char* buffer = nullptr;
