@@ -2,12 +2,14 @@
 """Runs every test-program section the lit suites run through the shim, natively on NVIDIA's
 runtime and through `drawbridge run`, and compares the two: same exit status, same last line.
 
-Usage: native_vs_shim.py BUILD_DIR SOURCE_DIR [CUDA_LIB_DIR]
+Usage: native_vs_shim.py [--list] BUILD_DIR SOURCE_DIR [CUDA_LIB_DIR]
 
-The sections are read from the lit tests (`%drawbridge run %testbin/PROGRAM SECTION`), so a new
-section is compared as soon as a lit test runs it. A section whose program source carries
-`DRAWBRIDGE-ONLY(SECTION)` tests Drawbridge's own behaviour and is not run natively. Without an
-NVIDIA driver the native half cannot run: the script says why and exits 77 (ctest's skip).
+The sections are read from the lit tests (`%drawbridge run %testbin/PROGRAM [SECTION]`), so a
+new section is compared as soon as a lit test runs it; a program run without a section is
+compared whole. Programs run with other arguments (files) are left to their own tests. A section
+whose program source carries `DRAWBRIDGE-ONLY(SECTION)` tests Drawbridge's own behaviour and is
+not run natively. Without an NVIDIA driver the native half cannot run: the script says why and
+exits 77 (ctest's skip). --list prints what would be compared, and needs no driver.
 """
 import ctypes
 import os
@@ -17,7 +19,11 @@ import subprocess
 import sys
 
 SKIPPED = 77
-RUN_LINE = re.compile(r"%drawbridge run (?:--\S+ )*%testbin/(\S+) ([A-Za-z][\w-]*)(?=\s|$)")
+# The program, then a section or nothing before the line ends or its output is piped/redirected.
+RUN_LINE = re.compile(
+    r"%drawbridge run (?:--\S+ )*%testbin/(\S+)(?: ([A-Za-z][\w-]*))?(?=\s*(?:$|[|>]|2>))",
+    re.MULTILINE,
+)
 # The test programs' suites; tools/ tests the drawbridge command itself, not CUDA behaviour.
 SUITES = ("shim", "frontend")
 MARKER = re.compile(r"DRAWBRIDGE-ONLY\(([\w-]+)\)")
@@ -62,6 +68,19 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[int, str
     return done.returncode, lines[-1] if lines else ""
 
 
+def describe(program: str, section: str) -> str:
+    return f"{program} {section}" if section else program
+
+
+def list_sections(source: pathlib.Path) -> int:
+    found = sections(source)
+    for program, section in found:
+        only = drawbridge_only(source, program, section)
+        print(describe(program, section) + (": DRAWBRIDGE-ONLY" if only else ""))
+    print(f"{len(found)} sections")
+    return 0
+
+
 def main(build_dir: str, source_dir: str, cuda_lib_dir: str = "/usr/local/cuda/lib64") -> int:
     build, source = pathlib.Path(build_dir), pathlib.Path(source_dir)
     why_not = native_driver()
@@ -72,16 +91,20 @@ def main(build_dir: str, source_dir: str, cuda_lib_dir: str = "/usr/local/cuda/l
     failures = 0
     for program, section in sections(source):
         binary = str(build / "testbin" / program)
+        name = describe(program, section)
         if drawbridge_only(source, program, section):
-            print(f"SKIP {program} {section}: marked DRAWBRIDGE-ONLY")
+            print(f"SKIP {name}: marked DRAWBRIDGE-ONLY")
             continue
-        native = run([binary, section], native_env)
-        shim = run([str(build / "bin" / "drawbridge"), "run", binary, section])
+        arguments = [section] if section else []
+        native = run([binary, *arguments], native_env)
+        shim = run([str(build / "bin" / "drawbridge"), "run", binary, *arguments])
         same = native == shim and native[0] == 0
         failures += not same
-        print(f"{'PASS' if same else 'FAIL'} {program} {section}: native {native} shim {shim}")
+        print(f"{'PASS' if same else 'FAIL'} {name}: native {native} shim {shim}")
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--list"]:
+        sys.exit(list_sections(pathlib.Path(sys.argv[3])))
     sys.exit(main(*sys.argv[1:]))

@@ -1,5 +1,6 @@
 # Shared lit configuration. Each suite's lit.cfg.py sets its name and loads this file.
 import os
+import sys
 import lit.formats
 
 config.test_format = lit.formats.ShTest(execute_external=False)
@@ -13,6 +14,8 @@ config.test_exec_root = os.path.join(build_dir, "lit", config.name)
 config.substitutions.append(("%drawbridge", os.path.join(build_dir, "bin", "drawbridge")))
 config.substitutions.append(("%libdir", os.path.join(build_dir, "lib")))
 config.substitutions.append(("%testbin", os.path.join(build_dir, "testbin")))
+config.substitutions.append(("%srcdir", params["drawbridge_source_dir"]))
+config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%nvcc", params["nvcc"]))
 config.substitutions.append(("%ptxas", params["ptxas"]))
 config.substitutions.append(("FileCheck", params["filecheck"]))

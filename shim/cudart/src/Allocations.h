@@ -17,7 +17,8 @@ struct Allocation {
   size_t size;
   cudaMemoryType type;
   int device;
-  bool registered; // cudaHostRegister: the program owns the memory
+  bool registered;        // cudaHostRegister: the program owns the memory
+  unsigned hostFlags = 0; // cudaHostAlloc's or cudaHostRegister's flags, for cudaHostGetFlags
 };
 
 class Allocations {

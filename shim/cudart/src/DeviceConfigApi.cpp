@@ -1,11 +1,13 @@
 // Device-wide preferences a program may state and read back: the L1/shared-memory split and the
 // shared-memory bank size (a CPU device has neither, so they only read back what was set), and
-// device choice and initialisation.
+// device choice and initialisation, persisting-L2 resets and memory-budget notifications.
 #include "Api.h"
 #include "Export.h"
 #include "Runtime.h"
 
 #include <atomic>
+#include <mutex>
+#include <set>
 
 using namespace drawbridge::cudart;
 
@@ -110,4 +112,60 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaSetValidDevices(int* devices, int count
         return cudaSuccess;
       },
       devices, count);
+}
+
+// The CPU device has no persisting L2 lines (cudaDevAttrMaxPersistingL2CacheSize is 0), so there
+// are none to reset.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaCtxResetPersistingL2Cache() {
+  return api("cudaCtxResetPersistingL2Cache",
+             [&] { return onCurrentDevice([](auto&) { return cudaSuccess; }); });
+}
+
+// Asynchronous notifications tell a program its device went over its memory budget. A CPU
+// device has no budget of its own, so a registered callback is kept and never called.
+struct cudaAsyncCallbackEntry {
+  int device;
+  cudaAsyncCallback function;
+  void* userData;
+};
+
+namespace {
+
+std::mutex notificationsMutex;
+std::set<cudaAsyncCallbackEntry*> notifications;
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaDeviceRegisterAsyncNotification(int device, cudaAsyncCallback callbackFunc, void* userData,
+                                    cudaAsyncCallbackHandle_t* callback) {
+  return api(
+      "cudaDeviceRegisterAsyncNotification",
+      [&] {
+        if (!callbackFunc || !callback)
+          return cudaErrorInvalidValue;
+        drawbridge::backend::Device* d = nullptr;
+        if (cudaError_t error = Runtime::instance().device(device, d))
+          return error;
+        std::lock_guard lock(notificationsMutex);
+        *callback =
+            *notifications.insert(new cudaAsyncCallbackEntry{device, callbackFunc, userData}).first;
+        return cudaSuccess;
+      },
+      device, callbackFunc, userData, callback);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaDeviceUnregisterAsyncNotification(int device, cudaAsyncCallbackHandle_t callback) {
+  return api(
+      "cudaDeviceUnregisterAsyncNotification",
+      [&] {
+        std::lock_guard lock(notificationsMutex);
+        if (!notifications.count(callback) || callback->device != device)
+          return cudaErrorInvalidValue;
+        notifications.erase(callback);
+        delete callback;
+        return cudaSuccess;
+      },
+      device, callback);
 }

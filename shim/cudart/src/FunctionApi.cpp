@@ -163,6 +163,22 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGetFuncBySymbol(cudaFunction_t* functio
       functionPtr, symbolPtr);
 }
 
+// The kernel's name as the device code spells it (mangled, as NVIDIA's runtime returns it).
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFuncGetName(const char** name, const void* func) {
+  return api(
+      "cudaFuncGetName",
+      [&] {
+        if (!name)
+          return cudaErrorInvalidValue;
+        RegisteredFunction* function = byHostStub(func);
+        if (!function)
+          return cudaErrorInvalidDeviceFunction;
+        *name = function->deviceName.c_str();
+        return cudaSuccess;
+      },
+      name, func);
+}
+
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(
     int* numBlocks, const void* func, int blockSize, size_t dynamicSMemSize, unsigned int flags) {
   return api(

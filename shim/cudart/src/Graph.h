@@ -6,6 +6,7 @@
 #include "Operations.h"
 
 #include <cuda_runtime_api.h>
+#include <map>
 #include <memory>
 #include <variant>
 #include <vector>
@@ -55,6 +56,8 @@ struct CUgraphNode_st {
 
 struct CUgraph_st {
   std::vector<std::unique_ptr<CUgraphNode_st>> nodes;
+  // For a clone, each original node's copy (cudaGraphNodeFindInClone).
+  std::map<const CUgraphNode_st*, CUgraphNode_st*> cloneOf;
 
   /// Adds a node after `dependencies`, which must be nodes of this graph.
   cudaError_t add(drawbridge::cudart::NodeWork work, const cudaGraphNode_t* dependencies,
@@ -67,7 +70,8 @@ struct CUgraphExec_st {
     const CUgraphNode_st* from; // the graph node it was instantiated from (for updates)
     drawbridge::cudart::NodeWork work;
   };
-  std::vector<Step> steps; // a topological order of the graph
+  std::vector<Step> steps;      // a topological order of the graph
+  unsigned long long flags = 0; // what it was instantiated with
 
   /// Fails with cudaErrorInvalidValue on a cycle.
   static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec);

@@ -290,6 +290,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec
         std::unique_ptr<CUgraphExec_st> exec;
         if (cudaError_t error = CUgraphExec_st::instantiate(*graph, exec))
           return error;
+        exec->flags = flags;
         *pGraphExec = exec.release();
         return cudaSuccess;
       },

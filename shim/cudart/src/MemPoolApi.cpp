@@ -1,6 +1,7 @@
-// The default memory pool of each device and the stream-ordered allocator on it. Freed memory
-// goes back to the system when the stream reaches the free, so the pool holds exactly what is
-// in use: the release threshold is kept but has nothing to hold back.
+// Memory pools: each device's default pool, the pools a program creates, each device's current
+// pool, and the stream-ordered allocator on them. Freed memory goes back to the system when the
+// stream reaches the free, so a pool holds exactly what is in use: the release threshold is
+// kept but has nothing to hold back.
 #include "Allocations.h"
 #include "Api.h"
 #include "Capture.h"
@@ -10,15 +11,20 @@
 #include "Runtime.h"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 
 using namespace drawbridge::cudart;
 
 struct CUmemPoolHandle_st {
   int device;
+  bool destroyed = false; // cudaMemPoolDestroy came while allocations were still live
   std::mutex mutex;
+  // Other devices' access, as cudaMemPoolSetAccess left it; the owner always has read-write.
+  std::map<int, cudaMemAccessFlags> peerAccess;
   std::map<void*, size_t> live;
   uint64_t used = 0, usedHigh = 0;
   uint64_t releaseThreshold = 0;
@@ -54,31 +60,125 @@ namespace {
 
 constexpr int kMaxDevices = 64;
 
-CUmemPoolHandle_st* defaultPool(int device) {
-  static CUmemPoolHandle_st* pools[kMaxDevices] = {};
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  if (!pools[device]) {
-    pools[device] = new CUmemPoolHandle_st; // lives as long as the process, as CUDA's
-    pools[device]->device = device;
-  }
-  return pools[device];
-}
+// Every pool: the devices' default pools (made on first use, living as long as the process, as
+// CUDA's) and the created ones, with each device's current pool.
+struct Pools {
+  std::mutex mutex;
+  CUmemPoolHandle_st* defaults[kMaxDevices] = {};
+  CUmemPoolHandle_st* current[kMaxDevices] = {};
+  std::set<CUmemPoolHandle_st*> created;
 
-cudaError_t poolOf(int device, cudaMemPool_t* pool) {
-  if (!pool)
-    return cudaErrorInvalidValue;
+  static Pools& instance() {
+    static Pools pools;
+    return pools;
+  }
+  CUmemPoolHandle_st* defaultLocked(int device) {
+    if (!defaults[device]) {
+      defaults[device] = new CUmemPoolHandle_st;
+      defaults[device]->device = device;
+    }
+    return defaults[device];
+  }
+  /// A pool the program may still use: a default one, or a created one not destroyed.
+  bool usable(cudaMemPool_t pool) {
+    std::lock_guard lock(mutex);
+    if (created.count(pool))
+      return !pool->destroyed;
+    return pool && pool->device >= 0 && pool->device < kMaxDevices &&
+           defaults[pool->device] == pool;
+  }
+};
+
+cudaError_t checkDevice(int device) {
   drawbridge::backend::Device* d = nullptr;
   if (cudaError_t error = Runtime::instance().device(device, d))
     return error;
-  if (device >= kMaxDevices)
-    return cudaErrorInvalidDevice;
-  *pool = defaultPool(device);
+  return device < kMaxDevices ? cudaSuccess : cudaErrorInvalidDevice;
+}
+
+cudaError_t poolOf(int device, cudaMemPool_t* pool, bool current) {
+  if (!pool)
+    return cudaErrorInvalidValue;
+  if (cudaError_t error = checkDevice(device))
+    return error;
+  Pools& pools = Pools::instance();
+  std::lock_guard lock(pools.mutex);
+  *pool = current && pools.current[device] ? pools.current[device] : pools.defaultLocked(device);
+  return cudaSuccess;
+}
+
+cudaError_t setCurrentPool(int device, cudaMemPool_t pool) {
+  if (cudaError_t error = checkDevice(device))
+    return error;
+  Pools& pools = Pools::instance();
+  if (!pools.usable(pool) || pool->device != device)
+    return cudaErrorInvalidValue;
+  std::lock_guard lock(pools.mutex);
+  pools.current[device] = pool;
+  return cudaSuccess;
+}
+
+/// The pool CUDA's location-and-type calls name: the CPU device has pinned device pools only.
+cudaError_t devicePoolLocation(const cudaMemLocation* location, cudaMemAllocationType type,
+                               const char* api, int& device) {
+  if (!location)
+    return cudaErrorInvalidValue;
+  if (location->type != cudaMemLocationTypeDevice || type != cudaMemAllocationTypePinned) {
+    std::fprintf(stderr,
+                 "drawbridge: %s: only pinned pools on a device are supported (host, NUMA and "
+                 "managed pools are not); use the device's pool\n",
+                 api);
+    return cudaErrorNotSupported;
+  }
+  device = location->id;
+  return checkDevice(device);
+}
+
+cudaError_t createPool(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
+  if (!pool || !props || props->allocType != cudaMemAllocationTypePinned)
+    return cudaErrorInvalidValue;
+  if (props->location.type != cudaMemLocationTypeDevice ||
+      props->handleTypes != cudaMemHandleTypeNone) {
+    std::fprintf(stderr, "drawbridge: cudaMemPoolCreate: only pools on a device without IPC "
+                         "handles are supported (devices live in one process)\n");
+    return cudaErrorNotSupported;
+  }
+  if (checkDevice(props->location.id) != cudaSuccess)
+    return cudaErrorInvalidValue;
+  auto* made = new CUmemPoolHandle_st;
+  made->device = props->location.id;
+  Pools& pools = Pools::instance();
+  std::lock_guard lock(pools.mutex);
+  pools.created.insert(made);
+  *pool = made;
+  return cudaSuccess;
+}
+
+// A pool with live allocations stays until they are freed (CUDA releases it then); the handle
+// is unusable at once. The device's current pool becomes its default pool again.
+cudaError_t destroyPool(cudaMemPool_t pool) {
+  Pools& pools = Pools::instance();
+  if (!pools.usable(pool))
+    return cudaErrorInvalidValue;
+  std::lock_guard lock(pools.mutex);
+  if (!pools.created.count(pool))
+    return cudaErrorInvalidValue; // a default pool cannot be destroyed
+  if (pools.current[pool->device] == pool)
+    pools.current[pool->device] = nullptr;
+  {
+    std::lock_guard poolLock(pool->mutex);
+    if (!pool->live.empty()) {
+      pool->destroyed = true;
+      return cudaSuccess;
+    }
+  }
+  pools.created.erase(pool);
+  delete pool;
   return cudaSuccess;
 }
 
 cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
-  if (!pointer || !pool)
+  if (!pointer || !Pools::instance().usable(pool))
     return cudaErrorInvalidValue;
   *pointer = nullptr;
   if (size == 0)
@@ -92,12 +192,31 @@ cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
 }
 
 CUmemPoolHandle_st* owningPool(void* pointer) {
-  int count = 0;
-  (void)Runtime::instance().deviceCount(count);
-  for (int device = 0; device < count && device < kMaxDevices; ++device)
-    if (defaultPool(device)->owns(pointer))
-      return defaultPool(device);
+  Pools& pools = Pools::instance();
+  std::lock_guard lock(pools.mutex);
+  for (CUmemPoolHandle_st* pool : pools.defaults)
+    if (pool && pool->owns(pointer))
+      return pool;
+  for (CUmemPoolHandle_st* pool : pools.created)
+    if (pool->owns(pointer))
+      return pool;
   return nullptr;
+}
+
+/// Frees one allocation; a destroyed pool goes with its last one.
+void releaseFrom(CUmemPoolHandle_st* pool, void* pointer) {
+  pool->release(pointer);
+  Pools& pools = Pools::instance();
+  std::lock_guard lock(pools.mutex);
+  if (!pool->destroyed || !pools.created.count(pool))
+    return;
+  {
+    std::lock_guard poolLock(pool->mutex);
+    if (!pool->live.empty())
+      return;
+  }
+  pools.created.erase(pool);
+  delete pool;
 }
 
 cudaError_t freeInStreamOrder(void* pointer, cudaStream_t stream) {
@@ -110,7 +229,7 @@ cudaError_t freeInStreamOrder(void* pointer, cudaStream_t stream) {
     return cudaErrorStreamCaptureUnsupported; // graph memory nodes are not supported
   Allocations::instance().remove(pointer);
   return enqueueHostWork(
-      stream, [pool, pointer] { pool->release(pointer); }, "cudaFreeAsync");
+      stream, [pool, pointer] { releaseFrom(pool, pointer); }, "cudaFreeAsync");
 }
 
 template <typename T> cudaError_t readValue(T value, void* out) {
@@ -177,7 +296,7 @@ bool freeFromPoolNow(void* pointer) {
     return false;
   Allocations::instance().remove(pointer);
   (void)cudaDeviceSynchronize();
-  pool->release(pointer);
+  releaseFrom(pool, pointer);
   return true;
 }
 
@@ -186,12 +305,13 @@ bool freeFromPoolNow(void* pointer) {
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t* memPool,
                                                                  int device) {
   return api(
-      "cudaDeviceGetDefaultMemPool", [&] { return poolOf(device, memPool); }, memPool, device);
+      "cudaDeviceGetDefaultMemPool", [&] { return poolOf(device, memPool, false); }, memPool,
+      device);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetMemPool(cudaMemPool_t* memPool, int device) {
   return api(
-      "cudaDeviceGetMemPool", [&] { return poolOf(device, memPool); }, memPool, device);
+      "cudaDeviceGetMemPool", [&] { return poolOf(device, memPool, true); }, memPool, device);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocAsync(void** devPtr, size_t size,
@@ -200,7 +320,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocAsync(void** devPtr, size_t size,
       "cudaMallocAsync",
       [&] {
         cudaMemPool_t pool = nullptr;
-        if (cudaError_t error = poolOf(Runtime::instance().currentOrdinal(), &pool))
+        if (cudaError_t error = poolOf(Runtime::instance().currentOrdinal(), &pool, true))
           return error;
         return allocateFrom(pool, devPtr, size);
       },
@@ -234,7 +354,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPo
   return api(
       "cudaMemPoolGetAttribute",
       [&] {
-        if (!memPool || !value)
+        if (!Pools::instance().usable(memPool) || !value)
           return cudaErrorInvalidValue;
         return getAttribute(*memPool, attr, value);
       },
@@ -246,7 +366,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPo
   return api(
       "cudaMemPoolSetAttribute",
       [&] {
-        if (!memPool || !value)
+        if (!Pools::instance().usable(memPool) || !value)
           return cudaErrorInvalidValue;
         return setAttribute(*memPool, attr, value);
       },
@@ -257,6 +377,123 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPo
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolTrimTo(cudaMemPool_t memPool,
                                                        size_t minBytesToKeep) {
   return api(
-      "cudaMemPoolTrimTo", [&] { return memPool ? cudaSuccess : cudaErrorInvalidValue; }, memPool,
-      minBytesToKeep);
+      "cudaMemPoolTrimTo",
+      [&] { return Pools::instance().usable(memPool) ? cudaSuccess : cudaErrorInvalidValue; },
+      memPool, minBytesToKeep);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocFromPoolAsync_ptsz(void** ptr, size_t size,
+                                                                  cudaMemPool_t memPool,
+                                                                  cudaStream_t stream) {
+  return cudaMallocFromPoolAsync(ptr, size, memPool, stream ? stream : cudaStreamPerThread);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolCreate(cudaMemPool_t* memPool,
+                                                       const cudaMemPoolProps* poolProps) {
+  return api(
+      "cudaMemPoolCreate", [&] { return createPool(memPool, poolProps); }, memPool, poolProps);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolDestroy(cudaMemPool_t memPool) {
+  return api(
+      "cudaMemPoolDestroy", [&] { return destroyPool(memPool); }, memPool);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSetMemPool(int device, cudaMemPool_t memPool) {
+  return api(
+      "cudaDeviceSetMemPool", [&] { return setCurrentPool(device, memPool); }, device, memPool);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetDefaultMemPool(cudaMemPool_t* memPool,
+                                                              cudaMemLocation* location,
+                                                              cudaMemAllocationType type) {
+  return api(
+      "cudaMemGetDefaultMemPool",
+      [&] {
+        int device = 0;
+        if (cudaError_t error =
+                devicePoolLocation(location, type, "cudaMemGetDefaultMemPool", device))
+          return error;
+        return poolOf(device, memPool, false);
+      },
+      memPool, location, type);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetMemPool(cudaMemPool_t* memPool,
+                                                       cudaMemLocation* location,
+                                                       cudaMemAllocationType type) {
+  return api(
+      "cudaMemGetMemPool",
+      [&] {
+        int device = 0;
+        if (cudaError_t error = devicePoolLocation(location, type, "cudaMemGetMemPool", device))
+          return error;
+        return poolOf(device, memPool, true);
+      },
+      memPool, location, type);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemSetMemPool(cudaMemLocation* location,
+                                                       cudaMemAllocationType type,
+                                                       cudaMemPool_t memPool) {
+  return api(
+      "cudaMemSetMemPool",
+      [&] {
+        int device = 0;
+        if (cudaError_t error = devicePoolLocation(location, type, "cudaMemSetMemPool", device))
+          return error;
+        return setCurrentPool(device, memPool);
+      },
+      location, type, memPool);
+}
+
+// Every device's memory is the host's, so any device can be given access to any pool; the
+// pool's own device always has read-write access, which cannot be taken away.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolSetAccess(cudaMemPool_t memPool,
+                                                          const cudaMemAccessDesc* descList,
+                                                          size_t count) {
+  return api(
+      "cudaMemPoolSetAccess",
+      [&] {
+        if (!Pools::instance().usable(memPool) || (count && !descList))
+          return cudaErrorInvalidValue;
+        for (size_t i = 0; i < count; ++i) {
+          const cudaMemAccessDesc& desc = descList[i];
+          bool knownFlags = desc.flags == cudaMemAccessFlagsProtNone ||
+                            desc.flags == cudaMemAccessFlagsProtReadWrite;
+          if (desc.location.type != cudaMemLocationTypeDevice || !knownFlags)
+            return cudaErrorInvalidValue;
+          if (cudaError_t error = checkDevice(desc.location.id))
+            return error;
+          if (desc.location.id == memPool->device && desc.flags != cudaMemAccessFlagsProtReadWrite)
+            return cudaErrorInvalidValue;
+        }
+        std::lock_guard lock(memPool->mutex);
+        for (size_t i = 0; i < count; ++i)
+          if (descList[i].location.id != memPool->device)
+            memPool->peerAccess[descList[i].location.id] = descList[i].flags;
+        return cudaSuccess;
+      },
+      memPool, descList, count);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolGetAccess(cudaMemAccessFlags* flags,
+                                                          cudaMemPool_t memPool,
+                                                          cudaMemLocation* location) {
+  return api(
+      "cudaMemPoolGetAccess",
+      [&] {
+        if (!flags || !location || !Pools::instance().usable(memPool) ||
+            location->type != cudaMemLocationTypeDevice)
+          return cudaErrorInvalidValue;
+        if (cudaError_t error = checkDevice(location->id))
+          return error;
+        std::lock_guard lock(memPool->mutex);
+        auto it = memPool->peerAccess.find(location->id);
+        *flags = location->id == memPool->device   ? cudaMemAccessFlagsProtReadWrite
+                 : it == memPool->peerAccess.end() ? cudaMemAccessFlagsProtNone
+                                                   : it->second;
+        return cudaSuccess;
+      },
+      flags, memPool, location);
 }

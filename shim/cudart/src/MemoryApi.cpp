@@ -22,7 +22,8 @@ cudaMemoryType typeOf(MemoryKind kind) {
                                           : cudaMemoryTypeManaged;
 }
 
-cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* name) {
+cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* name,
+                     unsigned hostFlags = 0) {
   if (!pointer)
     return cudaErrorInvalidValue;
   *pointer = nullptr;
@@ -36,7 +37,7 @@ cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* n
       return toCudaError(allocated.status(), name);
     *pointer = *allocated;
     Allocations::instance().add(
-        {*pointer, size, typeOf(kind), Runtime::instance().currentOrdinal(), false});
+        {*pointer, size, typeOf(kind), Runtime::instance().currentOrdinal(), false, hostFlags});
     return cudaSuccess;
   });
 }
@@ -83,9 +84,23 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostAlloc(void** pHost, size_t size, un
             cudaHostAllocPortable | cudaHostAllocMapped | cudaHostAllocWriteCombined;
         if (flags & ~kKnown)
           return cudaErrorInvalidValue;
-        return allocate(pHost, size, MemoryKind::HostPinned, "cudaHostAlloc");
+        return allocate(pHost, size, MemoryKind::HostPinned, "cudaHostAlloc", flags);
       },
       pHost, size, flags);
+}
+
+// The flags the pinned or registered host memory was made with.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostGetFlags(unsigned int* pFlags, void* pHost) {
+  return api(
+      "cudaHostGetFlags",
+      [&] {
+        auto allocation = Allocations::instance().find(pHost);
+        if (!pFlags || !allocation || allocation->type != cudaMemoryTypeHost)
+          return cudaErrorInvalidValue;
+        *pFlags = allocation->hostFlags;
+        return cudaSuccess;
+      },
+      pFlags, pHost);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFreeHost(void* ptr) {

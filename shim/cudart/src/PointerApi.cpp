@@ -72,7 +72,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaHostRegister(void* ptr, size_t size, un
         if (Allocations::instance().overlaps(ptr, size))
           return cudaErrorHostMemoryAlreadyRegistered;
         Allocations::instance().add(
-            {ptr, size, cudaMemoryTypeHost, Runtime::instance().currentOrdinal(), true});
+            {ptr, size, cudaMemoryTypeHost, Runtime::instance().currentOrdinal(), true, flags});
         return cudaSuccess;
       },
       ptr, size, flags);
@@ -151,4 +151,30 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemAdvise(const void* devPtr, size_t co
         return checked == cudaErrorInvalidDevice ? cudaErrorInvalidValue : checked;
       },
       devPtr, count, advice);
+}
+
+// Every managed byte is visible to the host and every stream at once on the CPU device, so
+// attaching changes nothing; the call checks what CUDA checks: managed memory, the whole
+// allocation (length 0 or its size), and a known attachment.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAttachMemAsync(cudaStream_t stream, void* devPtr,
+                                                              size_t length, unsigned int flags) {
+  return api(
+      "cudaStreamAttachMemAsync",
+      [&] {
+        if (flags != cudaMemAttachGlobal && flags != cudaMemAttachHost &&
+            flags != cudaMemAttachSingle)
+          return cudaErrorInvalidValue;
+        auto allocation = Allocations::instance().find(devPtr);
+        if (!allocation || allocation->type != cudaMemoryTypeManaged ||
+            allocation->base != devPtr || (length != 0 && length != allocation->size))
+          return cudaErrorInvalidValue;
+        return cudaSuccess;
+      },
+      stream, devPtr, length, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAttachMemAsync_ptsz(cudaStream_t stream,
+                                                                   void* devPtr, size_t length,
+                                                                   unsigned int flags) {
+  return cudaStreamAttachMemAsync(stream ? stream : cudaStreamPerThread, devPtr, length, flags);
 }

@@ -1,4 +1,5 @@
-// Streams: creation with flags and priorities, ordering, queries and host callbacks.
+// Streams: creation with flags and priorities, ordering, queries, ids, attributes and host
+// callbacks.
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
@@ -6,6 +7,7 @@
 #include "Runtime.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -18,17 +20,34 @@ namespace {
 constexpr int kLeastPriority = 0;
 constexpr int kGreatestPriority = -5;
 
+// Every stream's id is unique in the process and never reused, as CUDA's are.
+std::atomic<unsigned long long> nextStreamId{1};
+
 struct StreamSettings {
-  unsigned flags;
-  int priority;
+  unsigned flags = cudaStreamDefault;
+  int priority = kLeastPriority;
+  unsigned long long id = nextStreamId++;
+  // The attributes cudaStreamSetAttribute stored (access policy window, synchronisation policy,
+  // memory sync domain); the CPU device has no L2 or sync domains for them to steer.
+  std::map<cudaLaunchAttributeID, cudaLaunchAttributeValue> attributes;
 };
 std::mutex settingsMutex;
 std::map<cudaStream_t, StreamSettings> settings;
 
+// The key of a stream's settings: 0 and cudaStreamLegacy are one stream, and each thread's
+// default stream is its own.
+cudaStream_t keyOf(cudaStream_t stream) {
+  return stream == cudaStreamLegacy ? nullptr : reinterpret_cast<cudaStream_t>(toBackend(stream));
+}
+
+/// The settings of a stream, made with CUDA's defaults on first use (the default streams).
+StreamSettings& settingsLocked(cudaStream_t stream) {
+  return settings[keyOf(stream)];
+}
+
 StreamSettings settingsOf(cudaStream_t stream) {
   std::lock_guard lock(settingsMutex);
-  auto it = settings.find(stream);
-  return it == settings.end() ? StreamSettings{cudaStreamDefault, kLeastPriority} : it->second;
+  return settingsLocked(stream);
 }
 
 cudaError_t createStream(cudaStream_t* stream, unsigned flags, int priority, const char* name) {
@@ -44,9 +63,70 @@ cudaError_t createStream(cudaStream_t* stream, unsigned flags, int priority, con
     if (flags & cudaStreamNonBlocking)
       capture::rememberNonBlocking(*stream);
     std::lock_guard lock(settingsMutex);
-    settings[*stream] = {flags, std::clamp(priority, kGreatestPriority, kLeastPriority)};
+    StreamSettings& made = settings[*stream];
+    made = StreamSettings{};
+    made.flags = flags;
+    made.priority = std::clamp(priority, kGreatestPriority, kLeastPriority);
     return cudaSuccess;
   });
+}
+
+bool isStreamAttribute(cudaLaunchAttributeID attr) {
+  return attr == cudaLaunchAttributeAccessPolicyWindow ||
+         attr == cudaLaunchAttributeSynchronizationPolicy || attr == cudaLaunchAttributePriority ||
+         attr == cudaLaunchAttributeMemSyncDomainMap || attr == cudaLaunchAttributeMemSyncDomain;
+}
+
+cudaError_t getStreamAttribute(cudaStream_t stream, cudaLaunchAttributeID attr,
+                               cudaLaunchAttributeValue* value) {
+  if (!value || !isStreamAttribute(attr))
+    return cudaErrorInvalidValue;
+  std::lock_guard lock(settingsMutex);
+  StreamSettings& own = settingsLocked(stream);
+  if (attr == cudaLaunchAttributePriority) {
+    value->priority = own.priority;
+    return cudaSuccess;
+  }
+  auto it = own.attributes.find(attr);
+  *value = it == own.attributes.end() ? cudaLaunchAttributeValue{} : it->second;
+  if (it == own.attributes.end() && attr == cudaLaunchAttributeSynchronizationPolicy)
+    value->syncPolicy = cudaSyncPolicyAuto;
+  return cudaSuccess;
+}
+
+// A window no larger than the device's cudaDevAttrMaxAccessPolicyWindowSize (CUDA's rule; the
+// CPU device's is 0, having no L2 to steer, so only an empty window is accepted).
+bool validAccessPolicy(const cudaAccessPolicyWindow& window) {
+  auto known = [](cudaAccessProperty p) {
+    return p == cudaAccessPropertyNormal || p == cudaAccessPropertyStreaming ||
+           p == cudaAccessPropertyPersisting;
+  };
+  int largest = 0;
+  if (cudaDeviceGetAttribute(&largest, cudaDevAttrMaxAccessPolicyWindowSize,
+                             Runtime::instance().currentOrdinal()) != cudaSuccess ||
+      window.num_bytes > size_t(largest))
+    return false;
+  return window.hitRatio >= 0.f && window.hitRatio <= 1.f && known(window.hitProp) &&
+         known(window.missProp);
+}
+
+cudaError_t setStreamAttribute(cudaStream_t stream, cudaLaunchAttributeID attr,
+                               const cudaLaunchAttributeValue* value) {
+  if (!value || !isStreamAttribute(attr))
+    return cudaErrorInvalidValue;
+  if (attr == cudaLaunchAttributeAccessPolicyWindow &&
+      !validAccessPolicy(value->accessPolicyWindow))
+    return cudaErrorInvalidValue;
+  if (attr == cudaLaunchAttributeSynchronizationPolicy &&
+      (value->syncPolicy < cudaSyncPolicyAuto || value->syncPolicy > cudaSyncPolicyBlockingSync))
+    return cudaErrorInvalidValue;
+  std::lock_guard lock(settingsMutex);
+  StreamSettings& own = settingsLocked(stream);
+  if (attr == cudaLaunchAttributePriority)
+    own.priority = std::clamp(value->priority, kGreatestPriority, kLeastPriority);
+  else
+    own.attributes[attr] = *value;
+  return cudaSuccess;
 }
 
 struct StreamCallback {
@@ -90,7 +170,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
         capture::forgetStream(stream);
         {
           std::lock_guard lock(settingsMutex);
-          settings.erase(stream);
+          settings.erase(keyOf(stream));
         }
         return onCurrentDevice([&](auto& d) {
           return toCudaError(d.destroyStream(toBackend(stream)), "cudaStreamDestroy");
@@ -196,6 +276,89 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetFlags(cudaStream_t hStream, un
         return cudaSuccess;
       },
       hStream, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetId(cudaStream_t hStream,
+                                                     unsigned long long* streamId) {
+  return api(
+      "cudaStreamGetId",
+      [&] {
+        if (!streamId)
+          return cudaErrorInvalidValue;
+        *streamId = settingsOf(hStream).id;
+        return cudaSuccess;
+      },
+      hStream, streamId);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetId_ptsz(cudaStream_t hStream,
+                                                          unsigned long long* streamId) {
+  return cudaStreamGetId(hStream ? hStream : cudaStreamPerThread, streamId);
+}
+
+// Every stream belongs to the device current when it was made; the backend's streams are the
+// current device's, so a stream's device is the current one.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetDevice(cudaStream_t hStream, int* device) {
+  return api(
+      "cudaStreamGetDevice",
+      [&] {
+        if (!device)
+          return cudaErrorInvalidValue;
+        return onCurrentDevice([&](auto&) {
+          *device = Runtime::instance().currentOrdinal();
+          return cudaSuccess;
+        });
+      },
+      hStream, device);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetDevice_ptsz(cudaStream_t hStream, int* device) {
+  return cudaStreamGetDevice(hStream ? hStream : cudaStreamPerThread, device);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetAttribute(cudaStream_t hStream,
+                                                            cudaLaunchAttributeID attr,
+                                                            cudaLaunchAttributeValue* value_out) {
+  return api(
+      "cudaStreamGetAttribute", [&] { return getStreamAttribute(hStream, attr, value_out); },
+      hStream, attr, value_out);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamGetAttribute_ptsz(
+    cudaStream_t hStream, cudaLaunchAttributeID attr, cudaLaunchAttributeValue* value_out) {
+  return cudaStreamGetAttribute(hStream ? hStream : cudaStreamPerThread, attr, value_out);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamSetAttribute(cudaStream_t hStream,
+                                                            cudaLaunchAttributeID attr,
+                                                            const cudaLaunchAttributeValue* value) {
+  return api(
+      "cudaStreamSetAttribute", [&] { return setStreamAttribute(hStream, attr, value); }, hStream,
+      attr, value);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamSetAttribute_ptsz(
+    cudaStream_t hStream, cudaLaunchAttributeID attr, const cudaLaunchAttributeValue* value) {
+  return cudaStreamSetAttribute(hStream ? hStream : cudaStreamPerThread, attr, value);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCopyAttributes(cudaStream_t dst, cudaStream_t src) {
+  return api(
+      "cudaStreamCopyAttributes",
+      [&] {
+        std::lock_guard lock(settingsMutex);
+        StreamSettings from = settingsLocked(src);
+        StreamSettings& to = settingsLocked(dst);
+        to.attributes = from.attributes;
+        to.priority = from.priority;
+        return cudaSuccess;
+      },
+      dst, src);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamCopyAttributes_ptsz(cudaStream_t dst,
+                                                                   cudaStream_t src) {
+  return cudaStreamCopyAttributes(dst ? dst : cudaStreamPerThread, src ? src : cudaStreamPerThread);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCapture(cudaStream_t stream,

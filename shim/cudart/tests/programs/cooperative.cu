@@ -199,6 +199,10 @@ static int occupancy() {
   OK(cudaGetFuncBySymbol(&again, reinterpret_cast<const void*>(rounds)));
   REQUIRE(again != function);
   EXPECT(cudaGetFuncBySymbol(&again, &notAKernel), cudaErrorInvalidDeviceFunction);
+  const char* name = nullptr;
+  OK(cudaFuncGetName(&name, uses_shared));
+  REQUIRE(name && std::strstr(name, "uses_shared")); // the device code's (mangled) name
+  EXPECT(cudaFuncGetName(&name, &notAKernel), cudaErrorInvalidDeviceFunction);
 
   // cudaLaunchKernelExC names an attribute it does not support rather than ignoring it.
   cudaLaunchAttribute cluster;

@@ -86,6 +86,50 @@ static int built() {
   OK(cudaGraphNodeGetType(fill, &type));
   REQUIRE(type == cudaGraphNodeTypeMemset);
 
+  // The structure reads back: two roots (fill and the stray empty node `join` now names), six
+  // edges, each node's dependencies and dependents, and each node's parameters.
+  cudaGraphNode_t listed[3] = {};
+  size_t listedCount = 3;
+  OK(cudaGraphGetRootNodes(graph, listed, &listedCount));
+  REQUIRE(listedCount == 2 && listed[2] == nullptr);
+  REQUIRE((listed[0] == fill && listed[1] == join) || (listed[0] == join && listed[1] == fill));
+  OK(cudaGraphGetEdges(graph, nullptr, nullptr, nullptr, &listedCount));
+  REQUIRE(listedCount == 6);
+  OK(cudaGraphNodeGetDependentNodes(fill, nullptr, nullptr, &listedCount));
+  REQUIRE(listedCount == 2);
+  listedCount = 3;
+  OK(cudaGraphNodeGetDependencies(second, listed, nullptr, &listedCount));
+  REQUIRE(listedCount == 1 && listed[0] == first);
+  cudaHostNodeParams readHost = {};
+  OK(cudaGraphHostNodeGetParams(host, &readHost));
+  REQUIRE(readHost.fn == count_call && readHost.userData == &calls);
+  EXPECT(cudaGraphHostNodeGetParams(fill, &readHost), cudaErrorInvalidValue); // not a host node
+  cudaMemsetParams readFill = {};
+  OK(cudaGraphMemsetNodeGetParams(fill, &readFill));
+  REQUIRE(readFill.dst == d && readFill.value == memset.value && readFill.width == size_t(n));
+  OK(cudaGraphDestroyNode(join));
+  OK(cudaGraphGetNodes(graph, nullptr, &nodes));
+  REQUIRE(nodes == 6);
+
+  // A clone has its own nodes, with the same edges between them.
+  cudaGraph_t clone;
+  OK(cudaGraphClone(&clone, graph));
+  cudaGraphNode_t secondClone = nullptr, firstClone = nullptr;
+  OK(cudaGraphNodeFindInClone(&secondClone, second, clone));
+  OK(cudaGraphNodeFindInClone(&firstClone, first, clone));
+  REQUIRE(secondClone && secondClone != second && firstClone && firstClone != first);
+  listedCount = 3;
+  OK(cudaGraphNodeGetDependencies(secondClone, listed, nullptr, &listedCount));
+  REQUIRE(listedCount == 1 && listed[0] == firstClone);
+  OK(cudaGraphRemoveDependencies(clone, &firstClone, &secondClone, nullptr, 1));
+  EXPECT(cudaGraphRemoveDependencies(clone, &firstClone, &secondClone, nullptr, 1),
+         cudaErrorInvalidValue); // no such edge any more
+  OK(cudaGraphNodeGetDependencies(secondClone, nullptr, nullptr, &listedCount));
+  REQUIRE(listedCount == 0);
+  OK(cudaGraphNodeGetDependencies(second, nullptr, nullptr, &listedCount));
+  REQUIRE(listedCount == 1); // the original keeps its edge
+  OK(cudaGraphDestroy(clone));
+
   cudaGraphExec_t exec;
   OK(cudaGraphInstantiate(&exec, graph, 0));
   cudaStream_t stream;

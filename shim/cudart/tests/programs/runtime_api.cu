@@ -99,6 +99,10 @@ static int memory() {
   void* devicePointer = nullptr;
   OK(cudaHostGetDevicePointer(&devicePointer, mapped, 0));
   REQUIRE(devicePointer == mapped);
+  unsigned hostFlags = 0;
+  OK(cudaHostGetFlags(&hostFlags, mapped));
+  REQUIRE(hostFlags & cudaHostAllocMapped);
+  EXPECT(cudaHostGetFlags(&hostFlags, &hostFlags), cudaErrorInvalidValue); // pageable memory
   OK(cudaMallocManaged(&managed, 64, cudaMemAttachGlobal));
   managed[3] = 42; // managed memory is usable from the host at once
   OK(cudaMemcpy(pinned, managed, 64, cudaMemcpyDefault));
@@ -276,6 +280,22 @@ static int programCalls() {
   OK(cudaDeviceGetAttribute(&busWidth, cudaDevAttrGlobalMemoryBusWidth, 0));
   OK(cudaDeviceGetAttribute(&clock, cudaDevAttrClockRate, 0));
   REQUIRE(memoryClock > 0 && busWidth > 0 && clock > 0);
+  // No graph has allocated memory yet; only the high watermarks may be reset, to zero.
+  uint64_t graphMemory = 1;
+  OK(cudaDeviceGetGraphMemAttribute(0, cudaGraphMemAttrUsedMemCurrent, &graphMemory));
+  REQUIRE(graphMemory == 0);
+  graphMemory = 0;
+  OK(cudaDeviceSetGraphMemAttribute(0, cudaGraphMemAttrUsedMemHigh, &graphMemory));
+  EXPECT(cudaDeviceSetGraphMemAttribute(0, cudaGraphMemAttrUsedMemCurrent, &graphMemory),
+         cudaErrorInvalidValue);
+  OK(cudaDeviceGraphMemTrim(0));
+  OK(cudaCtxResetPersistingL2Cache());
+  cudaAsyncCallbackHandle_t notification = nullptr;
+  OK(cudaDeviceRegisterAsyncNotification(
+      0, [](cudaAsyncNotificationInfo_t*, void*, cudaAsyncCallbackHandle_t) {}, nullptr,
+      &notification));
+  REQUIRE(notification != nullptr);
+  OK(cudaDeviceUnregisterAsyncNotification(0, notification));
   cudaDeviceProp prop;
   OK(cudaGetDeviceProperties(&prop, 0));
   REQUIRE(prop.memoryBusWidth == busWidth);
@@ -373,7 +393,11 @@ static int programCalls() {
   OK(cudaGraphGetNodes(graph, nullptr, &nodes));
   REQUIRE(nodes == 3);
   cudaGraphExec_t exec;
-  OK(cudaGraphInstantiate(&exec, graph, 0));
+  OK(cudaGraphInstantiateWithFlags(&exec, graph, cudaGraphInstantiateFlagAutoFreeOnLaunch));
+  unsigned long long execFlags = 0;
+  OK(cudaGraphExecGetFlags(exec, &execFlags));
+  REQUIRE(execFlags == cudaGraphInstantiateFlagAutoFreeOnLaunch);
+  OK(cudaGraphUpload(exec, stream));
   OK(cudaGraphLaunch(exec, stream));
   OK(cudaStreamSynchronize(stream));
   char host[48];
@@ -462,6 +486,26 @@ static int pitched() {
 
   int canAccess = -1;
   OK(cudaDeviceCanAccessPeer(&canAccess, 0, 0));
+  // A device is no peer of itself; access to a real peer is enabled once and disabled once.
+  int devices = 0;
+  OK(cudaGetDeviceCount(&devices));
+  EXPECT(cudaDeviceEnablePeerAccess(0, 0), cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceEnablePeerAccess(devices, 0), cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceDisablePeerAccess(devices), cudaErrorInvalidDevice);
+  int linked = -1;
+  EXPECT(cudaDeviceGetP2PAttribute(&linked, cudaDevP2PAttrAccessSupported, 0, 0),
+         cudaErrorInvalidDevice); // a link joins two devices
+  if (devices > 1) {
+    OK(cudaDeviceEnablePeerAccess(1, 0));
+    EXPECT(cudaDeviceEnablePeerAccess(1, 0), cudaErrorPeerAccessAlreadyEnabled);
+    OK(cudaDeviceDisablePeerAccess(1));
+    EXPECT(cudaDeviceDisablePeerAccess(1), cudaErrorPeerAccessNotEnabled);
+    OK(cudaDeviceGetP2PAttribute(&linked, cudaDevP2PAttrAccessSupported, 0, 1));
+    int canReach = -1;
+    OK(cudaDeviceCanAccessPeer(&canReach, 0, 1));
+    REQUIRE(linked == canReach);
+  }
+  cudaGetLastError();
   REQUIRE(canAccess == 0); // a device is not its own peer
   char* other = nullptr;
   OK(cudaMalloc(&other, 64));
@@ -529,6 +573,8 @@ static int pointers() {
   EXPECT(cudaMemAdvise(device, 256, cudaMemAdviseSetReadMostly, gpu), cudaErrorInvalidValue);
   OK(cudaMemPrefetchAsync(managed, 256, gpu, 0, 0));
   OK(cudaMemPrefetchAsync(managed, 256, cpu, 0, 0));
+  OK(cudaStreamAttachMemAsync(0, managed, 0, cudaMemAttachGlobal));
+  EXPECT(cudaStreamAttachMemAsync(0, device, 0, cudaMemAttachGlobal), cudaErrorInvalidValue);
   EXPECT(cudaMemPrefetchAsync(managed, 256, gpu, 1, 0), cudaErrorInvalidValue);
   managed[10] = 99;
   OK(cudaDeviceSynchronize());
@@ -589,6 +635,34 @@ static int pools() {
   OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&q), 128, pool, stream));
   OK(cudaFree(q)); // cudaFree of pool memory is allowed, after the device is idle
   OK(cudaMemPoolTrimTo(pool, 0));
+
+  // A pool of the program's own: made current, cudaMallocAsync takes from it, not the default.
+  cudaMemPoolProps props = {};
+  props.allocType = cudaMemAllocationTypePinned;
+  props.location = {cudaMemLocationTypeDevice, 0};
+  cudaMemPool_t own = nullptr;
+  OK(cudaMemPoolCreate(&own, &props));
+  REQUIRE(own && own != pool);
+  OK(cudaDeviceSetMemPool(0, own));
+  cudaMemLocation here = {cudaMemLocationTypeDevice, 0};
+  OK(cudaDeviceGetMemPool(&same, 0));
+  REQUIRE(same == own);
+  cudaMemAccessFlags access = cudaMemAccessFlagsProtNone;
+  OK(cudaMemPoolGetAccess(&access, own, &here));
+  REQUIRE(access == cudaMemAccessFlagsProtReadWrite); // the pool's own device
+  OK(cudaMallocAsync(&p, 4096, stream));
+  OK(cudaMemPoolGetAttribute(own, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value >= 4096);
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 0);
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaStreamSynchronize(stream));
+  OK(cudaMemPoolGetAttribute(own, cudaMemPoolAttrUsedMemCurrent, &value));
+  REQUIRE(value == 0);
+  OK(cudaMemPoolDestroy(own)); // the device's current pool is its default one again
+  OK(cudaDeviceGetMemPool(&same, 0));
+  REQUIRE(same == pool);
+  EXPECT(cudaMemPoolDestroy(pool), cudaErrorInvalidValue); // a default pool stays
   OK(cudaStreamDestroy(stream));
   cudaGetLastError();
   std::printf("pools ok\n");
@@ -616,6 +690,31 @@ static int priorities() {
   REQUIRE(flags == cudaStreamDefault);
   OK(cudaStreamGetPriority(clamped, &priority));
   REQUIRE(priority == -5);
+  // Ids are the streams' own; attributes are kept per stream and copied between streams.
+  unsigned long long idHigh = 0, idLow = 0, idAgain = 0, idLegacy = 0;
+  OK(cudaStreamGetId(high, &idHigh));
+  OK(cudaStreamGetId(low, &idLow));
+  OK(cudaStreamGetId(high, &idAgain));
+  OK(cudaStreamGetId(cudaStreamLegacy, &idLegacy));
+  REQUIRE(idHigh != idLow && idHigh == idAgain && idLegacy != idHigh && idLegacy != idLow);
+  cudaLaunchAttributeValue value = {};
+  OK(cudaStreamGetAttribute(high, cudaLaunchAttributePriority, &value));
+  REQUIRE(value.priority == -5);
+  value = {};
+  value.syncPolicy = cudaSyncPolicyBlockingSync;
+  OK(cudaStreamSetAttribute(low, cudaLaunchAttributeSynchronizationPolicy, &value));
+  OK(cudaStreamCopyAttributes(clamped, low));
+  value = {};
+  OK(cudaStreamGetAttribute(clamped, cudaLaunchAttributeSynchronizationPolicy, &value));
+  REQUIRE(value.syncPolicy == cudaSyncPolicyBlockingSync);
+  int largestWindow = 0;
+  OK(cudaDeviceGetAttribute(&largestWindow, cudaDevAttrMaxAccessPolicyWindowSize, 0));
+  value = {};
+  value.accessPolicyWindow.num_bytes = size_t(largestWindow) + 1;
+  value.accessPolicyWindow.hitProp = cudaAccessPropertyNormal;
+  value.accessPolicyWindow.missProp = cudaAccessPropertyStreaming;
+  EXPECT(cudaStreamSetAttribute(low, cudaLaunchAttributeAccessPolicyWindow, &value),
+         cudaErrorInvalidValue); // larger than the device allows
   // Work on both still runs in each stream's order.
   std::vector<char> out(1 << 16);
   char* buffer = nullptr;
