@@ -80,11 +80,11 @@ llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm:
     return integerToFloat(L, x, isSigned(from), L.type(to), to == ScalarType::F32 ? 24 : 53, r);
   bool narrowable =
       (from == ScalarType::F32 && (to == ScalarType::F16 || to == ScalarType::BF16)) ||
-      (from == ScalarType::F64 && to == ScalarType::F32);
+      (from == ScalarType::F64 && (to == ScalarType::F32 || to == ScalarType::F16));
   if (narrowable)
     return narrowFloat(L, x, L.type(to), r);
   L.unsupported(inst, "directed rounding converts integers to f32/f64, f32 to f16/bf16 and f64 "
-                      "to f32");
+                      "to f32/f16");
   return nullptr;
 }
 

@@ -723,26 +723,29 @@ def prmt(a, b, c, mode):
 
 
 def mma_forms():
-    """mma.sync m16n8k16 f32 sums: the tensor core's truncating adder (see tensor_core_sum)."""
+    """mma.sync m16n8k16 sums: the tensor core's truncating adder (see tensor_core_sum). An f16
+    accumulator is widened exactly and the f32 sum rounded to nearest f16, as Fasi et al. found
+    binary16 outputs rounded (V100/A100; not measured on an H200)."""
     from tensorcore import tensor_core_sum
     forms = []
-    for t, fmt in (("f16", F16), ("bf16", BF16)):
-        name = f"mma.sync.aligned.m16n8k16.row.col.f32.{t}.{t}.f32"
+    for t, fmt, acc in (("f16", F16, F32), ("bf16", BF16, F32), ("f16", F16, F16)):
+        name = f"mma.sync.aligned.m16n8k16.row.col.{acc.name}.{t}.{t}.{acc.name}"
         cases = []
         for case in range(24):
             a = [random_float(fmt, -6, 6) for _ in range(16)]
             bv = [random_float(fmt, -6, 6) for _ in range(16)]
-            c = random_float(F32, -4, 10)
+            c = random_float(acc, -4, 10)
             cases.append(tuple(a + bv + [c]))
         # Crafted: a large product whose neighbours' low bits the aligned adder drops.
         one = encode(fmt, False, Fraction(1))
         tiny = encode(fmt, False, Fraction(3, 2 ** 12))
-        cases.append(tuple([encode(fmt, False, Fraction(1, 1))] + [tiny] * 15 + [one] * 16 + [encode(F32, False, Fraction(2 ** 11 + 1, 2 ** 11))]))
-        cases.append(tuple([tiny] * 16 + [one] * 16 + [encode(F32, True, Fraction(1))]))
-        forms.append(Form(name, "mma", [32] + [16] * 32 + [32],
-                          lambda *x, fmt=fmt: tensor_core_sum([decode(fmt, v) for v in x[:16]],
-                                                              [decode(fmt, v) for v in x[16:32]], decode(F32, x[32])),
-                          cases))
+        cases.append(tuple([encode(fmt, False, Fraction(1, 1))] + [tiny] * 15 + [one] * 16 + [encode(acc, False, Fraction(2 ** 11 + 1, 2 ** 11) if acc is F32 else Fraction(2 ** 10 + 1, 2 ** 10))]))
+        cases.append(tuple([tiny] * 16 + [one] * 16 + [encode(acc, True, Fraction(1))]))
+
+        def expected(*x, fmt=fmt, acc=acc):
+            bits = tensor_core_sum([decode(fmt, v) for v in x[:16]], [decode(fmt, v) for v in x[16:32]], decode(acc, x[32]))
+            return bits if acc is F32 else result(F16, decode(F32, bits), RN)
+        forms.append(Form(name, "mma", [acc.bits] + [16] * 32 + [acc.bits], expected, cases))
     return forms
 
 
@@ -972,10 +975,13 @@ def more_forms():
                           lambda a, test=test: int(test(decode(F64, a))), [(x,) for x in F64_SPECIAL]))
     forms.append(Form("copysign.f64", "copysign.f64 %0, %1, %2;", [64, 64, 64],
                       lambda a, b: (a & (1 << 63)) | (b & ((1 << 63) - 1)), binary_inputs(F64, F64_SPECIAL[:6], 4)))
-    for mode in (RN,):  # the frontend has no directed f64-to-f16 conversion (an error names it)
+    # Inputs rounding differently through f32: 1 + 2^-11 + 2^-40 is an f16 tie only after rounding
+    # to f32, and 65520 is f16's overflow threshold.
+    f16_from_f64 = [(0x3FF0020000001000,), (0xBFF0020000001000,), (0x40EFFE0000000000,), (0xC0EFFE0000000000,)]
+    for mode in MODES:
         name = f"cvt.{mode}.f16.f64"
         forms.append(Form(name, f"{name} %0, %1;", [16, 64], lambda a, mode=mode: result(F16, decode(F64, a), mode),
-                          unary_inputs(F64, F64_SPECIAL, 32, -26, 17)))
+                          unary_inputs(F64, F64_SPECIAL, 32, -26, 17) + f16_from_f64))
     forms.append(Form("cvt.f64.f16", "cvt.f64.f16 %0, %1;", [64, 16], lambda a: result(F64, decode(F16, a)),
                       unary_inputs(F16, F16_SPECIAL, 8)))
     return forms

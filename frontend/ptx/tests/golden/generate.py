@@ -105,7 +105,7 @@ def case_code(index, form):
 MMA_KERNEL = """
 // One warp per case: row 0 of A is the case's a, column 0 of B its b, C[0][0] its c; the
 // rest zero. D[0][0] is lane 0's first result register (PTX ISA, m16n8k16 fragments).
-extern "C" __global__ void golden_mma_{type}(const unsigned long long* in, unsigned long long* out, int n) {{
+extern "C" __global__ void golden_mma_{accumulator}_{type}(const unsigned long long* in, unsigned long long* out, int n) {{
   const unsigned long long* x = in + 33 * blockIdx.x;
   unsigned lane = threadIdx.x, g = lane / 4, t = lane % 4;
   auto a = [&](unsigned row, unsigned col) {{ return row == 0 ? unsigned(x[col]) : 0u; }};
@@ -114,13 +114,21 @@ extern "C" __global__ void golden_mma_{type}(const unsigned long long* in, unsig
   unsigned a2 = a(g, 2 * t + 8) | a(g, 2 * t + 9) << 16, a3 = a(g + 8, 2 * t + 8) | a(g + 8, 2 * t + 9) << 16;
   unsigned b0 = b(2 * t, g) | b(2 * t + 1, g) << 16, b1 = b(2 * t + 8, g) | b(2 * t + 9, g) << 16;
   unsigned c0 = lane == 0 ? unsigned(x[32]) : 0u, zero = 0u, d[4];
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32 {{%0, %1, %2, %3}}, "
+{mma}  if (lane == 0)
+    out[blockIdx.x] = d[0]{mask};
+}}
+"""
+
+# The mma itself: f32 C/D are four registers, f16 C/D two f16x2 pairs (D[0][0] in d[0]'s low half).
+MMA_F32 = """  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32 {{%0, %1, %2, %3}}, "
                "{{%4, %5, %6, %7}}, {{%8, %9}}, {{%10, %11, %12, %13}};"
                : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])
                : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "r"(c0), "r"(zero), "r"(zero), "r"(zero));
-  if (lane == 0)
-    out[blockIdx.x] = d[0];
-}}
+"""
+MMA_F16 = """  asm volatile("mma.sync.aligned.m16n8k16.row.col.f16.{type}.{type}.f16 {{%0, %1}}, "
+               "{{%2, %3, %4, %5}}, {{%6, %7}}, {{%8, %9}};"
+               : "=r"(d[0]), "=r"(d[1])
+               : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "r"(c0), "r"(zero));
 """
 
 
@@ -154,9 +162,11 @@ def kernels_text():
             continue
         out.append(family_kernel(family, make(), table))
     for form in F.mma_forms():
-        t = form.name.split(".")[-2]
-        out.append(MMA_KERNEL.format(type=t))
-        table.append(f'  {{"{form.name}", (const void*)golden_mma_{t}, -1, 33, 32}},\n')
+        accumulator, t = form.name.split(".")[-1], form.name.split(".")[-2]
+        half = accumulator == "f16"
+        mma = (MMA_F16 if half else MMA_F32).format(type=t)
+        out.append(MMA_KERNEL.format(type=t, accumulator=accumulator, mma=mma, mask=" & 0xffff" if half else ""))
+        table.append(f'  {{"{form.name}", (const void*)golden_mma_{accumulator}_{t}, -1, 33, 32}},\n')
     out.append("\n// name, kernel, form index within the kernel (-1: one warp per case), inputs, threads\n"
                "static const GoldenForm kGoldenForms[] = {\n" + "".join(table) + "};\n")
     return "".join(out)
