@@ -132,6 +132,7 @@ void registerMemory(Registry& r);
 void registerAtomics(Registry& r);
 void registerWarp(Registry& r);
 void registerMatrix(Registry& r);
+void registerWmma(Registry& r);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

@@ -282,6 +282,7 @@ const Registry& registry() {
     registerAtomics(r);
     registerWarp(r);
     registerMatrix(r);
+    registerWmma(r);
     registerMath(r);
     registerControl(r);
     return r;
