@@ -133,6 +133,7 @@ void registerAtomics(Registry& r);
 void registerWarp(Registry& r);
 void registerMatrix(Registry& r);
 void registerWmma(Registry& r);
+void registerTextures(Registry& r);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

@@ -283,6 +283,7 @@ const Registry& registry() {
     registerWarp(r);
     registerMatrix(r);
     registerWmma(r);
+    registerTextures(r);
     registerMath(r);
     registerControl(r);
     return r;
