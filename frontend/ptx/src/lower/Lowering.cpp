@@ -284,6 +284,7 @@ const Registry& registry() {
     registerMatrix(r);
     registerWmma(r);
     registerTextures(r);
+    registerAsyncBarriers(r);
     registerMath(r);
     registerControl(r);
     return r;
