@@ -56,8 +56,8 @@ struct BlockContext {
   char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
   ThreadState* threads; // nthreads states (kernels with collective sites only)
   void* launch;         // the runtime's LaunchState, passed back to trap and assert hooks
-  // Cooperative launches: the grid workspace {u32 size; u32 barrier} that cooperative groups
-  // reads through %envreg1 (high half) and %envreg2 (low half); null otherwise, as on CUDA.
+  // The grid workspace {u32 size; u32 barrier} that cooperative groups reads through %envreg1
+  // (high half) and %envreg2 (low half); every launch has one, as on CUDA 13.
   void* gridWorkspace;
   // %dynamic_smem_size: the launch's dynamic shared memory in bytes; %total_smem_size: static
   // and dynamic together, in the 128-byte units NVIDIA allocates shared memory in on sm_80.

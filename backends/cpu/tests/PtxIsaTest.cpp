@@ -335,10 +335,11 @@ TEST_F(PtxIsaTest, LaunchRegistersGiveTheSharedMemorySizes) {
     EXPECT_GE(o[1], 300 + dynamic) << t;
     EXPECT_EQ(o[1] % 128, 0u) << t;
     EXPECT_LT(o[1], 300 + dynamic + 128) << t;
-    // The PTX ISA leaves %envreg to the driver; NVIDIA's sets %envreg1/2 to the grid workspace of
-    // a cooperative launch (none here) and Drawbridge no other.
-    for (unsigned r = 2; r < 6; ++r)
-      EXPECT_EQ(o[r], 0u) << t << " envreg slot " << r;
+    // The PTX ISA leaves %envreg to the driver; CUDA 13's sets %envreg1/2 to the address of the
+    // launch's grid workspace (high and low halves) and Drawbridge no other.
+    EXPECT_EQ(o[2], 0u) << t;
+    EXPECT_NE((uint64_t(o[3]) << 32) | o[4], 0u) << t;
+    EXPECT_EQ(o[5], 0u) << t;
     EXPECT_EQ(o[6], t + 1) << t;
   }
 }

@@ -1,5 +1,7 @@
 #include "MmaTile.h"
 
+#include "TensorCoreSum.h"
+
 #include <llvm/IR/IntrinsicsNVPTX.h>
 
 namespace drawbridge::ptx::nvvm {
@@ -119,7 +121,13 @@ std::vector<llvm::Value*> multiplyTile(FunctionLowering& L, const MmaShape& shap
                                        const TileRows& rows, const TileRows& columns,
                                        std::vector<llvm::Value*> accumulators) {
   auto& b = L.b();
+  if (!shape.integer && !shape.halfResult) {
+    for (unsigned i = 0; i < shape.outputs(); ++i)
+      accumulators[i] = tensorCoreSum(L, rows[i / 2], columns[i % 2], accumulators[i]);
+    return accumulators;
+  }
   if (!shape.integer) {
+    // f16 results: an fma chain in f32, rounded once to f16 (not yet measured on hardware).
     for (unsigned i = 0; i < shape.outputs(); ++i)
       for (unsigned kk = 0; kk < shape.k; ++kk)
         accumulators[i] = b.CreateIntrinsic(llvm::Intrinsic::fma, {b.getFloatTy()},

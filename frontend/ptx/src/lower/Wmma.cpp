@@ -292,6 +292,7 @@ void lowerWmmaMma(FunctionLowering& L, const Instruction& inst) {
     columns.push_back(gatherColumns(
         L, shape, readTile(*bList, n * b->tileRegisters, b->tileRegisters, ScalarType::B32)));
   bool halfC = c->elementBits == 16, halfD = d->elementBits == 16;
+  shape.halfResult = halfD; // f16 results are summed as mma's are (MmaTile.h)
   ScalarType accumulator = shape.integer ? ScalarType::S32
                            : halfC       ? ScalarType::B32
                                          : ScalarType::F32;
