@@ -59,6 +59,10 @@ struct BlockContext {
   // The grid workspace {u32 size; u32 barrier} that cooperative groups reads through %envreg1
   // (high half) and %envreg2 (low half); every launch has one, as on CUDA 13.
   void* gridWorkspace;
+  // %dynamic_smem_size: the launch's dynamic shared memory in bytes; %total_smem_size: static
+  // and dynamic together, in the 128-byte units NVIDIA allocates shared memory in on sm_80.
+  uint32_t dynamicShared;
+  uint32_t totalShared;
 };
 enum BlockField : unsigned {
   kNtidField = 0,
@@ -71,6 +75,8 @@ enum BlockField : unsigned {
   kThreadsField,
   kLaunchField,
   kGridWorkspaceField,
+  kDynamicSharedField,
+  kTotalSharedField,
 };
 
 /// Runs every runnable thread of one block until it stops (kernels with sites) or runs the whole

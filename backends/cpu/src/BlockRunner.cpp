@@ -131,6 +131,9 @@ void runBlocks(const GridLaunch& launch, uint64_t begin, uint64_t end) {
   context.frames = buffers.frames.get(size_t(kernel.frameSize) * context.nthreads + 1);
   context.launch = launch.state;
   context.gridWorkspace = launch.gridWorkspace;
+  context.dynamicShared = uint32_t(launch.dynamicSharedBytes);
+  context.totalShared =
+      uint32_t((kernel.staticShared + launch.dynamicSharedBytes + 127) / 128 * 128);
   // Block coordinates advance like an odometer instead of being divided out per block.
   context.ctaid[0] = uint32_t(begin % launch.grid.x);
   context.ctaid[1] = uint32_t(begin / launch.grid.x % launch.grid.y);

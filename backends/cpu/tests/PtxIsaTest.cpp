@@ -1,6 +1,6 @@
 // PTX forms outside clang's builtins, run from nvcc's PTX and checked against the PTX ISA's
 // definitions: WARP_SZ, mad.hi.sat.s32, the named prmt modes, directed-rounding conversions and
-// cvt.rn.relu.
+// cvt.rn.relu, the launch's registers.
 #include "KernelFixture.h"
 
 #include <algorithm>
@@ -320,6 +320,27 @@ TEST_F(PtxIsaTest, PackedHalfTranscendentalsAreWithinTheirErrorBounds) {
       EXPECT_TRUE(near(bf16ToFloat(uint16_t(out[4 * i + 3] >> 16 * half)), std::exp2(b), 0x1p-7f))
           << i << " ex2 bf16x2 " << half;
     }
+  }
+}
+
+TEST_F(PtxIsaTest, LaunchRegistersGiveTheSharedMemorySizes) {
+  const unsigned threads = 64, dynamic = 1000;
+  unsigned* out = buffer<unsigned>(8 * threads, 0xdeadbeef);
+  ASSERT_TRUE(run("launch_registers", {1}, {threads}, dynamic, out).ok());
+  for (unsigned t = 0; t < threads; ++t) {
+    const unsigned* o = out + 8 * t;
+    EXPECT_EQ(o[0], dynamic) << t;
+    // The PTX ISA: the static and dynamic shared memory together, in the target's allocation
+    // units (128 bytes on sm_80), so at least 300 + 1000 bytes.
+    EXPECT_GE(o[1], 300 + dynamic) << t;
+    EXPECT_EQ(o[1] % 128, 0u) << t;
+    EXPECT_LT(o[1], 300 + dynamic + 128) << t;
+    // The PTX ISA leaves %envreg to the driver; CUDA 13's sets %envreg1/2 to the address of the
+    // launch's grid workspace (high and low halves) and Drawbridge no other.
+    EXPECT_EQ(o[2], 0u) << t;
+    EXPECT_NE((uint64_t(o[3]) << 32) | o[4], 0u) << t;
+    EXPECT_EQ(o[5], 0u) << t;
+    EXPECT_EQ(o[6], t + 1) << t;
   }
 }
 

@@ -112,6 +112,11 @@ Ref FunctionResolver::resolveRegister(const std::string& name, SourceLocation lo
   }
   if (auto ref = lookupOutsideBody(name))
     return *ref;
+  if (auto n = environmentRegister(name)) {
+    if (component)
+      fail(loc, "special register '" + name + "' has no components");
+    return Ref{RefKind::Special, static_cast<uint32_t>(SpecialRegister::Envreg), *n};
+  }
   if (auto special = lookupSpecialRegister(name)) {
     if (special->hasComponents != (component != 0))
       fail(loc, special->hasComponents

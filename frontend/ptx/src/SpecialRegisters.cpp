@@ -1,11 +1,12 @@
 #include "SpecialRegisters.h"
 
 #include <array>
+#include <charconv>
 
 namespace drawbridge::ptx {
 namespace {
 
-constexpr std::array<SpecialRegisterInfo, 36> kRegisters{{
+constexpr std::array<SpecialRegisterInfo, 34> kRegisters{{
     {SpecialRegister::Tid, "%tid", true},
     {SpecialRegister::Ntid, "%ntid", true},
     {SpecialRegister::Ctaid, "%ctaid", true},
@@ -34,8 +35,6 @@ constexpr std::array<SpecialRegisterInfo, 36> kRegisters{{
     {SpecialRegister::ReservedSmemCap, "%reserved_smem_offset_cap", false},
     {SpecialRegister::ReservedSmem0, "%reserved_smem_offset_0", false},
     {SpecialRegister::ReservedSmem1, "%reserved_smem_offset_1", false},
-    {SpecialRegister::Envreg1, "%envreg1", false},
-    {SpecialRegister::Envreg2, "%envreg2", false},
     {SpecialRegister::ClusterCtarank, "%cluster_ctarank", false},
     {SpecialRegister::ClusterNctarank, "%cluster_nctarank", false},
     {SpecialRegister::ClusterCtaid, "%cluster_ctaid", true},
@@ -53,9 +52,21 @@ std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name) 
   return std::nullopt;
 }
 
+std::optional<uint32_t> environmentRegister(std::string_view name) {
+  if (!name.starts_with("%envreg"))
+    return std::nullopt;
+  std::string_view digits = name.substr(7);
+  uint32_t n = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
+      (digits.size() > 1 && digits[0] == '0') || n > 31)
+    return std::nullopt;
+  return n;
+}
+
 bool isUnsupportedSpecialRegister(std::string_view name) {
-  static constexpr std::string_view kPrefixes[] = {"%pm", "%envreg", "%is_explicit_cluster",
-                                                   "%aggr_smem_size", "%current_graph_exec"};
+  static constexpr std::string_view kPrefixes[] = {"%pm", "%is_explicit_cluster", "%aggr_smem_size",
+                                                   "%current_graph_exec"};
   for (auto prefix : kPrefixes)
     if (name.starts_with(prefix))
       return true;

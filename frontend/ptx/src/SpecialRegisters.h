@@ -37,9 +37,9 @@ enum class SpecialRegister : uint8_t {
   ReservedSmemCap,
   ReservedSmem0,
   ReservedSmem1,
-  // The driver's environment registers that cooperative groups reads: the grid workspace.
-  Envreg1,
-  Envreg2,
+  // The driver's environment registers %envreg0..31 (the element is the number); cooperative
+  // groups reads its grid workspace from %envreg1 and %envreg2.
+  Envreg,
   // Thread-block clusters (sm_90). No launch has clusters of more than one block here, so each
   // block is its own cluster, as on NVIDIA's GPUs for a launch without clusters.
   ClusterCtarank,
@@ -58,7 +58,10 @@ struct SpecialRegisterInfo {
 
 std::optional<SpecialRegisterInfo> lookupSpecialRegister(std::string_view name);
 
-/// Whether `name` is a PTX special register this frontend does not support (%pm0, %envreg3,
+/// N for `%envregN`, N in 0..31.
+std::optional<uint32_t> environmentRegister(std::string_view name);
+
+/// Whether `name` is a PTX special register this frontend does not support (%pm0,
 /// %is_explicit_cluster, ...), so that it can be reported as such rather than as an unknown name.
 bool isUnsupportedSpecialRegister(std::string_view name);
 

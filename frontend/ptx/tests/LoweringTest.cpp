@@ -227,7 +227,9 @@ TEST(LoweringErrors, UnsupportedInstructionsAreNamedWithTheirPosition) {
   llvm::LLVMContext ctx;
   auto ir = lower(*module, ctx);
   ASSERT_FALSE(ir);
-  EXPECT_EQ(ir.error().message, "unsupported PTX instruction 'tex.2d.v4.f32.f32' at 6:1");
+  EXPECT_EQ(ir.error().message,
+            "unsupported PTX instruction 'tex.2d.v4.f32.f32' at 6:1 (textures and surfaces are not "
+            "supported: pass the data to the kernel as a plain pointer and index it)");
 }
 
 TEST(LoweringErrors, ContainedFailuresLeaveOutOnlyTheKernelsThatNeedThem) {

@@ -27,7 +27,8 @@ AbiTypes AbiTypes::get(llvm::LLVMContext& context) {
     fields.resize(kThreadStateFields - 2, i32); // tid counts as three of the fields
     types.thread = llvm::StructType::create(context, fields, "drawbridge.ThreadState");
     types.block = llvm::StructType::create(
-        context, {dim, dim, dim, i32, i32, ptr, ptr, ptr, ptr, ptr}, "drawbridge.BlockContext");
+        context, {dim, dim, dim, i32, i32, ptr, ptr, ptr, ptr, ptr, i32, i32},
+        "drawbridge.BlockContext");
   } else {
     types.block = llvm::StructType::getTypeByName(context, "drawbridge.BlockContext");
   }

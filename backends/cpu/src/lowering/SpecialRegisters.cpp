@@ -2,6 +2,7 @@
 #include "Lowering.h"
 
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Intrinsics.h>
 
@@ -12,10 +13,11 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
   AbiTypes abi = AbiTypes::get(step.getContext());
   llvm::IRBuilder<> at(where);
   auto fromContext = [&](BlockField field, unsigned index) -> llvm::Value* {
-    llvm::Value* address = field == kNthreadsField
-                               ? at.CreateStructGEP(abi.block, context, field)
-                               : at.CreateConstGEP2_32(abi.block, context, 0, field);
-    if (field != kNthreadsField)
+    bool scalar =
+        field == kNthreadsField || field == kDynamicSharedField || field == kTotalSharedField;
+    llvm::Value* address = scalar ? at.CreateStructGEP(abi.block, context, field)
+                                  : at.CreateConstGEP2_32(abi.block, context, 0, field);
+    if (!scalar)
       address = at.CreateConstGEP1_32(at.getInt32Ty(), address, index);
     return at.CreateLoad(at.getInt32Ty(), address);
   };
@@ -63,7 +65,9 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
                                                                               kGridWorkspaceField)),
                               at.getInt64Ty());
         value = name == "envreg1" ? at.CreateLShr(workspace, 32) : workspace;
-      } else if (name == "lanemask.eq")
+      } else if (name.starts_with("envreg"))
+        value = at.getInt32(0); // no other environment register is set here
+      else if (name == "lanemask.eq")
         value = laneBit;
       else if (name == "lanemask.lt")
         value = lanemaskLt;
@@ -98,6 +102,20 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
       call->replaceAllUsesWith(value);
     call->eraseFromParent();
   }
+  // The PTX frontend reads %dynamic_smem_size and %total_smem_size as inline PTX (LLVM 19 has
+  // no intrinsic for them).
+  for (llvm::BasicBlock& block : step)
+    for (llvm::Instruction& instruction : llvm::make_early_inc_range(block)) {
+      auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction);
+      if (!call || !call->isInlineAsm())
+        continue;
+      llvm::StringRef text = llvm::cast<llvm::InlineAsm>(call->getCalledOperand())->getAsmString();
+      if (text != "mov.u32 $0, %dynamic_smem_size;" && text != "mov.u32 $0, %total_smem_size;")
+        continue;
+      call->replaceAllUsesWith(
+          fromContext(text.contains("dynamic") ? kDynamicSharedField : kTotalSharedField, 0));
+      call->eraseFromParent();
+    }
   return llvm::Error::success();
 }
 

@@ -166,3 +166,19 @@ extern "C" __global__ void transpose_fragment(unsigned* out) {
   asm volatile("movmatrix.sync.aligned.m8n8.trans.b16 %0, %1;" : "=r"(t) : "r"(held));
   out[l] = t;
 }
+
+// The registers a launch sets: the shared memory sizes and the driver's environment registers.
+extern "C" __global__ void launch_registers(unsigned* out) {
+  __shared__ unsigned staticWords[75]; // 300 bytes
+  extern __shared__ unsigned dynamicWords[];
+  staticWords[threadIdx.x] = threadIdx.x;
+  dynamicWords[threadIdx.x] = staticWords[threadIdx.x] + 1;
+  unsigned* o = out + 8 * threadIdx.x;
+  asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(o[0]));
+  asm("mov.u32 %0, %%total_smem_size;" : "=r"(o[1]));
+  asm("mov.u32 %0, %%envreg0;" : "=r"(o[2]));
+  asm("mov.u32 %0, %%envreg1;" : "=r"(o[3]));
+  asm("mov.u32 %0, %%envreg2;" : "=r"(o[4]));
+  asm("mov.u32 %0, %%envreg31;" : "=r"(o[5]));
+  o[6] = dynamicWords[threadIdx.x];
+}

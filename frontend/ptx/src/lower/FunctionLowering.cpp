@@ -2,6 +2,7 @@
 
 #include "SpecialRegisters.h"
 
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 
 namespace drawbridge::ptx::nvvm {
@@ -301,20 +302,39 @@ llvm::Value* FunctionLowering::readSpecial(const Ref& ref) {
                                 builder_.getInt32Ty());
   }
   case SpecialRegister::DynamicSmemSize:
-  case SpecialRegister::TotalSmemSize:
-    return nullptr; // LLVM 19 has no intrinsic for these; the caller reports them
+  case SpecialRegister::TotalSmemSize: {
+    // LLVM 19 has no intrinsic for these: the inline PTX that reads them, which NVPTX passes
+    // through and the CPU backend recognizes.
+    bool dynamic = static_cast<SpecialRegister>(ref.index) == SpecialRegister::DynamicSmemSize;
+    auto* asmType = llvm::FunctionType::get(builder_.getInt32Ty(), false);
+    return builder_.CreateCall(llvm::InlineAsm::get(asmType,
+                                                    dynamic ? "mov.u32 $0, %dynamic_smem_size;"
+                                                            : "mov.u32 $0, %total_smem_size;",
+                                                    "=r", /*hasSideEffects=*/false),
+                               {});
+  }
   case SpecialRegister::ReservedSmemBegin:
   case SpecialRegister::ReservedSmemEnd:
   case SpecialRegister::ReservedSmemCap:
   case SpecialRegister::ReservedSmem0:
   case SpecialRegister::ReservedSmem1:
     return reservedSharedMemory(static_cast<SpecialRegister>(ref.index));
-  case SpecialRegister::Envreg1:
-    id = nvvm_read_ptx_sreg_envreg1;
+  case SpecialRegister::Envreg: {
+    static constexpr ID kEnvreg[] = {
+        nvvm_read_ptx_sreg_envreg0,  nvvm_read_ptx_sreg_envreg1,  nvvm_read_ptx_sreg_envreg2,
+        nvvm_read_ptx_sreg_envreg3,  nvvm_read_ptx_sreg_envreg4,  nvvm_read_ptx_sreg_envreg5,
+        nvvm_read_ptx_sreg_envreg6,  nvvm_read_ptx_sreg_envreg7,  nvvm_read_ptx_sreg_envreg8,
+        nvvm_read_ptx_sreg_envreg9,  nvvm_read_ptx_sreg_envreg10, nvvm_read_ptx_sreg_envreg11,
+        nvvm_read_ptx_sreg_envreg12, nvvm_read_ptx_sreg_envreg13, nvvm_read_ptx_sreg_envreg14,
+        nvvm_read_ptx_sreg_envreg15, nvvm_read_ptx_sreg_envreg16, nvvm_read_ptx_sreg_envreg17,
+        nvvm_read_ptx_sreg_envreg18, nvvm_read_ptx_sreg_envreg19, nvvm_read_ptx_sreg_envreg20,
+        nvvm_read_ptx_sreg_envreg21, nvvm_read_ptx_sreg_envreg22, nvvm_read_ptx_sreg_envreg23,
+        nvvm_read_ptx_sreg_envreg24, nvvm_read_ptx_sreg_envreg25, nvvm_read_ptx_sreg_envreg26,
+        nvvm_read_ptx_sreg_envreg27, nvvm_read_ptx_sreg_envreg28, nvvm_read_ptx_sreg_envreg29,
+        nvvm_read_ptx_sreg_envreg30, nvvm_read_ptx_sreg_envreg31};
+    id = kEnvreg[ref.element];
     break;
-  case SpecialRegister::Envreg2:
-    id = nvvm_read_ptx_sreg_envreg2;
-    break;
+  }
   // Every block is a cluster of one: its rank and position in it are 0, the cluster's size is
   // 1, and the clusters of the grid are its blocks.
   case SpecialRegister::ClusterCtarank:

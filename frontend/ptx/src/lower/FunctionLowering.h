@@ -132,6 +132,11 @@ void registerMemory(Registry& r);
 void registerAtomics(Registry& r);
 void registerWarp(Registry& r);
 void registerMatrix(Registry& r);
+void registerWmma(Registry& r);
+void registerTextures(Registry& r);
+void registerAsyncBarriers(Registry& r);
+/// Reports mbarrier and what completes through one (cp.async.bulk, cp.async.mbarrier.arrive).
+void lowerMbarrierUse(FunctionLowering& L, const Instruction& inst);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

@@ -283,6 +283,9 @@ const Registry& registry() {
     registerAtomics(r);
     registerWarp(r);
     registerMatrix(r);
+    registerWmma(r);
+    registerTextures(r);
+    registerAsyncBarriers(r);
     registerMath(r);
     registerControl(r);
     return r;

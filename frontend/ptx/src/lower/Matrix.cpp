@@ -1,29 +1,12 @@
 // Tensor-core warp instructions by exact scalar emulation, with the fragment layouts of the PTX
 // ISA ("Matrix fragments for mma.m16n8k16 / m16n8k8", "ldmatrix"). Lanes exchange what they hold
 // with shfl.sync.idx, the warp collective every backend already runs: ldmatrix swaps row
-// addresses, then each lane loads its own elements; mma gathers the rows of A and columns of B
-// that a lane's part of D needs, then sums them as a tensor core does.
+// addresses, then each lane loads its own elements; mma runs one tile of MmaTile.h.
 #include "Common.h"
-#include "TensorCoreSum.h"
-
-#include <array>
-#include <llvm/IR/IntrinsicsNVPTX.h>
+#include "MmaTile.h"
 
 namespace drawbridge::ptx::nvvm {
 namespace {
-
-using namespace llvm::Intrinsic;
-
-llvm::Value* laneId(FunctionLowering& L) {
-  return L.b().CreateIntrinsic(nvvm_read_ptx_sreg_laneid, {}, {});
-}
-
-// The 32 bits `value` holds in lane `source` (all lanes take part, as .aligned requires).
-llvm::Value* fromLane(FunctionLowering& L, llvm::Value* value, llvm::Value* source) {
-  auto& b = L.b();
-  return b.CreateIntrinsic(nvvm_shfl_sync_idx_i32, {},
-                           {b.getInt32(0xffffffff), value, source, b.getInt32(0x1f)});
-}
 
 // A 64-bit value from another lane, as two 32-bit shuffles.
 llvm::Value* fromLane64(FunctionLowering& L, llvm::Value* value, llvm::Value* source) {
@@ -32,17 +15,6 @@ llvm::Value* fromLane64(FunctionLowering& L, llvm::Value* value, llvm::Value* so
   llvm::Value* hi = fromLane(L, b.CreateTrunc(b.CreateLShr(value, 32), b.getInt32Ty()), source);
   return b.CreateOr(b.CreateZExt(lo, b.getInt64Ty()),
                     b.CreateShl(b.CreateZExt(hi, b.getInt64Ty()), 32));
-}
-
-// The registers of a {a, b, ...} operand (or a lone register), checking how many there are.
-const std::vector<Operand>* registerList(FunctionLowering& L, const Instruction& inst, size_t index,
-                                         size_t count, std::string_view what) {
-  const Operand& op = inst.operands[index];
-  if (op.kind == Operand::Kind::Vector && op.elements.size() == count)
-    return &op.elements;
-  L.fail(inst, "'" + inst.spelling() + "' needs " + std::to_string(count) + " registers in " +
-                   "braces for " + std::string(what));
-  return nullptr;
 }
 
 // ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16 d, [p] and stmatrix (the same with
@@ -148,31 +120,24 @@ void lowerMovmatrix(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], result, ScalarType::B32);
 }
 
-struct MmaShape {
-  unsigned m, k;         // m16n8k* or m8n8k*
-  unsigned elementBits;  // of A and B: 16 (f16/bf16), 8 (s8/u8) or 4 (s4/u4)
-  bool integer;          // s32 accumulators and integer inputs
-  ScalarType floatInput; // f16 or bf16, for float shapes
-  bool aSigned, bSigned; // for integer shapes
-  bool halfAccumulator;  // C and D are f16x2 pairs rather than f32
-  bool halfResult;
-  bool satfinite; // integer results clamped to the s32 range
-  // How two integer elements combine before they are summed: b1 shapes count the bits of their
-  // AND or XOR (.and.popc, .xor.popc).
-  enum class Product : uint8_t { Multiply, And, Xor } product = Product::Multiply;
-};
-
 constexpr std::string_view kMmaForms =
     "mma is supported as mma.sync.aligned.row.col with f16 or bf16 inputs (m16n8k16, m16n8k8; f32 "
-    "or, for f16, f16 accumulators), s8/u8 inputs (m16n8k32, m16n8k16, m8n8k16) or s4/u4 inputs "
-    "(m16n8k64, m16n8k32, m8n8k32) or b1 inputs with .and.popc or .xor.popc (m16n8k256, "
-    "m16n8k128, m8n8k128), and s32 accumulators";
+    "or, for f16, f16 accumulators), tf32 inputs (m16n8k8, m16n8k4; f32 accumulators), s8/u8 "
+    "inputs (m16n8k32, m16n8k16, m8n8k16) or s4/u4 inputs (m16n8k64, m16n8k32, m8n8k32) or b1 "
+    "inputs with .and.popc or .xor.popc (m16n8k256, m16n8k128, m8n8k128), and s32 accumulators";
 
 std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
-  unsigned k = inst.has("m16n8k16") ? 16 : inst.has("m16n8k8") ? 8 : 0;
   const auto& t = inst.types; // d, a, b, c
-  bool typesOk = t.size() == 4 && t[1] == t[2] &&
-                 (t[1] == ScalarType::F16 || t[1] == ScalarType::BF16) &&
+  if (t.size() != 4 || t[1] != t[2])
+    return std::nullopt;
+  if (t[1] == ScalarType::TF32) {
+    unsigned k = inst.has("m16n8k8") ? 8 : inst.has("m16n8k4") ? 4 : 0;
+    if (!k || t[0] != ScalarType::F32 || t[3] != ScalarType::F32)
+      return std::nullopt;
+    return MmaShape{16, k, 32, false, t[1], false, false, false, false, false};
+  }
+  unsigned k = inst.has("m16n8k16") ? 16 : inst.has("m16n8k8") ? 8 : 0;
+  bool typesOk = (t[1] == ScalarType::F16 || t[1] == ScalarType::BF16) &&
                  (t[0] == ScalarType::F32 || t[0] == ScalarType::F16) &&
                  (t[3] == ScalarType::F32 || t[3] == ScalarType::F16) &&
                  (t[1] == ScalarType::F16 || (t[0] == ScalarType::F32 && t[3] == ScalarType::F32));
@@ -229,53 +194,18 @@ std::optional<MmaShape> mmaShape(FunctionLowering& L, const Instruction& inst) {
   return shape;
 }
 
-// The two elements of a packed 16-bit pair, widened to f32 (exactly).
-std::array<llvm::Value*, 2> unpack(FunctionLowering& L, llvm::Value* bits, ScalarType element) {
-  auto& b = L.b();
-  llvm::Type* half = element == ScalarType::BF16 ? b.getBFloatTy() : b.getHalfTy();
-  llvm::Value* pair = b.CreateBitCast(bits, llvm::FixedVectorType::get(half, 2));
-  return {b.CreateFPExt(b.CreateExtractElement(pair, uint64_t(0)), b.getFloatTy()),
-          b.CreateFPExt(b.CreateExtractElement(pair, uint64_t(1)), b.getFloatTy())};
-}
-
-// The elements of one 32-bit A or B register, lowest first: f32 for float shapes, i32 for
-// integer ones (sign- or zero-extended).
-std::vector<llvm::Value*> elementsOf(FunctionLowering& L, const MmaShape& shape, llvm::Value* bits,
-                                     bool isSigned) {
-  if (!shape.integer) {
-    auto pair = unpack(L, bits, shape.floatInput);
-    return {pair[0], pair[1]};
-  }
-  auto& b = L.b();
-  std::vector<llvm::Value*> elements;
-  for (unsigned e = 0; e < 32 / shape.elementBits; ++e) {
-    // Shift the element to the top, then back down, extending its sign for signed types.
-    llvm::Value* top = b.CreateShl(bits, 32 - shape.elementBits * (e + 1));
-    unsigned down = 32 - shape.elementBits;
-    elements.push_back(isSigned ? b.CreateAShr(top, down) : b.CreateLShr(top, down));
-  }
-  return elements;
-}
-
-// mma.sync.aligned.shape.row.col.dtype.atype.btype.ctype d, a, b, c. With groupID g = l/4 and
-// t = l%4, and each 32-bit register holding n = 32/bits elements, lane l holds A[g + 8(r % h)]
-// [n t + e + 4n (r / h)] as element e of A register r (h = m/8 row halves), B[n t + e + 4n r][g]
-// in B register r, and C/D[g + 8(i/2)][2t + i%2] as c_i. Each lane computes its elements of D.
-// Float sums into f32 are the tensor core's truncating adder (TensorCoreSum.cpp); integer ones
-// wrap in s32 unless .satfinite clamps the exact sum.
+// mma.sync.aligned.shape.row.col.dtype.atype.btype.ctype d, a, b, c: one tile (MmaTile.h), C
+// and D as f16x2 pairs or one f32/s32 element per register.
 void lowerMma(FunctionLowering& L, const Instruction& inst) {
   auto shape = mmaShape(L, inst);
   if (!shape || !L.expectOperands(inst, 4, 4))
     return;
-  unsigned perRegister = 32 / shape->elementBits, halves = shape->m / 8;
-  unsigned aRegs = shape->m * shape->k * shape->elementBits / 1024;
-  unsigned bRegs = 8 * shape->k * shape->elementBits / 1024;
-  unsigned outputs = 2 * halves; // of D per lane
+  unsigned outputs = shape->outputs();
   unsigned cRegs = shape->halfAccumulator ? outputs / 2 : outputs;
   unsigned dRegs = shape->halfResult ? outputs / 2 : outputs;
   auto* d = registerList(L, inst, 0, dRegs, "D");
-  auto* a = d ? registerList(L, inst, 1, aRegs, "A") : nullptr;
-  auto* bList = a ? registerList(L, inst, 2, bRegs, "B") : nullptr;
+  auto* a = d ? registerList(L, inst, 1, shape->aRegisters(), "A") : nullptr;
+  auto* bList = a ? registerList(L, inst, 2, shape->bRegisters(), "B") : nullptr;
   auto* c = bList ? registerList(L, inst, 3, cRegs, "C") : nullptr;
   if (!c)
     return;
@@ -295,85 +225,20 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
       if (!v)
         return L.fail(inst, "the operands of '" + inst.spelling() + "' cannot be read");
 
-  auto& b = L.b();
-  llvm::Value* lane = laneId(L);
-  llvm::Value* group = b.CreateLShr(lane, 2);
-  llvm::Value* pair = b.CreateAnd(lane, 3);
-
-  // rows[h][k] = A[g + 8h][k]: lanes 4g .. 4g+3 hold row g + 8h.
-  std::vector<llvm::Value*> rows[2];
-  for (auto& row : rows)
-    row.assign(shape->k, nullptr);
-  for (unsigned from = 0; from < 4; ++from) {
-    llvm::Value* source = b.CreateAdd(b.CreateShl(group, 2), b.getInt32(from));
-    for (unsigned r = 0; r < aRegs; ++r) {
-      auto elements = elementsOf(L, *shape, fromLane(L, aBits[r], source), shape->aSigned);
-      for (unsigned e = 0; e < perRegister; ++e)
-        rows[r % halves][perRegister * (from + 4 * (r / halves)) + e] = elements[e];
-    }
-  }
-  // columns[n][k] = B[k][2t + n]: lanes 4(2t+n) .. 4(2t+n)+3 hold that column.
-  std::vector<llvm::Value*> columns[2];
-  for (unsigned n = 0; n < 2; ++n) {
-    columns[n].assign(shape->k, nullptr);
-    llvm::Value* first = b.CreateShl(b.CreateOr(b.CreateShl(pair, 1), b.getInt32(n)), 2);
-    for (unsigned from = 0; from < 4; ++from) {
-      llvm::Value* source = b.CreateAdd(first, b.getInt32(from));
-      for (unsigned r = 0; r < bRegs; ++r) {
-        auto elements = elementsOf(L, *shape, fromLane(L, bBits[r], source), shape->bSigned);
-        for (unsigned e = 0; e < perRegister; ++e)
-          columns[n][perRegister * (from + 4 * r) + e] = elements[e];
-      }
-    }
-  }
-
-  if (shape->integer) {
-    // Sums of at most 256 products of bytes fit easily in i64; s32 wraps them, .satfinite clamps.
-    auto combine = [&](llvm::Value* x, llvm::Value* y) {
-      switch (shape->product) {
-      case MmaShape::Product::And:
-        return b.CreateAnd(x, y);
-      case MmaShape::Product::Xor:
-        return b.CreateXor(x, y);
-      default:
-        return b.CreateMul(x, y);
-      }
-    };
-    for (unsigned i = 0; i < outputs; ++i) {
-      llvm::Value* sum = b.CreateSExt(cValues[i], b.getInt64Ty());
-      for (unsigned kk = 0; kk < shape->k; ++kk)
-        sum = b.CreateAdd(
-            sum, b.CreateSExt(combine(rows[i / 2][kk], columns[i % 2][kk]), b.getInt64Ty()));
-      if (shape->satfinite) {
-        sum = b.CreateBinaryIntrinsic(smax, sum, b.getInt64(INT32_MIN));
-        sum = b.CreateBinaryIntrinsic(smin, sum, b.getInt64(INT32_MAX));
-      }
-      L.write((*d)[i], b.CreateTrunc(sum, b.getInt32Ty()), ScalarType::S32);
-    }
-    return;
-  }
-  std::array<llvm::Value*, 4> accumulators;
-  for (unsigned i = 0; i < 4; ++i)
-    accumulators[i] = shape->halfAccumulator
-                          ? b.CreateFPExt(unpack(L, cValues[i / 2], ScalarType::F16)[i % 2],
-                                          b.getFloatTy()) // exact
-                          : cValues[i];
-  // An f16 result is the f32 sum rounded to nearest, as published measurements found binary16
-  // outputs rounded (V100/A100; not yet measured on an H200).
-  for (unsigned i = 0; i < 4; ++i)
-    accumulators[i] = tensorCoreSum(L, rows[i / 2], columns[i % 2], accumulators[i]);
+  std::vector<llvm::Value*> accumulators;
+  for (unsigned i = 0; i < outputs; ++i)
+    accumulators.push_back(shape->halfAccumulator
+                               ? unpackHalves(L, cValues[i / 2], ScalarType::F16)[i % 2]
+                               : cValues[i]);
+  auto results = multiplyTile(L, *shape, gatherRows(L, *shape, aBits),
+                              gatherColumns(L, *shape, bBits), std::move(accumulators));
   if (!shape->halfResult) {
-    for (unsigned i = 0; i < 4; ++i)
-      L.write((*d)[i], accumulators[i], ScalarType::F32);
+    for (unsigned i = 0; i < outputs; ++i)
+      L.write((*d)[i], results[i], shape->integer ? ScalarType::S32 : ScalarType::F32);
     return;
   }
-  for (unsigned r = 0; r < 2; ++r) {
-    llvm::Value* packed = llvm::PoisonValue::get(L.type(ScalarType::F16x2));
-    for (unsigned e = 0; e < 2; ++e)
-      packed = b.CreateInsertElement(
-          packed, b.CreateFPTrunc(accumulators[2 * r + e], b.getHalfTy()), uint64_t(e));
-    L.write((*d)[r], packed, ScalarType::F16x2);
-  }
+  for (unsigned r = 0; r < dRegs; ++r)
+    L.write((*d)[r], packHalves(L, results[2 * r], results[2 * r + 1]), ScalarType::F16x2);
 }
 
 } // namespace

@@ -201,7 +201,9 @@ void lowerPrefetch(FunctionLowering& L, const Instruction& inst) {
 void lowerCpAsync(FunctionLowering& L, const Instruction& inst) {
   if (inst.has("commit_group") || inst.has("wait_group") || inst.has("wait_all"))
     return;
-  if (!inst.has("async") || inst.has("bulk") || inst.has("mbarrier") || inst.has("reduce"))
+  if (inst.has("bulk") || inst.has("mbarrier"))
+    return lowerMbarrierUse(L, inst);
+  if (!inst.has("async") || inst.has("reduce"))
     return L.unsupported(inst);
   if (!L.expectOperands(inst, 3, 4))
     return;

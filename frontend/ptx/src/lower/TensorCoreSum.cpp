@@ -5,9 +5,9 @@
 // "Accurate models of NVIDIA tensor cores", 2025) give the group sm_90 adds at once as 16
 // products and the accumulator: a whole m16n8k16 (or m16n8k8) k-range, hence one group here.
 //
-// Computed in f64, where all of it is exact: f16/bf16 products have at most 22 significant bits
-// and exponents far inside f64's range, every aligned term is an integer below 2^24 times a
-// power of two, and 17 of them sum below 2^29.
+// Computed in f64, where all of it is exact: f16/bf16/tf32 products have at most 22 significant
+// bits and exponents inside f64's range (tf32's are f32's, products of two within 2^±300), every
+// aligned term is an integer below 2^24 times a power of two, and 17 of them sum below 2^29.
 #include "TensorCoreSum.h"
 
 namespace drawbridge::ptx::nvvm {
