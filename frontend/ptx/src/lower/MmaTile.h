@@ -40,8 +40,8 @@ TileRows gatherColumns(FunctionLowering& L, const MmaShape& shape,
 
 /// The lane's elements of D = A B + C from gathered rows and columns: `accumulators` holds C's
 /// outputs() elements as f32 (float shapes) or i32 (integer shapes), and the result is D's in the
-/// same kind. Float sums into f32 results are the tensor core's truncating adder
-/// (TensorCoreSum.h); into f16 results an f32 fma chain, k ascending, rounded once by the caller.
+/// same kind. Float sums are the tensor core's truncating adder (TensorCoreSum.h); f16 results
+/// are that sum rounded once to f16 by the caller.
 /// Integer sums wrap in s32 unless .satfinite clamps the exact sum.
 std::vector<llvm::Value*> multiplyTile(FunctionLowering& L, const MmaShape& shape,
                                        const TileRows& rows, const TileRows& columns,
