@@ -175,6 +175,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     block->addParamAttr(i, llvm::Attribute::NoAlias);
     block->addParamAttr(i, llvm::Attribute::ReadOnly);
   }
+  // Both are whole, so loads from them may be hoisted out of the thread loops even from code
+  // that only some threads run.
+  const llvm::DataLayout& layout = kernel.getParent()->getDataLayout();
+  block->addDereferenceableParamAttr(0, kernel.arg_size() * layout.getPointerSize());
+  block->addDereferenceableParamAttr(1, layout.getTypeAllocSize(abi.block));
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 

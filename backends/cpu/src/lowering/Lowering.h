@@ -65,6 +65,9 @@ void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where);
 /// Demotes to allocas every SSA value that is live across a site, so it survives the return to
 /// the runtime (allocas later move into the thread's frame).
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);
+/// Gives the loads and stores of frame slots (derived from `frames`) an alias scope that every
+/// other load and store in `step` is declared not to alias, unless a frame address escapes.
+void scopeFrameAccesses(llvm::Function& step, llvm::Value* frames);
 /// Replaces each site call by stores of its operands into ThreadState and `ret id`.
 void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Value* context);
 

@@ -166,6 +166,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     if (!frameSize)
       return frameSize.takeError();
     result.frameSize = *frameSize;
+    scopeFrameAccesses(*step, frame);
   }
   emitSiteExits(*sites, thread, context);
   if (sites->empty())
