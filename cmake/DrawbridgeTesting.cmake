@@ -12,7 +12,8 @@ endfunction()
 
 # drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [DEPENDS headers...] [STATIC_RUNTIME])
 # Builds a real nvcc 13 executable at build time; tests read what nvcc produced. DEPENDS names
-# headers (relative to the current source directory) whose changes must rebuild it. Programs use
+# headers (relative to the current source directory, or absolute ones generated in the build
+# tree) whose changes must rebuild it. Programs use
 # the shared CUDA runtime (what Drawbridge replaces) unless STATIC_RUNTIME asks for nvcc's default.
 function(drawbridge_nvcc_binary target)
   cmake_parse_arguments(ARG "STATIC_RUNTIME" "OUTPUT" "SOURCES;FLAGS;DEPENDS" ${ARGN})
@@ -26,7 +27,11 @@ function(drawbridge_nvcc_binary target)
   endforeach()
   set(headers)
   foreach(h ${ARG_DEPENDS})
-    list(APPEND headers ${CMAKE_CURRENT_SOURCE_DIR}/${h})
+    if(IS_ABSOLUTE ${h}) # a generated header
+      list(APPEND headers ${h})
+    else()
+      list(APPEND headers ${CMAKE_CURRENT_SOURCE_DIR}/${h})
+    endif()
   endforeach()
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
@@ -55,3 +60,10 @@ function(drawbridge_add_lit_suite name)
       ${ARG_DIRECTORY})
   set_tests_properties(${name} PROPERTIES LABELS lit)
 endfunction()
+
+# The instruction-level golden suite (frontend/ptx/tests/golden): its generator, whose output
+# the PTX frontend's driver and the CPU backend's NVVM IR test both build on.
+set(DRAWBRIDGE_GOLDEN_DIR ${PROJECT_SOURCE_DIR}/frontend/ptx/tests/golden)
+set(DRAWBRIDGE_GOLDEN_GENERATOR ${DRAWBRIDGE_GOLDEN_DIR}/generate.py
+  ${DRAWBRIDGE_GOLDEN_DIR}/forms.py ${DRAWBRIDGE_GOLDEN_DIR}/softfloat.py
+  ${DRAWBRIDGE_GOLDEN_DIR}/tensorcore.py)

@@ -10,8 +10,9 @@ packages=(
   clang-19 lld-19 llvm-19-dev llvm-19-tools libclang-19-dev libclang-rt-19-dev
   # CPU backend BLAS, fatbin decompression
   libdnnl-dev libzstd-dev liblz4-dev
-  # libnccl.so.2's transport between ranks, and mpirun for its tests
-  libopenmpi-dev openmpi-bin
+  # libnccl.so.2's transport between ranks, and mpirun for its tests; ip for its multi-machine
+  # test (ranks in network namespaces)
+  libopenmpi-dev openmpi-bin iproute2
   # ROCm HIP 5.2 for compile checks of translated code
   hipcc libamdhip64-dev rocm-device-libs librocprim-dev
   # tests and benchmarks (OpenMP: the benchmarks' C++ comparisons; valgrind: the shim's memcheck runs)

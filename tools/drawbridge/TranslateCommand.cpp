@@ -32,6 +32,10 @@ cl::opt<std::string> HipVersionText("hip-version", cl::desc("HIP version to writ
 cl::opt<std::string> OffloadArch("offload-arch",
                                  cl::desc("AMD GPU to write for (its warp size matters)"),
                                  cl::init("gfx90a"), cl::sub(Translate));
+cl::opt<bool> Roc("roc",
+                  cl::desc("Write rocBLAS, rocSPARSE, rocSOLVER and rocRAND calls instead of "
+                           "their hipBLAS, hipSPARSE, hipSOLVER and hipRAND wrappers"),
+                  cl::sub(Translate));
 cl::opt<bool> HipLaunchSyntax("hip-launch-syntax",
                               cl::desc("Write launches as hipLaunchKernelGGL(...)"),
                               cl::sub(Translate));
@@ -75,6 +79,7 @@ int runTranslate() {
     return usage("--offload-arch must be an AMD GPU such as gfx90a or gfx1100, not '" +
                  OffloadArch + "'");
   options.offloadArch = OffloadArch;
+  options.roc = Roc;
   options.hipLaunchSyntax = HipLaunchSyntax;
   options.cudaPath = CudaPath;
   if (!llvm::sys::fs::exists(CudaPath + "/include/cuda_runtime.h"))

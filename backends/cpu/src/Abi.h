@@ -59,8 +59,8 @@ struct BlockContext {
                         // value saved across a site is an array over the threads
   ThreadState* threads; // nthreads states (kernels with collective sites only)
   void* launch;         // the runtime's LaunchState, passed back to trap and assert hooks
-  // Cooperative launches: the grid workspace {u32 size; u32 barrier} that cooperative groups
-  // reads through %envreg1 (high half) and %envreg2 (low half); null otherwise, as on CUDA.
+  // The grid workspace {u32 size; u32 barrier} that cooperative groups reads through %envreg1
+  // (high half) and %envreg2 (low half); every launch has one, as on CUDA 13.
   void* gridWorkspace;
 };
 enum BlockField : unsigned {

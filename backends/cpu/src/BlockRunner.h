@@ -12,7 +12,7 @@ struct GridLaunch {
   Dim3 grid;
   Dim3 block;
   size_t dynamicSharedBytes;
-  void* gridWorkspace = nullptr; // cooperative launches only
+  void* gridWorkspace = nullptr; // every launch has one, as on CUDA 13
 };
 
 /// Runs blocks [begin, end) (linear, x fastest); stops early once the launch has failed, which

@@ -1,6 +1,7 @@
 #include "Collectives.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <climits>
 #include <cstdio>
@@ -182,6 +183,81 @@ bool checkMasks(std::span<ThreadState> warp, size_t firstThread, uint32_t lanes,
   return true;
 }
 
+/// Whether every lane a group's masks name but which is not in the group waits at another warp
+/// collective, so that it may still arrive once that one is resolved.
+bool othersMayArrive(std::span<ThreadState> warp, uint32_t lanes, std::span<const uint32_t> kinds) {
+  uint32_t named = 0;
+  for (unsigned lane = 0; lane < warp.size(); ++lane)
+    if (lanes >> lane & 1)
+      named |= warp[lane].mask;
+  uint32_t missing = named & existingLanes(warp.size()) & ~lanes;
+  for (unsigned lane = 0; lane < warp.size(); ++lane)
+    if (missing >> lane & 1 && !atWarpCollective(warp[lane], kinds))
+      return false;
+  return missing != 0;
+}
+
+enum class WarpProgress { Resumed, None, Error };
+
+/// Resolves what can be resolved of one warp's lanes waiting at warp collectives.
+///
+/// Reconvergence: lanes that took different paths of a branch meet again at the branch's
+/// immediate post-dominator before the next collective, as NVIDIA's warps do. Here that means
+/// every other collective the warp waits at is resolved before __activemask: the lanes still in
+/// the branch (at a shuffle there, say) run on and reach the __activemask after it, which then
+/// names them too. __activemask is resolved only once nothing else of the warp can be.
+///
+/// Independent thread scheduling: a collective whose mask names lanes waiting at another
+/// collective waits for them (they may arrive once theirs is resolved); it is an error only when
+/// no collective of the warp can be resolved, or when a named lane has exited or waits at a
+/// block barrier.
+WarpProgress resolveWarp(std::span<ThreadState> warp, size_t firstThread,
+                         std::span<const uint32_t> kinds, std::string& message) {
+  std::array<std::pair<int32_t, uint32_t>, kWarpSize> groups; // site, lanes waiting there
+  size_t count = 0;
+  uint32_t handled = 0;
+  for (unsigned lane = 0; lane < warp.size(); ++lane) {
+    if (handled >> lane & 1 || !atWarpCollective(warp[lane], kinds))
+      continue;
+    int32_t site = warp[lane].status;
+    uint32_t lanes = 0;
+    for (unsigned other = lane; other < warp.size(); ++other)
+      if (warp[other].status == site)
+        lanes |= 1u << other;
+    handled |= lanes;
+    groups[count++] = {site, lanes};
+  }
+  bool resumed = false;
+  std::string waiting;
+  std::span<const std::pair<int32_t, uint32_t>> found(groups.data(), count);
+  for (auto [site, lanes] : found) {
+    SiteKind kind = SiteKind(kinds[size_t(site)]);
+    if (kind == SiteKind::ActiveMask)
+      continue;
+    if (!checkMasks(warp, firstThread, lanes, site, kinds, message)) {
+      if (!othersMayArrive(warp, lanes, kinds))
+        return WarpProgress::Error;
+      waiting = message;
+      continue;
+    }
+    resolveGroup(warp, lanes, site, kind);
+    resumed = true;
+  }
+  if (resumed)
+    return WarpProgress::Resumed;
+  for (auto [site, lanes] : found)
+    if (SiteKind(kinds[size_t(site)]) == SiteKind::ActiveMask) {
+      resolveGroup(warp, lanes, site, SiteKind::ActiveMask);
+      resumed = true;
+    }
+  if (resumed)
+    return WarpProgress::Resumed;
+  if (waiting.empty())
+    return WarpProgress::None;
+  message = waiting;
+  return WarpProgress::Error;
+}
+
 } // namespace
 
 uint32_t shuffle(SiteKind kind, unsigned lane, uint32_t b, uint32_t c, const uint32_t* values,
@@ -288,20 +364,14 @@ Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t
   for (size_t first = 0; first < threads.size(); first += kWarpSize) {
     std::span<ThreadState> warp =
         threads.subspan(first, std::min<size_t>(kWarpSize, threads.size() - first));
-    uint32_t handled = 0;
-    for (unsigned lane = 0; lane < warp.size(); ++lane) {
-      if (handled >> lane & 1 || !atWarpCollective(warp[lane], siteKinds))
-        continue;
-      int32_t site = warp[lane].status;
-      uint32_t lanes = 0;
-      for (unsigned other = lane; other < warp.size(); ++other)
-        if (warp[other].status == site)
-          lanes |= 1u << other;
-      handled |= lanes;
-      if (!checkMasks(warp, first, lanes, site, siteKinds, message))
-        return Resolution::Error;
-      resolveGroup(warp, lanes, site, SiteKind(siteKinds[size_t(site)]));
+    switch (resolveWarp(warp, first, siteKinds, message)) {
+    case WarpProgress::Resumed:
       resumed = true;
+      break;
+    case WarpProgress::Error:
+      return Resolution::Error;
+    case WarpProgress::None:
+      break;
     }
   }
   if (resumed)

@@ -71,9 +71,8 @@ Outcome<std::unique_ptr<Compiler>> Compiler::create() {
   return std::unique_ptr<Compiler>(new Compiler(std::move(machine), std::move(configuration)));
 }
 
-Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(std::span<const std::byte> ir,
-                                                               std::string_view name) {
-  llvm::LLVMContext context;
+Outcome<std::unique_ptr<llvm::Module>>
+Compiler::parse(std::span<const std::byte> ir, std::string_view name, llvm::LLVMContext& context) {
   llvm::SMDiagnostic diagnostic;
   // The text parser needs a terminating NUL, which the caller's bytes need not have.
   std::unique_ptr<llvm::MemoryBuffer> buffer = llvm::MemoryBuffer::getMemBufferCopy(
@@ -90,16 +89,21 @@ Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(std::span<const s
   if (llvm::verifyModule(*module, &problemStream))
     return failure(StatusCode::InvalidSource,
                    "NVVM IR module '" + std::string(name) + "' is invalid: " + problems);
+  return module;
+}
 
+Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(llvm::Module& module,
+                                                               std::string_view name) {
+  std::string problems;
+  llvm::raw_string_ostream problemStream(problems);
   std::lock_guard lock(mutex_);
-  if (llvm::Error error = lowerModule(*module, *target_))
-    return failure(StatusCode::InvalidSource,
-                   "module '" + std::string(name) + "': " + llvm::toString(std::move(error)));
-  if (llvm::verifyModule(*module, &problemStream))
+  if (llvm::Error error = lowerModule(module, *target_))
+    return failure(StatusCode::InvalidSource, llvm::toString(std::move(error)));
+  if (llvm::verifyModule(module, &problemStream))
     return failure(StatusCode::Unknown, "internal error: lowering module '" + std::string(name) +
                                             "' produced invalid IR: " + problems);
-  optimize(*module, *target_);
-  dumpIfAsked(*module, name);
+  optimize(module, *target_);
+  dumpIfAsked(module, name);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream objectStream(object);
@@ -107,7 +111,7 @@ Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(std::span<const s
   if (target_->addPassesToEmitFile(codegen, objectStream, nullptr,
                                    llvm::CodeGenFileType::ObjectFile))
     return failure(StatusCode::NotSupported, "the host code generator cannot emit objects");
-  codegen.run(*module);
+  codegen.run(module);
   return std::unique_ptr<llvm::MemoryBuffer>(
       new llvm::SmallVectorMemoryBuffer(std::move(object), std::string(name) + ".o", false));
 }

@@ -21,8 +21,12 @@ public:
   /// lowering's version, host CPU and features. Part of the cache key.
   const std::string& configuration() const { return configuration_; }
 
-  Outcome<std::unique_ptr<llvm::MemoryBuffer>> compile(std::span<const std::byte> ir,
-                                                       std::string_view name);
+  /// NVVM IR (text or bitcode) parsed into `context` and verified.
+  static Outcome<std::unique_ptr<llvm::Module>>
+  parse(std::span<const std::byte> ir, std::string_view name, llvm::LLVMContext& context);
+
+  /// Lowers `module` in place, optimizes and emits it; `name` appears in messages.
+  Outcome<std::unique_ptr<llvm::MemoryBuffer>> compile(llvm::Module& module, std::string_view name);
 
 private:
   explicit Compiler(std::unique_ptr<llvm::TargetMachine> target, std::string configuration)

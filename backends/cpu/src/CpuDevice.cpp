@@ -41,7 +41,7 @@ CpuDevice::~CpuDevice() {
   legacy_->synchronize();
   streams_.clear();
   for (auto& [handle, module] : modules_)
-    jit_->unload(*module->library);
+    unloadLibraries(*module);
   for (auto& [pointer, allocation] : allocations_)
     std::free(pointer);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Compiler.h"
+#include "GridBarrier.h"
 #include "Jit.h"
 #include "ObjectCache.h"
 #include "StreamQueue.h"
@@ -27,11 +28,27 @@ private:
   KernelInfo info_;
 };
 
+/// A loaded module: its variables at once, each kernel when first asked for (ModuleSplit.h).
 class CpuModule : public Module {
 public:
-  llvm::orc::JITDylib* library = nullptr;
+  std::string name;
+  std::string key; // the cache key of the whole IR, from which each kernel's key derives
+  std::vector<std::byte> ir;
+  llvm::orc::JITDylib* globals = nullptr; // kernels' libraries link against it
   const ModuleDescriptor* descriptor = nullptr;
-  std::map<std::string, std::unique_ptr<CpuKernel>, std::less<>> kernels;
+
+  struct CompiledKernel {
+    std::unique_ptr<CpuKernel> kernel; // null when it failed
+    Status failure;                    // returned by every later request for it
+    llvm::orc::JITDylib* library = nullptr;
+  };
+  // Guards what follows: one kernel of the module compiles at a time; those of other modules
+  // only wait for the shared compiler.
+  std::mutex mutex;
+  std::map<std::string, CompiledKernel, std::less<>> kernels;
+  // The IR, parsed when a kernel the cache lacks is first asked for, then kept for the rest.
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> parsed;
 };
 
 class CpuDevice : public Device {
@@ -80,6 +97,17 @@ private:
   Status sticky();
   void setSticky(Status status);
   Status validate(const LaunchConfig& config, const CpuKernel& kernel) const;
+  /// The parsed IR of `module`, parsed and prepared for splitting on first use.
+  Outcome<llvm::Module*> parsedModule(CpuModule& module);
+  /// Loads a cached object, or compiles `ir` (on a miss or an object the JIT rejects) and
+  /// stores it; the object's JITDylib links against `links` when given.
+  Outcome<Jit::Loaded>
+  loadOrCompile(const std::string& key, std::string_view name, llvm::orc::JITDylib* links,
+                const std::function<Outcome<std::unique_ptr<llvm::Module>>()>& ir);
+  /// Removes the module's code from the JIT: its kernels', then its globals'.
+  void unloadLibraries(CpuModule& module);
+  /// Compiles (or reads back) and loads one kernel of the module; the caller holds its mutex.
+  CpuModule::CompiledKernel compileKernel(CpuModule& module, std::string_view name);
   /// Fails with `check` at once, or queues `work`, whose failure becomes the sticky error.
   Status submitBlas(Stream* stream, Status check, std::function<Status()> work);
 
@@ -88,6 +116,7 @@ private:
   std::unique_ptr<Jit> jit_;
   ObjectCache cache_;
   ThreadPool pool_;
+  GridBarrierWatch gridWatch_; // ordinary launches' grid barriers
 
   std::mutex mutex_; // guards everything below
   Status sticky_;

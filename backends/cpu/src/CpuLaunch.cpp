@@ -2,6 +2,7 @@
 // on the stream.
 #include "BlockRunner.h"
 #include "CpuDevice.h"
+#include "GridBarrier.h"
 
 #include <atomic>
 #include <chrono>
@@ -71,12 +72,6 @@ Status CpuDevice::validate(const LaunchConfig& config, const CpuKernel& kernel) 
 
 namespace {
 
-/// The driver's grid workspace as cooperative groups reads it: its size, then the barrier.
-struct GridWorkspace {
-  uint32_t size = sizeof(GridWorkspace);
-  uint32_t barrier = 0;
-};
-
 /// Cooperative groups' grid barrier spins until every block arrives, so each block of a
 /// cooperative grid gets its own thread rather than waiting for a pool worker.
 ///
@@ -96,10 +91,9 @@ void runCooperative(const GridLaunch& grid, GridWorkspace& workspace) {
       running.fetch_sub(1);
       running.notify_all();
     });
-  std::atomic_ref<uint32_t> phase(workspace.barrier);
   for (uint64_t left = running.load(); left != 0; left = running.load()) {
     if (grid.state->failed.load()) {
-      phase.fetch_xor(0x80000000u);
+      workspace.releaseWaiters();
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     } else {
       running.wait(left);
@@ -130,15 +124,17 @@ Status CpuDevice::launch(Kernel* kernel, const LaunchConfig& config, void** args
       return; // a failed kernel leaves the device unusable, as on CUDA
     LaunchState state;
     state.kernel = descriptor;
+    // Every launch has a grid workspace, as on CUDA 13 (grid.is_valid() is true in each).
     GridWorkspace workspace;
-    GridLaunch grid{
-        &state,       arguments->pointers.data(), config.grid,
-        config.block, config.dynamicSharedBytes,  config.cooperative ? &workspace : nullptr};
-    if (config.cooperative)
+    GridLaunch grid{&state,       arguments->pointers.data(), config.grid,
+                    config.block, config.dynamicSharedBytes,  &workspace};
+    if (config.cooperative) {
       runCooperative(grid, workspace);
-    else
+    } else {
+      auto watched = gridWatch_.watch(workspace, state, config.grid.count());
       pool_.parallelFor(config.grid.count(),
                         [&](uint64_t begin, uint64_t end) { runBlocks(grid, begin, end); });
+    }
     if (state.failed.load())
       setSticky(state.result());
   });

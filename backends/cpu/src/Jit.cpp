@@ -46,29 +46,46 @@ Outcome<std::unique_ptr<Jit>> Jit::create() {
   return result;
 }
 
-Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name) {
-  std::lock_guard lock(mutex_);
-  auto library = jit_->createJITDylib("module" + std::to_string(nextLibrary_++));
-  if (!library)
-    return failure(StatusCode::Unknown, llvm::toString(library.takeError()));
+llvm::Error Jit::addRuntimeSymbols(llvm::orc::JITDylib& library) {
   llvm::orc::MangleAndInterner mangle(jit_->getExecutionSession(), jit_->getDataLayout());
   llvm::orc::SymbolMap hooks;
   for (auto table : {runtimeSymbols(), hostRoundingSymbols()})
     for (const RuntimeSymbol& symbol : table)
       hooks[mangle(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
                                     llvm::JITSymbolFlags::Exported};
-  if (llvm::Error error = library->define(llvm::orc::absoluteSymbols(std::move(hooks))))
-    return failure(StatusCode::Unknown, llvm::toString(std::move(error)));
-  library->addGenerator(std::make_unique<LibdeviceGenerator>());
+  if (llvm::Error error = library.define(llvm::orc::absoluteSymbols(std::move(hooks))))
+    return error;
+  library.addGenerator(std::make_unique<LibdeviceGenerator>());
   auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       jit_->getDataLayout().getGlobalPrefix());
   if (!process)
-    return failure(StatusCode::Unknown, llvm::toString(process.takeError()));
-  library->addGenerator(std::move(*process));
+    return process.takeError();
+  library.addGenerator(std::move(*process));
+  return llvm::Error::success();
+}
+
+Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name,
+                               llvm::orc::JITDylib* links) {
+  std::lock_guard lock(mutex_);
+  auto library = jit_->createJITDylib("module" + std::to_string(nextLibrary_++));
+  if (!library)
+    return failure(StatusCode::Unknown, llvm::toString(library.takeError()));
+  if (links) {
+    // Right after the library itself, before the process: a kernel's variables are its
+    // module's, whatever the process defines under the same name. Hidden symbols count.
+    llvm::orc::JITDylibSearchOrder order;
+    library->withLinkOrderDo(
+        [&](const llvm::orc::JITDylibSearchOrder& current) { order = current; });
+    order.insert(order.begin() + 1, {links, llvm::orc::JITDylibLookupFlags::MatchAllSymbols});
+    library->setLinkOrder(std::move(order), /*LinkAgainstThisJITDylibFirst=*/false);
+  } else if (llvm::Error error = addRuntimeSymbols(*library)) {
+    release(*library);
+    return failure(StatusCode::Unknown, llvm::toString(std::move(error)));
+  }
 
   if (llvm::Error error = jit_->addObjectFile(*library, std::move(object))) {
     release(*library);
-    return failure(StatusCode::InvalidSource, "cannot load the object code of module '" +
+    return failure(StatusCode::InvalidSource, "cannot load the object code of '" +
                                                   std::string(name) +
                                                   "': " + llvm::toString(std::move(error)));
   }
@@ -78,7 +95,7 @@ Outcome<Jit::Loaded> Jit::load(std::unique_ptr<llvm::MemoryBuffer> object, std::
     std::string message = sessionErrors_ + llvm::toString(descriptor.takeError());
     release(*library);
     return failure(StatusCode::InvalidSource,
-                   "cannot link module '" + std::string(name) + "': " + message);
+                   "cannot link '" + std::string(name) + "': " + message);
   }
   return Loaded{&*library, descriptor->toPtr<const ModuleDescriptor*>()};
 }

@@ -1,5 +1,6 @@
-// Loads compiled objects into the process with ORC LLJIT: one JITDylib per module, resolving
-// the runtime's hooks, vprintf, libdevice-style math (__nv_*) and the process's own symbols.
+// Loads compiled objects into the process with ORC LLJIT, one JITDylib per object. A module's
+// globals object gets the runtime's hooks, vprintf, libdevice-style math (__nv_*) and the
+// process's own symbols; each kernel's object links against it (ModuleSplit.h).
 #pragma once
 
 #include "Abi.h"
@@ -21,12 +22,16 @@ public:
     llvm::orc::JITDylib* library;
     const ModuleDescriptor* descriptor;
   };
-  Outcome<Loaded> load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name);
+  /// Without `links`, the library resolves the runtime's symbols itself; with it, it resolves
+  /// what it does not define there (a kernel against its module's globals).
+  Outcome<Loaded> load(std::unique_ptr<llvm::MemoryBuffer> object, std::string_view name,
+                       llvm::orc::JITDylib* links = nullptr);
   void unload(llvm::orc::JITDylib& library);
 
 private:
   explicit Jit(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {}
   void release(llvm::orc::JITDylib& library);
+  llvm::Error addRuntimeSymbols(llvm::orc::JITDylib& library);
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::mutex mutex_;

@@ -31,10 +31,9 @@ std::filesystem::path ObjectCache::defaultDirectory() {
   return {};
 }
 
-std::string ObjectCache::key(std::span<const std::byte> ir, const std::string& configuration) {
-  llvm::SHA256 hash;
-  hash.update(configuration);
-  hash.update(llvm::ArrayRef(reinterpret_cast<const uint8_t*>(ir.data()), ir.size()));
+namespace {
+
+std::string hexDigest(llvm::SHA256& hash) {
   std::array<uint8_t, 32> digest = hash.final();
   static const char hex[] = "0123456789abcdef";
   std::string text;
@@ -43,6 +42,22 @@ std::string ObjectCache::key(std::span<const std::byte> ir, const std::string& c
     text.push_back(hex[byte & 15]);
   }
   return text;
+}
+
+} // namespace
+
+std::string ObjectCache::key(std::span<const std::byte> ir, const std::string& configuration) {
+  llvm::SHA256 hash;
+  hash.update(configuration);
+  hash.update(llvm::ArrayRef(reinterpret_cast<const uint8_t*>(ir.data()), ir.size()));
+  return hexDigest(hash);
+}
+
+std::string ObjectCache::partKey(const std::string& module, std::string_view part) {
+  llvm::SHA256 hash;
+  hash.update(module); // fixed length, so module and part cannot run into each other
+  hash.update(llvm::StringRef(part.data(), part.size()));
+  return hexDigest(hash);
 }
 
 std::unique_ptr<llvm::MemoryBuffer> ObjectCache::load(const std::string& key) const {

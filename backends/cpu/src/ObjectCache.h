@@ -1,5 +1,6 @@
-// Compiled objects on disk, so a second run of a program compiles nothing. Entries are keyed by
-// the IR and the compiler configuration and carry a checksum: a corrupt or truncated entry is
+// Compiled objects on disk, so a second run of a program compiles nothing. A module's entries
+// (its globals object and one per kernel compiled) are keyed by its IR, the compiler
+// configuration and the part's name, and carry a checksum: a corrupt or truncated entry is
 // treated as absent (and overwritten), never loaded.
 #pragma once
 
@@ -20,6 +21,8 @@ public:
   static std::filesystem::path defaultDirectory();
 
   static std::string key(std::span<const std::byte> ir, const std::string& configuration);
+  /// The key of one part of the module whose key is `module` ("globals", "kernel <name>").
+  static std::string partKey(const std::string& module, std::string_view part);
 
   std::unique_ptr<llvm::MemoryBuffer> load(const std::string& key) const;
   /// Best effort: a cache that cannot be written only costs the next run a compile.

@@ -39,19 +39,37 @@ bool StreamQueue::isDone(uint64_t ticket) {
   return completed_ >= ticket;
 }
 
+void StreamQueue::synchronize() {
+  std::unique_lock lock(mutex_);
+  uint64_t ticket = enqueued_;
+  while (completed_ < ticket) {
+    if (!queue_.empty() && !running_)
+      runFront(lock);
+    else
+      changed_.wait(lock);
+  }
+}
+
+void StreamQueue::runFront(std::unique_lock<std::mutex>& lock) {
+  std::function<void()> work = std::move(queue_.front());
+  queue_.pop_front();
+  running_ = true;
+  lock.unlock();
+  work();
+  lock.lock();
+  running_ = false;
+  ++completed_;
+  changed_.notify_all();
+}
+
 void StreamQueue::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    changed_.wait(lock,
+                  [&] { return (stopping_ && queue_.empty()) || (!queue_.empty() && !running_); });
     if (queue_.empty())
       return; // stopping, and everything queued has run
-    std::function<void()> work = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    work();
-    lock.lock();
-    ++completed_;
-    changed_.notify_all();
+    runFront(lock);
   }
 }
 

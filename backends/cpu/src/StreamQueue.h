@@ -1,5 +1,8 @@
 // One stream: a thread that runs the stream's work in order. Each piece of work gets a ticket;
-// waiting for a ticket waits for everything enqueued up to it.
+// waiting for a ticket waits for everything enqueued up to it. A host thread that synchronizes
+// runs the queued work itself while the stream's thread has not taken it, one piece at a time
+// and in order as always: enqueue-then-synchronize (a copy, a host function such as an NCCL
+// collective) then costs no thread hand-off, which on a loaded machine is a scheduler wait.
 #pragma once
 
 #include "drawbridge/backend/Backend.h"
@@ -26,10 +29,13 @@ public:
   uint64_t lastTicket();
   void waitFor(uint64_t ticket);
   bool isDone(uint64_t ticket);
-  void synchronize() { waitFor(lastTicket()); }
+  /// Waits for everything enqueued so far, running queued work on the calling thread meanwhile.
+  void synchronize();
 
 private:
   void run();
+  /// Runs the front of the queue on the calling thread; `lock` is held before and after.
+  void runFront(std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -37,6 +43,7 @@ private:
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
   bool stopping_ = false;
+  bool running_ = false; // a piece of work is running, on the stream's thread or a host's
   StreamKind kind_;
   std::thread thread_;
 };

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace drawbridge::backend::cpu::test {
 namespace {
@@ -30,6 +31,18 @@ protected:
         found.push_back(entry.path());
     return found;
   }
+  /// The one entry made since the last call.
+  fs::path added() {
+    fs::path found;
+    for (const fs::path& entry : entries())
+      if (!known.count(entry)) {
+        EXPECT_TRUE(found.empty()) << "more than one new entry";
+        found = entry;
+      }
+    EXPECT_FALSE(found.empty()) << "no new entry";
+    known.insert(found);
+    return found;
+  }
   static std::string contents(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -39,48 +52,66 @@ protected:
   }
 
   fs::path directory;
+  std::set<fs::path> known;
 };
 
 TEST_F(CacheTest, SecondLoadUsesTheStoredObject) {
   auto basic = readKernelModule("basic");
   auto errors = readKernelModule("errors");
-  ASSERT_TRUE(backend()->device(0)->loadModule(basic, "basic"));
-  ASSERT_EQ(entries().size(), 1u);
-  fs::path basicEntry = entries()[0];
-  ASSERT_TRUE(backend()->device(0)->loadModule(errors, "errors"));
-  ASSERT_EQ(entries().size(), 2u);
-  fs::path errorsEntry = entries()[0] == basicEntry ? entries()[1] : entries()[0];
+  auto first = backend();
+  auto basicModule = first->device(0)->loadModule(basic, "basic");
+  ASSERT_TRUE(basicModule);
+  added(); // the module's variables; no kernel is compiled yet
+  ASSERT_TRUE(first->device(0)->getKernel(*basicModule, "guard_less"));
+  fs::path guardEntry = added();
+  auto errorsModule = first->device(0)->loadModule(errors, "errors");
+  ASSERT_TRUE(errorsModule);
+  added();
+  ASSERT_TRUE(first->device(0)->getKernel(*errorsModule, "fill"));
+  fs::path fillEntry = added();
 
-  // Put the errors module's (valid) object under basic's key: if the cache is read, loading
-  // basic now yields errors' kernels.
-  write(basicEntry, contents(errorsEntry));
+  // Put errors' `fill` (same parameters) under basic's `guard_less` key: if the cache is read,
+  // basic's `guard_less` now is `fill`.
+  write(guardEntry, contents(fillEntry));
   auto fresh = backend();
   auto loaded = fresh->device(0)->loadModule(basic, "basic");
   ASSERT_TRUE(loaded);
-  EXPECT_TRUE(fresh->device(0)->getKernel(*loaded, "asserts"));
-  EXPECT_FALSE(fresh->device(0)->getKernel(*loaded, "vector_add"));
+  auto kernel = fresh->device(0)->getKernel(*loaded, "guard_less");
+  ASSERT_TRUE(kernel);
+  EXPECT_EQ((*kernel)->info().name, "fill");
 }
 
 TEST_F(CacheTest, CorruptEntryIsRebuiltNotLoaded) {
   auto basic = readKernelModule("basic");
-  ASSERT_TRUE(backend()->device(0)->loadModule(basic, "basic"));
-  ASSERT_EQ(entries().size(), 1u);
-  fs::path entry = entries()[0];
-  std::string good = contents(entry);
-  for (size_t at : {good.size() / 2, size_t(30), good.size() - 1}) {
-    std::string bad = good;
-    bad[at] ^= 0x5a;
-    write(entry, bad);
+  auto compile = [&] {
     auto fresh = backend();
     auto loaded = fresh->device(0)->loadModule(basic, "basic");
-    ASSERT_TRUE(loaded) << "corruption at " << at;
+    ASSERT_TRUE(loaded);
     EXPECT_TRUE(fresh->device(0)->getKernel(*loaded, "vector_add"));
-    EXPECT_EQ(contents(entry), good) << "the entry was not rewritten";
+  };
+  for (bool kernelEntry : {false, true}) {
+    fs::remove_all(directory);
+    known.clear();
+    auto first = backend();
+    auto loaded = first->device(0)->loadModule(basic, "basic");
+    ASSERT_TRUE(loaded);
+    fs::path entry = added();
+    ASSERT_TRUE(first->device(0)->getKernel(*loaded, "vector_add"));
+    fs::path kernel = added();
+    if (kernelEntry)
+      entry = kernel;
+    std::string good = contents(entry);
+    for (size_t at : {good.size() / 2, size_t(30), good.size() - 1}) {
+      std::string bad = good;
+      bad[at] ^= 0x5a;
+      write(entry, bad);
+      compile();
+      EXPECT_EQ(contents(entry), good) << "the entry was not rewritten, corruption at " << at;
+    }
+    write(entry, good.substr(0, 100)); // truncated
+    compile();
+    EXPECT_EQ(contents(entry), good);
   }
-  write(entry, good.substr(0, 100)); // truncated
-  auto fresh = backend();
-  EXPECT_TRUE(fresh->device(0)->loadModule(basic, "basic"));
-  EXPECT_EQ(contents(entry), good);
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "KernelFixture.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace drawbridge::backend::cpu::test {
 namespace {
@@ -48,6 +49,20 @@ TEST_F(ExactArithmeticTest, BFloat16KeepsSubnormals) {
 
 TEST_F(ExactArithmeticTest, FtzDetectsTininessBeforeRounding) {
   EXPECT_EQ(out[6], 0x00000000u) << "mul.rn.ftz(0x3f7fffff, 0x00800000)";
+}
+
+TEST_F(ExactArithmeticTest, LoopAccumulatorEndsCanonical) {
+  const unsigned values[] = {0x3f800000u, 0x7fc01234u, 0x40000000u, 0x3f800000u};
+  float* in = buffer<float>(std::size(values));
+  std::memcpy(in, values, sizeof values);
+  float* sums = buffer<float>(2, 0.0f);
+  ASSERT_TRUE(run("exact_sum", {1}, {2}, 0, in, int(std::size(values)), sums).ok());
+  unsigned bits[2];
+  std::memcpy(bits, sums, sizeof bits);
+  EXPECT_EQ(bits[0], 0x7fffffffu) << "1 + NaN(0x7fc01234) + 4 + 1";
+  EXPECT_EQ(bits[1], 0x7fffffffu);
+  ASSERT_TRUE(run("exact_sum", {1}, {2}, 0, in, 1, sums).ok());
+  EXPECT_EQ(sums[0], 1.0f);
 }
 
 #ifdef DRAWBRIDGE_KERNELS_FROM_PTX

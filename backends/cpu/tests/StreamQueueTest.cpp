@@ -14,7 +14,7 @@ namespace {
 
 TEST(StreamQueue, WorkRunsInTicketOrderAndWaitingSeesItsWrites) {
   StreamQueue stream;
-  std::vector<int> order; // written only by the stream's thread
+  std::vector<int> order; // written by whichever thread runs the work, one piece at a time
   std::vector<uint64_t> tickets;
   for (int i = 0; i < 1000; ++i)
     tickets.push_back(stream.enqueue([&order, i] { order.push_back(i); }));
@@ -28,7 +28,7 @@ TEST(StreamQueue, WorkRunsInTicketOrderAndWaitingSeesItsWrites) {
 
 TEST(StreamQueue, SeveralHostThreadsEnqueueOnOneStream) {
   StreamQueue stream;
-  long total = 0; // unsynchronized: only the stream's thread adds to it
+  long total = 0; // unsynchronized: the work runs one piece at a time
   std::vector<std::thread> hosts;
   for (int h = 0; h < 4; ++h)
     hosts.emplace_back([&] {
@@ -39,6 +39,29 @@ TEST(StreamQueue, SeveralHostThreadsEnqueueOnOneStream) {
     host.join();
   stream.synchronize();
   EXPECT_EQ(total, 4L * 499 * 500 / 2);
+}
+
+// Synchronizing hosts run queued work themselves when the stream's thread has not taken it:
+// still one piece at a time, in ticket order.
+TEST(StreamQueue, SynchronizingHostsRunWorkInOrder) {
+  StreamQueue stream;
+  std::vector<int> order; // unsynchronized: the work runs one piece at a time
+  std::atomic<bool> enqueued{false};
+  std::vector<std::thread> hosts;
+  for (int h = 0; h < 3; ++h)
+    hosts.emplace_back([&] {
+      while (!enqueued.load())
+        stream.synchronize();
+    });
+  for (int i = 0; i < 3000; ++i)
+    stream.enqueue([&order, i] { order.push_back(i); });
+  enqueued.store(true);
+  for (std::thread& host : hosts)
+    host.join();
+  stream.synchronize();
+  ASSERT_EQ(order.size(), 3000u);
+  for (int i = 0; i < 3000; ++i)
+    EXPECT_EQ(order[size_t(i)], i);
 }
 
 TEST(StreamQueue, EventOrdersWorkAcrossStreams) {

@@ -69,6 +69,21 @@ TEST_F(WarpTest, ShufflesInAPartialLastWarp) {
   }
 }
 
+TEST_F(WarpTest, LanesReconvergeAfterADivergentShuffle) {
+  const unsigned n = 64; // two warps
+  int* data = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    data[i] = int(3 * i + 1);
+  unsigned* masks = buffer<unsigned>(n);
+  ASSERT_TRUE(run("reconverged_mask", {1}, {n}, 0, data, masks).ok());
+  for (unsigned i = 0; i < n; ++i) {
+    EXPECT_EQ(masks[i], 0xffffffffu) << "thread " << i;
+    unsigned lane = i % 32;
+    unsigned source = lane < 15 ? i + 1 : i; // down by 1 within lanes 0-15
+    EXPECT_EQ(data[i], int(3 * (lane < 16 ? source : i) + 1)) << "thread " << i;
+  }
+}
+
 TEST_F(WarpTest, DoubleShuffleMovesBothHalves) {
   double* in = buffer<double>(32);
   double* out = buffer<double>(32);

@@ -12,7 +12,8 @@
 
 namespace drawbridge::ptx {
 
-Expected<std::vector<std::byte>> compileToNvvmBitcode(std::span<const PtxSource> sources) {
+Expected<std::vector<std::byte>> compileToNvvmBitcode(std::span<const PtxSource> sources,
+                                                      std::vector<FunctionFailure>* failedKernels) {
   if (sources.empty())
     return Error{"no PTX to compile"};
   llvm::LLVMContext context;
@@ -24,9 +25,13 @@ Expected<std::vector<std::byte>> compileToNvvmBitcode(std::span<const PtxSource>
     auto parsed = parse(source.text);
     if (!parsed)
       return Error{source.name + ": " + parsed.error().message};
-    auto lowered = lower(*parsed, context);
+    size_t firstFailure = failedKernels ? failedKernels->size() : 0;
+    auto lowered = lower(*parsed, context, {.failedKernels = failedKernels});
     if (!lowered)
       return Error{source.name + ": " + lowered.error().message};
+    if (failedKernels)
+      for (size_t i = firstFailure; i < failedKernels->size(); ++i)
+        (*failedKernels)[i].message = source.name + ": " + (*failedKernels)[i].message;
     if (!linked) {
       linked = std::move(*lowered);
       continue;

@@ -230,4 +230,36 @@ TEST(LoweringErrors, UnsupportedInstructionsAreNamedWithTheirPosition) {
   EXPECT_EQ(ir.error().message, "unsupported PTX instruction 'tex.2d.v4.f32.f32' at 6:1");
 }
 
+TEST(LoweringErrors, ContainedFailuresLeaveOutOnlyTheKernelsThatNeedThem) {
+  // `direct` has the instruction, `indirect` calls a function that has it; `good` calls a
+  // function both good and bad kernels share.
+  auto module = parse(std::string(kHeader) +
+                      ".func shared_helper() { ret; }\n"
+                      ".func bad_helper() {\npmevent 2;\nret;\n}\n"
+                      ".entry direct() {\npmevent 1;\nret;\n}\n"
+                      ".entry indirect() {\ncall shared_helper;\ncall bad_helper;\nret;\n}\n"
+                      ".entry good() {\ncall shared_helper;\nret;\n}\n");
+  ASSERT_TRUE(module) << module.error().message;
+  llvm::LLVMContext ctx;
+  std::vector<FunctionFailure> failed;
+  auto ir = lower(*module, ctx, {.failedKernels = &failed});
+  ASSERT_TRUE(ir) << ir.error().message;
+  EXPECT_FALSE(verify(**ir));
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0].function, "direct");
+  EXPECT_EQ(failed[0].message, "unsupported PTX instruction 'pmevent' at 10:1");
+  EXPECT_EQ(failed[1].function, "indirect");
+  EXPECT_EQ(failed[1].message.find("it calls 'bad_helper', which cannot be compiled: "
+                                   "unsupported PTX instruction 'pmevent' at 6:1"),
+            0u)
+      << failed[1].message;
+  EXPECT_TRUE((*ir)->getFunction("direct")->isDeclaration());
+  EXPECT_TRUE((*ir)->getFunction("indirect")->isDeclaration());
+  EXPECT_FALSE((*ir)->getFunction("good")->isDeclaration());
+  EXPECT_FALSE((*ir)->getFunction("shared_helper")->isDeclaration());
+
+  // Without a place for them, the first failure fails the module, as before.
+  EXPECT_FALSE(lower(*module, ctx));
+}
+
 } // namespace

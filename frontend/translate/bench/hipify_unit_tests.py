@@ -15,7 +15,9 @@ satisfies, by class:
 
 A CHECK line is compared with the code lines that follow its block of CHECK comments up to the
 next CHECK comment (drawbridge keeps comments byte for byte, so the region is found again in its
-output); like FileCheck, the expected text may be part of a line. Whitespace is normalised.
+output), or with the rest of the file when no code comes before the next CHECK comment; like
+FileCheck, the expected text may be part of a line. Whitespace is normalised. Launches compare
+by kernel, dimensions (dim3(x) is x), shared memory, stream and arguments.
 
   hipify_unit_tests.py --hipify ~/src/HIPIFY --drawbridge build/bin/drawbridge [--list CLASS]
 """
@@ -39,8 +41,7 @@ FAMILIES = [("cublas", "cuBLAS"), ("cusparse", "cuSPARSE"), ("cusolver", "cuSOLV
             ("curand", "cuRAND"), ("cufft", "cuFFT"), ("cudnn", "cuDNN"), ("nvrtc", "NVRTC"),
             ("cuda_r_", "CUDA_R/C data types"), ("cuda_c_", "CUDA_R/C data types"),
             ("cuda", "runtime"), ("__nv_", "fp16/bf16"), ("nv_", "fp16/bf16"), ("cu", "driver")]
-LAUNCH_GGL = re.compile(r"hipLaunchKernelGGL\(\s*\(?([^,]+?)\)?\s*,\s*(?:dim3\()?([^,]+?)\)?\s*,"
-                        r"\s*(?:dim3\()?([^,]+?)\)?\s*,\s*([^,]+?)\s*,\s*([^,]+?)\s*(?:,(.*))?\)")
+LAUNCH_GGL = re.compile(r"hipLaunchKernelGGL\(")
 LAUNCH_CHEVRON = re.compile(r"(\S+?)\s*<<<\s*(.+?)>>>\s*\((.*)\)")
 
 
@@ -56,15 +57,60 @@ def family(name):
     return "other"
 
 
+def split_top(text):
+    """Splits at the commas outside parentheses, brackets and braces."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def unwrap(text, wrapper):
+    """`wrapper(x)` -> x; `dim3(x)` and `x` are the same launch dimension, as are
+    HIP_KERNEL_NAME(k), (k) and k."""
+    text = norm(text)
+    for w in (wrapper, ""):
+        if text.startswith(w + "(") and text.endswith(")"):
+            inner = text[len(w) + 1:-1]
+            if len(split_top(inner)) == 1 or w == "dim3":
+                return norm(inner)
+    return text
+
+
 def launch_key(text):
     """A launch as (kernel, grid, block, shared, stream, args), whatever its spelling."""
     m = LAUNCH_GGL.search(text)
     if m:
-        return tuple(norm(g or "") for g in m.groups())
+        close = balanced_end(text, m.end() - 1)
+        parts = split_top(text[m.end():close]) if close else []
+        if len(parts) >= 5:
+            kernel = unwrap(parts[0], "HIP_KERNEL_NAME")
+            dims = [unwrap(p, "dim3") for p in parts[1:3]]
+            return (kernel, *dims, norm(parts[3]), norm(parts[4]),
+                    norm(",".join(parts[5:])))
+        return None
     m = LAUNCH_CHEVRON.search(text)
     if m:
-        config = [norm(a) for a in m.group(2).split(",")] + ["0", "0"]
-        return (norm(m.group(1)), config[0], config[1], config[2], config[3], norm(m.group(3)))
+        config = split_top(m.group(2)) + ["0", "0"]
+        dims = [unwrap(p, "dim3") for p in config[:2]]
+        return (unwrap(m.group(1), "HIP_KERNEL_NAME"), *dims, norm(config[2]), norm(config[3]),
+                norm(m.group(3)))
+    return None
+
+
+def balanced_end(text, open_paren):
+    """The index of the parenthesis closing the one at open_paren, or None."""
+    depth = 0
+    for i in range(open_paren, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
     return None
 
 
@@ -72,7 +118,9 @@ INCLUDE = re.compile(r'#\s*include\s*[<"]([^>"]+)[>"]')
 HEADER_ALIASES = {"hipblas.h": "hipblas/hipblas.h", "hipsparse.h": "hipsparse/hipsparse.h",
                   "hipfft.h": "hipfft/hipfft.h", "hiprand.h": "hiprand/hiprand.h",
                   "hipsolver.h": "hipsolver/hipsolver.h", "hip/hip_runtime_api.h":
-                  "hip/hip_runtime.h", "hip_runtime.h": "hip/hip_runtime.h"}
+                  "hip/hip_runtime.h", "hip_runtime.h": "hip/hip_runtime.h",
+                  "hipblaslt.h": "hipblaslt/hipblaslt.h", "hiprtc.h": "hip/hiprtc.h",
+                  "rocblas.h": "rocblas/rocblas.h", "rocsparse.h": "rocsparse/rocsparse.h"}
 
 
 def header_key(text):
@@ -101,6 +149,10 @@ def regions(lines):
         while j < len(lines) and not CHECK.match(lines[j]):
             j += 1
         code = [l for l in lines[i:j] if not ANY_CHECK.match(l)]
+        if not any(l.strip() for l in code):
+            # CHECK lines written apart from their code (all of a file's #include checks at its
+            # top): like FileCheck, look in the rest of the file.
+            code = [l for l in lines[i:] if not ANY_CHECK.match(l)]
         out.extend((expected, code) for expected in block)
         i = j
     return out
@@ -130,8 +182,10 @@ def translate(drawbridge, path, cuda_path, hip_version, work):
     run = next((l for l in text.splitlines() if "RUN:" in l), "")
     defines = [d for d in DEFINE.findall(run) if d.startswith("-D")]
     out = os.path.join(work, os.path.basename(path) + ".hip")
+    # HIPIFY's --roc (also spelled -roc) is drawbridge's --roc: rocBLAS and friends.
+    roc = ["--roc"] if re.search(r"\s--?roc\b", run) else []
     cmd = [drawbridge, "translate", path, "-o", out, "--hip-version", hip_version,
-           "--cuda-path", cuda_path, "-I" + os.path.dirname(path)] + defines
+           "--cuda-path", cuda_path, "-I" + os.path.dirname(path)] + roc + defines
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if not os.path.exists(out):
         return path, text, None, proc.returncode

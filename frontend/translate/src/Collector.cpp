@@ -77,7 +77,7 @@ public:
     llvm::StringRef name = decl->getName();
     facts_.names.declarations.insert(name);
     // Any HIP version: a name some row maps must not be renamed where the project declares it.
-    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), {99, 0});
+    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), HipVersion{99, 0});
     if (mapped.usable && loc.isFileID())
       if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
         facts_.names.declarationSites.emplace(realPath(sm_.getFileManager(), entry->getName()),

@@ -159,10 +159,10 @@ bool applyRows(RewriteContext& c, std::size_t i, llvm::StringRef key) {
   // A call of a name whose rows depend on the argument count looks up "name/N" first.
   if (hasArgumentCountRows(std::string_view(key.data(), key.size())))
     if (auto call = callAt(t, i))
-      found = lookupIdentifier(key.str() + "/" + std::to_string(call->args.size()),
-                               c.options.hipVersion);
+      found =
+          lookupIdentifier(key.str() + "/" + std::to_string(call->args.size()), c.options.target());
   if (!found.usable && !found.newer)
-    found = lookupIdentifier(std::string_view(key.data(), key.size()), c.options.hipVersion);
+    found = lookupIdentifier(std::string_view(key.data(), key.size()), c.options.target());
   if (const Mapping* m = found.usable) {
     if (m->action == Action::Unsupported) {
       c.stats.count(m->family, Outcome::NoHipEquivalent);

@@ -53,8 +53,7 @@ std::size_t rewriteInclude(RewriteContext& context, std::size_t i) {
     if (llvm::sys::fs::exists(local))
       return next;
   }
-  Lookup found =
-      lookupHeader(std::string_view(name.data(), name.size()), context.options.hipVersion);
+  Lookup found = lookupHeader(std::string_view(name.data(), name.size()), context.options.target());
   if (found.usable && found.usable->action == Action::Unsupported) {
     context.stats.count(Family::Header, Outcome::NoHipEquivalent);
     context.report(DiagId::NoHipEquivalent, nameOffset,

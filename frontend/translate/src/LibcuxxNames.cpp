@@ -36,7 +36,7 @@ std::size_t rewriteLibcuxxName(RewriteContext& c, std::size_t i) {
     key += "::" + t.spelling(last + 2).str();
     last += 2;
   }
-  Lookup found = lookupIdentifier(key, c.options.hipVersion);
+  Lookup found = lookupIdentifier(key, c.options.target());
   const Mapping* m = found.usable;
   if (!m || (m->action != Action::Rename && m->action != Action::RenameUntemplated)) {
     c.stats.count(Family::Runtime, Outcome::NoHipEquivalent);

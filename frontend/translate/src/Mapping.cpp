@@ -1,6 +1,7 @@
 #include "drawbridge/translate/Mapping.h"
 
 #include <array>
+#include <llvm/ADT/STLExtras.h>
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringRef.h>
 #include <llvm/ADT/StringSet.h>
@@ -11,7 +12,15 @@ namespace {
 
 // The tables are X-macro files so that they read as plain lists; each row becomes a Mapping.
 #define DRAWBRIDGE_ROW(cuda, hip, action, major, minor)                                            \
-  Mapping{cuda, hip, DRAWBRIDGE_FAMILY, action, HipVersion{major, minor}},
+  Mapping{cuda, hip, DRAWBRIDGE_FAMILY, action, HipVersion{major, minor}, false},
+#define DRAWBRIDGE_ROC_ROW(cuda, roc, action, major, minor)                                        \
+  Mapping{cuda, roc, DRAWBRIDGE_FAMILY, action, HipVersion{major, minor}, true},
+#define DRAWBRIDGE_ROC_RENAME(cuda, roc, major, minor)                                             \
+  DRAWBRIDGE_ROC_ROW(#cuda, #roc, Action::Rename, major, minor)
+#define DRAWBRIDGE_ROC_UNSUPPORTED(cuda, why)                                                      \
+  DRAWBRIDGE_ROC_ROW(#cuda, why, Action::Unsupported, 0, 0)
+#define DRAWBRIDGE_ROC_HEADER(cuda, roc, major, minor)                                             \
+  DRAWBRIDGE_ROC_ROW(cuda, roc, Action::Rename, major, minor)
 #define DRAWBRIDGE_RENAME(cuda, hip, major, minor)                                                 \
   DRAWBRIDGE_ROW(#cuda, #hip, Action::Rename, major, minor)
 #define DRAWBRIDGE_RENAME_TEXT(cuda, hip, major, minor)                                            \
@@ -39,24 +48,39 @@ const Mapping kMappings[] = {
 #include "mappings/DeviceProp.def"
 #include "mappings/Libcuxx.def"
 #include "mappings/Runtime.def"
+#include "mappings/hipify/Runtime.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Driver
 #include "mappings/Driver.def"
+#include "mappings/hipify/Driver.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Blas
 #include "mappings/Blas.def"
+#include "mappings/hipify/Blas.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::BlasLt
 #include "mappings/BlasLt.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Rand
 #include "mappings/Rand.def"
+#include "mappings/hipify/Rand.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Fft
 #include "mappings/Fft.def"
+#include "mappings/hipify/Fft.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Sparse
 #include "mappings/Sparse.def"
+#include "mappings/hipify/Sparse.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Solver
+#include "mappings/hipify/Solver.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Dnn
+#include "mappings/hipify/Dnn.def"
+#undef DRAWBRIDGE_FAMILY
+#define DRAWBRIDGE_FAMILY Family::Rtc
+#include "mappings/hipify/Rtc.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Cub
 #include "mappings/Cub.def"
@@ -66,6 +90,7 @@ const Mapping kMappings[] = {
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Half
 #include "mappings/Half.def"
+#include "mappings/hipify/Complex.def"
 #undef DRAWBRIDGE_FAMILY
 #define DRAWBRIDGE_FAMILY Family::Device
 #include "mappings/Device.def"
@@ -97,13 +122,17 @@ const Index& index() {
 }
 
 Lookup lookupIn(const llvm::StringMap<std::vector<const Mapping*>>& table, std::string_view name,
-                HipVersion target) {
+                Target target) {
   auto it = table.find(llvm::StringRef(name.data(), name.size()));
   if (it == table.end())
     return {};
+  // With --roc, a name's roc rows replace its hip rows; names without roc rows keep theirs.
+  bool roc = target.roc && llvm::any_of(it->second, [](const Mapping* m) { return m->roc; });
   Lookup found;
   for (const Mapping* m : it->second) {
-    if (m->since <= target) {
+    if (m->roc != roc)
+      continue;
+    if (m->since <= target.hip) {
       if (!found.usable || found.usable->since < m->since)
         found.usable = m;
     } else if (!found.newer || m->since < found.newer->since) {
@@ -129,12 +158,13 @@ std::optional<HipVersion> HipVersion::parse(std::string_view text) {
 
 std::string_view familyName(Family family) {
   static constexpr std::array<std::string_view, kFamilyCount> names = {
-      "runtime", "driver", "cublas", "cublaslt", "curand", "cufft", "cusparse",
-      "cub",     "nccl",   "fp16",   "device",   "header", "macro", "launch"};
+      "runtime",  "driver",   "cublas", "cublaslt", "curand", "cufft",
+      "cusparse", "cusolver", "cudnn",  "nvrtc",    "cub",    "nccl",
+      "fp16",     "device",   "header", "macro",    "launch"};
   return names[static_cast<std::size_t>(family)];
 }
 
-Lookup lookupIdentifier(std::string_view name, HipVersion target) {
+Lookup lookupIdentifier(std::string_view name, Target target) {
   return lookupIn(index().identifiers, name, target);
 }
 
@@ -142,7 +172,7 @@ bool hasArgumentCountRows(std::string_view name) {
   return index().byArgumentCount.contains(llvm::StringRef(name.data(), name.size()));
 }
 
-Lookup lookupHeader(std::string_view name, HipVersion target) {
+Lookup lookupHeader(std::string_view name, Target target) {
   Lookup exact = lookupIn(index().headers, name, target);
   if (exact.usable || exact.newer)
     return exact;
@@ -170,6 +200,12 @@ std::optional<Family> familyByPrefix(std::string_view identifier) {
     return Family::Fft;
   if (upperAfter("cusparse") || id.starts_with("CUSPARSE_"))
     return Family::Sparse;
+  if (upperAfter("cusolver") || id.starts_with("CUSOLVER_"))
+    return Family::Solver;
+  if (upperAfter("cudnn") || id.starts_with("CUDNN_"))
+    return Family::Dnn;
+  if (upperAfter("nvrtc") || id.starts_with("NVRTC_"))
+    return Family::Rtc;
   if (upperAfter("nccl") || id.starts_with("NCCL_"))
     return Family::Nccl;
   if (id.starts_with("__nv_") || id.starts_with("nv_bfloat") || id.starts_with("nv_half") ||

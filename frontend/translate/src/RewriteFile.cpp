@@ -46,7 +46,7 @@ std::optional<unsigned> runtimeIncludePoint(const TokenStream& t, const Options&
     if (!included)
       continue;
     std::string hip = included->name.str();
-    if (Lookup found = lookupHeader(hip, options.hipVersion); found.usable)
+    if (Lookup found = lookupHeader(hip, options.target()); found.usable)
       hip = std::string(found.usable->hip);
     if (llvm::StringRef(hip).starts_with("hip/hip_runtime"))
       return std::nullopt;

@@ -3,6 +3,7 @@
 #include "drawbridge/translate/Options.h"
 
 #include <gtest/gtest.h>
+#include <llvm/ADT/StringRef.h>
 #include <set>
 #include <string>
 #include <tuple>
@@ -33,7 +34,33 @@ TEST(Mapping, PicksTheNewestRowTheTargetHas) {
   EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip52), "HIPBLAS_R_32F");
   EXPECT_EQ(hipFor("CUBLAS_COMPUTE_32F", hip60), "HIPBLAS_COMPUTE_32F");
   EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", hip52).usable->action, Action::DropMask);
-  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", {7, 0}).usable->action, Action::WidenMask);
+  EXPECT_EQ(lookupIdentifier("__shfl_xor_sync", HipVersion{7, 0}).usable->action,
+            Action::WidenMask);
+}
+
+TEST(Mapping, HipifyTables) {
+  EXPECT_EQ(hipFor("cusolverDnCreate", hip52), "hipsolverDnCreate");
+  EXPECT_EQ(hipFor("cudnnCreate", hip52), "miopenCreate");
+  EXPECT_EQ(hipFor("nvrtcCompileProgram", hip52), "hiprtcCompileProgram");
+  EXPECT_EQ(lookupIdentifier("cusolverDnCreate", hip52).usable->family, Family::Solver);
+  // A name HIP lacks is reported with what to use instead.
+  const Mapping* missing = lookupIdentifier("cublasGetStatusString", hip60).usable;
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->action, Action::Unsupported);
+  EXPECT_NE(missing->hip.find("rocblas_status_to_string"), std::string_view::npos);
+}
+
+TEST(Mapping, RocRowsReplaceHipRowsUnderRoc) {
+  const Target roc60{hip60, true};
+  EXPECT_EQ(hipFor("cublasSgemm_v2", hip60), "hipblasSgemm");
+  EXPECT_EQ(lookupIdentifier("cublasSgemm_v2", roc60).usable->hip, "rocblas_sgemm");
+  EXPECT_TRUE(lookupIdentifier("cublasSgemm_v2", roc60).usable->roc);
+  EXPECT_EQ(lookupIdentifier("cublasGetStatusString", roc60).usable->hip,
+            "rocblas_status_to_string");
+  // Names without roc rows (the runtime) keep their HIP rows.
+  EXPECT_EQ(lookupIdentifier("cudaMalloc", roc60).usable->hip, "hipMalloc");
+  EXPECT_EQ(lookupHeader("cublas_v2.h", Target{hip52, true}).usable->hip, "rocblas.h");
+  EXPECT_EQ(lookupHeader("cublas_v2.h", roc60).usable->hip, "rocblas/rocblas.h");
 }
 
 TEST(Mapping, ReportsRowsThatNeedANewerHip) {
@@ -71,7 +98,7 @@ TEST(Mapping, FamilyByPrefix) {
 }
 
 TEST(Mapping, TablesAreConsistent) {
-  std::set<std::tuple<std::string_view, unsigned, unsigned>> seen;
+  std::set<std::tuple<std::string_view, unsigned, unsigned, bool>> seen;
   for (const Mapping& m : allMappings()) {
     SCOPED_TRACE(std::string(m.cuda));
     EXPECT_FALSE(m.cuda.empty());
@@ -81,12 +108,15 @@ TEST(Mapping, TablesAreConsistent) {
         m.action == Action::WidenMask || m.action == Action::ReplaceCall ||
         m.action == Action::Unsupported)
       EXPECT_FALSE(m.hip.empty());
-    EXPECT_TRUE(seen.insert({m.cuda, m.since.major, m.since.minor}).second)
+    EXPECT_TRUE(seen.insert({m.cuda, m.since.major, m.since.minor, m.roc}).second)
         << "two rows for the same name and HIP version";
-    // A runtime name becomes a hip* name, or a lambda that calls one (fields keep HIP's spelling).
+    // A runtime name becomes a HIP name (hipX, HIP_X, make_hipX, ihipX_t), or a lambda that calls
+    // one (fields keep HIP's spelling); CUDA's legacy texture and surface references keep theirs.
     if (m.family == Family::Runtime && m.action == Action::Rename &&
-        m.cuda.find("::") == std::string_view::npos)
-      EXPECT_TRUE(m.hip.starts_with("hip") || m.hip.starts_with("[]")) << m.hip;
+        m.cuda.find("::") == std::string_view::npos && m.hip != m.cuda)
+      EXPECT_TRUE(m.hip.starts_with("[]") ||
+                  llvm::StringRef(m.hip.data(), m.hip.size()).contains_insensitive("hip"))
+          << m.hip;
   }
   EXPECT_GT(allMappings().size(), 900u);
 }

@@ -189,6 +189,7 @@ def main():
     parser.add_argument("--hipcc", required=True)
     parser.add_argument("--llvm-as", required=True)
     parser.add_argument("--llvm-dis", required=True)
+    parser.add_argument("--build", required=True, help="the build directory")
     parser.add_argument("--root", required=True, help="the repository")
     parser.add_argument("--expectations", required=True)
     parser.add_argument("--work", required=True)
@@ -199,7 +200,7 @@ def main():
     args.root = os.path.realpath(args.root)
     shard, shards = map(int, args.shard.split("/"))
 
-    expectations = Expectations(args.expectations, args.root)
+    expectations = Expectations(args.expectations, args.root, os.path.realpath(args.build))
     programs = find_programs(args.root)
     stale = sorted(expectations.programs() - set(programs))
     programs = [p for p in programs if not args.programs or p in args.programs][shard::shards]

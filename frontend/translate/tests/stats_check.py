@@ -15,12 +15,13 @@ from repository_programs import Expectations, find_programs
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--drawbridge", required=True)
+    parser.add_argument("--build", required=True, help="the build directory")
     parser.add_argument("--root", required=True)
     parser.add_argument("--expectations", required=True)
     parser.add_argument("--work", required=True)
     args = parser.parse_args()
     root = os.path.realpath(args.root)
-    expectations = Expectations(args.expectations, root)
+    expectations = Expectations(args.expectations, root, os.path.realpath(args.build))
 
     # Programs translated with the same HIP version and arguments go through one -j run together.
     groups = {}

@@ -6,6 +6,8 @@
 #include "drawbridge/ptx/Compile.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 namespace drawbridge::cudart {
@@ -61,6 +63,52 @@ cudaError_t gatherPtx(RegisteredModule& module, std::vector<ptx::PtxSource>& sou
   return cudaSuccess;
 }
 
+// CUDA_MODULE_LOADING=EAGER compiles every kernel of a module when the module loads; CUDA 13's
+// default, LAZY, compiles each kernel on its first launch or query.
+bool eagerLoading() {
+  static const bool eager = [] {
+    const char* value = std::getenv("CUDA_MODULE_LOADING");
+    return value && std::strcmp(value, "EAGER") == 0;
+  }();
+  return eager;
+}
+
+// A kernel whose image cannot be compiled fails as CUDA fails a kernel whose PTX the JIT
+// rejects, and only that kernel. Said once, at its first launch or query (or at load, eagerly).
+cudaError_t failKernel(RegisteredFunction& function, const std::string& why) {
+  std::fprintf(stderr,
+               "drawbridge: %s\n  Launches of '%s' fail with cudaErrorInvalidPtx; the module's "
+               "other kernels are not affected. To run it, avoid what is named (for inline PTX, "
+               "a plain CUDA C++ path), or report it to Drawbridge with this message.\n",
+               why.c_str(), function.deviceName.c_str());
+  function.kernelError = cudaErrorInvalidPtx;
+  return cudaErrorInvalidPtx;
+}
+
+// The backend kernel of a function of a loaded module, compiled on first use; the caller holds
+// the module's loadMutex.
+cudaError_t resolveLoaded(RegisteredFunction& function, backend::Device& device) {
+  if (function.resolved)
+    return static_cast<cudaError_t>(function.kernelError);
+  function.resolved = true;
+  RegisteredModule& module = *function.module;
+  if (auto unlowered = module.unlowered.find(function.deviceName);
+      unlowered != module.unlowered.end())
+    return failKernel(function, "kernel '" + function.deviceName +
+                                    "' cannot be compiled: " + unlowered->second);
+  auto found = device.getKernel(module.loaded, function.deviceName);
+  if (found) {
+    function.kernel = *found;
+    return cudaSuccess;
+  }
+  backend::StatusCode code = found.status().code;
+  if (code == backend::StatusCode::SymbolNotFound || code == backend::StatusCode::OutOfMemory) {
+    function.kernelError = toCudaError(found.status(), "kernel lookup");
+    return static_cast<cudaError_t>(function.kernelError);
+  }
+  return failKernel(function, found.status().message);
+}
+
 cudaError_t load(RegisteredModule& module, backend::Device& device) {
   std::lock_guard lock(module.loadMutex);
   if (module.loadAttempted)
@@ -74,9 +122,12 @@ cudaError_t load(RegisteredModule& module, backend::Device& device) {
     return error;
   if (sources.empty())
     return failLoad(module, cudaErrorNoKernelImageForDevice, "it carries no usable PTX" + skipped);
-  auto bitcode = ptx::compileToNvvmBitcode(sources);
+  std::vector<ptx::FunctionFailure> unlowered;
+  auto bitcode = ptx::compileToNvvmBitcode(sources, &unlowered);
   if (!bitcode)
     return failLoad(module, cudaErrorInvalidPtx, bitcode.error().message + skipped);
+  for (auto& failure : unlowered)
+    module.unlowered.emplace(std::move(failure.function), std::move(failure.message));
   auto loaded = device.loadModule(*bitcode, kernelNames(module));
   if (!loaded)
     return failLoad(module, toCudaError(loaded.status(), "module load"), loaded.status().message);
@@ -90,6 +141,9 @@ cudaError_t load(RegisteredModule& module, backend::Device& device) {
     if (variable.managed)
       *static_cast<void**>(variable.hostAddress) = global->address;
   }
+  if (eagerLoading())
+    for (auto& function : module.functions)
+      (void)resolveLoaded(*function, device); // each kernel's failure is its own
   return cudaSuccess;
 }
 
@@ -97,14 +151,12 @@ cudaError_t load(RegisteredModule& module, backend::Device& device) {
 
 cudaError_t resolveKernel(RegisteredFunction& function, backend::Device& device,
                           backend::Kernel*& kernel) {
-  if (cudaError_t error = load(*function.module, device))
+  RegisteredModule& module = *function.module;
+  if (cudaError_t error = load(module, device))
     return error;
-  if (!function.kernel) {
-    auto found = device.getKernel(function.module->loaded, function.deviceName);
-    if (!found)
-      return toCudaError(found.status(), "kernel lookup");
-    function.kernel = *found;
-  }
+  std::lock_guard lock(module.loadMutex);
+  if (cudaError_t error = resolveLoaded(function, device))
+    return error;
   kernel = function.kernel;
   return cudaSuccess;
 }

@@ -1,7 +1,9 @@
 // Turning a registered module into a loaded backend module: the PTX of each unit is chosen,
-// compiled to NVVM IR (linking the units of a -rdc program) and loaded, on the first launch of
-// one of its kernels. A module that cannot load says why once, and every launch of its kernels
-// returns the same error.
+// compiled to NVVM IR (linking the units of a -rdc program) and loaded, on the first use of
+// one of its kernels or variables; each kernel then compiles on its own first launch or query
+// (all at load under CUDA_MODULE_LOADING=EAGER). A module that cannot load, or a kernel that
+// cannot compile, says why once, and every later use of it returns the same error; a kernel's
+// failure is its own (cudaErrorInvalidPtx, as CUDA's for PTX its JIT rejects, not sticky).
 #pragma once
 
 #include "Registry.h"

@@ -6,6 +6,7 @@
 #include "drawbridge/fatbin/Image.h"
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,7 +21,10 @@ struct RegisteredFunction {
   RegisteredModule* module;
   const void* hostStub;
   std::string deviceName;
-  backend::Kernel* kernel = nullptr; // resolved on first launch
+  // Compiled on its first launch or query (Modules.h), guarded by the module's loadMutex.
+  bool resolved = false;
+  backend::Kernel* kernel = nullptr;
+  int kernelError = 0; // the cudaError_t of a kernel that cannot run, returned every time
   // cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize); unset: CUDA's default.
   std::optional<size_t> maxDynamicShared = std::nullopt;
   int sharedCarveout = -1; // cudaFuncAttributePreferredSharedMemoryCarveout
@@ -46,11 +50,13 @@ struct RegisteredModule {
   std::vector<RegisteredVariable> variables;
   bool complete = false; // __cudaRegisterFatBinaryEnd seen
 
-  // Compiled on the first launch of one of its kernels (Modules.h); guarded by loadMutex.
+  // Loaded on the first launch of one of its kernels (Modules.h); guarded by loadMutex.
   std::mutex loadMutex;
   bool loadAttempted = false;
   backend::Module* loaded = nullptr;
   int loadError = 0; // the cudaError_t of a failed load, returned by every later launch
+  // Kernels the PTX frontend left out of the module, and why.
+  std::map<std::string, std::string, std::less<>> unlowered;
 };
 
 class Registry {

@@ -56,6 +56,22 @@ void release(ncclComm_t comm) {
   delete comm;
 }
 
+// What NCCL checks of a config before using it: made by NCCL_CONFIG_INITIALIZER, and a
+// blocking flag of 0, 1 or unset. Its tuning fields change nothing on MPI.
+ncclResult_t checkConfig(const ncclConfig_t* config, const char* api) {
+  if (!config)
+    return ncclSuccess;
+  if (config->magic != 0xcafebeef)
+    return fail(ncclInvalidArgument, std::string(api) +
+                                         ": ncclConfig_t argument not initialized via "
+                                         "NCCL_CONFIG_INITIALIZER");
+  if (config->blocking != NCCL_CONFIG_UNDEF_INT && config->blocking != 0 && config->blocking != 1)
+    return fail(ncclInvalidArgument, std::string(api) +
+                                         ": invalid config blocking attribute value " +
+                                         std::to_string(config->blocking));
+  return ncclSuccess;
+}
+
 } // namespace
 
 ncclResult_t ensureMpi() {
@@ -126,25 +142,43 @@ DRAWBRIDGE_NCCL_PROFILING_ALIAS(ncclCommInitRank)
 
 DRAWBRIDGE_NCCL_EXPORT ncclResult_t ncclCommInitRankConfig(ncclComm_t* comm, int nranks,
                                                            ncclUniqueId id, int rank,
-                                                           ncclConfig_t*) {
-  // Every communicator is blocking; the tuning fields of the config change nothing on MPI.
+                                                           ncclConfig_t* config) {
+  // Every communicator is ready when its init returns, which a non-blocking one may also be.
+  if (ncclResult_t result = checkConfig(config, "ncclCommInitRankConfig"))
+    return result;
   return ncclCommInitRank(comm, nranks, id, rank);
 }
 DRAWBRIDGE_NCCL_PROFILING_ALIAS(ncclCommInitRankConfig)
 
 DRAWBRIDGE_NCCL_EXPORT ncclResult_t ncclCommInitAll(ncclComm_t* comms, int ndev,
                                                     const int* devlist) {
-  if (!comms || ndev < 1)
-    return fail(ncclInvalidArgument, "ncclCommInitAll: comms is NULL or ndev < 1");
-  if (ndev != 1)
-    return fail(ncclInvalidUsage,
-                "ncclCommInitAll: Drawbridge's NCCL runs one rank per process (one CPU device); "
-                "start " +
-                    std::to_string(ndev) + " processes with mpirun and ncclCommInitRank");
+  // NCCL's checks, in its order: on Drawbridge's one device, more than one rank in a process
+  // fails as NCCL fails on a one-GPU machine (a bad or duplicate device, or cudaSetDevice).
+  if (!comms || ndev < 0)
+    return fail(ncclInvalidArgument, "ncclCommInitAll: comms is NULL or ndev < 0");
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess)
+    return fail(ncclUnhandledCudaError, "ncclCommInitAll: cudaGetDeviceCount failed");
+  const std::string oneRankPerProcess =
+      "; Drawbridge has one device: run one rank per process (mpirun -np N drawbridge run -- "
+      "PROGRAM) with ncclCommInitRank";
+  for (int i = 0; devlist && i < ndev; ++i) {
+    if (devlist[i] < 0 || devlist[i] >= devices)
+      return fail(ncclInvalidArgument, "ncclCommInitAll: invalid device " +
+                                           std::to_string(devlist[i]) + oneRankPerProcess);
+    for (int j = 0; j < i; ++j)
+      if (devlist[j] == devlist[i])
+        return fail(ncclInvalidUsage, "ncclCommInitAll: duplicate device " +
+                                          std::to_string(devlist[i]) + oneRankPerProcess);
+  }
+  for (int i = 0; i < ndev; ++i)
+    if (cudaSetDevice(devlist ? devlist[i] : i) != cudaSuccess)
+      return fail(ncclUnhandledCudaError, "ncclCommInitAll: cudaSetDevice(" + std::to_string(i) +
+                                              ") failed" + oneRankPerProcess);
+  if (ndev == 0)
+    return ncclSuccess;
   if (ncclResult_t result = ensureMpi())
     return result;
-  if (devlist && cudaSetDevice(devlist[0]) != cudaSuccess)
-    return fail(ncclInvalidArgument, "ncclCommInitAll: no device " + std::to_string(devlist[0]));
   MPI_Comm self;
   if (int code = MPI_Comm_dup(MPI_COMM_SELF, &self))
     return fromMpi(code, "ncclCommInitAll");
@@ -153,10 +187,12 @@ DRAWBRIDGE_NCCL_EXPORT ncclResult_t ncclCommInitAll(ncclComm_t* comms, int ndev,
 DRAWBRIDGE_NCCL_PROFILING_ALIAS(ncclCommInitAll)
 
 DRAWBRIDGE_NCCL_EXPORT ncclResult_t ncclCommSplit(ncclComm_t comm, int color, int key,
-                                                  ncclComm_t* newcomm, ncclConfig_t*) {
+                                                  ncclComm_t* newcomm, ncclConfig_t* config) {
   if (!comm || !newcomm)
     return fail(ncclInvalidArgument, "ncclCommSplit: comm or newcomm is NULL");
   *newcomm = nullptr;
+  if (ncclResult_t result = checkConfig(config, "ncclCommSplit"))
+    return result;
   if (color < NCCL_SPLIT_NOCOLOR)
     return fail(ncclInvalidArgument, "ncclCommSplit: color must be >= 0 or NCCL_SPLIT_NOCOLOR");
   MPI_Comm group;

@@ -38,6 +38,16 @@ Value* roundToBFloat16(IRBuilder<>& b, Value* x, llvm::Type* target) {
   return b.CreateBitCast(b.CreateSelect(b.CreateFCmpUNO(x, x), nan, high), target);
 }
 
+// bfloat to f32 on the bits (the high half of the f32), subnormals kept. An fpext would let the
+// optimiser narrow the f32 operation back to a bfloat one, which x86 then computes with its
+// bfloat conversions, flushing subnormals.
+Value* widenToF32(IRBuilder<>& b, Value* x) {
+  llvm::Type* i16 = withElement(x->getType(), b.getInt16Ty());
+  llvm::Type* i32 = withElement(x->getType(), b.getInt32Ty());
+  Value* bits = b.CreateShl(b.CreateZExt(b.CreateBitCast(x, i16), i32), 16);
+  return b.CreateBitCast(bits, withElement(x->getType(), b.getFloatTy()));
+}
+
 // f64 to f32 rounding to odd: the f32 toward zero, its lowest bit set when that was inexact.
 Value* roundToOddF32(IRBuilder<>& b, Value* d) {
   llvm::Type* f32 = withElement(d->getType(), b.getFloatTy());
@@ -81,7 +91,9 @@ bool isWidenedInF32(llvm::Intrinsic::ID id) {
 Value* exactBFloat16(IRBuilder<>& b, llvm::Instruction& instruction) {
   llvm::Type* type = instruction.getType();
   llvm::Type* f32 = withElement(type, b.getFloatTy());
-  auto widen = [&](Value* v, llvm::Type* to) { return b.CreateFPExt(v, to); };
+  auto widen = [&](Value* v, llvm::Type* to) {
+    return to->getScalarType()->isFloatTy() ? widenToF32(b, v) : b.CreateFPExt(v, to);
+  };
   if (auto* cast = llvm::dyn_cast<llvm::FPTruncInst>(&instruction)) {
     Value* source = cast->getOperand(0);
     if (!source->getType()->getScalarType()->isFloatTy())

@@ -9,6 +9,7 @@
 // Runs on both input paths (PTX frontend and clang's NVVM IR), before the optimiser.
 #include "Lowering.h"
 
+#include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/Instructions.h>
@@ -93,10 +94,17 @@ bool makesNaN(const llvm::Instruction& instruction) {
 
 // min/max of two zeros of different signs: the bits of -0 for min (the sign bits or-ed), +0
 // for max (and-ed). Equal non-zero operands have equal bits, so this holds for every equal pair.
+// minimum/maximum (min.NaN, max.NaN) order -0 below +0 themselves but must return a NaN for any
+// NaN operand, which x86's lowering of their f16 forms misses when the other operand is a zero.
 llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, llvm::Value* r) {
   llvm::Intrinsic::ID id = call.getIntrinsicID();
+  if (id == llvm::Intrinsic::minimum || id == llvm::Intrinsic::maximum) {
+    llvm::Value* x = call.getArgOperand(0);
+    llvm::Value* y = call.getArgOperand(1);
+    return b.CreateSelect(b.CreateFCmpUNO(x, y), b.CreateFAdd(x, y), r); // made canonical next
+  }
   if (id != llvm::Intrinsic::minnum && id != llvm::Intrinsic::maxnum)
-    return r; // minimum/maximum already order -0 below +0
+    return r;
   llvm::Type* type = call.getType();
   llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
   llvm::Value* x = b.CreateBitCast(call.getArgOperand(0), bitsType);
@@ -110,21 +118,79 @@ bool hasCanonicalNaN(llvm::Type* type) {
   return canonicalNaNBits(type->getScalarType()).has_value();
 }
 
-// Whether a use can see a NaN's payload. A compare cannot, and an operation that is itself made
-// canonical passes on no payload, so a chain of arithmetic is fixed once, where it ends.
-bool seesPayload(const llvm::Use& use) {
+// Phis that merge only results of NaN-making operations, NaN-free constants and other such phis
+// (a loop's accumulator): nothing they carry needs its payload kept, so they are made canonical
+// where their values are used rather than in every iteration of the loop that makes them, which
+// would keep LLVM from vectorising the loop.
+using PhiSet = llvm::SmallPtrSet<llvm::PHINode*, 8>;
+
+PhiSet arithmeticPhis(llvm::Function& function) {
+  PhiSet phis;
+  for (llvm::Instruction& instruction : llvm::instructions(function))
+    if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction);
+        phi && hasCanonicalNaN(phi->getType()))
+      phis.insert(phi);
+  auto arithmetic = [&](llvm::Value* v) {
+    if (auto* constant = llvm::dyn_cast<llvm::Constant>(v))
+      return !constant->containsUndefOrPoisonElement() && !constant->isNaN();
+    if (auto* phi = llvm::dyn_cast<llvm::PHINode>(v))
+      return phis.contains(phi);
+    auto* instruction = llvm::dyn_cast<llvm::Instruction>(v);
+    return instruction && makesNaN(*instruction);
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (llvm::PHINode* phi : PhiSet(phis))
+      if (!llvm::all_of(phi->incoming_values(), arithmetic)) {
+        phis.erase(phi);
+        changed = true;
+      }
+  }
+  return phis;
+}
+
+// Whether a use can see a NaN's payload. A compare cannot, an operation that is itself made
+// canonical passes on no payload, so a chain of arithmetic is fixed once, where it ends, and an
+// arithmetic phi is fixed where it is used.
+bool seesPayload(const llvm::Use& use, const PhiSet& phis) {
   auto* user = llvm::dyn_cast<llvm::Instruction>(use.getUser());
   if (!user)
     return true;
   if (llvm::isa<llvm::FCmpInst>(user))
     return false;
+  if (auto* phi = llvm::dyn_cast<llvm::PHINode>(user))
+    return !phis.contains(phi);
   return !(hasCanonicalNaN(user->getType()) && makesNaN(*user));
 }
 
-void makeExact(llvm::Instruction& instruction) {
+llvm::Value* canonicalized(llvm::IRBuilder<>& b, llvm::Value* v, uint64_t nanBits) {
+  llvm::Type* type = v->getType();
+  llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
+  llvm::Value* canonical =
+      b.CreateBitCast(llvm::ConstantInt::get(bitsType, nanBits), type); // splat for vectors
+  return b.CreateSelect(b.CreateFCmpUNO(v, v), canonical, v);
+}
+
+// An arithmetic phi made canonical at each use that sees its payload, just before that use.
+void makeExactWhereUsed(llvm::PHINode& phi, const PhiSet& phis) {
+  uint64_t nan = *canonicalNaNBits(phi.getType()->getScalarType());
+  llvm::SmallVector<llvm::Use*, 4> uses;
+  for (llvm::Use& use : phi.uses())
+    if (seesPayload(use, phis))
+      uses.push_back(&use);
+  for (llvm::Use* use : uses) {
+    auto* user = llvm::cast<llvm::Instruction>(use->getUser());
+    auto* userPhi = llvm::dyn_cast<llvm::PHINode>(user);
+    llvm::IRBuilder<> b(userPhi ? userPhi->getIncomingBlock(*use)->getTerminator() : user);
+    use->set(canonicalized(b, &phi, nan));
+  }
+}
+
+void makeExact(llvm::Instruction& instruction, const PhiSet& phis) {
   llvm::Type* type = instruction.getType();
   std::optional<uint64_t> nan = canonicalNaNBits(type->getScalarType());
-  if (nan && llvm::none_of(instruction.uses(), seesPayload))
+  if (nan && llvm::none_of(instruction.uses(),
+                           [&](const llvm::Use& use) { return seesPayload(use, phis); }))
     nan.reset();
   auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
   if (!nan && !intrinsic)
@@ -137,12 +203,8 @@ void makeExact(llvm::Instruction& instruction) {
   llvm::Value* r = &instruction;
   if (intrinsic)
     r = orderSignedZeros(b, *intrinsic, r);
-  if (nan) {
-    llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
-    llvm::Value* canonical =
-        b.CreateBitCast(llvm::ConstantInt::get(bitsType, *nan), type); // splat for vectors
-    r = b.CreateSelect(b.CreateFCmpUNO(r, r), canonical, r);
-  }
+  if (nan)
+    r = canonicalized(b, r, *nan);
   for (llvm::Use* use : uses)
     use->set(r);
 }
@@ -155,8 +217,11 @@ void makeArithmeticExact(llvm::Module& module) {
     for (llvm::Instruction& instruction : llvm::instructions(function))
       if (instruction.getType()->isFPOrFPVectorTy() && makesNaN(instruction))
         targets.push_back(&instruction);
+    PhiSet phis = arithmeticPhis(function);
     for (llvm::Instruction* instruction : targets)
-      makeExact(*instruction);
+      makeExact(*instruction, phis);
+    for (llvm::PHINode* phi : phis)
+      makeExactWhereUsed(*phi, phis);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/IntrinsicsNVPTX.h>
+#include <string_view>
 
 namespace drawbridge::backend::cpu {
 
@@ -18,6 +20,11 @@ using Emit = std::function<llvm::Value*(llvm::IRBuilder<>&, Args, llvm::Type*)>;
 Emit intrinsic(llvm::Intrinsic::ID id) {
   return [id](llvm::IRBuilder<>& b, Args args, llvm::Type* type) -> llvm::Value* {
     return b.CreateIntrinsic(id, {type}, args);
+  };
+}
+Emit nvvmIntrinsic(llvm::Intrinsic::ID id) { // not overloaded: no type to name
+  return [id](llvm::IRBuilder<>& b, Args args, llvm::Type*) -> llvm::Value* {
+    return b.CreateIntrinsic(id, {}, args);
   };
 }
 Emit bitIntrinsic(llvm::Intrinsic::ID id) { // ctlz/cttz take an "is zero poison" flag
@@ -114,10 +121,29 @@ const std::map<std::string, Emit, std::less<>>& table() {
         return b.CreateFDiv(ConstantFP::get(type, 1.0),
                             b.CreateIntrinsic(Intrinsic::sqrt, {type}, {args[0]}));
       };
-    for (const char* name : {"fdividef", "fast_fdividef", "fdiv_rn", "fdiv_rz", "ddiv_rn"})
-      t[name] = [](IRBuilder<>& b, Args args, Type*) -> Value* {
-        return b.CreateFDiv(args[0], args[1]);
-      };
+    // CUDA's rounded arithmetic (__fadd_rd, __fmaf_rz, __frcp_rn, __dsqrt_ru, ...) as the NVVM
+    // intrinsics PTX's rounded instructions become, and __fdividef as div.approx.f32 (its range
+    // rule included): lowerNvvmMath, which runs next, computes them exactly.
+    for (auto [cuda, nvvm] : {std::pair{"fadd", "add"},
+                              {"fmul", "mul"},
+                              {"fdiv", "div"},
+                              {"fmaf", "fma"},
+                              {"fsqrt", "sqrt"},
+                              {"frcp", "rcp"},
+                              {"dadd", "add"},
+                              {"dmul", "mul"},
+                              {"ddiv", "div"},
+                              {"fma", "fma"},
+                              {"dsqrt", "sqrt"},
+                              {"drcp", "rcp"}})
+      for (auto [suffix, rounding] :
+           {std::pair{"rn", "rn"}, {"rz", "rz"}, {"rd", "rm"}, {"ru", "rp"}}) {
+        bool isDouble = cuda[0] == 'd' || std::string_view(cuda) == "fma";
+        std::string intrinsic =
+            std::string("llvm.nvvm.") + nvvm + "." + rounding + (isDouble ? ".d" : ".f");
+        t[std::string(cuda) + "_" + suffix] = nvvmIntrinsic(Function::lookupIntrinsicID(intrinsic));
+      }
+    t["fdividef"] = t["fast_fdividef"] = nvvmIntrinsic(Intrinsic::nvvm_div_approx_f);
     t["saturatef"] = [](IRBuilder<>& b, Args args, Type* type) -> Value* {
       Value* low =
           b.CreateIntrinsic(Intrinsic::maxnum, {type}, {args[0], ConstantFP::get(type, 0.0)});

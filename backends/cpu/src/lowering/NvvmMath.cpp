@@ -158,16 +158,23 @@ Value* roundDirected(IRBuilder<>& b, Value* s, Value* error, llvm::Type* target,
 
 // NVIDIA's .ftz detects tininess before rounding: an f32 result whose exact value is below the
 // smallest normal is zero even where rounding would reach the smallest normal
-// (mul.rn.ftz(0x3f7fffff, 0x00800000) = 0). The value to nearest in f64 (exact for products,
-// above 2^-126 by far less than f32's rounding) tells which side of 2^-126 it lies.
+// (mul.rn.ftz(0x3f7fffff, 0x00800000) = 0). The value to nearest in f64 and the sign of its
+// error tell which side of 2^-126 the exact value lies: below it when the f64 value is, or
+// when that is 2^-126 itself and the error points toward zero (fma's -2^-126 + 2^-252).
 Value* flushTinyBeforeRounding(IRBuilder<>& b, const Rounded& r, llvm::ArrayRef<Value*> x,
                                Value* result) {
   llvm::SmallVector<Value*, 3> wide;
   for (Value* operand : x)
     wide.push_back(b.CreateFPExt(operand, b.getDoubleTy()));
-  Value* exact = nearestWithErrorSign(b, r.op, wide).first;
-  Value* tiny = b.CreateFCmpOLT(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, exact),
-                                llvm::ConstantFP::get(b.getDoubleTy(), 0x1p-126));
+  auto [nearest, error] = nearestWithErrorSign(b, r.op, wide);
+  Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, nearest);
+  Value* smallest = llvm::ConstantFP::get(b.getDoubleTy(), 0x1p-126);
+  Value* zero64 = llvm::ConstantFP::get(b.getDoubleTy(), 0.0);
+  Value* towardZero =
+      b.CreateAnd(b.CreateFCmpONE(error, zero64),
+                  b.CreateXor(b.CreateFCmpOGT(nearest, zero64), b.CreateFCmpOGT(error, zero64)));
+  Value* tiny = b.CreateOr(b.CreateFCmpOLT(magnitude, smallest),
+                           b.CreateAnd(b.CreateFCmpOEQ(magnitude, smallest), towardZero));
   Value* zero = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign,
                                         llvm::ConstantFP::get(result->getType(), 0.0), result);
   return b.CreateSelect(tiny, zero, result);
@@ -273,13 +280,23 @@ const llvm::StringMap<Lowerer>& others() {
                                    flush(b, call.getArgOperand(0))));
     };
     t["rcp.approx.ftz.d"] = t["rcp.approx.ftz.f"];
+    // div.approx is x * (1/y) (PTX ISA): for 2^126 < |y| < 2^128 the reciprocal underflows
+    // to zero, so the quotient is a signed zero (NaN for infinite x); elsewhere the correctly
+    // rounded quotient is within its 2 ulp.
     for (const char* name : {"div.approx.f", "div.approx.ftz.f"}) {
       bool ftz = llvm::StringRef(name).contains("ftz");
       t[name] = [ftz](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
         Value* x = call.getArgOperand(0);
         Value* y = call.getArgOperand(1);
         Value* q = ftz ? b.CreateFDiv(flush(b, x), flush(b, y)) : b.CreateFDiv(x, y);
-        return ftz ? flush(b, q) : q;
+        q = ftz ? flush(b, q) : q;
+        llvm::Type* type = call.getType();
+        Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, y);
+        Value* huge = b.CreateAnd(b.CreateFCmpOGT(magnitude, llvm::ConstantFP::get(type, 0x1p126)),
+                                  b.CreateFCmpOLT(magnitude, llvm::ConstantFP::getInfinity(type)));
+        Value* reciprocal =
+            b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, llvm::ConstantFP::get(type, 0.0), y);
+        return b.CreateSelect(huge, b.CreateFMul(x, reciprocal), q);
       };
     }
     // Half-precision exp2: in float, rounded back.
@@ -294,12 +311,12 @@ const llvm::StringMap<Lowerer>& others() {
     t["fmin.ftz.f"] = minMax(llvm::Intrinsic::minnum);
     t["fmax.ftz.nan.f"] = minMax(llvm::Intrinsic::maximum);
     t["fmin.ftz.nan.f"] = minMax(llvm::Intrinsic::minimum);
-    // Truncation to bfloat16 keeps the high half; NaNs stay quiet NaNs.
+    // Truncation to bfloat16 keeps the high half; a NaN is the canonical 0x7fff.
     t["f2bf16.rz"] = [](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
       Value* x = call.getArgOperand(0);
       Value* high =
           b.CreateTrunc(b.CreateLShr(b.CreateBitCast(x, b.getInt32Ty()), 16), b.getInt16Ty());
-      Value* quiet = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt16(0x7fc0), high);
+      Value* quiet = b.CreateSelect(b.CreateFCmpUNO(x, x), b.getInt16(0x7fff), high);
       return b.CreateBitCast(quiet, call.getType());
     };
     // To nearest: makeBFloat16Exact rounds it on the bits, subnormals kept.

@@ -64,3 +64,12 @@ extern "C" __global__ void exact_f32(const unsigned* in, unsigned* out) {
   out[MulFtzTiny] = __float_as_uint(__nvvm_mul_rn_ftz_f(f(6), f(7)));
 #endif
 }
+
+// A loop's accumulator (a phi of arithmetic results) made canonical where it leaves the loop, not
+// in every iteration: a NaN with a payload among the inputs still ends as the canonical NaN.
+extern "C" __global__ void exact_sum(const float* in, int n, float* out) {
+  float sum = 0.0f;
+  for (int i = 0; i < n; ++i)
+    sum = fmaf(in[i], in[i], sum);
+  out[threadIdx.x] = sum;
+}

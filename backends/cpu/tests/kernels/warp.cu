@@ -34,6 +34,17 @@ extern "C" __global__ void votes(const int* in, unsigned* out) {
   out[5 * i + 4] = active;
 }
 
+// __activemask right after a divergent branch whose taken arm shuffles: the lanes have
+// reconverged at the branch's end, so the mask names the whole warp (an H200, issue 13).
+extern "C" __global__ void reconverged_mask(int* data, unsigned* masks) {
+  unsigned lane = threadIdx.x % 32;
+  int v = data[threadIdx.x];
+  if (lane < 16)
+    v = __shfl_down_sync(0x0000ffffu, v, 1, 16);
+  masks[threadIdx.x] = __activemask();
+  data[threadIdx.x] = v;
+}
+
 // Lanes 0-15 and 16-31 shuffle separately in the two arms of a divergent branch.
 extern "C" __global__ void divergent_halves(int* data) {
   unsigned lane = threadIdx.x % 32;

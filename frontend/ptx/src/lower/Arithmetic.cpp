@@ -60,6 +60,31 @@ llvm::Value* floatOp(FunctionLowering& L, const Instruction& inst, ScalarType t,
   return mode.sat ? saturate(L, result) : result;
 }
 
+bool isHalves(ScalarType t) {
+  return t == ScalarType::F16 || t == ScalarType::F16x2;
+}
+
+using HalfOp = std::function<llvm::Value*(llvm::ArrayRef<llvm::Value*>)>;
+
+// .ftz on f16 and f16x2: subnormal operands and results become zeros of the same sign. A result
+// is tiny when its exact value is, before rounding (as NVIDIA's f32 .ftz): the operation again
+// in f64, where f16 sums and products are exact, tells.
+llvm::Value* flushedHalfOp(FunctionLowering& L, std::vector<llvm::Value*> args, const HalfOp& op) {
+  auto& b = L.b();
+  std::vector<llvm::Value*> wide;
+  for (llvm::Value*& arg : args) {
+    arg = flushSubnormal(L, arg);
+    wide.push_back(b.CreateFPExt(arg, arg->getType()->getWithNewType(b.getDoubleTy())));
+  }
+  llvm::Value* r = op(args);
+  llvm::Value* exact = op(wide);
+  llvm::Value* tiny = b.CreateFCmpOLT(b.CreateUnaryIntrinsic(fabs, exact),
+                                      llvm::ConstantFP::get(exact->getType(), 0x1p-14));
+  llvm::Value* zero =
+      b.CreateBinaryIntrinsic(copysign, llvm::ConstantFP::get(r->getType(), 0.0), r);
+  return b.CreateSelect(tiny, zero, r);
+}
+
 void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
   if (inst.has("cc"))
     return lowerCarry(L, inst);
@@ -71,7 +96,11 @@ void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* a = s->values[0];
   llvm::Value* c = s->values[1];
   llvm::Value* result = nullptr;
-  if (isFloat(s->type)) {
+  if (isHalves(s->type) && inst.has("ftz")) {
+    result = flushedHalfOp(L, {a, c}, [&](llvm::ArrayRef<llvm::Value*> x) {
+      return isSub ? b.CreateFSub(x[0], x[1]) : b.CreateFAdd(x[0], x[1]);
+    });
+  } else if (isFloat(s->type)) {
     // a - b is a + (-b) in every rounding mode.
     result = floatOp(L, inst, s->type, kAdd, {a, isSub ? b.CreateFNeg(c) : c},
                      [&] { return isSub ? b.CreateFSub(a, c) : b.CreateFAdd(a, c); });
@@ -121,6 +150,13 @@ void lowerMul(FunctionLowering& L, const Instruction& inst) {
   if (!s)
     return;
   auto& b = L.b();
+  if (isHalves(s->type) && inst.has("ftz")) {
+    L.write(inst.operands[0],
+            flushedHalfOp(L, s->values,
+                          [&](llvm::ArrayRef<llvm::Value*> x) { return b.CreateFMul(x[0], x[1]); }),
+            s->type);
+    return;
+  }
   if (isFloat(s->type)) {
     llvm::Value* r = floatOp(L, inst, s->type, kMul, s->values,
                              [&] { return b.CreateFMul(s->values[0], s->values[1]); });
@@ -139,16 +175,19 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (isFloat(s->type)) {
     // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
-    if (inst.has("relu")) {
-      // fma.rn.relu clamps negative results to +0; a NaN stays NaN (0x7fff on NVIDIA).
-      llvm::Value* r = b.CreateIntrinsic(fma, {s->values[0]->getType()}, s->values);
-      llvm::Value* zero = llvm::Constant::getNullValue(r->getType());
-      L.write(inst.operands[0], b.CreateSelect(b.CreateFCmpUGT(r, zero), r, zero), s->type);
+    auto fused = [&](llvm::ArrayRef<llvm::Value*> x) {
+      return b.CreateIntrinsic(fma, {x[0]->getType()}, x);
+    };
+    if (isHalves(s->type) && inst.has("ftz")) {
+      llvm::Value* r = flushedHalfOp(L, s->values, fused);
+      L.write(inst.operands[0], inst.has("relu") ? reluHalves(L, r) : r, s->type);
       return;
     }
-    llvm::Value* r = floatOp(L, inst, s->type, kFma, s->values, [&] {
-      return b.CreateIntrinsic(fma, {s->values[0]->getType()}, s->values);
-    });
+    if (inst.has("relu")) {
+      L.write(inst.operands[0], reluHalves(L, fused(s->values)), s->type);
+      return;
+    }
+    llvm::Value* r = floatOp(L, inst, s->type, kFma, s->values, [&] { return fused(s->values); });
     if (r)
       L.write(inst.operands[0], r, s->type);
     return;
@@ -246,9 +285,11 @@ void lowerAbsNeg(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   llvm::Value* a = s->values[0];
   llvm::Value* r = nullptr;
-  if (isFloat(s->type))
+  if (isFloat(s->type)) {
+    if (inst.has("ftz")) // a subnormal operand is a zero of its sign
+      a = flushSubnormal(L, a);
     r = inst.opcode == "abs" ? b.CreateUnaryIntrinsic(fabs, a) : b.CreateFNeg(a);
-  else
+  } else
     r = inst.opcode == "abs" ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, a, b.getFalse())
                              : b.CreateNeg(a);
   L.write(inst.operands[0], r, s->type);

@@ -114,11 +114,22 @@ llvm::SyncScope::ID scopeOf(FunctionLowering& L, const Instruction& inst) {
   return llvm::SyncScope::System;
 }
 
-// .ftz on f32: subnormals become zero of the same sign.
+llvm::Value* reluHalves(FunctionLowering& L, llvm::Value* v) {
+  auto& b = L.b();
+  llvm::Type* t = v->getType();
+  llvm::Value* zero = llvm::Constant::getNullValue(t);
+  llvm::Value* bits = llvm::ConstantInt::get(t->getWithNewType(b.getInt16Ty()), 0x7fff);
+  llvm::Value* nan = b.CreateBitCast(bits, t); // splat for pairs
+  llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOLT(v, zero), zero, v);
+  return b.CreateSelect(b.CreateFCmpUNO(v, v), nan, clamped);
+}
+
 llvm::Value* flushSubnormal(FunctionLowering& L, llvm::Value* v) {
   auto& b = L.b();
+  const llvm::fltSemantics& format = v->getType()->getScalarType()->getFltSemantics();
   llvm::Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v);
-  llvm::Value* tiny = b.CreateFCmpOLT(magnitude, llvm::ConstantFP::get(v->getType(), 0x1p-126));
+  llvm::Value* tiny = b.CreateFCmpOLT(
+      magnitude, llvm::ConstantFP::get(v->getType(), llvm::APFloat::getSmallestNormalized(format)));
   llvm::Value* zero = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign,
                                               llvm::ConstantFP::get(v->getType(), 0.0), v);
   return b.CreateSelect(tiny, zero, v);

@@ -39,7 +39,11 @@ std::optional<Sources> typedSources(FunctionLowering& L, const Instruction& inst
 /// Clamps to [0.0, 1.0], NaN to +0.0, as .sat does for floating-point results.
 llvm::Value* saturate(FunctionLowering& L, llvm::Value* v);
 
-/// .ftz on f32: subnormals become zeros of the same sign.
+/// .relu on an f16/bf16 result, one value or a packed pair: negative values become +0 and a NaN
+/// the canonical NaN 0x7fff (fma.rn.relu.f16x2 and cvt.rn.relu.f16.f32 of a NaN on an H200).
+llvm::Value* reluHalves(FunctionLowering& L, llvm::Value* v);
+
+/// .ftz: subnormals become zeros of the same sign (any float type, packed pairs too).
 llvm::Value* flushSubnormal(FunctionLowering& L, llvm::Value* v);
 
 /// Picks the NVVM intrinsic for a rounding mode and ftz (f32) or the f64 one; not_intrinsic when

@@ -63,15 +63,6 @@ llvm::Value* roundIntegral(FunctionLowering& L, llvm::Value* v, Rounding r) {
   }
 }
 
-// .relu on an f16/bf16 result: negative values become +0 and NaN the canonical NaN (0x7fff).
-llvm::Value* reluCanonical(FunctionLowering& L, llvm::Value* v) {
-  auto& b = L.b();
-  llvm::Value* zero = llvm::ConstantFP::get(v->getType(), 0.0);
-  llvm::Value* nan = b.CreateBitCast(b.getInt16(0x7fff), v->getType());
-  llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOLT(v, zero), zero, v);
-  return b.CreateSelect(b.CreateFCmpUNO(v, v), nan, clamped);
-}
-
 bool isIntegralRounding(const Instruction& inst) {
   return inst.has("rni") || inst.has("rzi") || inst.has("rmi") || inst.has("rpi");
 }
@@ -107,7 +98,7 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     for (unsigned i = 0; i < 2; ++i) {
       llvm::Value* x = b.CreateFPTrunc((*v)[1 - i], element);
       if (relu)
-        x = reluCanonical(L, x);
+        x = reluHalves(L, x);
       if (mode.sat)
         x = saturate(L, x);
       pair = b.CreateInsertElement(pair, x, i);
@@ -156,7 +147,7 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     } else if (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None) {
       r = b.CreateFPTrunc(x, L.type(to));
       if (relu)
-        r = reluCanonical(L, r);
+        r = reluHalves(L, r);
     } else if (to == ScalarType::BF16 && from == ScalarType::F32 && mode.rounding == Rounding::Rz) {
       r = b.CreateBitCast(b.CreateIntrinsic(nvvm_f2bf16_rz, {}, {x}), L.type(to));
     } else {

@@ -3,6 +3,7 @@
 // mem2reg so that PTX registers become SSA values.
 #include "drawbridge/ptx/Lowering.h"
 
+#include "FailedFunctions.h"
 #include "FunctionLowering.h"
 #include "RuntimeAbi.h"
 
@@ -304,13 +305,19 @@ Expected<std::unique_ptr<llvm::Module>> lower(const Module& module, llvm::LLVMCo
     return std::move(*error);
   if (auto error = initializeGlobals(state))
     return std::move(*error);
+  FailedFunctions failed;
   for (size_t i = 0; i < module.functions.size(); ++i) {
     const Function& f = module.functions[i];
     if (!f.hasBody)
       continue;
-    if (auto error = FunctionLowering(state, f, state.functions[i]).run())
-      return std::move(*error);
+    if (auto error = FunctionLowering(state, f, state.functions[i]).run()) {
+      if (!options.failedKernels)
+        return std::move(*error);
+      failed.add(state.functions[i], error->message);
+    }
   }
+  if (options.failedKernels)
+    failed.leaveOut(state, *options.failedKernels);
   adoptRuntimeAbi(*ir);
   if (options.promoteRegisters)
     promoteRegisters(*ir);

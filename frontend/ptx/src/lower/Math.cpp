@@ -94,8 +94,8 @@ void lowerMath(FunctionLowering& L, const Instruction& inst) {
       id = nvvm_rcp_approx_ftz_f;
     else if (op == "rcp" && f64 && mode.ftz)
       id = nvvm_rcp_approx_ftz_d;
-    else if (op == "rcp" && f32) // no non-ftz rcp.approx intrinsic: the approximate quotient
-      r = b.CreateIntrinsic(nvvm_div_approx_f, {}, {llvm::ConstantFP::get(x->getType(), 1.0), x});
+    else if (op == "rcp" && f32) // no non-ftz rcp.approx intrinsic; 1 ulp over the full range
+      r = b.CreateFDiv(llvm::ConstantFP::get(x->getType(), 1.0), x);
     else if (op == "tanh" && f32)
       r = tanhApprox(L, x);
     else if (op == "tanh" && isHalfType(s->type))

@@ -2,8 +2,9 @@
 // ISA ("Matrix fragments for mma.m16n8k16 / m16n8k8", "ldmatrix"). Lanes exchange what they hold
 // with shfl.sync.idx, the warp collective every backend already runs: ldmatrix swaps row
 // addresses, then each lane loads its own elements; mma gathers the rows of A and columns of B
-// that a lane's part of D needs, then accumulates in f32.
+// that a lane's part of D needs, then sums them as a tensor core does.
 #include "Common.h"
+#include "TensorCoreSum.h"
 
 #include <array>
 #include <llvm/IR/IntrinsicsNVPTX.h>
@@ -260,8 +261,8 @@ std::vector<llvm::Value*> elementsOf(FunctionLowering& L, const MmaShape& shape,
 // t = l%4, and each 32-bit register holding n = 32/bits elements, lane l holds A[g + 8(r % h)]
 // [n t + e + 4n (r / h)] as element e of A register r (h = m/8 row halves), B[n t + e + 4n r][g]
 // in B register r, and C/D[g + 8(i/2)][2t + i%2] as c_i. Each lane computes its elements of D.
-// Float products of f16/bf16 values are exact in f32, each added with one rounding, k in
-// ascending order; integer ones wrap in s32 unless .satfinite clamps the exact sum.
+// Float sums into f32 are the tensor core's truncating adder (TensorCoreSum.cpp); integer ones
+// wrap in s32 unless .satfinite clamps the exact sum.
 void lowerMma(FunctionLowering& L, const Instruction& inst) {
   auto shape = mmaShape(L, inst);
   if (!shape || !L.expectOperands(inst, 4, 4))
@@ -355,16 +356,17 @@ void lowerMma(FunctionLowering& L, const Instruction& inst) {
   for (unsigned i = 0; i < 4; ++i)
     accumulators[i] =
         shape->halfAccumulator ? unpack(L, cValues[i / 2], ScalarType::F16)[i % 2] : cValues[i];
+  if (!shape->halfResult) {
+    for (unsigned i = 0; i < 4; ++i)
+      L.write((*d)[i], tensorCoreSum(L, rows[i / 2], columns[i % 2], accumulators[i]),
+              ScalarType::F32);
+    return;
+  }
+  // f16 results: an fma chain in f32, rounded once to f16 (not yet measured on hardware).
   for (unsigned i = 0; i < 4; ++i)
     for (unsigned kk = 0; kk < shape->k; ++kk)
       accumulators[i] = b.CreateIntrinsic(llvm::Intrinsic::fma, {b.getFloatTy()},
                                           {rows[i / 2][kk], columns[i % 2][kk], accumulators[i]});
-
-  if (!shape->halfResult) {
-    for (unsigned i = 0; i < 4; ++i)
-      L.write((*d)[i], accumulators[i], ScalarType::F32);
-    return;
-  }
   for (unsigned r = 0; r < 2; ++r) {
     llvm::Value* packed = llvm::PoisonValue::get(L.type(ScalarType::F16x2));
     for (unsigned e = 0; e < 2; ++e)

@@ -57,6 +57,15 @@ __global__ void uses_shared(int* out) {
     *out = scratch[n - 1];
 }
 
+// What `rounds` leaves in `sums` when every grid barrier held.
+static void requireRoundSums(const int* sums, int count, int blocks) {
+  std::vector<int> host(count * blocks);
+  OK(cudaMemcpy(host.data(), sums, host.size() * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int r = 0; r < count; ++r)
+    for (int b = 0; b < blocks; ++b)
+      REQUIRE(host[r * blocks + b] == (r + 1) * blocks * (blocks + 1) / 2);
+}
+
 static int grid_sync() {
   int device = 0, multiprocessors = 0, supported = 0;
   OK(cudaDeviceGetAttribute(&supported, cudaDevAttrCooperativeLaunch, device));
@@ -76,11 +85,7 @@ static int grid_sync() {
   void* args[] = {&values, &sums, &n};
   OK(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(rounds), blocks, 64, args, 0, 0));
   OK(cudaDeviceSynchronize());
-  std::vector<int> host(count * blocks);
-  OK(cudaMemcpy(host.data(), sums, host.size() * sizeof(int), cudaMemcpyDeviceToHost));
-  for (int r = 0; r < count; ++r)
-    for (int b = 0; b < blocks; ++b)
-      REQUIRE(host[r * blocks + b] == (r + 1) * blocks * (blocks + 1) / 2);
+  requireRoundSums(sums, count, blocks);
 
   // The same through cudaLaunchKernelExC with the cooperative attribute.
   OK(cudaMemset(sums, 0, count * blocks * sizeof(int)));
@@ -93,21 +98,22 @@ static int grid_sync() {
   config.attrs = &attribute;
   config.numAttrs = 1;
   OK(cudaLaunchKernelEx(&config, rounds, values, sums, count));
-  OK(cudaMemcpy(host.data(), sums, host.size() * sizeof(int), cudaMemcpyDeviceToHost));
-  REQUIRE(host[(count - 1) * blocks] == count * blocks * (blocks + 1) / 2);
+  requireRoundSums(sums, count, blocks);
 
   // One block more than fits at once cannot be cooperative.
   EXPECT(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(rounds), blocks + 1, 64, args, 0, 0),
          cudaErrorCooperativeLaunchTooLarge);
   cudaGetLastError();
 
-  // grid.is_valid(): true only in a cooperative launch.
+  // grid.is_valid(): CUDA 13 gives every launch a grid workspace, so it is true in an ordinary
+  // launch as well as a cooperative one (measured on an H200).
   int* valid = nullptr;
   OK(cudaMallocManaged(&valid, sizeof(int)));
   *valid = -1;
   validity<<<2, 32>>>(valid);
   OK(cudaDeviceSynchronize());
-  REQUIRE(*valid == 0);
+  REQUIRE(*valid == 1);
+  *valid = -1;
   void* validArgs[] = {&valid};
   OK(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(validity), 1, 32, validArgs, 0, 0));
   OK(cudaDeviceSynchronize());
@@ -224,6 +230,24 @@ static int fault() {
   return 0;
 }
 
+// DRAWBRIDGE-ONLY(ordinary-sync): grid.sync() in an ordinary launch completes when every block
+// happens to be running, and otherwise hangs on an NVIDIA GPU. Drawbridge completes it when the
+// grid fits its workers and fails the launch, naming grid.sync(), when the grid cannot.
+static int ordinary_sync() {
+  const int fits = 2, tooMany = 64, count = 3;
+  int *values = nullptr, *sums = nullptr;
+  OK(cudaMalloc(&values, count * tooMany * sizeof(int)));
+  OK(cudaMalloc(&sums, count * tooMany * sizeof(int)));
+  rounds<<<fits, 32>>>(values, sums, count);
+  OK(cudaDeviceSynchronize());
+  requireRoundSums(sums, count, fits);
+  std::printf("ordinary grid of %d blocks synchronised\n", fits);
+  rounds<<<tooMany, 32>>>(values, sums, count);
+  EXPECT(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
+  std::printf("ordinary grid of %d blocks failed\n", tooMany);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* section = argc > 1 ? argv[1] : "";
   if (!std::strcmp(section, "grid-sync"))
@@ -232,6 +256,8 @@ int main(int argc, char** argv) {
     return occupancy();
   if (!std::strcmp(section, "fault"))
     return fault();
-  std::printf("usage: cooperative grid-sync|occupancy|fault\n");
+  if (!std::strcmp(section, "ordinary-sync"))
+    return ordinary_sync();
+  std::printf("usage: cooperative grid-sync|occupancy|fault|ordinary-sync\n");
   return 2;
 }

@@ -1,6 +1,7 @@
 // CUDA's rounding-mode intrinsics, compared bit for bit with the host computing the same
 // operation under the same rounding mode (fesetround). Inputs include ties, subnormals,
-// cancellations and overflow, where directed rounding differs from rounding to nearest.
+// cancellations, overflow, infinities and NaNs with payloads; f32 NaN results must be NVIDIA's
+// canonical NaN.
 #include "Check.cuh"
 
 #include <cfenv>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 enum Op { Add, Mul, Div, Fma, Sqrt, Rcp, OpCount };
@@ -159,13 +161,34 @@ template <typename T> T hostApply(int op, int mode, T a, T b, T c) {
   return r;
 }
 
+// A quiet NaN with a payload, which no NaN result of NVIDIA's arithmetic keeps.
+template <typename T> T withPayload() {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  Bits bits = sizeof(T) == 4 ? Bits(0x7fc01234u) : Bits(0x7ff8000000001234ull);
+  T value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+// NVIDIA's f32 arithmetic returns the canonical NaN 0x7fffffff whatever the inputs' payloads
+// (an H200, issue 13); its f64 NaN was not measured, so any NaN stands there.
+template <typename T> bool sameResult(T expected, T got) {
+  if (std::isnan(expected) && sizeof(T) == 4) {
+    uint32_t bits;
+    std::memcpy(&bits, &got, sizeof bits);
+    return bits == 0x7fffffffu;
+  }
+  return std::memcmp(&expected, &got, sizeof(T)) == 0 || (std::isnan(expected) && std::isnan(got));
+}
+
 template <typename T> std::vector<T> inputs(std::mt19937& rng, int n) {
   std::vector<T> v(n);
   std::uniform_real_distribution<T> unit(-1, 1);
   std::uniform_int_distribution<int> exponent(-20, 20);
   for (int i = 0; i < n; ++i)
     v[i] = std::ldexp(unit(rng), exponent(rng));
-  // Hard cases: exact ties, subnormals, huge values, cancellation partners, zero.
+  // Hard cases: exact ties, subnormals, huge values, cancellation partners, zero, infinities
+  // and NaNs with payloads.
   const T special[] = {T(1),
                        T(3),
                        T(0.1),
@@ -175,7 +198,11 @@ template <typename T> std::vector<T> inputs(std::mt19937& rng, int n) {
                        T(-0.0),
                        T(1) + std::numeric_limits<T>::epsilon(),
                        T(-2),
-                       T(7)};
+                       T(7),
+                       std::numeric_limits<T>::infinity(),
+                       -std::numeric_limits<T>::infinity(),
+                       withPayload<T>(),
+                       -withPayload<T>()};
   for (size_t i = 0; i < sizeof special / sizeof special[0]; ++i)
     v[i] = special[i];
   return v;
@@ -206,9 +233,7 @@ template <typename T> int check(const char* typeName) {
       for (int i = 0; i < n; ++i) {
         T expected = hostApply<T>(op, mode, a[i], b[i], c[i]);
         T got = out[(op * ModeCount + mode) * n + i];
-        bool same = std::memcmp(&expected, &got, sizeof(T)) == 0 ||
-                    (std::isnan(expected) && std::isnan(got));
-        if (!same && mismatches++ < 5)
+        if (!sameResult(expected, got) && mismatches++ < 5)
           std::printf("%s %s.%s(%a, %a, %a) = %a, host says %a\n", typeName, opNames[op],
                       modeNames[mode], double(a[i]), double(b[i]), double(c[i]), double(got),
                       double(expected));

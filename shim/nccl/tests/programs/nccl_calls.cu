@@ -340,6 +340,51 @@ void communicators() {
   NCCL_OK(ncclCommDestroy(half));
   NCCL_OK(ncclCommDestroy(none));
 
+  // Configs as NCCL checks them. A non-blocking communicator may still be initialising when
+  // the call returns (ncclInProgress): a program polls ncclCommGetAsyncError until it is not.
+  ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+  config.blocking = 0;
+  ncclComm_t configured = nullptr;
+  ncclResult_t split = ncclCommSplit(comm, 0, rank, &configured, &config);
+  REQUIRE(split == ncclSuccess || split == ncclInProgress);
+  do
+    NCCL_OK(ncclCommGetAsyncError(configured, &async));
+  while (async == ncclInProgress);
+  REQUIRE(async == ncclSuccess);
+  float* one = toDevice({1.0f});
+  NCCL_OK(ncclAllReduce(one, one, 1, ncclFloat, ncclSum, configured, stream));
+  REQUIRE(toHost(one, 1)[0] == float(nranks));
+  NCCL_OK(ncclCommDestroy(configured));
+  ncclConfig_t uninitialised = {};
+  REQUIRE(ncclCommSplit(comm, 0, rank, &configured, &uninitialised) == ncclInvalidArgument);
+  config.blocking = 5;
+  REQUIRE(ncclCommSplit(comm, 0, rank, &configured, &config) == ncclInvalidArgument);
+  config.blocking = 1;
+  ncclUniqueId unused;
+  NCCL_OK(ncclGetUniqueId(&unused));
+  config.magic = 0;
+  REQUIRE(ncclCommInitRankConfig(&configured, nranks, unused, rank, &config) ==
+          ncclInvalidArgument);
+
+  // ncclCommInitAll: a process's ranks are one per device, and there is one device here, so
+  // more than one fails as NCCL fails on a one-GPU machine; one rank alone works.
+  ncclComm_t all[2];
+  int same[2] = {0, 0}, second[2] = {0, 1};
+  REQUIRE(ncclCommInitAll(all, 2, same) == ncclInvalidUsage);
+  REQUIRE(ncclCommInitAll(all, 2, second) == ncclInvalidArgument);
+  REQUIRE(ncclCommInitAll(all, 2, nullptr) == ncclUnhandledCudaError);
+  cudaGetLastError(); // cudaSetDevice(1) failed inside
+  OK(cudaSetDevice(0));
+  NCCL_OK(ncclCommInitAll(all, 1, nullptr));
+  NCCL_OK(ncclCommCount(all[0], &count));
+  REQUIRE(count == 1);
+  NCCL_OK(ncclAllReduce(one, one, 1, ncclFloat, ncclSum, all[0], stream));
+  REQUIRE(toHost(one, 1)[0] == float(nranks)); // one rank: the sum is its own value
+  NCCL_OK(ncclCommDestroy(all[0]));
+  OK(cudaFree(one));
+  NCCL_OK(ncclCommCount(comm, &count)); // the communicator the checks used is untouched
+  REQUIRE(count == nranks);
+
   // Errors: NCCL's codes and strings; an unimplemented export names itself.
   REQUIRE(ncclAllReduce(nullptr, nullptr, 1, ncclFloat, ncclSum, comm, stream) ==
           ncclInvalidArgument);

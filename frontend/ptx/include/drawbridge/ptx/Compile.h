@@ -2,6 +2,7 @@
 // shims): parse, check, lower, link the modules of a -rdc program into one, and verify.
 #pragma once
 
+#include "drawbridge/ptx/Module.h"
 #include "drawbridge/support/Expected.h"
 
 #include <cstddef>
@@ -17,7 +18,11 @@ struct PtxSource {
 };
 
 /// One NVVM IR module (LLVM bitcode) from one PTX module or several that link together.
-/// Errors name the source and the position in it.
-Expected<std::vector<std::byte>> compileToNvvmBitcode(std::span<const PtxSource> sources);
+/// Errors name the source and the position in it. With `failedKernels`, a kernel that cannot
+/// be lowered is left out of the IR and appended there with its reason (naming the source) and
+/// the rest of the module still compiles; without, it fails the module.
+Expected<std::vector<std::byte>>
+compileToNvvmBitcode(std::span<const PtxSource> sources,
+                     std::vector<FunctionFailure>* failedKernels = nullptr);
 
 } // namespace drawbridge::ptx

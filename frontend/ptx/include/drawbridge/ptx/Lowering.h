@@ -9,6 +9,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/OptimizationLevel.h>
 #include <memory>
+#include <vector>
 
 namespace drawbridge::ptx {
 
@@ -17,6 +18,10 @@ struct LoweringOptions {
   unsigned sm = 0;
   /// Promote PTX registers to SSA values (mem2reg). Off, every register stays an alloca.
   bool promoteRegisters = true;
+  /// Unset, the first function that cannot be lowered fails the module. Set, such a function
+  /// and every function that calls it are left declarations, so the module's other kernels
+  /// still run, and each kernel among them is appended here with the reason.
+  std::vector<FunctionFailure>* failedKernels = nullptr;
 };
 
 /// The module's NVVM IR. It is not verified here: callers that hand the IR on verify it once,

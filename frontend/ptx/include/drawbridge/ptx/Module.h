@@ -185,6 +185,13 @@ struct Function {
   bool noReturn = false;
 };
 
+/// A kernel the lowering left out, and why: an instruction it cannot lower, in the kernel or in
+/// a function the kernel calls.
+struct FunctionFailure {
+  std::string function;
+  std::string message;
+};
+
 struct Module {
   uint32_t versionMajor = 0, versionMinor = 0;
   std::string target;                     // "sm_80"

@@ -19,6 +19,9 @@ enum class Family {
   Rand,
   Fft,
   Sparse,
+  Solver,
+  Dnn,
+  Rtc,
   Cub,
   Nccl,
   Half,
@@ -27,7 +30,7 @@ enum class Family {
   Macro,
   Launch,
 };
-inline constexpr std::size_t kFamilyCount = 14;
+inline constexpr std::size_t kFamilyCount = 17;
 std::string_view familyName(Family family);
 
 /// What the rewriter does with a name it finds.
@@ -58,18 +61,29 @@ struct Mapping {
   Family family;
   Action action;
   HipVersion since; // the first HIP version that has `hip`
+  bool roc = false; // a rocBLAS/rocSPARSE/rocSOLVER/rocRAND row, used with --roc only
 };
 
-/// The outcome of looking a CUDA name up for one target HIP version.
+/// What the translator writes for: a HIP version, and whether the math libraries are the roc*
+/// ones (rocBLAS, rocSPARSE, rocSOLVER, rocRAND; --roc) rather than the hip* ones.
+struct Target {
+  Target(HipVersion hip, bool roc = false) : hip(hip), roc(roc) {} // NOLINT: a version is a target
+  HipVersion hip;
+  bool roc;
+};
+
+/// The outcome of looking a CUDA name up for one target.
 struct Lookup {
   const Mapping* usable = nullptr; // the newest row the target has
   const Mapping* newer = nullptr;  // set when every row needs a newer HIP than the target
 };
 
-Lookup lookupIdentifier(std::string_view name, HipVersion target);
+/// With target.roc, a name that has roc rows is looked up in those only, and one that has none
+/// (the runtime, say) in the others.
+Lookup lookupIdentifier(std::string_view name, Target target);
 /// Whether some row of `name` is keyed "name/N": it applies to calls with N arguments only.
 bool hasArgumentCountRows(std::string_view name);
-Lookup lookupHeader(std::string_view name, HipVersion target);
+Lookup lookupHeader(std::string_view name, Target target);
 
 /// The family an identifier that no table knows seems to belong to by its prefix (cudaX, cuX,
 /// CU_X, cublasX, ...), or nullopt when it does not look like a CUDA name.

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Writes src/mappings/hipify/*.def from the public mapping tables of a ROCm/HIPIFY checkout.
+
+HIPIFY's docs/tables/*.md pair each CUDA name with its HIP name and the HIP version that added it
+(or no HIP name at all). This script turns those facts into Drawbridge's own table rows, one .def
+per library family; nothing of HIPIFY is kept but the name pairs and versions. The output is
+reviewed data: run the script, read the diff, commit it.
+
+  import_hipify_tables.py --hipify ~/src/HIPIFY [--out src/mappings/hipify]
+
+- Names the hand-written tables (src/mappings/*.def) already know get no hip row here: those
+  rows were checked by hand (HIP 5.2 headers, argument-count rows, better-suited choices) and
+  win. They still get their ROC_ row.
+- A name HIPIFY has no HIP name for becomes an UNSUPPORTED row whose message names the other
+  library's equivalent when there is one (rocBLAS for hipBLAS, say), so the user is told what to
+  do instead of the name passing through in silence.
+- cuBLAS, cuSPARSE, cuSOLVER and cuRAND also get ROC_ rows (rocBLAS, rocSPARSE, rocSOLVER,
+  rocRAND), used by `drawbridge translate --roc`.
+- cuDNN goes to MIOpen in both modes: HIPIFY's hipDNN names have no HIP release version.
+- Runtime, driver, NVRTC and cuComplex rows that HIPIFY dates at HIP 5.2 or before but whose
+  name Debian's HIP 5.2 headers (--hip-include) do not declare are dated 5.3 (the first HIP after
+  the one these headers are), so that the default target does not write code that cannot
+  compile here.
+"""
+import argparse
+import os
+import re
+import subprocess
+
+# table file -> (output .def, HIP library, ROC library or None, HIP column used for the HIP side)
+TABLES = [
+    ("CUDA_Runtime_API_functions_supported_by_HIP.md", "Runtime", "HIP", None),
+    ("CUDA_Driver_API_functions_supported_by_HIP.md", "Driver", "HIP", None),
+    ("CUDA_RTC_API_supported_by_HIP.md", "Rtc", "hipRTC", None),
+    ("cuComplex_API_supported_by_HIP.md", "Complex", "HIP", None),
+    ("CUBLAS_API_supported_by_HIP_and_ROC.md", "Blas", "hipBLAS", "rocBLAS"),
+    ("CUSPARSE_API_supported_by_HIP_and_ROC.md", "Sparse", "hipSPARSE", "rocSPARSE"),
+    ("CUSOLVER_API_supported_by_HIP_and_ROC.md", "Solver", "hipSOLVER", "rocSOLVER"),
+    ("CURAND_API_supported_by_HIP_and_ROC.md", "Rand", "hipRAND", "rocRAND"),
+    ("CUFFT_API_supported_by_HIP.md", "Fft", "hipFFT", None),
+    ("CUDNN_API_supported_by_HIP_and_MIOPEN.md", "Dnn", "MIOpen", None),
+]
+CHECKED_HERE = {"Runtime", "Driver", "Rtc", "Complex"}  # Debian's HIP 5.2 headers declare these
+ROW_NAME = re.compile(r"^DRAWBRIDGE_\w+\(\s*\"?([A-Za-z_][\w:]*)")
+WORD = re.compile(r"\b[A-Za-z_]\w*\b")
+COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+
+
+def hand_names(mappings):
+    names = set()
+    for f in os.listdir(mappings):
+        if f.endswith(".def"):
+            for line in open(os.path.join(mappings, f)):
+                m = ROW_NAME.match(line)
+                if m:
+                    names.add(m.group(1).split("/")[0])
+    return names
+
+
+def declared_in(include_dir):
+    words = set()
+    for d, _, fs in os.walk(include_dir):
+        for f in fs:
+            if f.endswith((".h", ".hpp")):
+                with open(os.path.join(d, f), errors="replace") as text:
+                    words.update(WORD.findall(COMMENT.sub(" ", text.read())))
+    return words
+
+
+def version(text):
+    parts = text.split(".")
+    return (int(parts[0]), int(parts[1])) if len(parts) >= 2 else None
+
+
+def rows(path):
+    """(cuda, cuda_removed, hip, hip_version, roc, roc_version) per table row."""
+    header = None
+    for line in open(path):
+        if not line.startswith("|") or line.startswith("|:"):
+            continue
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if cells[0].startswith("**"):
+            header = [c.strip("*") for c in cells]
+            continue
+        hip = cells[5], version(cells[6])
+        roc = (cells[11], version(cells[12])) if len(cells) > 12 else ("", None)
+        if header and header[5] == "HIP" and len(header) > 11 and header[11] == "MIOPEN":
+            hip, roc = roc, ("", None)  # cuDNN: MIOpen is the HIP side
+        yield cells[0], cells[4], hip[0], hip[1], roc[0], roc[1]
+
+
+def quoted(text):
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def unsupported(lib, other, other_name, flag, removed):
+    why = f"{lib} has no equivalent"
+    if other_name:
+        why += f"; {other} has {other_name}: {flag}"
+    else:
+        why += (f", nor has {other}" if other else "") + "; rewrite it by hand"
+    if removed:
+        why += f" (CUDA {removed} removed it)"
+    return why
+
+
+def generate(table, lib, roc_lib, hand, done, hip_words, commit):
+    """The .def text for one table; `done` collects the names written so far (the runtime and
+    driver tables share some, which the first table written keeps)."""
+    out = [f"// Generated by tools/import_hipify_tables.py from HIPIFY's docs/tables/{table}",
+           f"// (ROCm/HIPIFY {commit}); reviewed data, regenerate and diff to update.",
+           "// DRAWBRIDGE_RENAME(cuda, hip, major, minor): HIPIFY dates `hip` at HIP major.minor."]
+    if roc_lib:
+        out.append(f"// DRAWBRIDGE_ROC_*: the {roc_lib} rows, used with --roc.")
+    late = []
+    for cuda, removed, hip, hip_v, roc, roc_v in rows(table_path(table)):
+        if not re.fullmatch(r"[A-Za-z_]\w*", cuda):
+            continue
+        first = cuda not in done
+        done.add(cuda)
+        if cuda in hand or not first:
+            pass  # the hand-written row wins on the hip side; the roc side is still HIPIFY's
+        elif hip and hip_v:
+            if lib in CHECKED_HERE and hip_v <= (5, 2) and hip not in hip_words:
+                late.append(cuda)
+                hip_v = (5, 3)
+            out.append(f"DRAWBRIDGE_RENAME({cuda}, {hip}, {hip_v[0]}, {hip_v[1]})")
+        else:
+            why = unsupported(lib, roc_lib, roc if roc and roc_v else "", "translate with --roc",
+                              removed)
+            out.append(f"DRAWBRIDGE_UNSUPPORTED({cuda}, {quoted(why)})")
+        if not roc_lib or not first:
+            continue
+        if roc and roc_v:
+            out.append(f"DRAWBRIDGE_ROC_RENAME({cuda}, {roc}, {roc_v[0]}, {roc_v[1]})")
+        else:
+            why = unsupported(roc_lib, lib, hip if hip and hip_v else "",
+                              "translate without --roc", removed)
+            out.append(f"DRAWBRIDGE_ROC_UNSUPPORTED({cuda}, {quoted(why)})")
+    if late:
+        out.insert(3, f"// HIPIFY dates {len(late)} names at HIP 5.2 or before that Debian's HIP 5.2 "
+                      "headers lack; they are dated 5.3.")
+    return "\n".join(out) + "\n"
+
+
+def table_path(table):
+    return os.path.join(ARGS.hipify, "docs", "tables", table)
+
+
+def main():
+    global ARGS
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hipify", required=True, help="a checkout of ROCm/HIPIFY")
+    ap.add_argument("--out", default=os.path.join(here, "..", "src", "mappings", "hipify"))
+    ap.add_argument("--hip-include", default="/usr/include/hip")
+    ARGS = ap.parse_args()
+    commit = subprocess.run(["git", "-C", ARGS.hipify, "rev-parse", "--short=8", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    hand = hand_names(os.path.join(here, "..", "src", "mappings"))
+    hip_words = declared_in(ARGS.hip_include)
+    os.makedirs(ARGS.out, exist_ok=True)
+    done = set()
+    for table, name, lib, roc_lib in TABLES:
+        text = generate(table, lib, roc_lib, hand, done, hip_words, commit)
+        with open(os.path.join(ARGS.out, name + ".def"), "w") as f:
+            f.write(text)
+        print(f"{name}.def: {text.count(chr(10)) - 4} rows")
+
+
+if __name__ == "__main__":
+    main()
