@@ -332,15 +332,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateStore(builder.getInt32(INT32_MAX), lowest);
     builder.CreateStore(builder.getInt32(INT32_MIN), highest);
   };
-  // Runs one thread and records where it stopped. A trap (negative) never leaves the pass
-  // uniform at a site.
-  auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t,
-                       llvm::ArrayRef<llvm::Value*> tid) {
-    std::vector<llvm::Value*> all = callArgs;
-    all.insert(all.end(), {builder.CreateInBoundsGEP(i32, lanes, t), frames});
-    all.insert(all.end(), tid.begin(), tid.end());
-    llvm::Value* status = builder.CreateCall(stepFunction, all);
-    builder.CreateStore(status, laneField(kStatusField, t));
+  // Folds a thread's status into the pass's lowest and highest. A trap (negative) never leaves
+  // the pass uniform at a site.
+  auto tally = [&](llvm::Value* status) {
     llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
     llvm::Value* key = builder.CreateSelect(exited, builder.getInt32(INT32_MAX), status);
     builder.CreateStore(
@@ -349,6 +343,18 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateStore(builder.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
                                                       builder.CreateLoad(i32, highest), status),
                         highest);
+  };
+  // Runs one thread and records where it stopped; `tallied` threads are also folded into the
+  // pass's lowest and highest at once.
+  auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t,
+                       llvm::ArrayRef<llvm::Value*> tid, bool tallied) {
+    std::vector<llvm::Value*> all = callArgs;
+    all.insert(all.end(), {builder.CreateInBoundsGEP(i32, lanes, t), frames});
+    all.insert(all.end(), tid.begin(), tid.end());
+    llvm::Value* status = builder.CreateCall(stepFunction, all);
+    builder.CreateStore(status, laneField(kStatusField, t));
+    if (tallied)
+      tally(status);
   };
   // After a pass: on to the next barrier's region loop, or back to the runtime.
   auto endPass = [&] {
@@ -404,7 +410,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     for (unsigned axis = 0; axis < 3; ++axis)
       tid.push_back(builder.CreateLoad(i32, builder.CreateConstInBoundsGEP2_32(
                                                 llvm::ArrayType::get(i32, 3), tidField, 0, axis)));
-    runThread(step.function, t, tid);
+    runThread(step.function, t, tid, /*tallied=*/true);
     builder.CreateBr(ran);
     builder.SetInsertPoint(ran);
   });
@@ -425,7 +431,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
         emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
           llvm::Value* t = builder.CreateAdd(row, x);
           if (site == 0) {
-            runThread(region, t, {x, y, z});
+            runThread(region, t, {x, y, z}, /*tallied=*/false);
             return;
           }
           llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
@@ -434,12 +440,19 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
           builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(uint32_t(site))), run,
                                ran);
           builder.SetInsertPoint(run);
-          runThread(region, t, {x, y, z});
+          runThread(region, t, {x, y, z}, /*tallied=*/false);
           builder.CreateBr(ran);
           builder.SetInsertPoint(ran);
         });
       });
     });
+    // Where the threads stopped, tallied in a loop of its own: a minimum and maximum carried
+    // through the region loop are reductions the loop vectorizer rejects there (their values
+    // leave the loop nest), and they kept every region loop scalar. The threads that did not
+    // run have exited (status 0, the runtime enters a region only when every other thread
+    // has), which changes neither the lowest nor whether the pass ends at one site.
+    emitLoop(builder, count, "tally",
+             [&](llvm::Value* t) { tally(builder.CreateLoad(i32, laneField(kStatusField, t))); });
     endPass();
   }
   builder.SetInsertPoint(toRuntime);
