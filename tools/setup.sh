@@ -17,6 +17,8 @@ packages=(
   hipcc libamdhip64-dev rocm-device-libs librocprim-dev
   # tests and benchmarks (OpenMP: the benchmarks' C++ comparisons; valgrind: the shim's memcheck runs)
   googletest libgtest-dev libgmock-dev libbenchmark-dev libomp-19-dev valgrind
+  # PoCL: the CPU backend benchmarks run the same kernels in OpenCL C on it
+  pocl-opencl-icd ocl-icd-opencl-dev
 )
 
 missing=()

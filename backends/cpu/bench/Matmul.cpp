@@ -1,6 +1,8 @@
 // n x n single-precision matmul: the tiled shared-memory kernel on the CPU backend against a
-// naive C++ triple loop (rows split over the threads) and against oneDNN's matmul.
+// naive C++ triple loop (rows split over the threads), against oneDNN's matmul and against
+// PoCL running the same kernel in OpenCL C.
 #include "BenchSupport.h"
+#include "PoclSession.h"
 
 #include <cmath>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -11,6 +13,7 @@ using namespace drawbridge::backend::cpu::bench;
 int main() {
   const int n = 512;
   Session session("bench");
+  PoclSession pocl;
   unsigned threads = unsigned(session.device->properties().multiProcessorCount);
   float* a = session.allocate<float>(n * n);
   float* b = session.allocate<float>(n * n);
@@ -24,6 +27,12 @@ int main() {
   double kernelSeconds = fastest(5, [&] {
     session.launch(tiled, {unsigned(n / 16), unsigned(n / 16)}, {16, 16}, nullptr, a, b, c, n);
     check(session.device->synchronize(), "synchronize");
+  });
+  std::vector<float> poclC(size_t(n) * n);
+  cl_mem clA = pocl.buffer(a, poclC.size() * 4), clB = pocl.buffer(b, poclC.size() * 4);
+  cl_mem clC = pocl.buffer(poclC.data(), poclC.size() * 4);
+  double poclSeconds = fastest(5, [&] {
+    pocl.run("tiled_matmul", {size_t(n), size_t(n)}, {16, 16}, clA, clB, clC, n);
   });
   double naiveSeconds = fastest(3, [&] {
     parallelRanges(threads, n, [&](int64_t begin, int64_t end, unsigned) {
@@ -53,6 +62,8 @@ int main() {
   for (int i = 0; i < n * n; ++i)
     if (std::fabs(c[i] - reference[size_t(i)]) > 1e-3f * (1 + std::fabs(reference[size_t(i)])) ||
         std::fabs(naive[size_t(i)] - reference[size_t(i)]) >
+            1e-3f * (1 + std::fabs(reference[size_t(i)])) ||
+        std::fabs(poclC[size_t(i)] - reference[size_t(i)]) >
             1e-3f * (1 + std::fabs(reference[size_t(i)]))) {
       std::fprintf(stderr, "results differ at %d\n", i);
       return 1;
@@ -65,5 +76,7 @@ int main() {
               flops / naiveSeconds / 1e9, naiveSeconds * 1e3, naiveSeconds / kernelSeconds);
   std::printf("  oneDNN matmul                     %8.2f GFLOP/s %8.3f ms  kernel is %.2fx\n",
               flops / dnnlSeconds / 1e9, dnnlSeconds * 1e3, dnnlSeconds / kernelSeconds);
+  std::printf("  PoCL, same kernel in OpenCL C     %8.2f GFLOP/s %8.3f ms  kernel is %.2fx\n",
+              flops / poclSeconds / 1e9, poclSeconds * 1e3, poclSeconds / kernelSeconds);
   return 0;
 }

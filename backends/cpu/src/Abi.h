@@ -13,7 +13,9 @@ inline constexpr int32_t kStepTrapped = -1;
 
 /// Per-thread state for kernels with collective sites: the runtime writes the resume site and
 /// collective results, the thread writes its collective operands. All fields are 32-bit so the
-/// generated code addresses them by index.
+/// generated code addresses them by index. While the block function runs it keeps them as one
+/// array per field and copies them to and from these records around every entry into the
+/// runtime (Lowering.h, threadField).
 struct ThreadState {
   uint32_t tid[3];
   int32_t resume;           // site to continue after; 0 runs from the start
@@ -53,7 +55,8 @@ struct BlockContext {
   // all threads from the start), so the call goes straight to that region's thread loop.
   int32_t entry;
   char* shared;         // static shared memory, then the launch's dynamic shared memory
-  char* frames;         // nthreads frames of KernelDescriptor::frameSize bytes
+  char* frames;         // nthreads x KernelDescriptor::frameSize bytes, slot by slot: each
+                        // value saved across a site is an array over the threads
   ThreadState* threads; // nthreads states (kernels with collective sites only)
   void* launch;         // the runtime's LaunchState, passed back to trap and assert hooks
   // The grid workspace {u32 size; u32 barrier} that cooperative groups reads through %envreg1

@@ -34,8 +34,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target) {
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, analyses.module);
 }
 
-/// DRAWBRIDGE_CPU_DUMP_DIR=<dir> writes each optimized module there as <name>.ll, to see what
-/// a kernel became.
+/// DRAWBRIDGE_CPU_DUMP_DIR=<dir> writes each module there as lowered (<name>.lowered.ll, what
+/// `opt -O3 -pass-remarks-missed=loop-vectorize` explains) and as optimized (<name>.ll), to see
+/// what a kernel became.
 void dumpIfAsked(const llvm::Module& module, std::string_view name) {
   const char* directory = std::getenv("DRAWBRIDGE_CPU_DUMP_DIR");
   if (!directory || !*directory)
@@ -102,6 +103,7 @@ Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(llvm::Module& mod
   if (llvm::verifyModule(module, &problemStream))
     return failure(StatusCode::Unknown, "internal error: lowering module '" + std::string(name) +
                                             "' produced invalid IR: " + problems);
+  dumpIfAsked(module, std::string(name) + ".lowered");
   optimize(module, *target_);
   dumpIfAsked(module, name);
 

@@ -161,6 +161,60 @@ TEST_F(WarpTest, ShuffleReductionAcrossWarpsAndBlocks) {
   EXPECT_EQ(*out, float(expected));
 }
 
+TEST_F(WarpTest, ValuesSurviveRuntimeThenGeneratedShuffles) {
+  const int n = 96;
+  int* data = buffer<int>(n);
+  std::vector<int> start(n), mid(n);
+  for (int i = 0; i < n; ++i)
+    data[i] = start[size_t(i)] = i * 7 - 100;
+  ASSERT_TRUE(run("runtime_then_generated", {1}, {unsigned(n)}, 0, data).ok());
+  for (int i = 0; i < n; ++i) {
+    int lane = i % 32, warp = i - lane;
+    mid[size_t(i)] = lane < 16 ? start[size_t(i)] + start[size_t(warp + (lane ^ 1))]
+                               : start[size_t(i)] - start[size_t(warp + (lane ^ 2))];
+  }
+  for (int i = 0; i < n; ++i) {
+    int lane = i % 32;
+    int down = lane + 4 < 32 ? mid[size_t(i + 4)] : mid[size_t(i)];
+    EXPECT_EQ(data[i], mid[size_t(i)] + down + start[size_t(i)] * 3) << i;
+  }
+}
+
+TEST_F(WarpTest, SavedValuesOfEveryThreadOfA3dBlock) {
+  const Dim3 block{5, 3, 4}; // 60 threads: warps straddle rows and planes, the last is partial
+  const unsigned n = block.x * block.y * block.z, active = 1;
+  int* in = buffer<int>(n);
+  int* out = buffer<int>(n, -1);
+  for (unsigned t = 0; t < n; ++t)
+    in[t] = int(t * 13 % 17) + 1;
+  auto exits = [&](unsigned t) {
+    return t / (block.x * block.y) == block.z - 1 && t / block.x % block.y >= active;
+  };
+  int total = 0;
+  for (unsigned t = 0; t < n; ++t)
+    total += exits(t) ? 0 : in[t];
+  Status status = run("saved_across_sites_3d", {1}, block, 0, in, out, active);
+  ASSERT_TRUE(status.ok()) << status.message;
+  for (unsigned t = 0; t < n; ++t) {
+    if (exits(t)) {
+      EXPECT_EQ(out[t], -1) << t;
+      continue;
+    }
+    // Every partner of a remaining lane remains (a source lane outside the mask would give an
+    // undefined value).
+    unsigned partner = t ^ 1;
+    ASSERT_TRUE(partner < n && !exits(partner)) << t;
+    int neighbour = in[partner];
+    int seed = in[t], local[5];
+    for (int i = 0; i < 5; ++i)
+      local[(i + seed) % 5] = seed + i * 100;
+    int expected = total + neighbour;
+    for (int i = 0; i < 5; ++i)
+      expected += local[i] * (i + 1);
+    EXPECT_EQ(out[t], expected + seed * 2) << t;
+  }
+}
+
 TEST_F(WarpTest, MaskNamingExitedLanesFailsTheLaunch) {
   int* data = buffer<int>(32);
   Status status = run("shuffle_with_exited_lanes", {1}, {32}, 0, data);

@@ -64,15 +64,26 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   llvm::BasicBlock& entry = original->getEntryBlock();
   auto* dispatch = llvm::cast<llvm::SwitchInst>(entry.getTerminator());
   auto* resume = llvm::cast<llvm::LoadInst>(dispatch->getCondition());
-  resume->moveBefore(&*entry.getFirstInsertionPt());
-  if (auto* address = llvm::dyn_cast<llvm::Instruction>(resume->getPointerOperand()))
-    address->moveBefore(resume);
+  // The load and the entry-block instructions its address is computed from (threadField's
+  // row arithmetic) move to the top, operands first.
+  std::function<void(llvm::Instruction*, llvm::Instruction*)> moveFirst =
+      [&](llvm::Instruction* instruction, llvm::Instruction* before) {
+        instruction->moveBefore(before);
+        for (llvm::Value* operand : instruction->operands())
+          if (auto* defined = llvm::dyn_cast<llvm::Instruction>(operand);
+              defined && defined->getParent() == &entry && !defined->comesBefore(instruction))
+            moveFirst(defined, instruction);
+      };
+  moveFirst(resume, &*entry.getFirstInsertionPt());
   map[resume] = llvm::ConstantInt::get(resume->getType(), uint64_t(site));
   llvm::SmallVector<llvm::ReturnInst*, 8> returns;
   llvm::CloneAndPruneIntoFromInst(copy, original, resume->getNextNode(), map,
                                   /*ModuleLevelChanges=*/false, returns);
   return copy;
 }
+
+/// The address of a ThreadState field of thread t (an i32) in the block function's arrays.
+using LaneFields = std::function<llvm::Value*(ThreadField, llvm::Value*)>;
 
 /// Resolves shuffle `site` of `kind` when the block is whole warps and in each warp either every
 /// lane waits there with a mask naming the whole warp (the usual __shfl_*_sync(0xffffffff, ...))
@@ -81,11 +92,10 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
 /// checks masks lane by lane) when the block is not like that; results written on the way there
 /// are then overwritten, and those of exited threads are never read.
 void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
-                          llvm::Value* threads, llvm::Value* count, llvm::BasicBlock* resolved,
+                          const LaneFields& field, llvm::Value* count, llvm::BasicBlock* resolved,
                           llvm::BasicBlock* otherwise) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
-  AbiTypes abi = AbiTypes::get(context);
   llvm::Type* i32 = builder.getInt32Ty();
   llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, "shfl", function);
   // Partial warps read no further than their block: the source index stays below `count`.
@@ -98,25 +108,20 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
   builder.SetInsertPoint(loop);
   builder.CreateStore(builder.getTrue(), uniform);
   emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
-    llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
-    auto field = [&](ThreadField f) { return builder.CreateStructGEP(abi.thread, thread, f); };
     llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
     llvm::Value* warpStart = builder.CreateSub(t, lane);
-    llvm::Value* status = builder.CreateLoad(i32, field(kStatusField));
+    llvm::Value* status = builder.CreateLoad(i32, field(kStatusField, t));
     llvm::Value* waits = builder.CreateAnd(
         builder.CreateICmpEQ(status, builder.getInt32(site)),
-        builder.CreateICmpEQ(builder.CreateLoad(i32, field(kMaskField)), builder.getInt32(~0u)));
+        builder.CreateICmpEQ(builder.CreateLoad(i32, field(kMaskField, t)), builder.getInt32(~0u)));
     llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
-    llvm::Value* asFirstLane = builder.CreateICmpEQ(
-        status, builder.CreateLoad(
-                    i32, builder.CreateStructGEP(
-                             abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, warpStart),
-                             kStatusField)));
+    llvm::Value* asFirstLane =
+        builder.CreateICmpEQ(status, builder.CreateLoad(i32, field(kStatusField, warpStart)));
     llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
     builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
                         uniform);
-    llvm::Value* b = builder.CreateLoad(i32, field(kBField));
-    llvm::Value* c = builder.CreateLoad(i32, field(kCField));
+    llvm::Value* b = builder.CreateLoad(i32, field(kBField, t));
+    llvm::Value* c = builder.CreateLoad(i32, field(kCField, t));
     llvm::Value* offset = builder.CreateAnd(b, builder.getInt32(31));
     llvm::Value* segment = builder.CreateAnd(builder.CreateLShr(c, 8), builder.getInt32(31));
     llvm::Value* outside = builder.CreateNot(segment);
@@ -146,11 +151,8 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
     // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
     // keeps its own value.
     llvm::Value* from = builder.CreateAdd(warpStart, builder.CreateSelect(inRange, source, lane));
-    llvm::Value* value = builder.CreateLoad(
-        i32, builder.CreateStructGEP(
-                 abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, from), kValueField));
-    builder.CreateStore(value, field(kResultField));
-    builder.CreateStore(builder.CreateZExt(inRange, i32), field(kResultPredicateField));
+    builder.CreateStore(builder.CreateLoad(i32, field(kValueField, from)), field(kResultField, t));
+    builder.CreateStore(builder.CreateZExt(inRange, i32), field(kResultPredicateField, t));
   });
   builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
 }
@@ -173,6 +175,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     block->addParamAttr(i, llvm::Attribute::NoAlias);
     block->addParamAttr(i, llvm::Attribute::ReadOnly);
   }
+  // Both are whole, so loads from them may be hoisted out of the thread loops even from code
+  // that only some threads run.
+  const llvm::DataLayout& layout = kernel.getParent()->getDataLayout();
+  block->addDereferenceableParamAttr(0, kernel.arg_size() * layout.getPointerSize());
+  block->addDereferenceableParamAttr(1, layout.getTypeAllocSize(abi.block));
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 
@@ -257,6 +264,36 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* count = loadField(kNthreadsField, -1);
   llvm::Value* ntid[3] = {loadField(kNtidField, 0), loadField(kNtidField, 1),
                           loadField(kNtidField, 2)};
+  // The thread states as one array per field (threadField in Lowering.h), on this call's stack:
+  // region loops and generated collectives load and store them as vectors, and the optimizer
+  // sees that kernel memory cannot alias them. The runtime's ThreadState records are copied in
+  // when a call resumes what the runtime resolved and copied back before it is entered.
+  auto* lanes = builder.CreateAlloca(
+      i32, builder.CreateMul(count, builder.getInt32(kThreadStateRows)), "lanes");
+  lanes->setAlignment(llvm::Align(64));
+  LaneFields laneField = [&](ThreadField field, llvm::Value* t) {
+    return threadField(builder, builder.CreateInBoundsGEP(i32, lanes, t), blockContext, field);
+  };
+  auto recordField = [&](ThreadField field, llvm::Value* t) {
+    return builder.CreateStructGEP(abi.thread, builder.CreateInBoundsGEP(abi.thread, threads, t),
+                                   field);
+  };
+  // Copies `fields` of every thread between the records and the arrays.
+  auto copyFields = [&](std::initializer_list<ThreadField> fields, bool toLanes) {
+    emitLoop(builder, count, toLanes ? "to.lanes" : "to.records", [&](llvm::Value* t) {
+      for (ThreadField field : fields) {
+        llvm::Value* record = recordField(field, t);
+        llvm::Value* lane = laneField(field, t);
+        builder.CreateStore(builder.CreateLoad(i32, toLanes ? record : lane),
+                            toLanes ? lane : record);
+      }
+    });
+  };
+  // What the step functions and collectives write and the runtime reads, and the reverse.
+  auto toRecords = [&] {
+    copyFields({kStatusField, kMaskField, kValueField, kValueHiField, kBField, kCField}, false);
+  };
+  auto toLanes = [&](std::initializer_list<ThreadField> fields) { copyFields(fields, true); };
   // Where the threads stopped, gathered during a pass as the lowest and highest status, exited
   // threads (0) left out of the lowest: equal when every thread that has not exited stopped at
   // the same site. When that is a plain __syncthreads, the next pass is that barrier's region
@@ -267,6 +304,15 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* entry = loadField(kEntryField, -1);
   llvm::BasicBlock* general = llvm::BasicBlock::Create(context, "general", block);
   llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
+  llvm::BasicBlock* fromRuntime = llvm::BasicBlock::Create(context, "from.runtime", block);
+  llvm::BasicBlock* dispatch = llvm::BasicBlock::Create(context, "dispatch", block);
+  // From the start nothing is read before it is written; after the runtime resolved sites,
+  // where each thread stopped and what it got back are.
+  builder.CreateCondBr(builder.CreateICmpEQ(entry, builder.getInt32(0)), dispatch, fromRuntime);
+  builder.SetInsertPoint(fromRuntime);
+  toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField});
+  builder.CreateBr(dispatch);
+  builder.SetInsertPoint(dispatch);
   std::vector<llvm::BasicBlock*> regions;
   llvm::SwitchInst* entries = builder.CreateSwitch(entry, general);
   for (size_t site = 0; site <= step.sites.size(); ++site) {
@@ -286,19 +332,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateStore(builder.getInt32(INT32_MAX), lowest);
     builder.CreateStore(builder.getInt32(INT32_MIN), highest);
   };
-  // Runs one thread and records where it stopped. A trap (negative) never leaves the pass
-  // uniform at a site.
-  auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t, llvm::Value* thread,
-                       llvm::ArrayRef<llvm::Value*> tid) {
-    llvm::Value* frame =
-        builder.CreateInBoundsGEP(builder.getInt8Ty(), frames,
-                                  builder.CreateMul(builder.CreateZExt(t, builder.getInt64Ty()),
-                                                    builder.getInt64(step.frameSize)));
-    std::vector<llvm::Value*> all = callArgs;
-    all.insert(all.end(), {thread, frame});
-    all.insert(all.end(), tid.begin(), tid.end());
-    llvm::Value* status = builder.CreateCall(stepFunction, all);
-    builder.CreateStore(status, builder.CreateStructGEP(abi.thread, thread, kStatusField));
+  // Folds a thread's status into the pass's lowest and highest. A trap (negative) never leaves
+  // the pass uniform at a site.
+  auto tally = [&](llvm::Value* status) {
     llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
     llvm::Value* key = builder.CreateSelect(exited, builder.getInt32(INT32_MAX), status);
     builder.CreateStore(
@@ -307,6 +343,18 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateStore(builder.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
                                                       builder.CreateLoad(i32, highest), status),
                         highest);
+  };
+  // Runs one thread and records where it stopped; `tallied` threads are also folded into the
+  // pass's lowest and highest at once.
+  auto runThread = [&](llvm::Function* stepFunction, llvm::Value* t,
+                       llvm::ArrayRef<llvm::Value*> tid, bool tallied) {
+    std::vector<llvm::Value*> all = callArgs;
+    all.insert(all.end(), {builder.CreateInBoundsGEP(i32, lanes, t), frames});
+    all.insert(all.end(), tid.begin(), tid.end());
+    llvm::Value* status = builder.CreateCall(stepFunction, all);
+    builder.CreateStore(status, laneField(kStatusField, t));
+    if (tallied)
+      tally(status);
   };
   // After a pass: on to the next barrier's region loop, or back to the runtime.
   auto endPass = [&] {
@@ -331,14 +379,18 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.SetInsertPoint(warpSites[i]);
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
-      emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), threads, count, regions[i + 1],
+      emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), laneField, count, regions[i + 1],
                            hook);
       builder.SetInsertPoint(hook);
     }
+    toRecords();
     llvm::Value* resolved =
         builder.CreateCall(warpSiteHook, {blockContext, builder.getInt32(uint32_t(i + 1))});
-    builder.CreateCondBr(builder.CreateICmpNE(resolved, builder.getInt32(0)), regions[i + 1],
-                         toRuntime);
+    llvm::BasicBlock* results = llvm::BasicBlock::Create(context, "warp.results", block);
+    builder.CreateCondBr(builder.CreateICmpNE(resolved, builder.getInt32(0)), results, toRuntime);
+    builder.SetInsertPoint(results);
+    toLanes({kResultField, kResultPredicateField});
+    builder.CreateBr(regions[i + 1]);
   }
 
   // The general pass: each runnable thread from its own resume site.
@@ -358,7 +410,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     for (unsigned axis = 0; axis < 3; ++axis)
       tid.push_back(builder.CreateLoad(i32, builder.CreateConstInBoundsGEP2_32(
                                                 llvm::ArrayType::get(i32, 3), tidField, 0, axis)));
-    runThread(step.function, t, thread, tid);
+    runThread(step.function, t, tid, /*tallied=*/true);
     builder.CreateBr(ran);
     builder.SetInsertPoint(ran);
   });
@@ -378,27 +430,33 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
             builder.CreateMul(builder.CreateAdd(builder.CreateMul(z, ntid[1]), y), ntid[0]);
         emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
           llvm::Value* t = builder.CreateAdd(row, x);
-          llvm::Value* thread = builder.CreateInBoundsGEP(abi.thread, threads, t);
           if (site == 0) {
-            runThread(region, t, thread, {x, y, z});
+            runThread(region, t, {x, y, z}, /*tallied=*/false);
             return;
           }
           llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "run", block);
           llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "ran", block);
-          llvm::Value* status =
-              builder.CreateLoad(i32, builder.CreateStructGEP(abi.thread, thread, kStatusField));
+          llvm::Value* status = builder.CreateLoad(i32, laneField(kStatusField, t));
           builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(uint32_t(site))), run,
                                ran);
           builder.SetInsertPoint(run);
-          runThread(region, t, thread, {x, y, z});
+          runThread(region, t, {x, y, z}, /*tallied=*/false);
           builder.CreateBr(ran);
           builder.SetInsertPoint(ran);
         });
       });
     });
+    // Where the threads stopped, tallied in a loop of its own: a minimum and maximum carried
+    // through the region loop are reductions the loop vectorizer rejects there (their values
+    // leave the loop nest), and they kept every region loop scalar. The threads that did not
+    // run have exited (status 0, the runtime enters a region only when every other thread
+    // has), which changes neither the lowest nor whether the pass ends at one site.
+    emitLoop(builder, count, "tally",
+             [&](llvm::Value* t) { tally(builder.CreateLoad(i32, laneField(kStatusField, t))); });
     endPass();
   }
   builder.SetInsertPoint(toRuntime);
+  toRecords();
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;
 }

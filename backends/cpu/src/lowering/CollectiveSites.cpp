@@ -72,7 +72,8 @@ static bool isUnsupportedCollective(llvm::StringRef name) {
          name.starts_with("llvm.nvvm.match.") || name.starts_with("llvm.nvvm.redux.");
 }
 
-llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread) {
+llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread,
+                                               llvm::Value* context) {
   std::vector<llvm::CallInst*> calls;
   for (llvm::BasicBlock& block : step)
     for (llvm::Instruction& instruction : block)
@@ -86,7 +87,6 @@ llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value
                                          "', which the CPU backend does not support");
       }
 
-  AbiTypes abi = AbiTypes::get(step.getContext());
   std::vector<Site> sites;
   for (llvm::CallInst* call : calls) {
     llvm::BasicBlock* head = call->getParent();
@@ -96,15 +96,14 @@ llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value
         llvm::SplitBlock(head, call->getNextNode(), static_cast<llvm::DominatorTree*>(nullptr));
     if (!call->getType()->isVoidTy()) {
       llvm::IRBuilder<> builder(&resume->front());
-      llvm::Value* slot = builder.CreateStructGEP(abi.thread, thread, kResultField);
+      llvm::Value* slot = threadField(builder, thread, context, kResultField);
       llvm::Value* bits = builder.CreateLoad(builder.getInt32Ty(), slot, "collective.result");
       llvm::Type* type = call->getType();
       llvm::Value* result = nullptr;
       if (auto* pair = llvm::dyn_cast<llvm::StructType>(type)) { // shfl.sync.*p: {value, i1}
-        llvm::Value* predicate =
-            builder.CreateLoad(builder.getInt32Ty(),
-                               builder.CreateStructGEP(abi.thread, thread, kResultPredicateField),
-                               "collective.in_range");
+        llvm::Value* predicate = builder.CreateLoad(
+            builder.getInt32Ty(), threadField(builder, thread, context, kResultPredicateField),
+            "collective.in_range");
         result = builder.CreateInsertValue(llvm::PoisonValue::get(pair),
                                            builder.CreateBitCast(bits, pair->getElementType(0)), 0);
         result = builder.CreateInsertValue(result,
@@ -120,10 +119,7 @@ llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value
   return sites;
 }
 
-void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread) {
-  if (sites.empty())
-    return;
-  AbiTypes abi = AbiTypes::get(sites.front().call->getContext());
+void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Value* context) {
   for (size_t index = 0; index < sites.size(); ++index) {
     const Site& site = sites[index];
     llvm::CallInst* call = site.call;
@@ -131,7 +127,7 @@ void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread) {
     auto store = [&](ThreadField field, llvm::Value* value) {
       if (value->getType()->isIntegerTy() && value->getType()->getIntegerBitWidth() < 32)
         value = builder.CreateZExt(value, builder.getInt32Ty());
-      builder.CreateStore(value, builder.CreateStructGEP(abi.thread, thread, field));
+      builder.CreateStore(value, threadField(builder, thread, context, field));
     };
     auto bits32 = [&](llvm::Value* value) {
       return value->getType()->isFloatTy() ? builder.CreateBitCast(value, builder.getInt32Ty())

@@ -1,4 +1,5 @@
-// Small helpers shared by the lowering steps: the ABI struct types and call collection.
+// Small helpers shared by the lowering steps: the ABI struct types, thread state addresses and
+// call collection.
 #include "Lowering.h"
 
 #include <llvm/IR/DerivedTypes.h>
@@ -33,6 +34,17 @@ AbiTypes AbiTypes::get(llvm::LLVMContext& context) {
     types.block = llvm::StructType::getTypeByName(context, "drawbridge.BlockContext");
   }
   return types;
+}
+
+llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
+                         ThreadField field) {
+  AbiTypes abi = AbiTypes::get(builder.getContext());
+  llvm::Value* count =
+      builder.CreateLoad(builder.getInt32Ty(),
+                         builder.CreateStructGEP(abi.block, context, kNthreadsField), "nthreads");
+  llvm::Value* row = builder.CreateMul(builder.CreateZExt(count, builder.getInt64Ty()),
+                                       builder.getInt64(field - kResumeField));
+  return builder.CreateInBoundsGEP(builder.getInt32Ty(), thread, row);
 }
 
 } // namespace drawbridge::backend::cpu

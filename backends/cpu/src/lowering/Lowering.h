@@ -27,6 +27,16 @@ struct AbiTypes {
   static AbiTypes get(llvm::LLVMContext& context);
 };
 
+/// While the block function runs, the ThreadState fields from `resume` on are kept one array
+/// per field (structure of arrays, so loops over threads load and store them as vectors): field
+/// f of thread t is the i32 at lanes + (f - kResumeField) * nthreads + t, and a step function's
+/// `thread` argument is lanes + t. This is the address of `field` of that thread; nthreads is
+/// read from the block context.
+llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
+                         ThreadField field);
+/// Rows of those arrays: every ThreadState field but the thread index.
+inline constexpr unsigned kThreadStateRows = kResultPredicateField - kResumeField + 1;
+
 /// Host triple and data layout, NVPTX target attributes removed.
 void retargetToHost(llvm::Module& module, const llvm::TargetMachine& target);
 /// Kernels as clang marks them (nvvm.annotations "kernel" or the ptx_kernel calling convention).
@@ -46,7 +56,8 @@ struct Site {
 std::optional<SiteKind> classifyCollective(const llvm::CallInst& call);
 /// Finds every collective call and isolates it in its own block; its result, if any, becomes a
 /// load of ThreadState::result at the top of the resume block. Fails on unsupported forms.
-llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread);
+llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread,
+                                               llvm::Value* context);
 /// Moves every computation that needs nothing but the entry block's values, reads no memory and
 /// is safe to run early (indices, addresses, comparisons from thread and block registers and
 /// parameters) to `where` in the entry block: recomputed on every entry, it is never saved.
@@ -54,8 +65,11 @@ void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where);
 /// Demotes to allocas every SSA value that is live across a site, so it survives the return to
 /// the runtime (allocas later move into the thread's frame).
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);
+/// Gives the loads and stores of frame slots (derived from `frames`) an alias scope that every
+/// other load and store in `step` is declared not to alias, unless a frame address escapes.
+void scopeFrameAccesses(llvm::Function& step, llvm::Value* frames);
 /// Replaces each site call by stores of its operands into ThreadState and `ret id`.
-void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread);
+void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Value* context);
 
 /// __assertfail and llvm.trap call the runtime's hook, then stop the thread (ret kStepTrapped).
 void lowerTraps(llvm::Function& step, llvm::Value* context, llvm::ArrayRef<llvm::Value*> tid);
@@ -110,7 +124,9 @@ std::optional<ThreadGuard> findThreadGuard(llvm::Function& step, unsigned unifor
                                            llvm::Value* context, llvm::Value* tidX);
 
 /// A kernel turned into a per-thread step function:
-/// i32 step(params..., ptr context, ptr thread, ptr frame, i32 tx, i32 ty, i32 tz)
+/// i32 step(params..., ptr context, ptr thread, ptr frames, i32 tx, i32 ty, i32 tz)
+/// `thread` addresses the thread's state (threadField); `frames` is the block's frames, each
+/// slot an array over the threads (StepFunction.cpp).
 struct StepFunction {
   llvm::Function* function = nullptr;
   std::vector<SiteKind> sites;      // site i + 1

@@ -55,29 +55,52 @@ llvm::Function* cloneWithThreadParams(llvm::Function& kernel) {
   return step;
 }
 
-/// Moves every alloca into the per-thread frame, so its contents survive sites.
+/// Moves every alloca into the block's frames, so its contents survive sites. Each alloca
+/// becomes one slot array over the block's threads (structure of arrays: a value saved across a
+/// site sits beside the other threads' copies, so loops over threads save and reload it as
+/// vectors); thread t's copy is at frames + offset * nthreads + t * stride.
 llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruction* where,
-                                            llvm::Value* frame) {
+                                            llvm::Value* frames, llvm::Value* context,
+                                            llvm::ArrayRef<llvm::Value*> tid) {
   const llvm::DataLayout& dataLayout = step.getParent()->getDataLayout();
   std::vector<llvm::AllocaInst*> allocas;
   for (llvm::BasicBlock& block : step)
     for (llvm::Instruction& instruction : block)
       if (auto* alloca = llvm::dyn_cast<llvm::AllocaInst>(&instruction))
         allocas.push_back(alloca);
-  uint64_t size = 0;
+  if (allocas.empty())
+    return 0;
   llvm::IRBuilder<> at(where);
+  AbiTypes abi = AbiTypes::get(step.getContext());
+  auto ntid = [&](unsigned axis) {
+    return at.CreateLoad(
+        at.getInt32Ty(),
+        at.CreateConstInBoundsGEP1_32(
+            at.getInt32Ty(), at.CreateConstGEP2_32(abi.block, context, 0, kNtidField), axis));
+  };
+  llvm::Value* linear = at.CreateAdd(
+      tid[0], at.CreateMul(ntid(0), at.CreateAdd(tid[1], at.CreateMul(ntid(1), tid[2]))));
+  llvm::Value* thread = at.CreateZExt(linear, at.getInt64Ty());
+  llvm::Value* count = at.CreateZExt(
+      at.CreateLoad(at.getInt32Ty(), at.CreateStructGEP(abi.block, context, kNthreadsField)),
+      at.getInt64Ty());
+  uint64_t size = 0;
   for (llvm::AllocaInst* alloca : allocas) {
     std::optional<llvm::TypeSize> bytes = alloca->getAllocationSize(dataLayout);
     if (!bytes || bytes->isScalable())
       return llvm::createStringError("kernel '" + step.getName().str() +
                                      "' allocates local memory of variable size, which the CPU "
                                      "backend does not support in kernels with barriers");
-    size = llvm::alignTo(size, alloca->getAlign().value());
-    llvm::Value* slot = at.CreateConstInBoundsGEP1_64(at.getInt8Ty(), frame, size);
+    uint64_t align = alloca->getAlign().value();
+    uint64_t stride = llvm::alignTo(bytes->getFixedValue(), align);
+    size = llvm::alignTo(size, align);
+    llvm::Value* offset = at.CreateAdd(at.CreateMul(count, at.getInt64(size)),
+                                       at.CreateMul(thread, at.getInt64(stride)));
+    llvm::Value* slot = at.CreateInBoundsGEP(at.getInt8Ty(), frames, offset);
     slot = at.CreatePointerCast(slot, alloca->getType());
     alloca->replaceAllUsesWith(slot);
     alloca->eraseFromParent();
-    size += bytes->getFixedValue();
+    size += stride;
   }
   return llvm::alignTo(size, 16);
 }
@@ -98,11 +121,11 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
                          step->getArg(base + kTidZ)};
   context->setName("context");
   thread->setName("thread");
-  frame->setName("frame");
+  frame->setName("frames");
 
   lowerTraps(*step, context, tid);
   lowerNvvmAtomics(*step);
-  auto sites = isolateSites(*step, thread);
+  auto sites = isolateSites(*step, thread, context);
   if (!sites)
     return sites.takeError();
 
@@ -124,9 +147,8 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     // computes is never live across a site.
     llvm::BasicBlock* entry = llvm::BasicBlock::Create(step->getContext(), "dispatch", step, start);
     llvm::IRBuilder<> builder(entry);
-    AbiTypes abi = AbiTypes::get(step->getContext());
     llvm::Value* resume = builder.CreateLoad(
-        builder.getInt32Ty(), builder.CreateStructGEP(abi.thread, thread, kResumeField), "resume");
+        builder.getInt32Ty(), threadField(builder, thread, context, kResumeField), "resume");
     llvm::SwitchInst* dispatch = builder.CreateSwitch(resume, start, unsigned(sites->size()));
     for (size_t i = 0; i < sites->size(); ++i) {
       dispatch->addCase(builder.getInt32(uint32_t(i + 1)), (*sites)[i].resume);
@@ -140,12 +162,13 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   if (!sites->empty()) {
     recomputeOnEntry(*step, where);
     demoteValuesLiveAcrossSites(*step, *sites);
-    auto frameSize = moveAllocasToFrame(*step, where, frame);
+    auto frameSize = moveAllocasToFrame(*step, where, frame, context, tid);
     if (!frameSize)
       return frameSize.takeError();
     result.frameSize = *frameSize;
+    scopeFrameAccesses(*step, frame);
   }
-  emitSiteExits(*sites, thread);
+  emitSiteExits(*sites, thread, context);
   if (sites->empty())
     result.guard = findThreadGuard(*step, kernel.arg_size(), context, tid[0]);
   return result;

@@ -107,3 +107,42 @@ extern "C" __global__ void shuffle_with_exited_lanes(int* data) {
 extern "C" __global__ void shuffle_mask_without_own_lane(int* data) {
   data[threadIdx.x] = __shfl_sync(0x0000ffffu, data[threadIdx.x], 0);
 }
+
+// Each warp's halves shuffle at different sites (the runtime resolves them), then the whole
+// block meets at a barrier and whole warps shuffle with full masks (generated code resolves
+// that): what the runtime wrote and what each thread saved must survive both hand-overs.
+extern "C" __global__ void runtime_then_generated(int* data) {
+  unsigned t = threadIdx.x, lane = t % 32;
+  int v = data[t], saved = v * 3;
+  if (lane < 16)
+    v += __shfl_xor_sync(0x0000ffffu, v, 1);
+  else
+    v -= __shfl_xor_sync(0xffff0000u, v, 2);
+  __syncthreads();
+  v += __shfl_down_sync(0xffffffffu, v, 4);
+  data[t] = v + saved;
+}
+
+// A 3-D block whose warps straddle rows and planes: a register, a double and a local array of
+// five ints (a 20-byte slot) per thread live across a barrier and a shuffle; threads of the
+// last plane past `active` rows exit first.
+extern "C" __global__ void saved_across_sites_3d(const int* in, int* out, unsigned active) {
+  __shared__ int total;
+  unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+  if (threadIdx.z == blockDim.z - 1 && threadIdx.y >= active)
+    return;
+  int seed = in[t], local[5];
+  double half = seed * 0.5;
+  for (int i = 0; i < 5; ++i)
+    local[(i + seed) % 5] = seed + i * 100;
+  if (t == 0)
+    total = 0;
+  __syncthreads();
+  atomicAdd(&total, seed);
+  __syncthreads();
+  int neighbour = __shfl_xor_sync(__activemask(), seed, 1);
+  int acc = total + neighbour;
+  for (int i = 0; i < 5; ++i)
+    acc += local[i] * (i + 1);
+  out[t] = acc + int(half * 4.0);
+}
