@@ -128,6 +128,7 @@ struct KernelDescriptor {
   const uint32_t* sites; // siteCount + 1 SiteKind values; [0] unused
   uint32_t paramCount;
   const uint32_t* paramSizes;
+  const uint32_t* paramOffsets; // in CUDA's parameter buffer
 };
 struct GlobalDescriptor {
   const char* name;

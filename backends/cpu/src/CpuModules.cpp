@@ -99,6 +99,7 @@ CpuModule::CompiledKernel CpuDevice::compileKernel(CpuModule& module, std::strin
   info.staticSharedBytes = kernel.staticShared;
   info.localBytesPerThread = kernel.frameSize;
   info.paramSizes.assign(kernel.paramSizes, kernel.paramSizes + kernel.paramCount);
+  info.paramOffsets.assign(kernel.paramOffsets, kernel.paramOffsets + kernel.paramCount);
   result.kernel = std::make_unique<CpuKernel>(&kernel, std::move(info));
   return result;
 }

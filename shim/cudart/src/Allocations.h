@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <cuda_runtime_api.h>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
 namespace drawbridge::cudart {
+
+class ManagedAdvice;
 
 struct Allocation {
   void* base;
@@ -19,6 +22,7 @@ struct Allocation {
   int device;
   bool registered;        // cudaHostRegister: the program owns the memory
   unsigned hostFlags = 0; // cudaHostAlloc's or cudaHostRegister's flags, for cudaHostGetFlags
+  std::shared_ptr<ManagedAdvice> advice = nullptr; // managed memory's, shared by every copy
 };
 
 class Allocations {

@@ -179,6 +179,28 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFuncGetName(const char** name, const vo
       name, func);
 }
 
+// Where a parameter lies in the kernel's parameter buffer, as PTX lays it out: each parameter
+// at its own alignment.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFuncGetParamInfo(const void* func, size_t paramIndex,
+                                                          size_t* paramOffset, size_t* paramSize) {
+  return api(
+      "cudaFuncGetParamInfo",
+      [&] {
+        if (!paramOffset || !paramSize)
+          return cudaErrorInvalidValue;
+        return withKernel(func, [&](RegisteredFunction&, const auto& kernel,
+                                    const drawbridge::backend::DeviceProperties&) {
+          const auto& info = kernel.info();
+          if (paramIndex >= info.paramSizes.size())
+            return cudaErrorInvalidValue;
+          *paramOffset = info.paramOffsets[paramIndex];
+          *paramSize = info.paramSizes[paramIndex];
+          return cudaSuccess;
+        });
+      },
+      func, paramIndex, paramOffset, paramSize);
+}
+
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(
     int* numBlocks, const void* func, int blockSize, size_t dynamicSMemSize, unsigned int flags) {
   return api(

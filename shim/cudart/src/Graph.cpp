@@ -118,6 +118,7 @@ cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
     exec.reset();
     return cudaErrorInvalidValue; // a cycle
   }
+  exec->userObjects = graph.userObjects;
   return cudaSuccess;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Operations.h"
+#include "UserObject.h"
 
 #include <cuda_runtime_api.h>
 #include <map>
@@ -58,6 +59,7 @@ struct CUgraph_st {
   std::vector<std::unique_ptr<CUgraphNode_st>> nodes;
   // For a clone, each original node's copy (cudaGraphNodeFindInClone).
   std::map<const CUgraphNode_st*, CUgraphNode_st*> cloneOf;
+  drawbridge::cudart::UserObjectReferences userObjects; // copied by clones and instantiation
 
   /// Adds a node after `dependencies`, which must be nodes of this graph.
   cudaError_t add(drawbridge::cudart::NodeWork work, const cudaGraphNode_t* dependencies,
@@ -70,8 +72,9 @@ struct CUgraphExec_st {
     const CUgraphNode_st* from; // the graph node it was instantiated from (for updates)
     drawbridge::cudart::NodeWork work;
   };
-  std::vector<Step> steps;      // a topological order of the graph
-  unsigned long long flags = 0; // what it was instantiated with
+  std::vector<Step> steps;                              // a topological order of the graph
+  unsigned long long flags = 0;                         // what it was instantiated with
+  drawbridge::cudart::UserObjectReferences userObjects; // the graph's, when instantiated
 
   /// Fails with cudaErrorInvalidValue on a cycle.
   static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec);

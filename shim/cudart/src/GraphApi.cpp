@@ -1,5 +1,6 @@
 // Graphs built node by node or captured from streams, instantiated, updated and launched.
 #include "Api.h"
+#include "Capture.h"
 #include "Export.h"
 #include "Graph.h"
 #include "Runtime.h"
@@ -38,6 +39,22 @@ template <typename Work> Work* execWork(cudaGraphExec_t exec, cudaGraphNode_t no
     return nullptr;
   CUgraphExec_st::Step* step = exec->step(node);
   return step ? std::get_if<Work>(&step->work) : nullptr;
+}
+
+// The launch keeps the executable graph's user objects alive until the stream has run it, so
+// that destroying the executable graph right after the launch does not destroy them early. A
+// launch captured into a graph gives that graph the references instead.
+cudaError_t holdUserObjects(const CUgraphExec_st& exec, cudaStream_t stream) {
+  if (exec.userObjects.empty())
+    return cudaSuccess;
+  capture::Info capturing = capture::info(stream);
+  if (capturing.status == cudaStreamCaptureStatusActive) {
+    capturing.graph->userObjects.addAll(exec.userObjects);
+    return cudaSuccess;
+  }
+  auto held = std::make_shared<UserObjectReferences>(exec.userObjects);
+  return enqueueHostWork(
+      stream, [held] {}, "cudaGraphLaunch");
 }
 
 } // namespace
@@ -354,7 +371,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec,
         for (CUgraphExec_st::Step& step : graphExec->steps)
           if (cudaError_t error = run(step.work, stream))
             return error;
-        return cudaSuccess;
+        return holdUserObjects(*graphExec, stream);
       },
       graphExec, stream);
 }

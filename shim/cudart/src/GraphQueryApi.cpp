@@ -177,6 +177,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphClone(cudaGraph_t* pGraphClone,
         for (const auto& node : clone->nodes)
           for (CUgraphNode_st*& dependency : node->dependencies)
             dependency = clone->cloneOf[dependency];
+        clone->userObjects = originalGraph->userObjects;
         *pGraphClone = clone.release();
         return cudaSuccess;
       },

@@ -5,6 +5,7 @@
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
+#include "ManagedAdvice.h"
 #include "MemPool.h"
 #include "Operations.h"
 #include "Runtime.h"
@@ -36,8 +37,11 @@ cudaError_t allocate(void** pointer, size_t size, MemoryKind kind, const char* n
     if (!allocated)
       return toCudaError(allocated.status(), name);
     *pointer = *allocated;
-    Allocations::instance().add(
-        {*pointer, size, typeOf(kind), Runtime::instance().currentOrdinal(), false, hostFlags});
+    Allocation allocation{*pointer, size,     typeOf(kind), Runtime::instance().currentOrdinal(),
+                          false,    hostFlags};
+    if (kind == MemoryKind::Managed)
+      allocation.advice = std::make_shared<ManagedAdvice>(size);
+    Allocations::instance().add(allocation);
     return cudaSuccess;
   });
 }

@@ -195,11 +195,16 @@ cudaError_t copy(const cudaMemcpy3DParms& p, cudaStream_t stream, bool async, co
       [&](backend::Device& d) { return toCudaError(d.synchronizeStream(toBackend(stream)), api); });
 }
 
-cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+// Errors, empty copies and captures, which copy() handles as it does for every copy.
+static bool copyAsIs(const cudaMemcpy3DParms& p, const char* api) {
   const cudaExtent& e = p.extent;
-  if (checkCopy(p, api) != cudaSuccess || e.width == 0 || e.height == 0 || e.depth == 0 ||
-      capture::active())
-    return copy(p, stream, true, api); // errors, empty copies and captures as copy() has them
+  return checkCopy(p, api) != cudaSuccess || e.width == 0 || e.height == 0 || e.depth == 0 ||
+         capture::active();
+}
+
+cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+  if (copyAsIs(p, api))
+    return copy(p, stream, true, api);
   bool srcHost = hostSide(p.srcPtr.ptr, p.kind, cudaMemcpyHostToDevice);
   bool dstHost = hostSide(p.dstPtr.ptr, p.kind, cudaMemcpyDeviceToHost);
   // Host to host, and device to pageable host memory, return once the copy is done.
@@ -207,8 +212,15 @@ cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const cha
     return copy(p, stream, false, api);
   if (!srcHost || !pageable(p.srcPtr.ptr))
     return copy(p, stream, true, api);
-  // A pageable source is staged now, so the program may reuse it as soon as the call returns;
-  // the stream copies from the staging buffer when it reaches the copy.
+  // A pageable source is staged now, so the program may reuse it as soon as the call returns.
+  return copyStaged(p, stream, api);
+}
+
+cudaError_t copyStaged(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+  if (copyAsIs(p, api))
+    return copy(p, stream, true, api);
+  const cudaExtent& e = p.extent;
+  // The stream copies from the staging buffer when it reaches the copy.
   const char* first = at(p.srcPtr, p.srcPos, 0, 0);
   size_t span = ((e.depth - 1) * p.srcPtr.ysize + (e.height - 1)) * p.srcPtr.pitch + e.width;
   auto staged = std::make_shared<std::vector<char>>(first, first + span);

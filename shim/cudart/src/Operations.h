@@ -27,6 +27,8 @@ cudaError_t copy(const cudaMemcpy3DParms& params, cudaStream_t stream, bool asyn
 /// memory; after staging a pageable source; after completion for a pageable destination or
 /// host to host.
 cudaError_t copyAsync(const cudaMemcpy3DParms& params, cudaStream_t stream, const char* api);
+/// Reads the source before it returns, and writes the destination in stream order.
+cudaError_t copyStaged(const cudaMemcpy3DParms& params, cudaStream_t stream, const char* api);
 cudaMemcpy3DParms linearCopy(void* dst, const void* src, size_t count, cudaMemcpyKind kind);
 cudaError_t copyLinear(void* dst, const void* src, size_t count, cudaMemcpyKind kind,
                        cudaStream_t stream, bool async, const char* api);

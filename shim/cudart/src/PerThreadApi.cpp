@@ -194,3 +194,17 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DPeerAsync_ptsz(const cudaMemcpy
                                                                 cudaStream_t stream) {
   return cudaMemcpy3DPeerAsync(p, perThread(stream));
 }
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyBatchAsync_ptsz(
+    void* const* dsts, const void* const* srcs, const size_t* sizes, size_t count,
+    cudaMemcpyAttributes* attrs, size_t* attrsIdxs, size_t numAttrs, cudaStream_t stream) {
+  return cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs,
+                              perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DBatchAsync_ptsz(size_t numOps,
+                                                                 cudaMemcpy3DBatchOp* opList,
+                                                                 unsigned long long flags,
+                                                                 cudaStream_t stream) {
+  return cudaMemcpy3DBatchAsync(numOps, opList, flags, perThread(stream));
+}

@@ -3,6 +3,7 @@
 #include "Allocations.h"
 #include "Api.h"
 #include "Export.h"
+#include "ManagedAdvice.h"
 #include "Runtime.h"
 
 #include <cstring>
@@ -44,6 +45,21 @@ cudaError_t checkLocation(const cudaMemLocation& location) {
   default:
     return cudaErrorInvalidValue;
   }
+}
+
+// The managed allocation that holds all of [pointer, pointer + count), and where in it.
+struct ManagedRange {
+  std::shared_ptr<ManagedAdvice> advice;
+  size_t offset;
+};
+std::optional<ManagedRange> managedRange(const void* pointer, size_t count) {
+  auto allocation = Allocations::instance().find(pointer);
+  if (!allocation || !allocation->advice)
+    return std::nullopt;
+  size_t offset = static_cast<const char*>(pointer) - static_cast<const char*>(allocation->base);
+  if (count > allocation->size - offset)
+    return std::nullopt;
+  return ManagedRange{allocation->advice, offset};
 }
 
 } // namespace
@@ -117,7 +133,11 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPrefetchAsync(const void* devPtr, si
       [&] {
         if (!devPtr || count == 0 || flags != 0)
           return cudaErrorInvalidValue;
-        return checkLocation(location);
+        if (cudaError_t error = checkLocation(location))
+          return error;
+        if (auto range = managedRange(devPtr, count))
+          range->advice->prefetched(range->offset, count, location);
+        return cudaSuccess;
       },
       devPtr, count, flags, stream);
 }
@@ -138,17 +158,20 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemAdvise(const void* devPtr, size_t co
         if (!devPtr || count == 0 || advice < cudaMemAdviseSetReadMostly ||
             advice > cudaMemAdviseUnsetAccessedBy)
           return cudaErrorInvalidValue;
-        auto allocation = Allocations::instance().find(devPtr);
-        if (!allocation || allocation->type != cudaMemoryTypeManaged)
+        auto range = managedRange(devPtr, count);
+        if (!range)
           return cudaErrorInvalidValue; // advice is for managed memory
         bool needsLocation =
             advice != cudaMemAdviseSetReadMostly && advice != cudaMemAdviseUnsetReadMostly;
-        if (!needsLocation)
-          return cudaSuccess;
-        // NVIDIA's cudaMemAdvise answers a device that does not exist with
-        // cudaErrorInvalidValue, not cudaErrorInvalidDevice (measured on an H200, CUDA 13).
-        cudaError_t checked = checkLocation(location);
-        return checked == cudaErrorInvalidDevice ? cudaErrorInvalidValue : checked;
+        if (needsLocation) {
+          // NVIDIA's cudaMemAdvise answers a device that does not exist with
+          // cudaErrorInvalidValue, not cudaErrorInvalidDevice (measured on an H200, CUDA 13).
+          cudaError_t checked = checkLocation(location);
+          if (checked != cudaSuccess)
+            return checked == cudaErrorInvalidDevice ? cudaErrorInvalidValue : checked;
+        }
+        range->advice->advise(range->offset, count, advice, location);
+        return cudaSuccess;
       },
       devPtr, count, advice);
 }
@@ -177,4 +200,40 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamAttachMemAsync_ptsz(cudaStream_t 
                                                                    void* devPtr, size_t length,
                                                                    unsigned int flags) {
   return cudaStreamAttachMemAsync(stream ? stream : cudaStreamPerThread, devPtr, length, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemRangeGetAttribute(void* data, size_t dataSize,
+                                                              cudaMemRangeAttribute attribute,
+                                                              const void* devPtr, size_t count) {
+  return api(
+      "cudaMemRangeGetAttribute",
+      [&] {
+        auto range = managedRange(devPtr, count);
+        if (!data || count == 0 || !range)
+          return cudaErrorInvalidValue;
+        return range->advice->attribute(range->offset, count, attribute, data, dataSize);
+      },
+      data, dataSize, attribute, devPtr, count);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemRangeGetAttributes(void** data, size_t* dataSizes,
+                                                               cudaMemRangeAttribute* attributes,
+                                                               size_t numAttributes,
+                                                               const void* devPtr, size_t count) {
+  return api(
+      "cudaMemRangeGetAttributes",
+      [&] {
+        auto range = managedRange(devPtr, count);
+        if (!data || !dataSizes || !attributes || numAttributes == 0 || count == 0 || !range)
+          return cudaErrorInvalidValue;
+        for (size_t i = 0; i < numAttributes; ++i) {
+          if (!data[i])
+            return cudaErrorInvalidValue;
+          if (cudaError_t error = range->advice->attribute(range->offset, count, attributes[i],
+                                                           data[i], dataSizes[i]))
+            return error;
+        }
+        return cudaSuccess;
+      },
+      data, dataSizes, attributes, numAttributes, devPtr, count);
 }

@@ -43,7 +43,7 @@ void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>
   auto* ptr = llvm::PointerType::get(context, 0);
   auto* i32 = llvm::Type::getInt32Ty(context);
   auto* i64 = llvm::Type::getInt64Ty(context);
-  auto* kernelType = llvm::StructType::get(context, {ptr, ptr, i32, i32, i32, ptr, i32, ptr});
+  auto* kernelType = llvm::StructType::get(context, {ptr, ptr, i32, i32, i32, ptr, i32, ptr, ptr});
   auto* globalType = llvm::StructType::get(context, {ptr, ptr, i64});
   auto* moduleType = llvm::StructType::get(context, {i32, i32, ptr, ptr});
 
@@ -59,7 +59,8 @@ void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>
                      llvm::ConstantInt::get(i32, kernel.step->sites.size()),
                      u32Array(module, sites, kernel.name + ".sites"),
                      llvm::ConstantInt::get(i32, kernel.paramSizes.size()),
-                     u32Array(module, kernel.paramSizes, kernel.name + ".params")}));
+                     u32Array(module, kernel.paramSizes, kernel.name + ".params"),
+                     u32Array(module, kernel.paramOffsets, kernel.name + ".offsets")}));
   }
   std::vector<llvm::Constant*> globalEntries;
   for (llvm::GlobalVariable& global : module.globals()) {

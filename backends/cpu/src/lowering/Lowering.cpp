@@ -27,14 +27,27 @@ llvm::Error checkNothingNvptxLeft(llvm::Module& module) {
   return llvm::Error::success();
 }
 
-static std::vector<uint32_t> parameterSizes(const llvm::Function& kernel) {
+// Each parameter's size, and its offset in CUDA's parameter buffer, where every parameter starts
+// at its own alignment (a by-value aggregate's stated one, as PTX's `.param .align N`).
+static void parameterLayout(const llvm::Function& kernel, LoweredKernel& lowered) {
   const llvm::DataLayout& dataLayout = kernel.getParent()->getDataLayout();
-  std::vector<uint32_t> sizes;
+  uint64_t end = 0;
   for (const llvm::Argument& argument : kernel.args()) {
     llvm::Type* type = argument.hasByValAttr() ? argument.getParamByValType() : argument.getType();
-    sizes.push_back(uint32_t(dataLayout.getTypeAllocSize(type)));
+    llvm::Align align = argument.getParamAlign().value_or(dataLayout.getABITypeAlign(type));
+    // The PTX frontend's kParamAlignAttribute (drawbridge/ptx/Lowering.h): `.param .align N`.
+    llvm::Attribute attribute =
+        kernel.getAttributes().getParamAttr(argument.getArgNo(), "drawbridge-param-align");
+    uint64_t stated = 0;
+    if (attribute.isValid() && !attribute.getValueAsString().getAsInteger(10, stated) &&
+        llvm::isPowerOf2_64(stated))
+      align = llvm::Align(stated);
+    uint64_t offset = llvm::alignTo(end, align);
+    uint64_t size = dataLayout.getTypeAllocSize(type);
+    lowered.paramSizes.push_back(uint32_t(size));
+    lowered.paramOffsets.push_back(uint32_t(offset));
+    end = offset + size;
   }
-  return sizes;
 }
 
 llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target) {
@@ -59,8 +72,12 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
     if (!step)
       return step.takeError();
     steps.push_back(*step);
-    lowered.push_back({kernel->getName().str(), buildBlockFunction(*kernel, steps.back()),
-                       &steps.back(), parameterSizes(*kernel)});
+    lowered.push_back({kernel->getName().str(),
+                       buildBlockFunction(*kernel, steps.back()),
+                       &steps.back(),
+                       {},
+                       {}});
+    parameterLayout(*kernel, lowered.back());
   }
   emitModuleDescriptor(module, lowered);
 

@@ -156,6 +156,7 @@ struct LoweredKernel {
   llvm::Function* block;
   const StepFunction* step;
   std::vector<uint32_t> paramSizes;
+  std::vector<uint32_t> paramOffsets; // in CUDA's parameter buffer (cudaFuncGetParamInfo)
 };
 /// Emits the ModuleDescriptor (Abi.h) for the kernels and the module's device globals.
 void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>& kernels);

@@ -45,7 +45,8 @@ struct KernelInfo {
   size_t staticSharedBytes = 0;
   size_t localBytesPerThread = 0;
   int maxThreadsPerBlock = 1024;
-  std::vector<size_t> paramSizes; // bytes of each parameter, in order
+  std::vector<size_t> paramSizes;   // bytes of each parameter, in order
+  std::vector<size_t> paramOffsets; // where each starts in CUDA's parameter buffer
 };
 
 /// A __device__ or __constant__ variable of a loaded module.

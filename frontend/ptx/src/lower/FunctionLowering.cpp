@@ -1,6 +1,7 @@
 #include "FunctionLowering.h"
 
 #include "SpecialRegisters.h"
+#include "drawbridge/ptx/Lowering.h"
 
 #include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
@@ -578,6 +579,10 @@ std::optional<Error> FunctionLowering::run() {
     const Variable& p = f_.params[i];
     llvm::Argument* arg = fn_->getArg(i);
     arg->setName(p.name);
+    // A `.param .align N` aggregate is a byte array here; the backend lays out CUDA's parameter
+    // buffer (cudaFuncGetParamInfo) by the alignment PTX gave it.
+    if (p.alignment)
+      arg->addAttr(llvm::Attribute::get(ctx(), kParamAlignAttribute, std::to_string(p.alignment)));
     auto* slot = entryAlloca(arg->getType(), variableAlign(dl, ctx(), p), p.name + ".addr");
     builder_.CreateStore(arg, slot);
     paramSlots_.push_back(slot);

@@ -5,6 +5,7 @@
 // RUN: not %drawbridge translate %s --hip-version 6.2 2>/dev/null | %strip-checks | FileCheck --check-prefix=HIP62 %s
 // RUN: not %drawbridge translate %s --hip-version 7.0 2>%t.70.err | %strip-checks | FileCheck --check-prefix=HIP70 %s
 // RUN: FileCheck --check-prefix=DIAG70 --implicit-check-not=error: %s < %t.70.err
+// RUN: %drawbridge translate %s --hip-version 7.15 2>/dev/null | %strip-checks | FileCheck --check-prefix=HIP715 %s
 
 __global__ void kernel(int* out, int n) { out[0] = n; }
 
@@ -52,5 +53,20 @@ int main() {
   // HIP70: hipLaunchKernelEx(&config, kernel, out, unregistered);
   // DIAG: newer-hip.cu:[[@LINE+1]]:3: error: cudaLaunchKernelEx maps to hipLaunchKernelEx, which needs HIP 7.0 (target is 5.2); raise --hip-version or rewrite by hand [DBT003]
   cudaLaunchKernelEx(&config, kernel, out, unregistered);
+
+  int device = -1;
+  // HIP62: hipStreamGetDevice(hipStreamPerThread, &device);
+  // DIAG: newer-hip.cu:[[@LINE+1]]:3: error: cudaStreamGetDevice maps to hipStreamGetDevice, which needs HIP 5.6 (target is 5.2); raise --hip-version or rewrite by hand [DBT003]
+  cudaStreamGetDevice(cudaStreamPerThread, &device);
+  cudaMemPool_t pool = nullptr;
+  cudaMemLocation location = {cudaMemLocationTypeDevice, device};
+  // HIP715: hipMemGetMemPool(&pool, &location, hipMemAllocationTypePinned);
+  // DIAG: newer-hip.cu:[[@LINE+2]]:3: error: cudaMemGetMemPool maps to hipMemGetMemPool, which needs HIP 7.2 (target is 5.2); raise --hip-version or rewrite by hand [DBT003]
+  // DIAG70: newer-hip.cu:[[@LINE+1]]:3: error: cudaMemGetMemPool maps to hipMemGetMemPool, which needs HIP 7.2 (target is 7.0); raise --hip-version or rewrite by hand [DBT003]
+  cudaMemGetMemPool(&pool, &location, cudaMemAllocationTypePinned);
+  // HIP715: hipMemGetDefaultMemPool(&pool, &location, hipMemAllocationTypePinned);
+  // DIAG: newer-hip.cu:[[@LINE+2]]:3: error: cudaMemGetDefaultMemPool maps to hipMemGetDefaultMemPool, which needs HIP 7.15 (target is 5.2); raise --hip-version or rewrite by hand [DBT003]
+  // DIAG70: newer-hip.cu:[[@LINE+1]]:3: error: cudaMemGetDefaultMemPool maps to hipMemGetDefaultMemPool, which needs HIP 7.15 (target is 7.0); raise --hip-version or rewrite by hand [DBT003]
+  cudaMemGetDefaultMemPool(&pool, &location, cudaMemAllocationTypePinned);
   return 0;
 }

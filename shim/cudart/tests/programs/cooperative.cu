@@ -47,6 +47,16 @@ __global__ void validity(int* valid) {
     *valid = cg::this_grid().is_valid() ? 1 : 0;
 }
 
+struct Pair {
+  double weight;
+  int index;
+};
+
+// Its parameters as PTX lays them out: a byte at 0, the 8-aligned struct at 8, the pointer at 24.
+__global__ void takes_pair(char tag, Pair pair, int* out) {
+  out[pair.index] = static_cast<int>(pair.weight) + tag;
+}
+
 __global__ void uses_shared(int* out) {
   extern __shared__ int scratch[];
   int n = 64 * 1024 / sizeof(int);
@@ -203,6 +213,16 @@ static int occupancy() {
   OK(cudaFuncGetName(&name, uses_shared));
   REQUIRE(name && std::strstr(name, "uses_shared")); // the device code's (mangled) name
   EXPECT(cudaFuncGetName(&name, &notAKernel), cudaErrorInvalidDeviceFunction);
+  size_t offsets[3] = {}, sizes[3] = {};
+  for (size_t i = 0; i < 3; ++i)
+    OK(cudaFuncGetParamInfo(reinterpret_cast<const void*>(takes_pair), i, &offsets[i], &sizes[i]));
+  REQUIRE(offsets[0] == 0 && sizes[0] == 1);
+  REQUIRE(offsets[1] == 8 && sizes[1] == sizeof(Pair));
+  REQUIRE(offsets[2] == 24 && sizes[2] == sizeof(int*));
+  EXPECT(cudaFuncGetParamInfo(reinterpret_cast<const void*>(takes_pair), 3, &offsets[0], &sizes[0]),
+         cudaErrorInvalidValue);
+  EXPECT(cudaFuncGetParamInfo(&notAKernel, 0, &offsets[0], &sizes[0]),
+         cudaErrorInvalidDeviceFunction);
 
   // cudaLaunchKernelExC names an attribute it does not support rather than ignoring it.
   cudaLaunchAttribute cluster;

@@ -411,6 +411,155 @@ static int programCalls() {
   return 0;
 }
 
+// Batches of copies: the batch runs in stream order; a source read "during the call" may be
+// rewritten as soon as the call returns; a bad entry fails the whole batch.
+static int batches() {
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  std::vector<int> a(256), b(64);
+  for (int i = 0; i < 256; ++i)
+    a[i] = i;
+  for (int i = 0; i < 64; ++i)
+    b[i] = 1000 + i;
+  int *da = nullptr, *db = nullptr;
+  OK(cudaMalloc(&da, a.size() * sizeof(int)));
+  OK(cudaMalloc(&db, b.size() * sizeof(int)));
+  void* dsts[] = {da, db};
+  const void* srcs[] = {a.data(), b.data()};
+  size_t sizes[] = {a.size() * sizeof(int), b.size() * sizeof(int)};
+  cudaMemcpyAttributes attrs[2] = {};
+  attrs[0].srcAccessOrder = cudaMemcpySrcAccessOrderStream;
+  attrs[1].srcAccessOrder = cudaMemcpySrcAccessOrderDuringApiCall;
+  size_t firsts[] = {0, 1};
+  OK(cudaMemcpyBatchAsync(dsts, srcs, sizes, 2, attrs, firsts, 2, stream));
+  b.assign(b.size(), -1); // read during the call: the batch already has what b held
+  std::vector<int> back(256, 0);
+  OK(cudaMemcpyAsync(back.data(), db, b.size() * sizeof(int), cudaMemcpyDeviceToHost, stream));
+  OK(cudaStreamSynchronize(stream));
+  for (int i = 0; i < 64; ++i)
+    REQUIRE(back[i] == 1000 + i);
+  OK(cudaMemcpyAsync(back.data(), da, a.size() * sizeof(int), cudaMemcpyDeviceToHost, stream));
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(back[0] == 0 && back[255] == 255);
+
+  // What the batch refuses: the legacy stream, a first index that is not 0, an access order
+  // left unset, more attributes than copies.
+  EXPECT(cudaMemcpyBatchAsync(dsts, srcs, sizes, 2, attrs, firsts, 2, cudaStreamLegacy),
+         cudaErrorInvalidValue);
+  size_t late[] = {1, 1};
+  EXPECT(cudaMemcpyBatchAsync(dsts, srcs, sizes, 2, attrs, late, 1, stream), cudaErrorInvalidValue);
+  cudaMemcpyAttributes unset = {};
+  EXPECT(cudaMemcpyBatchAsync(dsts, srcs, sizes, 2, &unset, firsts, 1, stream),
+         cudaErrorInvalidValue);
+  EXPECT(cudaMemcpyBatchAsync(dsts, srcs, sizes, 1, attrs, firsts, 2, stream),
+         cudaErrorInvalidValue);
+
+  // A 3D batch: a 4x3x2 box of bytes from a tightly packed host volume into rows 10 bytes long.
+  std::vector<unsigned char> volume(4 * 3 * 2), box(10 * 3 * 2, 0);
+  for (size_t i = 0; i < volume.size(); ++i)
+    volume[i] = static_cast<unsigned char>(i + 1);
+  unsigned char* dbox = nullptr;
+  OK(cudaMalloc(&dbox, box.size()));
+  OK(cudaMemsetAsync(dbox, 0, box.size(), stream));
+  cudaMemcpy3DBatchOp op = {};
+  op.src.type = cudaMemcpyOperandTypePointer;
+  op.src.op.ptr.ptr = volume.data();
+  op.dst.type = cudaMemcpyOperandTypePointer;
+  op.dst.op.ptr.ptr = dbox;
+  op.dst.op.ptr.rowLength = 10;
+  op.extent = make_cudaExtent(4, 3, 2);
+  op.srcAccessOrder = cudaMemcpySrcAccessOrderStream;
+  OK(cudaMemcpy3DBatchAsync(1, &op, 0, stream));
+  OK(cudaMemcpyAsync(box.data(), dbox, box.size(), cudaMemcpyDeviceToHost, stream));
+  OK(cudaStreamSynchronize(stream));
+  for (int z = 0; z < 2; ++z)
+    for (int y = 0; y < 3; ++y)
+      for (int x = 0; x < 10; ++x)
+        REQUIRE(box[(z * 3 + y) * 10 + x] == (x < 4 ? volume[(z * 3 + y) * 4 + x] : 0));
+  EXPECT(cudaMemcpy3DBatchAsync(1, &op, 1, stream), cudaErrorInvalidValue); // flags must be 0
+  op.dst.op.ptr.rowLength = 3; // shorter than a row of the copy
+  EXPECT(cudaMemcpy3DBatchAsync(1, &op, 0, stream), cudaErrorInvalidValue);
+  OK(cudaFree(dbox));
+  OK(cudaFree(da));
+  OK(cudaFree(db));
+  OK(cudaStreamDestroy(stream));
+  cudaGetLastError();
+  std::printf("batches ok\n");
+  return 0;
+}
+
+// What a user object's destructor sees: it runs on a thread of CUDA's, once.
+struct Resource {
+  std::atomic<int> destroyed{0};
+};
+
+static void CUDART_CB destroy_resource(void* resource) {
+  static_cast<Resource*>(resource)->destroyed.fetch_add(1);
+}
+
+static void CUDART_CB wait_for_go(void* go) {
+  while (!static_cast<std::atomic<int>*>(go)->load())
+    std::this_thread::yield();
+}
+
+// CUDA runs destructors asynchronously and no CUDA call waits for them
+// (cudaUserObjectNoDestructorSync): wait a while for the count to change.
+static bool destroyed_once(const Resource& resource) {
+  for (int i = 0; i < 5000 && resource.destroyed.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return resource.destroyed.load() == 1;
+}
+
+// User objects: the program's references, a graph's (moved or new), a clone's, an executable
+// graph's and a launch's each keep the object alive; the destructor runs once, after the last.
+static int user_objects() {
+  Resource resource;
+  cudaUserObject_t object = nullptr;
+  EXPECT(cudaUserObjectCreate(&object, &resource, destroy_resource, 1, 0), cudaErrorInvalidValue);
+  EXPECT(
+      cudaUserObjectCreate(&object, &resource, destroy_resource, 0, cudaUserObjectNoDestructorSync),
+      cudaErrorInvalidValue);
+  EXPECT(cudaUserObjectCreate(&object, &resource, nullptr, 1, cudaUserObjectNoDestructorSync),
+         cudaErrorInvalidValue);
+  OK(cudaUserObjectCreate(&object, &resource, destroy_resource, 2, cudaUserObjectNoDestructorSync));
+  EXPECT(cudaUserObjectRetain(object, 0), cudaErrorInvalidValue);
+  OK(cudaUserObjectRetain(object, 2));
+  OK(cudaUserObjectRelease(object, 3)); // one of the program's four references is left
+
+  cudaGraph_t graph;
+  OK(cudaGraphCreate(&graph, 0));
+  EXPECT(cudaGraphRetainUserObject(graph, object, 1, 2), cudaErrorInvalidValue);
+  EXPECT(cudaGraphRetainUserObject(graph, object, 0, 0), cudaErrorInvalidValue);
+  OK(cudaGraphRetainUserObject(graph, object, 1, cudaGraphUserObjectMove)); // the program's last
+  OK(cudaGraphRetainUserObject(graph, object, 2, 0));
+  OK(cudaGraphReleaseUserObject(graph, object, 2));
+  std::atomic<int> go{0};
+  cudaGraphNode_t wait;
+  cudaHostNodeParams waitParams = {wait_for_go, &go};
+  OK(cudaGraphAddHostNode(&wait, graph, nullptr, 0, &waitParams));
+  cudaGraph_t clone;
+  OK(cudaGraphClone(&clone, graph));
+  OK(cudaGraphDestroy(graph));
+  REQUIRE(resource.destroyed.load() == 0); // the clone owns a reference of its own
+  cudaGraphExec_t exec;
+  OK(cudaGraphInstantiate(&exec, clone, 0));
+  OK(cudaGraphDestroy(clone));
+  REQUIRE(resource.destroyed.load() == 0); // so does the executable graph
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  OK(cudaGraphLaunch(exec, stream));
+  OK(cudaGraphExecDestroy(exec));
+  // The launch is held at its host node: the object must outlive it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(resource.destroyed.load() == 0);
+  go = 1;
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(destroyed_once(resource));
+  OK(cudaStreamDestroy(stream));
+  std::printf("user objects ok\n");
+  return 0;
+}
+
 // DRAWBRIDGE-ONLY(unimplemented): what Drawbridge's runtime refuses; NVIDIA's implements
 // cudaMallocArray, so the section has no native counterpart.
 static int unimplemented() {
@@ -576,6 +725,54 @@ static int pointers() {
   OK(cudaStreamAttachMemAsync(0, managed, 0, cudaMemAttachGlobal));
   EXPECT(cudaStreamAttachMemAsync(0, device, 0, cudaMemAttachGlobal), cudaErrorInvalidValue);
   EXPECT(cudaMemPrefetchAsync(managed, 256, gpu, 1, 0), cudaErrorInvalidValue);
+  // What the range reports is what was advised and prefetched last.
+  int answer = 0;
+  OK(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributeReadMostly, managed, 256));
+  REQUIRE(answer == 1);
+  OK(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributePreferredLocation, managed, 256));
+  REQUIRE(answer == cudaCpuDeviceId);
+  OK(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributeLastPrefetchLocation, managed, 256));
+  REQUIRE(answer == cudaCpuDeviceId);
+  cudaMemLocationType where = cudaMemLocationTypeInvalid;
+  OK(cudaMemRangeGetAttribute(&where, sizeof where, cudaMemRangeAttributePreferredLocationType,
+                              managed, 256));
+  REQUIRE(where == cudaMemLocationTypeHost);
+  int accessors[3] = {7, 7, 7};
+  OK(cudaMemRangeGetAttribute(accessors, sizeof accessors, cudaMemRangeAttributeAccessedBy, managed,
+                              256));
+  REQUIRE(accessors[0] == cudaInvalidDeviceId && accessors[2] == cudaInvalidDeviceId);
+  OK(cudaMemAdvise(managed, 256, cudaMemAdviseSetAccessedBy, gpu));
+  OK(cudaMemRangeGetAttribute(accessors, sizeof accessors, cudaMemRangeAttributeAccessedBy, managed,
+                              256));
+  REQUIRE(accessors[0] == 0 && accessors[1] == cudaInvalidDeviceId);
+  EXPECT(cudaMemRangeGetAttribute(&answer, 8, cudaMemRangeAttributeReadMostly, managed, 256),
+         cudaErrorInvalidValue);
+  EXPECT(cudaMemRangeGetAttribute(accessors, 6, cudaMemRangeAttributeAccessedBy, managed, 256),
+         cudaErrorInvalidValue);
+  EXPECT(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributeReadMostly, device, 256),
+         cudaErrorInvalidValue); // device memory takes no advice
+  // Advice covers the pages of the range it was given: 4 MiB, advised by halves (2 MiB pages).
+  const size_t half = size_t(2) << 20;
+  char* large = nullptr;
+  OK(cudaMallocManaged(&large, 2 * half));
+  OK(cudaMemAdvise(large, half, cudaMemAdviseSetReadMostly, gpu));
+  OK(cudaMemAdvise(large + half, half, cudaMemAdviseSetPreferredLocation, gpu));
+  int readMostly[2] = {-1, -1}, preferred[2] = {-1, -1};
+  void* data[] = {&readMostly[0], &preferred[0]};
+  size_t sizes[] = {4, 4};
+  cudaMemRangeAttribute asked[] = {cudaMemRangeAttributeReadMostly,
+                                   cudaMemRangeAttributePreferredLocation};
+  OK(cudaMemRangeGetAttributes(data, sizes, asked, 2, large, 2 * half));
+  data[0] = &readMostly[1];
+  data[1] = &preferred[1];
+  OK(cudaMemRangeGetAttributes(data, sizes, asked, 2, large + half, half));
+  REQUIRE(readMostly[0] == 0 && preferred[0] == cudaInvalidDeviceId); // the halves differ
+  REQUIRE(readMostly[1] == 0 && preferred[1] == 0);
+  OK(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributeReadMostly, large, half));
+  REQUIRE(answer == 1);
+  OK(cudaMemRangeGetAttribute(&answer, 4, cudaMemRangeAttributeLastPrefetchLocation, large, half));
+  REQUIRE(answer == cudaInvalidDeviceId); // never prefetched
+  OK(cudaFree(large));
   managed[10] = 99;
   OK(cudaDeviceSynchronize());
   REQUIRE(managed[10] == 99);
@@ -589,10 +786,15 @@ static int pointers() {
   return 0;
 }
 
+// What the host function saw; the section checks it once the stream is done.
+struct ZeroedCheck {
+  const int* values;
+  bool zeroed = false;
+};
+
 static void CUDART_CB checkZeroed(void* p) {
-  auto* values = static_cast<int*>(p);
-  if (values[0] != 0 || values[1023] != 0)
-    std::printf("FAIL: stream-ordered memset not done before the host function\n");
+  auto* check = static_cast<ZeroedCheck*>(p);
+  check->zeroed = check->values[0] == 0 && check->values[1023] == 0;
 }
 
 // Stream-ordered allocation: memory from cudaMallocAsync is usable in stream order at once,
@@ -617,7 +819,8 @@ static int pools() {
   OK(cudaMallocHost(&seen, 4096));
   std::memset(seen, 0xff, 4096);
   OK(cudaMemcpyAsync(seen, p, 4096, cudaMemcpyDeviceToHost, stream));
-  OK(cudaLaunchHostFunc(stream, checkZeroed, seen));
+  ZeroedCheck check{seen};
+  OK(cudaLaunchHostFunc(stream, checkZeroed, &check));
   OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
   REQUIRE(value == 4096);
   cudaPointerAttributes a;
@@ -625,6 +828,7 @@ static int pools() {
   REQUIRE(a.type == cudaMemoryTypeDevice);
   OK(cudaFreeAsync(p, stream));
   OK(cudaStreamSynchronize(stream));
+  REQUIRE(check.zeroed); // the stream-ordered memset and copy ran before the host function
   OK(cudaFreeHost(seen));
   OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value));
   REQUIRE(value == 0);
@@ -647,6 +851,10 @@ static int pools() {
   cudaMemLocation here = {cudaMemLocationTypeDevice, 0};
   OK(cudaDeviceGetMemPool(&same, 0));
   REQUIRE(same == own);
+  OK(cudaMemGetMemPool(&same, &here, cudaMemAllocationTypePinned));
+  REQUIRE(same == own);
+  OK(cudaMemGetDefaultMemPool(&same, &here, cudaMemAllocationTypePinned));
+  REQUIRE(same == pool);
   cudaMemAccessFlags access = cudaMemAccessFlagsProtNone;
   OK(cudaMemPoolGetAccess(&access, own, &here));
   REQUIRE(access == cudaMemAccessFlagsProtReadWrite); // the pool's own device
@@ -697,6 +905,9 @@ static int priorities() {
   OK(cudaStreamGetId(high, &idAgain));
   OK(cudaStreamGetId(cudaStreamLegacy, &idLegacy));
   REQUIRE(idHigh != idLow && idHigh == idAgain && idLegacy != idHigh && idLegacy != idLow);
+  int device = -1;
+  OK(cudaStreamGetDevice(high, &device));
+  REQUIRE(device == 0);
   cudaLaunchAttributeValue value = {};
   OK(cudaStreamGetAttribute(high, cudaLaunchAttributePriority, &value));
   REQUIRE(value.priority == -5);
@@ -752,6 +963,10 @@ int main(int argc, char** argv) {
     return programCalls();
   if (!std::strcmp(section, "unimplemented"))
     return unimplemented();
+  if (!std::strcmp(section, "batches"))
+    return batches();
+  if (!std::strcmp(section, "user-objects"))
+    return user_objects();
   if (!std::strcmp(section, "pitched"))
     return pitched();
   if (!std::strcmp(section, "pointers"))
@@ -761,7 +976,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(section, "priorities"))
     return priorities();
   std::printf("usage: runtime_api "
-              "devices|memory|streams|pageable|calls|unimplemented|pitched|pointers|pools|"
-              "priorities\n");
+              "devices|memory|streams|pageable|calls|user-objects|unimplemented|pitched|batches|"
+              "pointers|pools|priorities\n");
   return 2;
 }

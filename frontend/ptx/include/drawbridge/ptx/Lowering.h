@@ -13,6 +13,11 @@
 
 namespace drawbridge::ptx {
 
+/// The string attribute that carries a parameter's `.param .align N` (the parameter itself is a
+/// byte array, which has no alignment of its own); the CPU backend lays out CUDA's parameter
+/// buffer by it.
+inline constexpr const char* kParamAlignAttribute = "drawbridge-param-align";
+
 struct LoweringOptions {
   /// The SM the IR is for (target-cpu of every function); 0 takes the module's .target.
   unsigned sm = 0;

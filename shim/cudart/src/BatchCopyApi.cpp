@@ -1,0 +1,125 @@
+// Batches of copies (cudaMemcpyBatchAsync, cudaMemcpy3DBatchAsync): the batch runs in stream
+// order, and each copy's source is read as its attributes ask: in stream order, or before the
+// call returns. The whole batch is checked before any of it is queued, so a bad entry fails the
+// call and queues nothing.
+#include "Api.h"
+#include "Export.h"
+#include "Operations.h"
+
+#include <cstdio>
+#include <vector>
+
+using namespace drawbridge::cudart;
+
+namespace {
+
+bool legacyStream(cudaStream_t stream) {
+  return !stream || stream == cudaStreamLegacy;
+}
+
+bool validOrder(cudaMemcpySrcAccessOrder order) {
+  return order == cudaMemcpySrcAccessOrderStream ||
+         order == cudaMemcpySrcAccessOrderDuringApiCall || order == cudaMemcpySrcAccessOrderAny;
+}
+
+bool validFlags(unsigned flags) {
+  return (flags & ~cudaMemcpyFlagPreferOverlapWithCompute) == 0;
+}
+
+struct BatchCopy {
+  cudaMemcpy3DParms params;
+  cudaMemcpySrcAccessOrder order;
+};
+
+// "During the API call" reads the source now; "stream" and "any" read it in stream order (a
+// pageable source is still staged before the call returns, as for cudaMemcpyAsync).
+cudaError_t queue(const std::vector<BatchCopy>& batch, cudaStream_t stream, const char* api) {
+  for (const BatchCopy& c : batch) {
+    cudaError_t queued = c.order == cudaMemcpySrcAccessOrderDuringApiCall
+                             ? copyStaged(c.params, stream, api)
+                             : copyAsync(c.params, stream, api);
+    if (queued != cudaSuccess)
+      return queued;
+  }
+  return cudaSuccess;
+}
+
+// A pointer operand of a 3D batch copy as cudaMemcpy3D describes it (elements are bytes); CUDA
+// arrays cannot exist on the CPU device.
+cudaError_t pointerOperand(const cudaMemcpy3DOperand& operand, const cudaExtent& extent,
+                           cudaPitchedPtr& out) {
+  if (operand.type == cudaMemcpyOperandTypeArray) {
+    std::fprintf(stderr, "drawbridge: cudaMemcpy3DBatchAsync: CUDA arrays are not supported; "
+                         "copy between pointers\n");
+    return cudaErrorNotSupported;
+  }
+  if (operand.type != cudaMemcpyOperandTypePointer || !operand.op.ptr.ptr)
+    return cudaErrorInvalidValue;
+  size_t rowLength = operand.op.ptr.rowLength, layerHeight = operand.op.ptr.layerHeight;
+  if ((rowLength && rowLength < extent.width) || (layerHeight && layerHeight < extent.height))
+    return cudaErrorInvalidValue;
+  // Zero means tightly packed.
+  size_t pitch = rowLength ? rowLength : extent.width;
+  out = cudaPitchedPtr{operand.op.ptr.ptr, pitch, extent.width,
+                       layerHeight ? layerHeight : extent.height};
+  return cudaSuccess;
+}
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyBatchAsync(
+    void* const* dsts, const void* const* srcs, const size_t* sizes, size_t count,
+    cudaMemcpyAttributes* attrs, size_t* attrsIdxs, size_t numAttrs, cudaStream_t stream) {
+  return api(
+      "cudaMemcpyBatchAsync",
+      [&]() -> cudaError_t {
+        if (!dsts || !srcs || !sizes || count == 0 || !attrs || !attrsIdxs || numAttrs == 0 ||
+            numAttrs > count || legacyStream(stream) || attrsIdxs[0] != 0)
+          return cudaErrorInvalidValue;
+        std::vector<BatchCopy> batch;
+        for (size_t a = 0; a < numAttrs; ++a) {
+          size_t end = a + 1 < numAttrs ? attrsIdxs[a + 1] : count;
+          if (end <= attrsIdxs[a] || end > count || !validOrder(attrs[a].srcAccessOrder) ||
+              !validFlags(attrs[a].flags))
+            return cudaErrorInvalidValue;
+          for (size_t i = attrsIdxs[a]; i < end; ++i) {
+            if (!dsts[i] || !srcs[i] || sizes[i] == 0)
+              return cudaErrorInvalidValue;
+            batch.push_back({linearCopy(dsts[i], srcs[i], sizes[i], cudaMemcpyDefault),
+                             attrs[a].srcAccessOrder});
+          }
+        }
+        return queue(batch, stream, "cudaMemcpyBatchAsync");
+      },
+      dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, stream);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DBatchAsync(size_t numOps,
+                                                            cudaMemcpy3DBatchOp* opList,
+                                                            unsigned long long flags,
+                                                            cudaStream_t stream) {
+  return api(
+      "cudaMemcpy3DBatchAsync",
+      [&]() -> cudaError_t {
+        if (numOps == 0 || !opList || flags != 0 || legacyStream(stream))
+          return cudaErrorInvalidValue;
+        std::vector<BatchCopy> batch;
+        for (size_t i = 0; i < numOps; ++i) {
+          const cudaMemcpy3DBatchOp& op = opList[i];
+          const cudaExtent& e = op.extent;
+          if (e.width == 0 || e.height == 0 || e.depth == 0 || !validOrder(op.srcAccessOrder) ||
+              !validFlags(op.flags))
+            return cudaErrorInvalidValue;
+          cudaMemcpy3DParms params{};
+          if (cudaError_t error = pointerOperand(op.src, e, params.srcPtr))
+            return error;
+          if (cudaError_t error = pointerOperand(op.dst, e, params.dstPtr))
+            return error;
+          params.extent = e;
+          params.kind = cudaMemcpyDefault;
+          batch.push_back({params, op.srcAccessOrder});
+        }
+        return queue(batch, stream, "cudaMemcpy3DBatchAsync");
+      },
+      numOps, opList, flags, stream);
+}
