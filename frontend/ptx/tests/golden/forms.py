@@ -172,7 +172,27 @@ def float_forms():
     forms.append(Form("fma.rn.sat.f32", "fma.rn.sat.f32 %0, %1, %2, %3;", [32] * 4,
                       lambda a, b, c: saturate(F32, fma(decode(F32, a), decode(F32, b), decode(F32, c))),
                       ternary_inputs(F32, F32_FEW)))
-    return forms
+    renames = default_rounding(forms)
+    for form in forms:  # mad with a rounding mode is fma (PTX ISA, mad)
+        if form.name.startswith("fma.") and not form.name.endswith("f16"):
+            renames[form.name] = "mad." + form.name[4:]
+    return forms + aliases(forms, renames)
+
+
+def default_rounding(forms):
+    """add, sub and mul without a rounding modifier round to nearest (the ISA's default)."""
+    renames = {}
+    for form in forms:
+        words = form.name.split(".")
+        if words[0] in ("add", "sub", "mul") and len(words) > 2 and words[1] == "rn" and "sat" not in words:
+            renames[form.name] = ".".join(words[:1] + words[2:])
+    return renames
+
+
+def aliases(forms, renames):
+    """Forms the PTX ISA defines as other forms: their spelling, the same inputs and results."""
+    return [Form(renames[f.name], f.body.replace(f.name, renames[f.name], 1), f.widths, f.expected, f.inputs)
+            for f in forms if f.name in renames]
 
 
 def keep_bits(fmt, v):
@@ -381,7 +401,7 @@ def half_forms():
                 sign = 0x8000
                 forms.append(Form(name, f"{name} %0, %1;", [w, w],
                                   lanewise(lambda a, op=op: a & ~sign if op == "abs" else a ^ sign, 1), inputs(1)))
-    return forms
+    return forms + aliases(forms, default_rounding(forms))
 
 
 # The special cases of functions, exact whatever the bound (None: the bound applies).
@@ -1133,7 +1153,79 @@ def more_forms():
                           unary_inputs(F64, F64_SPECIAL, 32, -26, 17) + f16_from_f64))
     forms.append(Form("cvt.f64.f16", "cvt.f64.f16 %0, %1;", [64, 16], lambda a: result(F64, decode(F16, a)),
                       unary_inputs(F16, F16_SPECIAL, 8)))
+    return forms + integer_width_forms()
+
+
+def integer_width_forms():
+    """Integer arithmetic, bit operations and shifts at the widths integer_forms leaves out:
+    every op on 16-bit and 64-bit registers, and the plain (modifier-free) spellings."""
+    forms = []
+    for bits, signed in itertools.product((16, 32, 64), (False, True)):
+        t = f"{'s' if signed else 'u'}{bits}"
+        mask = (1 << bits) - 1
+        extremes = [0, 1, mask >> 1, 1 << (bits - 1), mask, mask - 1, 0x1234 & mask, rng.getrandbits(bits)]
+        pairs = list(itertools.product(extremes[:6], repeat=2)) + \
+            [(rng.getrandbits(bits), rng.getrandbits(bits)) for _ in range(12)]
+        triples = list(itertools.product(extremes[:4], repeat=3)) + \
+            [tuple(rng.getrandbits(bits) for _ in range(3)) for _ in range(12)]
+
+        def v(x, signed=signed, bits=bits):
+            return x - (1 << bits) if signed and x >> (bits - 1) else x
+
+        def quotient(x, y):
+            return abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+        ops = {
+            "add": (2, lambda a, b: a + b), "sub": (2, lambda a, b: a - b), "mul.lo": (2, lambda a, b: a * b),
+            "mul.hi": (2, lambda a, b, v=v, bits=bits: v(a) * v(b) >> bits),
+            "mad.lo": (3, lambda a, b, c: a * b + c),
+            "mad.hi": (3, lambda a, b, c, v=v, bits=bits: (v(a) * v(b) >> bits) + c),
+            "min": (2, lambda a, b, v=v: a if v(a) < v(b) else b), "max": (2, lambda a, b, v=v: a if v(a) > v(b) else b),
+            "div": (2, lambda a, b, v=v: quotient(v(a), v(b))),
+            "rem": (2, lambda a, b, v=v: v(a) - quotient(v(a), v(b)) * v(b)),
+            "sad": (3, lambda a, b, c, v=v: abs(v(a) - v(b)) + c),
+        }
+        if signed:
+            ops.update({"abs": (1, lambda a, v=v: abs(v(a))), "neg": (1, lambda a, v=v: -v(a))})
+        for op, (arity, fn) in ops.items():
+            name = f"{op}.{t}"
+            if name in INTEGER_FORMS_ELSEWHERE:
+                continue
+            inputs = {1: [(x,) for x in extremes], 2: pairs, 3: triples}[arity]
+            if op in ("div", "rem"):  # a zero divisor and the quotient's overflow are tested apart
+                inputs = [(a, b) for a, b in inputs if b != 0 and not (signed and v(b) == -1 and v(a) == -(1 << (bits - 1)))]
+            forms.append(Form(name, f"{name} %0, {', '.join(f'%{i + 1}' for i in range(arity))};", [bits] * (arity + 1),
+                              lambda *x, fn=fn, mask=mask: fn(*x) & mask, inputs))
+        if bits == 16:
+            forms.append(Form(f"mad.wide.{t}", f"mad.wide.{t} %0, %1, %2, %3;", [32, 16, 16, 32],
+                              lambda a, b, c, v=v: (v(a) * v(b) + c) & 0xFFFFFFFF,
+                              [(a, b, rng.getrandbits(32)) for a, b in pairs]))
+        shifts = [(x, n) for x in extremes[2:6] for n in (0, 1, bits - 1, bits, bits + 1, 255, 0xFFFFFFFF)]
+        name = f"shr.{t}"
+        if name not in INTEGER_FORMS_ELSEWHERE:
+            forms.append(Form(name, f"{name} %0, %1, %2;", [bits, bits, 32],
+                              lambda a, n, v=v, bits=bits, mask=mask: (v(a) >> min(n, bits)) & mask, shifts))
+        if signed:
+            continue
+        b = f"b{bits}"
+        for op, fn in (("and", lambda a, c: a & c), ("or", lambda a, c: a | c), ("xor", lambda a, c: a ^ c)):
+            if bits != 32:
+                forms.append(Form(f"{op}.{b}", f"{op}.{b} %0, %1, %2;", [bits] * 3, fn, pairs[:16]))
+        if bits != 32:
+            forms.append(Form(f"not.{b}", f"not.{b} %0, %1;", [bits] * 2, lambda a, mask=mask: ~a & mask,
+                              [(x,) for x in extremes]))
+            forms.append(Form(f"cnot.{b}", f"cnot.{b} %0, %1;", [bits] * 2, lambda a: int(a == 0),
+                              [(x,) for x in extremes]))
+            forms.append(Form(f"shl.{b}", f"shl.{b} %0, %1, %2;", [bits, bits, 32],
+                              lambda a, n, bits=bits, mask=mask: (a << min(n, bits)) & mask, shifts))
+        forms.append(Form(f"shr.{b}", f"shr.{b} %0, %1, %2;", [bits, bits, 32],
+                          lambda a, n, bits=bits: a >> min(n, bits), shifts))
     return forms
+
+
+# Integer forms integer_forms already has (with their own inputs).
+INTEGER_FORMS_ELSEWHERE = {f"{op}.{t}" for op in ("mul.hi", "mad.hi", "mad.lo", "min", "max", "div", "rem")
+                           for t in ("u32", "s32", "u64", "s64")} | {"sad.u32", "sad.s32", "abs.s32", "neg.s32",
+                                                                     "shr.u32", "shr.s32"}
 
 
 def sx(x):
