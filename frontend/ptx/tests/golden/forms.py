@@ -172,6 +172,23 @@ def float_forms():
     forms.append(Form("fma.rn.sat.f32", "fma.rn.sat.f32 %0, %1, %2, %3;", [32] * 4,
                       lambda a, b, c: saturate(F32, fma(decode(F32, a), decode(F32, b), decode(F32, c))),
                       ternary_inputs(F32, F32_FEW)))
+    for op, mode, ftz in itertools.product(("add", "sub", "mul", "fma"), MODES, (False, True)):
+        name = f"{op}.{mode}{'.ftz' if ftz else ''}.sat.f32"
+        if any(f.name == name for f in forms):
+            continue
+
+        def expected(*bits, op=op, mode=mode, ftz=ftz):
+            x = [d(F32, b, ftz) for b in bits]
+            v = {"add": lambda: add(x[0], x[1], mode), "sub": lambda: add(x[0], neg(x[1]), mode),
+                 "mul": lambda: mul(x[0], x[1]), "fma": lambda: fma(x[0], x[1], x[2], mode)}[op]()
+            if v.is_nan or v.negative:  # .sat: clamped to [+0, 1], NaN to +0
+                return 0
+            if v.is_inf or v.magnitude > 1:
+                return encode(F32, False, Fraction(1))
+            return result(F32, v, mode, ftz)
+        arity = 3 if op == "fma" else 2
+        forms.append(Form(name, f"{name} %0, {', '.join(f'%{i + 1}' for i in range(arity))};", [32] * (arity + 1),
+                          expected, ternary_inputs(F32, F32_FEW) if op == "fma" else binary_inputs(F32, F32_FEW)))
     renames = default_rounding(forms)
     for form in forms:  # mad with a rounding mode is fma (PTX ISA, mad)
         if form.name.startswith("fma.") and not form.name.endswith("f16"):
@@ -238,6 +255,12 @@ def compare_forms():
     forms.append(Form("slct.u32.f32", "slct.u32.f32 %0, %1, %2, %3;", [32, 32, 32, 32],
                       lambda a, b, c: a if compare(decode(F32, c), Value("num"), "ge") else b,
                       [(0x11111111, 0x22222222, c) for c in F32_SPECIAL]))
+    for t in ("b16", "u16", "s16", "s32", "f32", "b64", "u64", "s64", "f64"):
+        w = 16 if t[1:] == "16" else 64 if t[1:] == "64" else 32
+        name = f"selp.{t}"
+        forms.append(Form(name, f"{{ .reg .pred p; setp.ne.u32 p, %3, 0; {name} %0, %1, %2, p; }}", [w, w, w, 32],
+                          lambda a, b, c: a if c else b,
+                          [(rng.getrandbits(w), rng.getrandbits(w), c) for c in (0, 1, 0x80000000, 0, 2)]))
     forms.append(Form("selp.b32", "{ .reg .pred p; setp.ne.u32 p, %3, 0; selp.b32 %0, %1, %2, p; }",
                       [32, 32, 32, 32], lambda a, b, c: a if c else b,
                       [(0x11111111, 0x22222222, 0), (0x11111111, 0x22222222, 5)]))
@@ -1137,7 +1160,7 @@ def more_forms():
         forms.append(Form(name, f"{name} %0, %1;", [16, 16], expected, unary_inputs(fmt, specials, 32, -12, 3)))
     # f64 classes and copysign; f16 to and from f64.
     for op, test in (("finite", lambda v: v.kind == "num"), ("infinite", lambda v: v.is_inf),
-                     ("notanumber", lambda v: v.is_nan), ("normal", lambda v: v.kind == "num" and v.magnitude >= Fraction(2) ** -1022),
+                     ("notanumber", lambda v: v.is_nan), ("number", lambda v: not v.is_nan), ("normal", lambda v: v.kind == "num" and v.magnitude >= Fraction(2) ** -1022),
                      ("subnormal", lambda v: v.kind == "num" and 0 < v.magnitude < Fraction(2) ** -1022)):
         name = f"testp.{op}.f64"
         forms.append(Form(name, f"{{ .reg .pred p; {name} p, %1; selp.u32 %0, 1, 0, p; }}", [32, 64],
