@@ -150,7 +150,7 @@ std::optional<MmaShape> floatMmaShape(const Instruction& inst) {
 
 // .s32.{s8,u8}.{s8,u8}.s32 (types d, a, b, c), .s32.{s4,u4}.{s4,u4}.s32 or
 // .s32.b1.b1.s32.{and,xor}.popc (the 4- and 1-bit types are not scalar types: they stay
-// modifiers, and both operands have the same one).
+// modifiers).
 std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
   const auto& t = inst.types;
   if (t.empty() || t.front() != ScalarType::S32 || t.back() != ScalarType::S32)
@@ -160,8 +160,16 @@ std::optional<MmaShape> integerMmaShape(const Instruction& inst) {
   if (t.size() == 4 && isByte(t[1]) && isByte(t[2])) {
     shape.aSigned = t[1] == ScalarType::S8, shape.bSigned = t[2] == ScalarType::S8;
   } else if (t.size() == 2 && (inst.has("s4") || inst.has("u4"))) {
+    // A's type is the first of the two 4-bit modifiers, B's the second (the ISA lets them
+    // differ: .s4.u4 multiplies signed by unsigned elements).
+    std::vector<bool> signedness;
+    for (const auto& modifier : inst.modifiers)
+      if (modifier == "s4" || modifier == "u4")
+        signedness.push_back(modifier == "s4");
+    if (signedness.size() != 2)
+      return std::nullopt;
     shape.elementBits = 4;
-    shape.aSigned = shape.bSigned = inst.has("s4");
+    shape.aSigned = signedness[0], shape.bSigned = signedness[1];
   } else if (t.size() == 2 && inst.has("b1") && inst.has("popc") &&
              (inst.has("and") || inst.has("xor"))) {
     shape.elementBits = 1;

@@ -4,17 +4,19 @@
 // libcudart (`drawbridge run`) and natively on an NVIDIA GPU, which is how the goldens are
 // confirmed on hardware (README.md).
 //
-//   golden_driver FILE.golden...   prints "golden: F forms, C cases, M mismatches"
+//   golden_driver [--only FORM]... FILE.golden...   prints "golden: F forms, C cases, M mismatches"
 #include "GoldenCheck.h"
 
+#include <cstring>
 #include <cuda_runtime_api.h>
+#include <set>
 
 struct GoldenForm {
   const char* name;
   const void* kernel;
-  int index;   // the form's case in its family kernel; -1 for a kernel of its own
+  int index;   // the form's case in its family kernel
   int arity;   // input words per case
-  int threads; // per case: 1, or 32 for a warp-wide form (mma)
+  int threads; // per case: 1, or 32 for a warp-wide form (mma, wmma)
 };
 
 #define GOLDEN_FORM_TABLE
@@ -51,13 +53,11 @@ std::vector<uint64_t> run(const GoldenForm& form, const std::vector<Case>& cases
   CHECK(cudaMalloc(&out, n * sizeof(uint64_t)));
   CHECK(cudaMemcpy(in, inputs.data(), inputs.size() * sizeof(uint64_t), cudaMemcpyHostToDevice));
   int index = form.index, arity = form.arity;
-  if (form.index < 0) {
-    void* args[] = {&in, &out, &n};
+  void* args[] = {&index, &arity, &in, &out, &n};
+  if (form.threads > 1) // a warp-wide form: one block per case
     CHECK(cudaLaunchKernel(form.kernel, dim3(n), dim3(form.threads), args, 0, nullptr));
-  } else {
-    void* args[] = {&index, &arity, &in, &out, &n};
+  else
     CHECK(cudaLaunchKernel(form.kernel, dim3((n + 127) / 128), dim3(128), args, 0, nullptr));
-  }
   std::vector<uint64_t> results(n);
   CHECK(cudaMemcpy(results.data(), out, n * sizeof(uint64_t), cudaMemcpyDeviceToHost));
   CHECK(cudaFree(in));
@@ -69,11 +69,19 @@ std::vector<uint64_t> run(const GoldenForm& form, const std::vector<Case>& cases
 
 int main(int argc, char** argv) {
   std::map<std::string, std::vector<Case>> cases;
-  for (int i = 1; i < argc; ++i)
+  std::set<std::string> only; // --only FORM: run just these (of the files' forms)
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only.insert(argv[++i]);
+      continue;
+    }
     if (!golden::readGoldens(argv[i], cases)) {
       std::printf("FAIL cannot read %s\n", argv[i]);
       return 2;
     }
+  }
+  for (auto it = cases.begin(); !only.empty() && it != cases.end();)
+    it = only.count(it->first) ? std::next(it) : cases.erase(it);
   size_t forms = 0, total = 0, mismatches = 0;
   std::vector<GoldenForm> all(std::begin(kGoldenForms), std::end(kGoldenForms));
   all.insert(all.end(), std::begin(kGoldenMathForms), std::end(kGoldenMathForms));

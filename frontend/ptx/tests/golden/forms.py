@@ -42,6 +42,7 @@ class Form:
     # (the result's type first): float, __half, __half2, __nv_bfloat16, __nv_bfloat162.
     expression: str = ""
     types: list = field(default_factory=list)
+    tile: "Tile" = None  # a warp-wide form (body "mma" or "wmma"): how its kernel drives it
 
 
 rng = random.Random(13)
@@ -171,7 +172,44 @@ def float_forms():
     forms.append(Form("fma.rn.sat.f32", "fma.rn.sat.f32 %0, %1, %2, %3;", [32] * 4,
                       lambda a, b, c: saturate(F32, fma(decode(F32, a), decode(F32, b), decode(F32, c))),
                       ternary_inputs(F32, F32_FEW)))
-    return forms
+    for op, mode, ftz in itertools.product(("add", "sub", "mul", "fma"), MODES, (False, True)):
+        name = f"{op}.{mode}{'.ftz' if ftz else ''}.sat.f32"
+        if any(f.name == name for f in forms):
+            continue
+
+        def expected(*bits, op=op, mode=mode, ftz=ftz):
+            x = [d(F32, b, ftz) for b in bits]
+            v = {"add": lambda: add(x[0], x[1], mode), "sub": lambda: add(x[0], neg(x[1]), mode),
+                 "mul": lambda: mul(x[0], x[1]), "fma": lambda: fma(x[0], x[1], x[2], mode)}[op]()
+            if v.is_nan or v.negative:  # .sat: clamped to [+0, 1], NaN to +0
+                return 0
+            if v.is_inf or v.magnitude > 1:
+                return encode(F32, False, Fraction(1))
+            return result(F32, v, mode, ftz)
+        arity = 3 if op == "fma" else 2
+        forms.append(Form(name, f"{name} %0, {', '.join(f'%{i + 1}' for i in range(arity))};", [32] * (arity + 1),
+                          expected, ternary_inputs(F32, F32_FEW) if op == "fma" else binary_inputs(F32, F32_FEW)))
+    renames = default_rounding(forms)
+    for form in forms:  # mad with a rounding mode is fma (PTX ISA, mad)
+        if form.name.startswith("fma.") and not form.name.endswith("f16"):
+            renames[form.name] = "mad." + form.name[4:]
+    return forms + aliases(forms, renames)
+
+
+def default_rounding(forms):
+    """add, sub and mul without a rounding modifier round to nearest (the ISA's default)."""
+    renames = {}
+    for form in forms:
+        words = form.name.split(".")
+        if words[0] in ("add", "sub", "mul") and len(words) > 2 and words[1] == "rn" and "sat" not in words:
+            renames[form.name] = ".".join(words[:1] + words[2:])
+    return renames
+
+
+def aliases(forms, renames):
+    """Forms the PTX ISA defines as other forms: their spelling, the same inputs and results."""
+    return [Form(renames[f.name], f.body.replace(f.name, renames[f.name], 1), f.widths, f.expected, f.inputs)
+            for f in forms if f.name in renames]
 
 
 def keep_bits(fmt, v):
@@ -217,6 +255,12 @@ def compare_forms():
     forms.append(Form("slct.u32.f32", "slct.u32.f32 %0, %1, %2, %3;", [32, 32, 32, 32],
                       lambda a, b, c: a if compare(decode(F32, c), Value("num"), "ge") else b,
                       [(0x11111111, 0x22222222, c) for c in F32_SPECIAL]))
+    for t in ("b16", "u16", "s16", "s32", "f32", "b64", "u64", "s64", "f64"):
+        w = 16 if t[1:] == "16" else 64 if t[1:] == "64" else 32
+        name = f"selp.{t}"
+        forms.append(Form(name, f"{{ .reg .pred p; setp.ne.u32 p, %3, 0; {name} %0, %1, %2, p; }}", [w, w, w, 32],
+                          lambda a, b, c: a if c else b,
+                          [(rng.getrandbits(w), rng.getrandbits(w), c) for c in (0, 1, 0x80000000, 0, 2)]))
     forms.append(Form("selp.b32", "{ .reg .pred p; setp.ne.u32 p, %3, 0; selp.b32 %0, %1, %2, p; }",
                       [32, 32, 32, 32], lambda a, b, c: a if c else b,
                       [(0x11111111, 0x22222222, 0), (0x11111111, 0x22222222, 5)]))
@@ -380,7 +424,7 @@ def half_forms():
                 sign = 0x8000
                 forms.append(Form(name, f"{name} %0, %1;", [w, w],
                                   lanewise(lambda a, op=op: a & ~sign if op == "abs" else a ^ sign, 1), inputs(1)))
-    return forms
+    return forms + aliases(forms, default_rounding(forms))
 
 
 # The special cases of functions, exact whatever the bound (None: the bound applies).
@@ -722,30 +766,178 @@ def prmt(a, b, c, mode):
     return sum(byte[p] << (8 * i) for i, p in enumerate(picks))
 
 
-def mma_forms():
-    """mma.sync m16n8k16 sums: the tensor core's truncating adder (see tensor_core_sum). An f16
-    accumulator is widened exactly and the f32 sum rounded to nearest f16, as Fasi et al. found
-    binary16 outputs rounded (V100/A100; not measured on an H200)."""
-    from tensorcore import tensor_core_sum
-    forms = []
-    for t, fmt, acc in (("f16", F16, F32), ("bf16", BF16, F32), ("f16", F16, F16)):
-        name = f"mma.sync.aligned.m16n8k16.row.col.{acc.name}.{t}.{t}.{acc.name}"
-        cases = []
-        for case in range(24):
-            a = [random_float(fmt, -6, 6) for _ in range(16)]
-            bv = [random_float(fmt, -6, 6) for _ in range(16)]
-            c = random_float(acc, -4, 10)
-            cases.append(tuple(a + bv + [c]))
-        # Crafted: a large product whose neighbours' low bits the aligned adder drops.
-        one = encode(fmt, False, Fraction(1))
-        tiny = encode(fmt, False, Fraction(3, 2 ** 12))
-        cases.append(tuple([encode(fmt, False, Fraction(1, 1))] + [tiny] * 15 + [one] * 16 + [encode(acc, False, Fraction(2 ** 11 + 1, 2 ** 11) if acc is F32 else Fraction(2 ** 10 + 1, 2 ** 10))]))
-        cases.append(tuple([tiny] * 16 + [one] * 16 + [encode(acc, True, Fraction(1))]))
+@dataclass
+class Tile:
+    """How the golden kernel drives a warp-wide form: row 0 of A (k elements), column 0 of B (k)
+    and C[0][0] are the case's inputs, every other element zero, and D[0][0] is the result.
+    mma.sync takes them in the PTX ISA's lane fragments: element e of A register r in lane
+    4g + t is A[g + 8 (r % halves)][n t + e + 4 n (r / halves)], of B register r
+    B[n t + e + 4 n r][g], with n elements per register; C/D register i is C[g + 8 (i / 2)][2t + i % 2].
+    wmma (layout unspecified) loads them from memory instead, row- or column-major."""
+    k: int
+    element_bits: int  # of A and B
+    input_bytes: int  # of an A or B element in memory (wmma)
+    a_registers: int
+    b_registers: int
+    c_registers: int  # of C and of D (f16: f16x2 pairs)
+    d_registers: int
+    halves: int  # m / 8 (mma)
+    accumulator_bits: int  # of C's elements
+    result_bits: int  # of D's elements
+    m: int = 16  # wmma's shape and layouts
+    n: int = 8
+    a_column_major: bool = False
+    b_column_major: bool = True
 
-        def expected(*x, fmt=fmt, acc=acc):
-            bits = tensor_core_sum([decode(fmt, v) for v in x[:16]], [decode(fmt, v) for v in x[16:32]], decode(acc, x[32]))
-            return bits if acc is F32 else result(F16, decode(F32, bits), RN)
-        forms.append(Form(name, "mma", [acc.bits] + [16] * 32 + [acc.bits], expected, cases))
+
+FLOAT_INPUTS = {"f16": F16, "bf16": BF16, "tf32": TF32}
+
+
+def float_tile_cases(fmt, accumulator, k):
+    """Random sums, then crafted ones: a large product whose neighbours' low bits the aligned
+    adder drops, a sum that cancels, a NaN and an infinity among the inputs."""
+    def placed(bits):  # tf32 elements sit in the top 19 bits of their f32 word
+        return bits << 13 if fmt is TF32 else bits
+
+    def special(fraction):  # all-ones exponent: an infinity, or a NaN with a fraction
+        return placed(((1 << fmt.exponent_bits) - 1) << fmt.fraction_bits | fraction)
+    cases = []
+    for _ in range(16):
+        a = [placed(random_float(fmt, -6, 6)) for _ in range(k)]
+        b = [placed(random_float(fmt, -6, 6)) for _ in range(k)]
+        cases.append(tuple(a + b + [random_float(accumulator, -4, 10)]))
+    one, tiny = placed(encode(fmt, False, Fraction(1))), placed(encode(fmt, False, Fraction(3, 2 ** 12)))
+    c = Fraction(2 ** 11 + 1, 2 ** 11) if accumulator is F32 else Fraction(2 ** 10 + 1, 2 ** 10)
+    minus_one = encode(accumulator, True, Fraction(1))
+    cases.append(tuple([one] + [tiny] * (k - 1) + [one] * k + [encode(accumulator, False, c)]))
+    cases.append(tuple([tiny] * k + [one] * k + [minus_one]))
+    cases.append(tuple([special(1 << (fmt.fraction_bits - 1))] + [one] * (2 * k - 1) + [0]))
+    cases.append(tuple([special(0)] + [one] * (2 * k - 1) + [minus_one]))
+    return cases
+
+
+def float_tile_expected(fmt, accumulator, result_fmt, k):
+    """The tensor core's sum (tensorcore.py) of the row and column and C, in f32, rounded once
+    to nearest for an f16 D (an f16 C widened exactly)."""
+    from tensorcore import tensor_core_sum
+
+    def element(bits):
+        return decode(F32, bits & 0xFFFFE000) if fmt is TF32 else decode(fmt, bits)
+
+    def expected(*x):
+        bits = tensor_core_sum([element(v) for v in x[:k]], [element(v) for v in x[k:2 * k]],
+                               decode(accumulator, x[2 * k]))
+        return bits if result_fmt is F32 else result(F16, decode(F32, bits), RN)
+    return expected
+
+
+def integer_tile_cases(bits, k, a_signed, b_signed):
+    """Random elements, the extremes (sums past s32's range when C is near its ends), zeros."""
+    low = lambda signed: -(1 << (bits - 1)) if signed else 0  # noqa: E731
+    high = lambda signed: (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1  # noqa: E731
+    mask = (1 << bits) - 1
+    cases = []
+    for _ in range(12):
+        a = [rng.randint(low(a_signed), high(a_signed)) & mask for _ in range(k)]
+        b = [rng.randint(low(b_signed), high(b_signed)) & mask for _ in range(k)]
+        cases.append(tuple(a + b + [rng.getrandbits(32)]))
+    for ea, eb, c in ((high(a_signed), high(b_signed), 0x7FFFFF00), (low(a_signed), high(b_signed), 0x80000100),
+                      (low(a_signed), low(b_signed), 0x7FFFFFFF), (0, 0, 0x80000000)):
+        cases.append(tuple([ea & mask] * k + [eb & mask] * k + [c]))
+    return cases
+
+
+def integer_tile_expected(bits, k, a_signed, b_signed, satfinite, combine=None):
+    """Exact: the products (or, for b1, the bits combined) summed with C in s32, wrapping, or
+    clamped to s32's range with .satfinite."""
+    def value(x, signed):
+        return x - (1 << bits) if signed and x >> (bits - 1) else x
+
+    def expected(*x):
+        if combine:
+            total = sum(combine(a, b) for a, b in zip(x[:k], x[k:2 * k]))
+        else:
+            total = sum(value(a, a_signed) * value(b, b_signed) for a, b in zip(x[:k], x[k:2 * k]))
+        total += sx(x[2 * k])
+        if satfinite:
+            total = max(-(1 << 31), min((1 << 31) - 1, total))
+        return total & 0xFFFFFFFF
+    return expected
+
+
+def mma_forms():
+    """mma.sync.aligned.row.col: f16/bf16/tf32 inputs through the tensor core's truncating sum
+    (float_tile_expected), integer inputs exact."""
+    forms = []
+    for shape, k in (("m16n8k16", 16), ("m16n8k8", 8)):
+        for t, d_name, c_name in (("f16", "f32", "f32"), ("bf16", "f32", "f32"), ("f16", "f16", "f16")):
+            fmt = FLOAT_INPUTS[t]
+            acc, res = (F16 if c_name == "f16" else F32), (F16 if d_name == "f16" else F32)
+            name = f"mma.sync.aligned.{shape}.row.col.{d_name}.{t}.{t}.{c_name}"
+            tile = Tile(k, 16, 2, k // 4, k // 8, 2 if acc is F16 else 4, 2 if res is F16 else 4, 2,
+                        acc.bits, res.bits)
+            forms.append(Form(name, "mma", [32] * (2 * k + 2), float_tile_expected(fmt, acc, res, k),
+                              float_tile_cases(fmt, acc, k), tile=tile))
+    for shape, k, a_registers in (("m16n8k8", 8, 4), ("m16n8k4", 4, 2)):
+        name = f"mma.sync.aligned.{shape}.row.col.f32.tf32.tf32.f32"
+        tile = Tile(k, 32, 4, a_registers, a_registers // 2, 4, 4, 2, 32, 32)
+        forms.append(Form(name, "mma", [32] * (2 * k + 2), float_tile_expected(TF32, F32, F32, k),
+                          float_tile_cases(TF32, F32, k), tile=tile))
+    for bits, shapes in ((8, (("m16n8k32", 32, 4, 2), ("m16n8k16", 16, 2, 1), ("m8n8k16", 16, 1, 1))),
+                         (4, (("m16n8k64", 64, 4, 2), ("m16n8k32", 32, 2, 1), ("m8n8k32", 32, 1, 1)))):
+        for (shape, k, a_registers, b_registers), a, b, sat in itertools.product(
+                shapes, ("s", "u"), ("s", "u"), (False, True)):
+            name = f"mma.sync.aligned.{shape}.row.col{'.satfinite' if sat else ''}.s32.{a}{bits}.{b}{bits}.s32"
+            halves = 1 if shape.startswith("m8") else 2
+            tile = Tile(k, bits, 1, a_registers, b_registers, 2 * halves, 2 * halves, halves, 32, 32)
+            forms.append(Form(name, "mma", [32] * (2 * k + 2), integer_tile_expected(bits, k, a == "s", b == "s", sat),
+                              integer_tile_cases(bits, k, a == "s", b == "s"), tile=tile))
+    for (shape, k, a_registers, b_registers), op in itertools.product(
+            (("m16n8k256", 256, 4, 2), ("m16n8k128", 128, 2, 1), ("m8n8k128", 128, 1, 1)), ("and", "xor")):
+        name = f"mma.sync.aligned.{shape}.row.col.s32.b1.b1.s32.{op}.popc"
+        halves = 1 if shape.startswith("m8") else 2
+        tile = Tile(k, 1, 1, a_registers, b_registers, 2 * halves, 2 * halves, halves, 32, 32)
+        combine = (lambda a, b: a & b) if op == "and" else (lambda a, b: a ^ b)
+        forms.append(Form(name, "mma", [32] * (2 * k + 2), integer_tile_expected(1, k, False, False, False, combine),
+                          integer_tile_cases(1, k, False, False), tile=tile))
+    return forms
+
+
+WMMA_SHAPES = {"m16n16k16": (16, 16, 16), "m32n8k16": (32, 8, 16), "m8n32k16": (8, 32, 16)}
+
+
+def wmma_forms():
+    """wmma.mma.sync.aligned in every layout: the same sums as mma (a wmma is a grid of mma
+    tiles on the tensor cores), loaded from and stored to memory."""
+    forms = []
+    for a_layout, b_layout in itertools.product(("row", "col"), repeat=2):
+        layouts = dict(a_column_major=a_layout == "col", b_column_major=b_layout == "col")
+        for shape, (m, n, k) in WMMA_SHAPES.items():
+            registers = {"bf16": ({"m16n16k16": 4, "m32n8k16": 8, "m8n32k16": 2}[shape],
+                                  {"m16n16k16": 4, "m32n8k16": 2, "m8n32k16": 8}[shape]),
+                         "s8": ({"m16n16k16": 2, "m32n8k16": 4, "m8n32k16": 1}[shape],
+                                {"m16n16k16": 2, "m32n8k16": 1, "m8n32k16": 4}[shape])}
+            for d_name, c_name in itertools.product(("f16", "f32"), repeat=2):
+                acc, res = (F16 if c_name == "f16" else F32), (F16 if d_name == "f16" else F32)
+                name = f"wmma.mma.sync.aligned.{a_layout}.{b_layout}.{shape}.{d_name}.{c_name}"
+                tile = Tile(k, 16, 2, 8, 8, 4 if acc is F16 else 8, 4 if res is F16 else 8, 0, acc.bits, res.bits,
+                            m, n, **layouts)
+                forms.append(Form(name, "wmma", [32] * (2 * k + 2), float_tile_expected(F16, acc, res, k),
+                                  float_tile_cases(F16, acc, k), tile=tile))
+            name = f"wmma.mma.sync.aligned.{a_layout}.{b_layout}.{shape}.f32.bf16.bf16.f32"
+            tile = Tile(k, 16, 2, *registers["bf16"], 8, 8, 0, 32, 32, m, n, **layouts)
+            forms.append(Form(name, "wmma", [32] * (2 * k + 2), float_tile_expected(BF16, F32, F32, k),
+                              float_tile_cases(BF16, F32, k), tile=tile))
+            for t, sat in itertools.product(("s8", "u8"), (False, True)):
+                name = f"wmma.mma.sync.aligned.{a_layout}.{b_layout}.{shape}.s32.{t}.{t}.s32{'.satfinite' if sat else ''}"
+                tile = Tile(k, 8, 1, *registers["s8"], 8, 8, 0, 32, 32, m, n, **layouts)
+                signed = t == "s8"
+                forms.append(Form(name, "wmma", [32] * (2 * k + 2), integer_tile_expected(8, k, signed, signed, sat),
+                                  integer_tile_cases(8, k, signed, signed), tile=tile))
+        name = f"wmma.mma.sync.aligned.{a_layout}.{b_layout}.m16n16k8.f32.tf32.tf32.f32"
+        tile = Tile(8, 32, 4, 4, 4, 8, 8, 0, 32, 32, 16, 16, **layouts)
+        forms.append(Form(name, "wmma", [32] * 18, float_tile_expected(TF32, F32, F32, 8),
+                          float_tile_cases(TF32, F32, 8), tile=tile))
     return forms
 
 
@@ -968,7 +1160,7 @@ def more_forms():
         forms.append(Form(name, f"{name} %0, %1;", [16, 16], expected, unary_inputs(fmt, specials, 32, -12, 3)))
     # f64 classes and copysign; f16 to and from f64.
     for op, test in (("finite", lambda v: v.kind == "num"), ("infinite", lambda v: v.is_inf),
-                     ("notanumber", lambda v: v.is_nan), ("normal", lambda v: v.kind == "num" and v.magnitude >= Fraction(2) ** -1022),
+                     ("notanumber", lambda v: v.is_nan), ("number", lambda v: not v.is_nan), ("normal", lambda v: v.kind == "num" and v.magnitude >= Fraction(2) ** -1022),
                      ("subnormal", lambda v: v.kind == "num" and 0 < v.magnitude < Fraction(2) ** -1022)):
         name = f"testp.{op}.f64"
         forms.append(Form(name, f"{{ .reg .pred p; {name} p, %1; selp.u32 %0, 1, 0, p; }}", [32, 64],
@@ -984,7 +1176,79 @@ def more_forms():
                           unary_inputs(F64, F64_SPECIAL, 32, -26, 17) + f16_from_f64))
     forms.append(Form("cvt.f64.f16", "cvt.f64.f16 %0, %1;", [64, 16], lambda a: result(F64, decode(F16, a)),
                       unary_inputs(F16, F16_SPECIAL, 8)))
+    return forms + integer_width_forms()
+
+
+def integer_width_forms():
+    """Integer arithmetic, bit operations and shifts at the widths integer_forms leaves out:
+    every op on 16-bit and 64-bit registers, and the plain (modifier-free) spellings."""
+    forms = []
+    for bits, signed in itertools.product((16, 32, 64), (False, True)):
+        t = f"{'s' if signed else 'u'}{bits}"
+        mask = (1 << bits) - 1
+        extremes = [0, 1, mask >> 1, 1 << (bits - 1), mask, mask - 1, 0x1234 & mask, rng.getrandbits(bits)]
+        pairs = list(itertools.product(extremes[:6], repeat=2)) + \
+            [(rng.getrandbits(bits), rng.getrandbits(bits)) for _ in range(12)]
+        triples = list(itertools.product(extremes[:4], repeat=3)) + \
+            [tuple(rng.getrandbits(bits) for _ in range(3)) for _ in range(12)]
+
+        def v(x, signed=signed, bits=bits):
+            return x - (1 << bits) if signed and x >> (bits - 1) else x
+
+        def quotient(x, y):
+            return abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+        ops = {
+            "add": (2, lambda a, b: a + b), "sub": (2, lambda a, b: a - b), "mul.lo": (2, lambda a, b: a * b),
+            "mul.hi": (2, lambda a, b, v=v, bits=bits: v(a) * v(b) >> bits),
+            "mad.lo": (3, lambda a, b, c: a * b + c),
+            "mad.hi": (3, lambda a, b, c, v=v, bits=bits: (v(a) * v(b) >> bits) + c),
+            "min": (2, lambda a, b, v=v: a if v(a) < v(b) else b), "max": (2, lambda a, b, v=v: a if v(a) > v(b) else b),
+            "div": (2, lambda a, b, v=v: quotient(v(a), v(b))),
+            "rem": (2, lambda a, b, v=v: v(a) - quotient(v(a), v(b)) * v(b)),
+            "sad": (3, lambda a, b, c, v=v: abs(v(a) - v(b)) + c),
+        }
+        if signed:
+            ops.update({"abs": (1, lambda a, v=v: abs(v(a))), "neg": (1, lambda a, v=v: -v(a))})
+        for op, (arity, fn) in ops.items():
+            name = f"{op}.{t}"
+            if name in INTEGER_FORMS_ELSEWHERE:
+                continue
+            inputs = {1: [(x,) for x in extremes], 2: pairs, 3: triples}[arity]
+            if op in ("div", "rem"):  # a zero divisor and the quotient's overflow are tested apart
+                inputs = [(a, b) for a, b in inputs if b != 0 and not (signed and v(b) == -1 and v(a) == -(1 << (bits - 1)))]
+            forms.append(Form(name, f"{name} %0, {', '.join(f'%{i + 1}' for i in range(arity))};", [bits] * (arity + 1),
+                              lambda *x, fn=fn, mask=mask: fn(*x) & mask, inputs))
+        if bits == 16:
+            forms.append(Form(f"mad.wide.{t}", f"mad.wide.{t} %0, %1, %2, %3;", [32, 16, 16, 32],
+                              lambda a, b, c, v=v: (v(a) * v(b) + c) & 0xFFFFFFFF,
+                              [(a, b, rng.getrandbits(32)) for a, b in pairs]))
+        shifts = [(x, n) for x in extremes[2:6] for n in (0, 1, bits - 1, bits, bits + 1, 255, 0xFFFFFFFF)]
+        name = f"shr.{t}"
+        if name not in INTEGER_FORMS_ELSEWHERE:
+            forms.append(Form(name, f"{name} %0, %1, %2;", [bits, bits, 32],
+                              lambda a, n, v=v, bits=bits, mask=mask: (v(a) >> min(n, bits)) & mask, shifts))
+        if signed:
+            continue
+        b = f"b{bits}"
+        for op, fn in (("and", lambda a, c: a & c), ("or", lambda a, c: a | c), ("xor", lambda a, c: a ^ c)):
+            if bits != 32:
+                forms.append(Form(f"{op}.{b}", f"{op}.{b} %0, %1, %2;", [bits] * 3, fn, pairs[:16]))
+        if bits != 32:
+            forms.append(Form(f"not.{b}", f"not.{b} %0, %1;", [bits] * 2, lambda a, mask=mask: ~a & mask,
+                              [(x,) for x in extremes]))
+            forms.append(Form(f"cnot.{b}", f"cnot.{b} %0, %1;", [bits] * 2, lambda a: int(a == 0),
+                              [(x,) for x in extremes]))
+            forms.append(Form(f"shl.{b}", f"shl.{b} %0, %1, %2;", [bits, bits, 32],
+                              lambda a, n, bits=bits, mask=mask: (a << min(n, bits)) & mask, shifts))
+        forms.append(Form(f"shr.{b}", f"shr.{b} %0, %1, %2;", [bits, bits, 32],
+                          lambda a, n, bits=bits: a >> min(n, bits), shifts))
     return forms
+
+
+# Integer forms integer_forms already has (with their own inputs).
+INTEGER_FORMS_ELSEWHERE = {f"{op}.{t}" for op in ("mul.hi", "mad.hi", "mad.lo", "min", "max", "div", "rem")
+                           for t in ("u32", "s32", "u64", "s64")} | {"sad.u32", "sad.s32", "abs.s32", "neg.s32",
+                                                                     "shr.u32", "shr.s32"}
 
 
 def sx(x):
@@ -993,4 +1257,4 @@ def sx(x):
 
 def all_forms():
     return (float_forms() + compare_forms() + convert_forms() + half_forms() + approx_forms() +
-            integer_forms() + more_forms() + mma_forms() + math_forms() + half_math_forms())
+            integer_forms() + more_forms() + mma_forms() + wmma_forms() + math_forms() + half_math_forms())

@@ -26,6 +26,7 @@ FAMILIES = {
     "integer": F.integer_forms,
     "more": F.more_forms,
     "mma": F.mma_forms,
+    "wmma": F.wmma_forms,
     "math": F.math_forms,  # CUDA functions, no inline PTX: clang's NVVM IR path runs them too
     "halfmath": F.half_math_forms,
 }
@@ -102,34 +103,144 @@ def case_code(index, form):
             f"    return r;\n  }}\n")
 
 
-MMA_KERNEL = """
-// One warp per case: row 0 of A is the case's a, column 0 of B its b, C[0][0] its c; the
-// rest zero. D[0][0] is lane 0's first result register (PTX ISA, m16n8k16 fragments).
-extern "C" __global__ void golden_mma_{accumulator}_{type}(const unsigned long long* in, unsigned long long* out, int n) {{
-  const unsigned long long* x = in + 33 * blockIdx.x;
-  unsigned lane = threadIdx.x, g = lane / 4, t = lane % 4;
-  auto a = [&](unsigned row, unsigned col) {{ return row == 0 ? unsigned(x[col]) : 0u; }};
-  auto b = [&](unsigned row, unsigned col) {{ return col == 0 ? unsigned(x[16 + row]) : 0u; }};
-  unsigned a0 = a(g, 2 * t) | a(g, 2 * t + 1) << 16, a1 = a(g + 8, 2 * t) | a(g + 8, 2 * t + 1) << 16;
-  unsigned a2 = a(g, 2 * t + 8) | a(g, 2 * t + 9) << 16, a3 = a(g + 8, 2 * t + 8) | a(g + 8, 2 * t + 9) << 16;
-  unsigned b0 = b(2 * t, g) | b(2 * t + 1, g) << 16, b1 = b(2 * t + 8, g) | b(2 * t + 9, g) << 16;
-  unsigned c0 = lane == 0 ? unsigned(x[32]) : 0u, zero = 0u, d[4];
-{mma}  if (lane == 0)
-    out[blockIdx.x] = d[0]{mask};
-}}
+TILE_HELPERS = """
+// Warp-wide forms (forms.py's Tile): row 0 of A and column 0 of B are the case's first 2k
+// inputs, C[0][0] the last; every other element is zero.
+__device__ unsigned golden_element(const unsigned long long* x, unsigned i, unsigned bits) {
+  return unsigned(x[i]) & (bits == 32 ? ~0u : (1u << bits) - 1);
+}
+
+// mma.sync's A fragment: element e of register r is A[g + 8 (r % halves)][n t + e + 4 n (r / halves)].
+__device__ void golden_fragment_a(unsigned* a, unsigned registers, const unsigned long long* row,
+                                  unsigned bits, unsigned halves, unsigned lane) {
+  unsigned n = 32 / bits, g = lane / 4, t = lane % 4;
+  for (unsigned r = 0; r < registers; ++r) {
+    a[r] = 0;
+    for (unsigned e = 0; e < n && g + 8 * (r % halves) == 0; ++e)
+      a[r] |= golden_element(row, n * t + e + 4 * n * (r / halves), bits) << (bits * e % 32);
+  }
+}
+
+// mma.sync's B fragment: element e of register r is B[n t + e + 4 n r][g].
+__device__ void golden_fragment_b(unsigned* b, unsigned registers, const unsigned long long* column,
+                                  unsigned bits, unsigned lane) {
+  unsigned n = 32 / bits, g = lane / 4, t = lane % 4;
+  for (unsigned r = 0; r < registers; ++r) {
+    b[r] = 0;
+    for (unsigned e = 0; e < n && g == 0; ++e)
+      b[r] |= golden_element(column, n * t + e + 4 * n * r, bits) << (bits * e % 32);
+  }
+}
+
+// wmma's matrices in memory, little-endian elements of `bytes`.
+__device__ void golden_put(unsigned char* matrix, unsigned index, unsigned bytes, unsigned long long v) {
+  for (unsigned i = 0; i < bytes; ++i)
+    matrix[index * bytes + i] = (unsigned char)(v >> (8 * i));
+}
 """
 
-# The mma itself: f32 C/D are four registers, f16 C/D two f16x2 pairs (D[0][0] in d[0]'s low half).
-MMA_F32 = """  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32 {{%0, %1, %2, %3}}, "
-               "{{%4, %5, %6, %7}}, {{%8, %9}}, {{%10, %11, %12, %13}};"
-               : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])
-               : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "r"(c0), "r"(zero), "r"(zero), "r"(zero));
-"""
-MMA_F16 = """  asm volatile("mma.sync.aligned.m16n8k16.row.col.f16.{type}.{type}.f16 {{%0, %1}}, "
-               "{{%2, %3, %4, %5}}, {{%6, %7}}, {{%8, %9}};"
-               : "=r"(d[0]), "=r"(d[1])
-               : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "r"(c0), "r"(zero));
-"""
+WMMA_BUFFERS = "  __shared__ __align__(256) unsigned char a[2048], b[2048], c[1024], d[1024];\n"
+
+
+def registers(count, first):
+    return "{" + ", ".join(f"%{first + i}" for i in range(count)) + "}"
+
+
+def operands(constraint, array, count):
+    return ", ".join(f'"{constraint}"({array}[{i}])' for i in range(count))
+
+
+def mma_body(form):
+    tile = form.tile
+    k = tile.k
+    counts = [tile.d_registers, tile.a_registers, tile.b_registers, tile.c_registers]
+    groups, first = [], 0
+    for count in counts:
+        groups.append(registers(count, first))
+        first += count
+    mask = " & 0xffff" if tile.result_bits == 16 else ""
+    return (f"    unsigned a[{tile.a_registers}], b[{tile.b_registers}], c[{tile.c_registers}], "
+            f"d[{tile.d_registers}];\n"
+            f"    golden_fragment_a(a, {tile.a_registers}, x, {tile.element_bits}, {tile.halves}, lane);\n"
+            f"    golden_fragment_b(b, {tile.b_registers}, x + {k}, {tile.element_bits}, lane);\n"
+            f"    for (unsigned i = 0; i < {tile.c_registers}; ++i)\n"
+            f"      c[i] = lane == 0 && i == 0 ? unsigned(x[{2 * k}]) : 0u;\n"
+            f"    asm volatile(\"{form.name} {', '.join(groups)};\"\n"
+            f"                 : {operands('=r', 'd', tile.d_registers)}\n"
+            f"                 : {operands('r', 'a', tile.a_registers)}, {operands('r', 'b', tile.b_registers)},\n"
+            f"                   {operands('r', 'c', tile.c_registers)});\n"
+            f"    return d[0]{mask};\n")
+
+
+def wmma_body(form):
+    """Zeroes the matrices, writes the case's row, column and C[0][0], and runs wmma's load,
+    mma and store on them; D[0][0] is the result."""
+    tile = form.tile
+    m, n, k = tile.m, tile.n, tile.k
+    words = form.name.split(".")
+    a_layout, b_layout, shape = words[4], words[5], words[6]
+    types = words[7:]
+    input_type = "f16" if len(types) == 2 else types[1]
+    c_type = types[-2] if types[-1] == "satfinite" else types[-1]
+    d_type = types[0]
+    c_bytes, d_bytes = tile.accumulator_bits // 8, tile.result_bits // 8
+    a_stride = m if tile.a_column_major else k
+    b_stride = k if tile.b_column_major else n
+    a_index = f"j * {m}" if tile.a_column_major else "j"
+    b_index = "i" if tile.b_column_major else f"i * {n}"
+    counts = [tile.d_registers, tile.a_registers, tile.b_registers, tile.c_registers]
+    groups, first = [], 0
+    for count in counts:
+        groups.append(registers(count, first))
+        first += count
+    load = "wmma.load.{role}.sync.aligned.{layout}." + shape + ".{type} {regs}, [%{p}], %{s};"
+    return (f"    unsigned fa[{tile.a_registers}], fb[{tile.b_registers}], fc[{tile.c_registers}], "
+            f"fd[{tile.d_registers}];\n"
+            f"    for (unsigned i = lane; i < 2048; i += 32)\n"
+            f"      a[i] = b[i] = 0;\n"
+            f"    for (unsigned i = lane; i < 1024; i += 32)\n"
+            f"      c[i] = 0;\n"
+            f"    __syncwarp();\n"
+            f"    if (lane == 0) {{\n"
+            f"      for (unsigned j = 0; j < {k}; ++j)\n"
+            f"        golden_put(a, {a_index}, {tile.input_bytes}, x[j]);\n"
+            f"      for (unsigned i = 0; i < {k}; ++i)\n"
+            f"        golden_put(b, {b_index}, {tile.input_bytes}, x[{k} + i]);\n"
+            f"      golden_put(c, 0, {c_bytes}, x[{2 * k}]);\n"
+            f"    }}\n"
+            f"    __syncwarp();\n"
+            f"    asm volatile(\"{load.format(role='a', layout=a_layout, type=input_type, regs=registers(tile.a_registers, 0), p=tile.a_registers, s=tile.a_registers + 1)}\"\n"
+            f"                 : {operands('=r', 'fa', tile.a_registers)} : \"l\"(a), \"r\"({a_stride}) : \"memory\");\n"
+            f"    asm volatile(\"{load.format(role='b', layout=b_layout, type=input_type, regs=registers(tile.b_registers, 0), p=tile.b_registers, s=tile.b_registers + 1)}\"\n"
+            f"                 : {operands('=r', 'fb', tile.b_registers)} : \"l\"(b), \"r\"({b_stride}) : \"memory\");\n"
+            f"    asm volatile(\"{load.format(role='c', layout='row', type=c_type, regs=registers(tile.c_registers, 0), p=tile.c_registers, s=tile.c_registers + 1)}\"\n"
+            f"                 : {operands('=r', 'fc', tile.c_registers)} : \"l\"(c), \"r\"({n}) : \"memory\");\n"
+            f"    asm volatile(\"{form.name} {', '.join(groups)};\"\n"
+            f"                 : {operands('=r', 'fd', tile.d_registers)}\n"
+            f"                 : {operands('r', 'fa', tile.a_registers)}, {operands('r', 'fb', tile.b_registers)},\n"
+            f"                   {operands('r', 'fc', tile.c_registers)});\n"
+            f"    asm volatile(\"wmma.store.d.sync.aligned.row.{shape}.{d_type} [%0], "
+            f"{registers(tile.d_registers, 1)}, %{tile.d_registers + 1};\"\n"
+            f"                 :: \"l\"(d), {operands('r', 'fd', tile.d_registers)}, \"r\"({n}) : \"memory\");\n"
+            f"    __syncwarp();\n"
+            f"    unsigned long long r = 0;\n"
+            f"    for (unsigned i = 0; i < {d_bytes}; ++i)\n"
+            f"      r |= (unsigned long long)d[i] << (8 * i);\n"
+            f"    return r;\n")
+
+
+def tile_kernel(family, index, form, table):
+    """A kernel of the form's own (one block of one warp per case): JIT compiles stay small, as
+    each form's warp-wide emulation is large."""
+    body = mma_body(form) if family == "mma" else wmma_body(form)
+    table.append(f'  {{"{form.name}", (const void*)golden_{family}_{index}, 0, {len(form.widths) - 1}, 32}},\n')
+    buffers = WMMA_BUFFERS if family == "wmma" else ""
+    return (f"// {form.name}\n"
+            f"extern \"C\" __global__ void golden_{family}_{index}(int, int arity, const unsigned long long* in,\n"
+            "                                      unsigned long long* out, int n) {\n" + buffers +
+            "  const unsigned long long* x = in + arity * blockIdx.x;\n  unsigned lane = threadIdx.x;\n"
+            "  auto result = [&]() -> unsigned long long {\n" + body + "  };\n"
+            "  unsigned long long r = result();\n  if (lane == 0)\n    out[blockIdx.x] = r;\n}\n\n")
 
 
 def family_kernel(family, forms, table):
@@ -158,16 +269,14 @@ def kernels_text():
            "#pragma once\n\n#include <cuda_bf16.h>\n#include <cuda_fp16.h>\n\n"]
     table = []
     for family, make in FAMILIES.items():
-        if family in ("mma", "math"):
+        if family in ("mma", "wmma", "math"):
             continue
         out.append(family_kernel(family, make(), table))
-    for form in F.mma_forms():
-        accumulator, t = form.name.split(".")[-1], form.name.split(".")[-2]
-        half = accumulator == "f16"
-        mma = (MMA_F16 if half else MMA_F32).format(type=t)
-        out.append(MMA_KERNEL.format(type=t, accumulator=accumulator, mma=mma, mask=" & 0xffff" if half else ""))
-        table.append(f'  {{"{form.name}", (const void*)golden_mma_{accumulator}_{t}, -1, 33, 32}},\n')
-    out.append("\n// name, kernel, form index within the kernel (-1: one warp per case), inputs, threads\n"
+    out.append(TILE_HELPERS)
+    for family in ("mma", "wmma"):
+        for index, form in enumerate(FAMILIES[family]()):
+            out.append(tile_kernel(family, index, form, table))
+    out.append("\n// name, kernel, form index within the kernel, inputs, threads per case\n"
                "static const GoldenForm kGoldenForms[] = {\n" + "".join(table) + "};\n")
     return "".join(out)
 
