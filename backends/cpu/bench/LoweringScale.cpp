@@ -1,17 +1,23 @@
-// Seconds and peak memory to load (lower and compile, no cache) one synthetic kernel of growing
-// size: `barriers` __syncthreads, each followed by a branch that updates `values` floats, all of
-// them live across every barrier; or, with --ptx, each kernel of a real PTX module on its own
-// (the largest first, or those named). Each kernel runs in a forked child, so its peak resident
-// memory is its own. Usage: cpu_bench_lowering_scale [values [barriers...]]
-//                           cpu_bench_lowering_scale --ptx FILE.ptx [KERNEL...]
+// Seconds and peak memory of the CPU backend's compilation (lowering, O3, code generation; no
+// cache) of one kernel at a time: a synthetic kernel of growing size (`barriers`
+// __syncthreads, each followed by a branch that updates `values` floats, all of them live across
+// every barrier), or each kernel of a real PTX module (the largest first, or those named).
+// Each compilation runs in a fresh process (this program run again with --compile) that
+// reports its own peak resident memory, so the figure is that compilation's alone, not the
+// frontend's or this process's; a compilation past the time or memory limit is stopped.
+//
+// Usage: cpu_bench_lowering_scale [--max-seconds S] [--max-mib M] [values [barriers...]]
+//        cpu_bench_lowering_scale [--max-seconds S] [--max-mib M] --ptx FILE.ptx [KERNEL...]
 #include "BenchSupport.h"
 #include "drawbridge/ptx/Lowering.h"
 #include "drawbridge/ptx/Parser.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/Support/raw_ostream.h>
 #include <sstream>
@@ -64,60 +70,127 @@ std::string syntheticKernel(int values, int barriers) {
   return ir.str();
 }
 
-/// Loads the kernel in a child process; prints seconds and the child's peak resident memory.
-void measure(int values, int barriers) {
-  std::fflush(stdout);
-  pid_t child = fork();
-  if (child == 0) {
-    std::string text = syntheticKernel(values, barriers);
-    std::vector<std::byte> ir(text.size());
-    std::memcpy(ir.data(), text.data(), text.size());
-    auto backend = createCpuBackend({.threads = 1, .cacheDirectory = std::filesystem::path()});
-    if (!backend)
-      check(backend.status(), "create backend");
-    Device* device = (*backend)->device(0);
-    auto start = std::chrono::steady_clock::now();
-    auto module = device->loadModule(ir, "big");
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!module)
-      check(module.status(), "load");
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    std::printf("  %8d %6d %10zu %10.3f %10.1f\n", barriers, values, text.size(), seconds,
-                double(usage.ru_maxrss) / 1024.0);
-    std::fflush(stdout);
-    std::_Exit(0);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::printf("  %8d %6d  failed\n", barriers, values);
-}
-
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// Runs `body` in a child process, which prints its own line; reports a child that failed.
-template <typename Body> void inChild(const std::string& what, Body body) {
+/// This process's peak resident memory (VmHWM). Unlike getrusage's ru_maxrss, which carries
+/// the parent's peak over fork and exec, it counts only what this program has touched.
+double peakMiB() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmHWM:"))
+      return std::atof(line.c_str() + 6) / 1024.0;
+  return 0;
+}
+
+/// The --compile mode, in the fresh process: compiles `kernel` of the IR in `path` and prints
+/// "<seconds> <peak MiB> <peak MiB before compiling>" for the parent.
+int compileOne(const char* path, const char* kernel) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> ir(text.size());
+  std::memcpy(ir.data(), text.data(), text.size());
+  auto backend = createCpuBackend({.threads = 1, .cacheDirectory = std::filesystem::path()});
+  if (!backend)
+    check(backend.status(), "create backend");
+  Device* device = (*backend)->device(0);
+  double base = peakMiB();
+  auto start = std::chrono::steady_clock::now();
+  // Loading compiles only the module's variables; the kernel compiles when first asked for.
+  auto module = device->loadModule(ir, kernel);
+  if (!module)
+    check(module.status(), "load");
+  auto compiled = device->getKernel(*module, kernel);
+  if (!compiled) {
+    std::printf("failed: %s\n", compiled.status().message.c_str());
+    return 1;
+  }
+  double seconds = secondsSince(start);
+  std::printf("%.3f %.1f %.1f\n", seconds, peakMiB(), base);
+  return 0;
+}
+
+struct Limits {
+  int seconds = 600;
+  long mib = 8000;
+};
+
+/// Runs `self --compile path kernel` under the limits; returns its line of output, or why it
+/// stopped.
+std::string compileInChild(const char* self, const std::string& path, const std::string& kernel,
+                           const Limits& limits) {
+  int pipeEnds[2];
+  if (pipe(pipeEnds) != 0)
+    return "cannot create a pipe";
   std::fflush(stdout);
   pid_t child = fork();
   if (child == 0) {
-    body();
-    std::fflush(stdout);
-    std::_Exit(0);
+    dup2(pipeEnds[1], STDOUT_FILENO);
+    close(pipeEnds[0]);
+    rlimit memory{rlim_t(limits.mib) << 20, rlim_t(limits.mib) << 20};
+    setrlimit(RLIMIT_AS, &memory);
+    // SIGXCPU at the soft limit; the hard one only if that signal is ignored.
+    rlimit cpu{rlim_t(limits.seconds), rlim_t(limits.seconds) + 10};
+    setrlimit(RLIMIT_CPU, &cpu);
+    execl(self, self, "--compile", path.c_str(), kernel.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
   }
+  close(pipeEnds[1]);
+  std::string output;
+  char chunk[512];
+  for (ssize_t n; (n = read(pipeEnds[0], chunk, sizeof chunk)) > 0;)
+    output.append(chunk, size_t(n));
+  close(pipeEnds[0]);
   int status = 0;
   waitpid(child, &status, 0);
+  if (!output.empty() && output.back() == '\n')
+    output.pop_back();
+  if (WIFSIGNALED(status))
+    return WTERMSIG(status) == SIGXCPU ? "stopped: over " + std::to_string(limits.seconds) + " s"
+                                       : "stopped by signal " + std::to_string(WTERMSIG(status)) +
+                                             " (over " + std::to_string(limits.mib) + " MiB?)";
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::printf("  %s failed\n", what.c_str());
+    return output.empty() ? "failed (out of memory under " + std::to_string(limits.mib) + " MiB?)"
+                          : output;
+  return output;
 }
 
-double peakMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;
+/// A temporary file holding `bytes`, removed when this goes.
+struct TemporaryFile {
+  std::string path;
+  explicit TemporaryFile(std::string_view bytes) {
+    char name[] = "/tmp/drawbridge-lowering-scale-XXXXXX";
+    int fd = mkstemp(name);
+    path = name;
+    for (size_t done = 0; fd >= 0 && done < bytes.size();) {
+      ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0)
+        break;
+      done += size_t(n);
+    }
+    close(fd);
+  }
+  ~TemporaryFile() { std::filesystem::remove(path); }
+};
+
+/// Prints "seconds peak base": the base is the fresh process's memory before it compiled.
+void printResult(const std::string& result) {
+  double seconds = 0, peak = 0, base = 0;
+  if (std::sscanf(result.c_str(), "%lf %lf %lf", &seconds, &peak, &base) == 3)
+    std::printf(" %10.3f %10.1f %10.1f", seconds, peak, base);
+  else
+    std::printf("  %s", result.c_str());
+}
+
+void measure(const char* self, int values, int barriers, const Limits& limits) {
+  std::string text = syntheticKernel(values, barriers);
+  TemporaryFile ir(text);
+  std::string result = compileInChild(self, ir.path, "big", limits);
+  std::printf("  %8d %6d %10zu", barriers, values, text.size());
+  printResult(result);
+  std::printf("\n");
+  std::fflush(stdout);
 }
 
 /// The PTX frontend's module with only `kernel` left as a kernel: the others become internal
@@ -149,9 +222,10 @@ std::vector<std::byte> onlyKernel(llvm::Module& ir, const std::string& kernel) {
   return bitcode;
 }
 
-/// Each kernel of a PTX module loaded on its own: the frontend's parse and lowering of the whole
-/// module, then the CPU backend's lowering and compilation of the one kernel.
-int measurePtx(const std::string& path, std::vector<std::string> kernels) {
+/// Each kernel of a PTX module compiled on its own. The frontend lowers the whole module once;
+/// the backend's compilation of each kernel runs in a fresh process.
+int measurePtx(const char* self, const std::string& path, std::vector<std::string> kernels,
+               const Limits& limits) {
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto parsed = drawbridge::ptx::parse(text);
@@ -169,55 +243,76 @@ int measurePtx(const std::string& path, std::vector<std::string> kernels) {
     for (auto& [size, name] : sized)
       kernels.push_back(name);
   }
-  std::printf("load of each kernel of %s on its own (no cache)\n", path.c_str());
-  std::printf("  %10s %10s %10s %10s  %s\n", "PTX stmts", "frontend", "backend", "peak MiB",
+  auto start = std::chrono::steady_clock::now();
+  llvm::LLVMContext context;
+  context.setDiscardValueNames(true);
+  auto lowered = drawbridge::ptx::lower(*parsed, context);
+  if (!lowered) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), lowered.error().message.c_str());
+    return 1;
+  }
+  std::printf("each kernel of %s compiled on its own (no cache); the frontend took %.3f s for "
+              "the module\n",
+              path.c_str(), secondsSince(start));
+  llvm::SmallVector<char, 0> whole;
+  llvm::raw_svector_ostream wholeStream(whole);
+  llvm::WriteBitcodeToFile(**lowered, wholeStream);
+  std::printf("  %10s %10s %10s %10s  %s\n", "PTX stmts", "seconds", "peak MiB", "base MiB",
               "kernel");
-  for (const std::string& kernel : kernels)
-    inChild(kernel, [&] {
-      size_t statements = 0;
-      for (const auto& f : parsed->functions)
-        if (f.name == kernel)
-          statements = f.body.size();
-      auto start = std::chrono::steady_clock::now();
-      llvm::LLVMContext context;
-      context.setDiscardValueNames(true);
-      auto lowered = drawbridge::ptx::lower(*parsed, context);
-      if (!lowered) {
-        std::printf("  %s: %s\n", kernel.c_str(), lowered.error().message.c_str());
-        return;
-      }
-      double frontend = secondsSince(start);
-      std::vector<std::byte> bitcode = onlyKernel(**lowered, kernel);
-      auto backend = createCpuBackend({.threads = 1, .cacheDirectory = std::filesystem::path()});
-      if (!backend)
-        check(backend.status(), "create backend");
-      start = std::chrono::steady_clock::now();
-      auto module = (*backend)->device(0)->loadModule(bitcode, kernel);
-      double seconds = secondsSince(start);
-      if (!module) {
-        std::printf("  %s: %s\n", kernel.c_str(), module.status().message.c_str());
-        return;
-      }
-      std::printf("  %10zu %10.3f %10.3f %10.1f  %s\n", statements, frontend, seconds, peakMiB(),
-                  kernel.c_str());
-    });
+  for (const std::string& kernel : kernels) {
+    size_t statements = 0;
+    for (const auto& f : parsed->functions)
+      if (f.name == kernel)
+        statements = f.body.size();
+    // Each kernel from a fresh parse of the frontend's output: onlyKernel strips the others.
+    llvm::LLVMContext copyContext;
+    auto copy = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(llvm::StringRef(whole.data(), whole.size()), kernel), copyContext);
+    if (!copy) {
+      std::printf("  %10zu  %s: %s\n", statements, kernel.c_str(),
+                  llvm::toString(copy.takeError()).c_str());
+      continue;
+    }
+    std::vector<std::byte> bitcode = onlyKernel(**copy, kernel);
+    TemporaryFile ir(
+        std::string_view(reinterpret_cast<const char*>(bitcode.data()), bitcode.size()));
+    std::string result = compileInChild(self, ir.path, kernel, limits);
+    std::printf("  %10zu", statements);
+    printResult(result);
+    std::printf("  %s\n", kernel.c_str());
+    std::fflush(stdout);
+  }
   return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 2 && std::string_view(argv[1]) == "--ptx")
-    return measurePtx(argv[2], std::vector<std::string>(argv + 3, argv + argc));
-  int values = argc > 1 ? std::atoi(argv[1]) : 16;
+  if (argc == 4 && std::string_view(argv[1]) == "--compile")
+    return compileOne(argv[2], argv[3]);
+  Limits limits;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  while (args.size() >= 2 && (args[0] == "--max-seconds" || args[0] == "--max-mib")) {
+    if (args[0] == "--max-seconds")
+      limits.seconds = std::atoi(args[1].c_str());
+    else
+      limits.mib = std::atol(args[1].c_str());
+    args.erase(args.begin(), args.begin() + 2);
+  }
+  if (args.size() >= 2 && args[0] == "--ptx")
+    return measurePtx(argv[0], args[1], std::vector<std::string>(args.begin() + 2, args.end()),
+                      limits);
+  int values = !args.empty() ? std::atoi(args[0].c_str()) : 16;
   std::vector<int> sizes;
-  for (int i = 2; i < argc; ++i)
-    sizes.push_back(std::atoi(argv[i]));
+  for (size_t i = 1; i < args.size(); ++i)
+    sizes.push_back(std::atoi(args[i].c_str()));
   if (sizes.empty())
     sizes = {32, 64, 128, 256, 512, 1024};
-  std::printf("load of one kernel with N barriers and M values live across each (no cache)\n");
-  std::printf("  %8s %6s %10s %10s %10s\n", "N", "M", "IR bytes", "seconds", "peak MiB");
+  std::printf("compilation of one kernel with N barriers and M values live across each (no "
+              "cache)\n");
+  std::printf("  %8s %6s %10s %10s %10s %10s\n", "N", "M", "IR bytes", "seconds", "peak MiB",
+              "base MiB");
   for (int barriers : sizes)
-    measure(values, barriers);
+    measure(argv[0], values, barriers, limits);
   return 0;
 }

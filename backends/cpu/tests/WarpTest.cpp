@@ -161,6 +161,62 @@ TEST_F(WarpTest, ShuffleReductionAcrossWarpsAndBlocks) {
   EXPECT_EQ(*out, float(expected));
 }
 
+/// shuffle_runs on the host: `rounds` rounds of its four shuffles over a block of `n` threads;
+/// sourceless[t] is set where a source lane of t's values was past the block (PTX leaves
+/// those undefined).
+struct ShuffleRuns {
+  std::vector<unsigned> a, b;
+  std::vector<bool> sourceless;
+};
+ShuffleRuns shuffleRunsOnHost(const unsigned* in, unsigned n, unsigned offset, unsigned width,
+                              int rounds) {
+  ShuffleRuns host{std::vector<unsigned>(in, in + n), {}, std::vector<bool>(n, false)};
+  for (unsigned t = 0; t < n; ++t)
+    host.b.push_back(in[t] * 3u + 1u);
+  for (int r = 0; r < rounds; ++r) {
+    ShuffleRuns next = host;
+    for (unsigned t = 0; t < n; ++t) {
+      unsigned warp = t / 32 * 32;
+      auto from = [&](int mode, const std::vector<unsigned>& values) {
+        unsigned source = warp + expectedSource(mode, t % 32, width, offset);
+        if (source >= n) {
+          next.sourceless[t] = true;
+          return 0u;
+        }
+        next.sourceless[t] = next.sourceless[t] || host.sourceless[source];
+        return values[source];
+      };
+      next.a[t] = from(0, host.a) + 2u * from(1, host.b);
+      next.b[t] = from(2, host.a) ^ (from(3, host.b) * 5u);
+    }
+    host = std::move(next);
+  }
+  return host;
+}
+
+TEST_F(WarpTest, IndependentShufflesMeetOnceInEveryRound) {
+  const Dim3 blocks[] = {{16, 2, 3},
+                         {48, 1, 1}}; // whole warps across rows and planes; a partial one
+  for (Dim3 block : blocks)
+    for (auto [offset, width] : {std::pair{1, 32}, {5, 16}, {3, 8}}) {
+      const unsigned n = block.x * block.y * block.z;
+      const int rounds = 3;
+      unsigned* in = buffer<unsigned>(n);
+      for (unsigned t = 0; t < n; ++t)
+        in[t] = t * 2654435761u + 17u;
+      unsigned* out = buffer<unsigned>(2 * n, 0);
+      Status status = run("shuffle_runs", {1}, block, 0, in, out, offset, width, rounds);
+      ASSERT_TRUE(status.ok()) << status.message;
+      ShuffleRuns host = shuffleRunsOnHost(in, n, unsigned(offset), unsigned(width), rounds);
+      for (unsigned t = 0; t < n; ++t) {
+        if (host.sourceless[t])
+          continue;
+        ASSERT_EQ(out[t], host.a[t]) << "n " << n << " offset " << offset << " thread " << t;
+        ASSERT_EQ(out[n + t], host.b[t]) << "n " << n << " offset " << offset << " thread " << t;
+      }
+    }
+}
+
 TEST_F(WarpTest, ValuesSurviveRuntimeThenGeneratedShuffles) {
   const int n = 96;
   int* data = buffer<int>(n);

@@ -120,39 +120,15 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
     llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
     builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
                         uniform);
-    llvm::Value* b = builder.CreateLoad(i32, field(kBField, t));
-    llvm::Value* c = builder.CreateLoad(i32, field(kCField, t));
-    llvm::Value* offset = builder.CreateAnd(b, builder.getInt32(31));
-    llvm::Value* segment = builder.CreateAnd(builder.CreateLShr(c, 8), builder.getInt32(31));
-    llvm::Value* outside = builder.CreateNot(segment);
-    llvm::Value* minLane = builder.CreateAnd(lane, segment);
-    llvm::Value* maxLane = builder.CreateOr(
-        minLane, builder.CreateAnd(builder.CreateAnd(c, builder.getInt32(31)), outside));
-    llvm::Value* source = nullptr;
-    llvm::Value* inRange = nullptr;
-    switch (kind) {
-    case SiteKind::ShflUp:
-      source = builder.CreateSub(lane, offset);
-      inRange = builder.CreateICmpSGE(source, maxLane);
-      break;
-    case SiteKind::ShflDown:
-      source = builder.CreateAdd(lane, offset);
-      inRange = builder.CreateICmpSLE(source, maxLane);
-      break;
-    case SiteKind::ShflBfly:
-      source = builder.CreateXor(lane, offset);
-      inRange = builder.CreateICmpSLE(source, maxLane);
-      break;
-    default: // idx
-      source = builder.CreateOr(minLane, builder.CreateAnd(offset, outside));
-      inRange = builder.CreateICmpSLE(source, maxLane);
-      break;
-    }
+    ShuffleSource source =
+        shuffleSource(builder, kind, lane, builder.CreateLoad(i32, field(kBField, t)),
+                      builder.CreateLoad(i32, field(kCField, t)));
     // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
     // keeps its own value.
-    llvm::Value* from = builder.CreateAdd(warpStart, builder.CreateSelect(inRange, source, lane));
+    llvm::Value* from =
+        builder.CreateAdd(warpStart, builder.CreateSelect(source.inRange, source.lane, lane));
     builder.CreateStore(builder.CreateLoad(i32, field(kValueField, from)), field(kResultField, t));
-    builder.CreateStore(builder.CreateZExt(inRange, i32), field(kResultPredicateField, t));
+    builder.CreateStore(builder.CreateZExt(source.inRange, i32), field(kResultPredicateField, t));
   });
   builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
 }

@@ -54,6 +54,18 @@ struct Site {
 };
 /// The site kind of a call to an NVVM collective intrinsic, if it is one.
 std::optional<SiteKind> classifyCollective(const llvm::CallInst& call);
+/// The lane a shuffle of `kind` reads for `lane` given its b and c operands (PTX's shfl.sync
+/// rules, as shuffle() in Collectives.cpp applies them), and whether that lane is in range.
+struct ShuffleSource {
+  llvm::Value* lane;
+  llvm::Value* inRange; // i1
+};
+ShuffleSource shuffleSource(llvm::IRBuilder<>& builder, SiteKind kind, llvm::Value* lane,
+                            llvm::Value* b, llvm::Value* c);
+/// Runs of full-warp shuffles in one block that do not need one another's results (an
+/// emulated mma's fragment trades) become one bar.warp.sync and an exchange through a frame
+/// buffer, so they cost one site rather than one each (BatchShuffles.cpp).
+void batchShuffles(llvm::Function& step);
 /// Finds every collective call and isolates it in its own block; its result, if any, becomes a
 /// load of ThreadState::result at the top of the resume block. Fails on unsupported forms.
 llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread,

@@ -125,6 +125,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
 
   lowerTraps(*step, context, tid);
   lowerNvvmAtomics(*step);
+  batchShuffles(*step);
   auto sites = isolateSites(*step, thread, context);
   if (!sites)
     return sites.takeError();

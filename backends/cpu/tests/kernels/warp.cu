@@ -146,3 +146,24 @@ extern "C" __global__ void saved_across_sites_3d(const int* in, int* out, unsign
     acc += local[i] * (i + 1);
   out[t] = acc + int(half * 4.0);
 }
+
+// Four full-warp shuffles that need none of one another's results meet once (one site,
+// BatchShuffles.cpp); each round's operands are the last round's results, so a lane that runs
+// on to the next round's meeting stores new operands before the lanes after it have read this
+// round's. out[t] and out[n + t] are each thread's two values after `rounds` rounds.
+extern "C" __global__ void shuffle_runs(const unsigned* in, unsigned* out, int offset, int width,
+                                        int rounds) {
+  unsigned n = blockDim.x * blockDim.y * blockDim.z;
+  unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+  unsigned a = in[t], b = a * 3u + 1u;
+  for (int r = 0; r < rounds; ++r) {
+    unsigned x = __shfl_sync(0xffffffffu, a, offset, width);
+    unsigned y = __shfl_up_sync(0xffffffffu, b, unsigned(offset), width);
+    unsigned z = __shfl_down_sync(0xffffffffu, a, unsigned(offset), width);
+    unsigned w = __shfl_xor_sync(0xffffffffu, b, offset, width);
+    a = x + 2u * y;
+    b = z ^ (w * 5u);
+  }
+  out[t] = a;
+  out[n + t] = b;
+}
