@@ -10,6 +10,7 @@
 #include <functional>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
@@ -17,9 +18,10 @@ namespace drawbridge::backend::cpu {
 
 namespace {
 
-/// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop.
-void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-              const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
+/// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop and returns the
+/// loop's back edge.
+llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                           const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
@@ -34,13 +36,72 @@ void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
   builder.SetInsertPoint(loop);
   body(index);
   index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
-  builder.CreateBr(header);
+  llvm::BranchInst* backEdge = builder.CreateBr(header);
   builder.SetInsertPoint(after);
+  return backEdge;
 }
 
-void emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
-              const std::function<void(llvm::Value*)>& body) {
-  emitLoop(builder, builder.getInt32(0), count, name, body);
+llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const llvm::Twine& name,
+                           const std::function<void(llvm::Value*)>& body) {
+  return emitLoop(builder, builder.getInt32(0), count, name, body);
+}
+
+/// Whether threads running `region` may order their memory accesses among themselves without a
+/// site between them: atomics, fences and volatile accesses (warp-synchronous code written for
+/// lanes in lockstep) do. Plain accesses of different threads to one location between two sites
+/// are a data race, undefined on NVIDIA too.
+bool threadsMayCommunicate(const llvm::Function& region) {
+  for (const llvm::BasicBlock& block : region)
+    for (const llvm::Instruction& instruction : block) {
+      if (instruction.isAtomic() || llvm::isa<llvm::FenceInst>(instruction))
+        return true;
+      if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction); load && load->isVolatile())
+        return true;
+      if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction); store && store->isVolatile())
+        return true;
+      if (auto* transfer = llvm::dyn_cast<llvm::MemIntrinsic>(&instruction);
+          transfer && transfer->isVolatile())
+        return true;
+    }
+  return false;
+}
+
+/// A load or store of a scalar the block function keeps in a stack cell across a loop (a pass's
+/// tally, a shuffle's uniformity): a dependence between iterations, but one the optimizer turns
+/// into a register before the vectorizer looks, so it is left out of the claim below.
+bool isAccumulator(const llvm::Instruction& instruction) {
+  auto* cell =
+      llvm::dyn_cast_or_null<llvm::AllocaInst>(llvm::getLoadStorePointerOperand(&instruction));
+  return cell && cell->isStaticAlloca() && !cell->isArrayAllocation();
+}
+
+/// Declares the iterations of the loop with back edge `backEdge` (one per thread) independent
+/// through memory: every access in its body (and, once inlined, in the step functions it calls)
+/// joins one access group that the loop's metadata names parallel. The loop vectorizer then
+/// needs neither dependence analysis nor run-time checks, which it cannot do for shared-memory
+/// indices such as s[t + stride] or for the thread-state arrays sized by the block.
+void declareThreadsIndependent(llvm::BranchInst* backEdge) {
+  llvm::LLVMContext& context = backEdge->getContext();
+  llvm::BasicBlock* header = backEdge->getSuccessor(0);
+  auto* test = llvm::cast<llvm::BranchInst>(header->getTerminator());
+  llvm::MDNode* group = llvm::MDNode::getDistinct(context, {});
+  std::vector<llvm::BasicBlock*> work{test->getSuccessor(0)};
+  llvm::SmallPtrSet<llvm::BasicBlock*, 16> seen{header, work.back()};
+  while (!work.empty()) {
+    llvm::BasicBlock* block = work.back();
+    work.pop_back();
+    for (llvm::Instruction& instruction : *block)
+      if (instruction.mayReadOrWriteMemory() && !isAccumulator(instruction))
+        instruction.setMetadata(llvm::LLVMContext::MD_access_group, group);
+    for (llvm::BasicBlock* next : llvm::successors(block))
+      if (seen.insert(next).second)
+        work.push_back(next);
+  }
+  llvm::MDNode* parallel = llvm::MDNode::get(
+      context, {llvm::MDString::get(context, "llvm.loop.parallel_accesses"), group});
+  llvm::MDNode* loop = llvm::MDNode::getDistinct(context, {nullptr, parallel});
+  loop->replaceOperandWith(0, loop);
+  backEdge->setMetadata(llvm::LLVMContext::MD_loop, loop);
 }
 
 /// A copy of the step function that starts at `site` (0: the kernel's start) instead of
@@ -107,7 +168,8 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
                              .CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.uniform");
   builder.SetInsertPoint(loop);
   builder.CreateStore(builder.getTrue(), uniform);
-  emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
+  // Each thread writes only its own result fields and reads only operand fields.
+  declareThreadsIndependent(emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
     llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
     llvm::Value* warpStart = builder.CreateSub(t, lane);
     llvm::Value* status = builder.CreateLoad(i32, field(kStatusField, t));
@@ -129,7 +191,7 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
         builder.CreateAdd(warpStart, builder.CreateSelect(source.inRange, source.lane, lane));
     builder.CreateStore(builder.CreateLoad(i32, field(kValueField, from)), field(kResultField, t));
     builder.CreateStore(builder.CreateZExt(source.inRange, i32), field(kResultPredicateField, t));
-  });
+  }));
   builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
 }
 
@@ -400,11 +462,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.SetInsertPoint(regions[site]);
     startPass();
     llvm::Function* region = stepEnteringAt(step, int32_t(site));
+    bool independent = !threadsMayCommunicate(*region);
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
         llvm::Value* row =
             builder.CreateMul(builder.CreateAdd(builder.CreateMul(z, ntid[1]), y), ntid[0]);
-        emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
+        llvm::BranchInst* backEdge = emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
           llvm::Value* t = builder.CreateAdd(row, x);
           if (site == 0) {
             runThread(region, t, {x, y, z}, /*tallied=*/false);
@@ -420,6 +483,8 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
           builder.CreateBr(ran);
           builder.SetInsertPoint(ran);
         });
+        if (independent)
+          declareThreadsIndependent(backEdge);
       });
     });
     // Where the threads stopped, tallied in a loop of its own: a minimum and maximum carried
@@ -427,8 +492,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     // leave the loop nest), and they kept every region loop scalar. The threads that did not
     // run have exited (status 0, the runtime enters a region only when every other thread
     // has), which changes neither the lowest nor whether the pass ends at one site.
-    emitLoop(builder, count, "tally",
-             [&](llvm::Value* t) { tally(builder.CreateLoad(i32, laneField(kStatusField, t))); });
+    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
+      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
+    }));
     endPass();
   }
   builder.SetInsertPoint(toRuntime);

@@ -77,9 +77,11 @@ void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where);
 /// Demotes to allocas every SSA value that is live across a site, so it survives the return to
 /// the runtime (allocas later move into the thread's frame).
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);
-/// Gives the loads and stores of frame slots (derived from `frames`) an alias scope that every
-/// other load and store in `step` is declared not to alias, unless a frame address escapes.
-void scopeFrameAccesses(llvm::Function& step, llvm::Value* frames);
+/// Gives the loads and stores through pointers derived from each of `roots` (the frames, the
+/// thread state, the block context, the shared-memory base; null ones skipped) an alias scope
+/// of the root's own, declared not to alias the others' or the kernel's other accesses, unless
+/// an address derived from that root escapes (MemoryScopes.cpp).
+void scopeDisjointMemory(llvm::Function& step, llvm::ArrayRef<llvm::Value*> roots);
 /// Replaces each site call by stores of its operands into ThreadState and `ret id`.
 void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Value* context);
 
@@ -116,9 +118,10 @@ struct SharedLayout {
   uint64_t staticSize = 0;
 };
 SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel);
-/// Rewrites the step function's uses of shared variables to BlockContext::shared + offset.
-void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
-                       llvm::Value* context);
+/// Rewrites the step function's uses of shared variables to BlockContext::shared + offset;
+/// returns that base address as loaded at `where`, or null when the kernel has none.
+llvm::Value* lowerSharedMemory(llvm::Function& step, const SharedLayout& layout,
+                               llvm::Instruction* where, llvm::Value* context);
 
 /// Rewrites every memory access and cast through a shared-window offset (address space 3) in
 /// `step` into the host address base + offset.

@@ -59,10 +59,10 @@ SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kern
   return layout;
 }
 
-void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::Instruction* where,
-                       llvm::Value* context) {
+llvm::Value* lowerSharedMemory(llvm::Function& step, const SharedLayout& layout,
+                               llvm::Instruction* where, llvm::Value* context) {
   if (layout.offsets.empty())
-    return;
+    return nullptr;
   std::vector<llvm::Constant*> globals;
   for (const auto& [global, offset] : layout.offsets)
     globals.push_back(global);
@@ -84,6 +84,7 @@ void lowerSharedMemory(llvm::Function& step, const SharedLayout& layout, llvm::I
     }
   }
   resolveSharedAccesses(step, base);
+  return base;
 }
 
 namespace {

@@ -159,7 +159,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   }
   if (llvm::Error error = lowerSpecialRegisters(*step, where, context, tid))
     return std::move(error);
-  lowerSharedMemory(*step, shared, where, context);
+  llvm::Value* sharedBase = lowerSharedMemory(*step, shared, where, context);
   if (!sites->empty()) {
     recomputeOnEntry(*step, where);
     demoteValuesLiveAcrossSites(*step, *sites);
@@ -167,7 +167,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     if (!frameSize)
       return frameSize.takeError();
     result.frameSize = *frameSize;
-    scopeFrameAccesses(*step, frame);
+    scopeDisjointMemory(*step, {frame, thread, context, sharedBase});
   }
   emitSiteExits(*sites, thread, context);
   if (sites->empty())
