@@ -3,7 +3,10 @@
 with the reasons the log gives for failures and unsupported cases, and the case running when
 the log ends early (a crash or a hang that was killed).
 
-    report.py test-backend-ops.log
+    report.py [--times ops/times.txt] LOG...
+
+Several logs (run.sh's ops step: one per op) add up; --times adds each op's exit status and
+seconds (timeout's 124 is a hang or slow lowering, 137 a kill, 134 an abort).
 """
 import collections
 import re
@@ -13,8 +16,22 @@ CASE = re.compile(r"^  ([A-Z_0-9]+)\((.*)\): (.*)$")
 COLOR = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def main(path):
+def main(args):
+    times = {}
+    if args[:1] == ["--times"]:
+        with open(args[1]) as table:
+            for row in table:
+                op, status, seconds = row.split()
+                times[op] = (int(status), float(seconds))
+        args = args[2:]
     ops = collections.OrderedDict()
+    unfinished = []
+    for path in args:
+        unfinished += summarize(path, ops)
+    report(ops, times, unfinished)
+
+
+def summarize(path, ops):
     unfinished = None
     with open(path, errors="replace") as log:
         for raw in log:
@@ -36,6 +53,10 @@ def main(path):
                 continue
             else:
                 unfinished = (op, params, outcome)
+    return [unfinished] if unfinished else []
+
+
+def report(ops, times, unfinished):
     total = collections.Counter()
     print(f"{'op':<28} {'passed':>7} {'failed':>7} {'not supported':>14}")
     for op, counts in ops.items():
@@ -49,11 +70,13 @@ def main(path):
             for reason, n in reasons.most_common():
                 example = next(p for p, r in counts[kind] if r == reason)
                 print(f"{op} {kind} x{n}: {reason} (e.g. {op}({example}))")
-    if unfinished:
-        print("the log ends inside %s(%s): %s" % unfinished)
+    for op, (status, seconds) in times.items():
+        print(f"{op}: exit status {status}, {seconds:.1f} s")
+    for case in unfinished:
+        print("the log ends inside %s(%s): %s" % case)
     if not ops:
         print("no test cases in the log: see it for why test-backend-ops did not run")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -2,7 +2,7 @@
 # Builds a user's ggml checkout's CUDA backend with nvcc, runs its test-backend-ops through
 # `drawbridge run`, and writes a per-op report. ggml is never vendored: pass its checkout.
 #
-#   conformance/ggml/run.sh GGML_DIR WORK_DIR [build|ptx|test|report|all] [test-backend-ops args]
+#   conformance/ggml/run.sh GGML_DIR WORK_DIR [build|ptx|test|ops|report|all] [test-backend-ops args]
 #
 # build:  nvcc builds ggml's CUDA backend as PTX for compute_80 only (the shim JITs PTX, and one
 #         architecture keeps the build short), with the shared CUDA runtime (so the shim can stand
@@ -15,12 +15,17 @@
 # test:   runs test-backend-ops (mode test, CUDA backend against CPU) through `drawbridge run`,
 #         logging to WORK_DIR/test-backend-ops.log; arguments after the step go to it (`-o ADD`
 #         tests one op).
+# ops:    test, one op per process (the ops named after the step, or every op --list-ops names),
+#         each under `timeout` (DRAWBRIDGE_GGML_TIMEOUT seconds, default 900) and a virtual memory
+#         limit (DRAWBRIDGE_GGML_MEMORY_KB, default 12000000), so a crash, hang or runaway
+#         lowering costs only its own op. Logs go to WORK_DIR/ops/OP.log, each op's exit status
+#         and seconds to WORK_DIR/ops/times.txt.
 # report: WORK_DIR/report.txt, per op: cases passed, failed, not supported (with the reasons the
-#         log gives).
+#         log gives), from the ops logs when there are any, else from the test log.
 set -euo pipefail
 
-ggml=$(realpath "${1:?usage: $0 GGML_DIR WORK_DIR [build|ptx|test|report|all]}")
-work=$(realpath -m "${2:?usage: $0 GGML_DIR WORK_DIR [build|ptx|test|report|all]}")
+ggml=$(realpath "${1:?usage: $0 GGML_DIR WORK_DIR [build|ptx|test|ops|report|all]}")
+work=$(realpath -m "${2:?usage: $0 GGML_DIR WORK_DIR [build|ptx|test|ops|report|all]}")
 step=${3:-all}
 shift $(($# < 3 ? $# : 3))
 here=$(dirname "$(realpath "$0")")
@@ -66,8 +71,37 @@ test_ops() {
   "$drawbridge" run "$exe" test -b CUDA0 "$@" >"$work/test-backend-ops.log" 2>&1 || true
 }
 
+ops() {
+  local exe="$work/build/bin/test-backend-ops"
+  [[ -x $exe ]] || { echo "no $exe: run the build step" >&2; exit 1; }
+  local list=("$@")
+  if ((${#list[@]} == 0)); then
+    # --list-ops prints a header, then one op per line, then a total.
+    mapfile -t list < <("$drawbridge" run "$exe" --list-ops 2>/dev/null | awk '/^  [A-Z]/ {print $1}')
+  fi
+  mkdir -p "$work/ops"
+  local op start status tenths
+  for op in "${list[@]}"; do
+    start=$(date +%s%N)
+    status=0
+    (ulimit -v "${DRAWBRIDGE_GGML_MEMORY_KB:-12000000}" &&
+      exec timeout "${DRAWBRIDGE_GGML_TIMEOUT:-900}" "$drawbridge" run "$exe" test -b CUDA0 -o "$op") \
+      >"$work/ops/$op.log" 2>&1 || status=$?
+    # Replace this op's line: a rerun of one op keeps the others' figures.
+    touch "$work/ops/times.txt"
+    sed -i "/^$op /d" "$work/ops/times.txt"
+    tenths=$((($(date +%s%N) - start) / 100000000))
+    echo "$op $status $((tenths / 10)).$((tenths % 10))" >>"$work/ops/times.txt"
+    echo "$op: exit $status"
+  done
+}
+
 report() {
-  python3 "$here/report.py" "$work/test-backend-ops.log" >"$work/report.txt"
+  if [[ -s $work/ops/times.txt ]]; then
+    python3 "$here/report.py" --times "$work/ops/times.txt" "$work"/ops/*.log >"$work/report.txt"
+  else
+    python3 "$here/report.py" "$work/test-backend-ops.log" >"$work/report.txt"
+  fi
   cat "$work/report.txt"
 }
 
@@ -75,7 +109,8 @@ case $step in
 build) build ;;
 ptx) ptx ;;
 test) test_ops "$@" ;;
+ops) ops "$@" ;;
 report) report ;;
 all) build && ptx && test_ops && report ;;
-*) echo "unknown step '$step': build, ptx, test, report or all" >&2; exit 2 ;;
+*) echo "unknown step '$step': build, ptx, test, ops, report or all" >&2; exit 2 ;;
 esac
