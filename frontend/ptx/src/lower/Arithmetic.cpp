@@ -174,7 +174,12 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
     return;
   auto& b = L.b();
   if (isFloat(s->type)) {
-    // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
+    // A float mad names its rounding on every target from sm_20 on (ptxas rejects mad.f32),
+    // and is then fma.
+    if (inst.opcode == "mad" && floatMode(inst).rounding == Rounding::None)
+      return L.fail(inst, "'" + inst.spelling() +
+                              "' needs a rounding modifier (.rn, .rz, .rm or "
+                              ".rp): mad.f32 is PTX for sm_1x only");
     auto fused = [&](llvm::ArrayRef<llvm::Value*> x) {
       return b.CreateIntrinsic(fma, {x[0]->getType()}, x);
     };
@@ -295,6 +300,21 @@ void lowerAbsNeg(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], r, s->type);
 }
 
+// min/max.xorsign.abs: the min or max of the magnitudes, with the XOR of the inputs' signs (a
+// NaN result stays the canonical NaN).
+llvm::Value* minMaxXorSign(FunctionLowering& L, ID id, llvm::Value* x, llvm::Value* y) {
+  auto& b = L.b();
+  llvm::Type* bits = x->getType()->getWithNewType(b.getIntNTy(x->getType()->getScalarSizeInBits()));
+  llvm::Value* signMask =
+      llvm::ConstantInt::get(bits, llvm::APInt::getSignMask(unsigned(bits->getScalarSizeInBits())));
+  llvm::Value* sign =
+      b.CreateAnd(b.CreateXor(b.CreateBitCast(x, bits), b.CreateBitCast(y, bits)), signMask);
+  llvm::Value* r =
+      b.CreateBinaryIntrinsic(id, b.CreateUnaryIntrinsic(fabs, x), b.CreateUnaryIntrinsic(fabs, y));
+  llvm::Value* withSign = b.CreateBitCast(b.CreateOr(b.CreateBitCast(r, bits), sign), x->getType());
+  return b.CreateSelect(b.CreateFCmpUNO(r, r), r, withSign);
+}
+
 void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
   auto s = typedSources(L, inst, 3, 2);
   if (!s)
@@ -304,22 +324,28 @@ void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
   ID id;
   if (isFloat(s->type)) {
     FloatMode mode = floatMode(inst);
-    if (mode.ftz && s->type == ScalarType::F32)
-      id = isMin ? (inst.has("NaN") ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
-                 : (inst.has("NaN") ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
-    else if (inst.has("NaN"))
-      id = isMin ? minimum : maximum; // NaN in, NaN out
-    else
-      id = isMin ? minnum : maxnum; // a NaN operand yields the other one, as PTX defines
-    if (id == nvvm_fmin_ftz_f || id == nvvm_fmax_ftz_f || id == nvvm_fmin_ftz_nan_f ||
-        id == nvvm_fmax_ftz_nan_f) {
+    bool nan = inst.has("NaN");
+    if (mode.ftz && s->type == ScalarType::F32 && !inst.has("xorsign")) {
+      id = isMin ? (nan ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
+                 : (nan ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
       L.write(inst.operands[0], b.CreateIntrinsic(id, {}, s->values), s->type);
       return;
     }
-  } else {
-    bool sign = isSigned(s->type);
-    id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
+    // .NaN: NaN in, NaN out; otherwise a NaN operand yields the other one, as PTX defines.
+    id = nan ? (isMin ? minimum : maximum) : (isMin ? minnum : maxnum);
+    llvm::Value* x = s->values[0];
+    llvm::Value* y = s->values[1];
+    if (mode.ftz) {
+      x = flushSubnormal(L, x);
+      y = flushSubnormal(L, y);
+    }
+    llvm::Value* r =
+        inst.has("xorsign") ? minMaxXorSign(L, id, x, y) : b.CreateBinaryIntrinsic(id, x, y);
+    L.write(inst.operands[0], r, s->type);
+    return;
   }
+  bool sign = isSigned(s->type);
+  id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
   L.write(inst.operands[0], b.CreateBinaryIntrinsic(id, s->values[0], s->values[1]), s->type);
 }
 
