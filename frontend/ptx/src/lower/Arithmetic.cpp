@@ -68,8 +68,9 @@ using HalfOp = std::function<llvm::Value*(llvm::ArrayRef<llvm::Value*>)>;
 
 // .ftz on f16 and f16x2: subnormal operands and results become zeros of the same sign. A result
 // is tiny when its exact value is, before rounding (as NVIDIA's f32 .ftz): the operation again
-// in f64, where f16 sums and products are exact, tells.
-llvm::Value* flushedHalfOp(FunctionLowering& L, std::vector<llvm::Value*> args, const HalfOp& op) {
+// in f64, where f16 sums and products are exact, tells. .sat then clamps the flushed result.
+llvm::Value* flushedHalfOp(FunctionLowering& L, const Instruction& inst,
+                           std::vector<llvm::Value*> args, const HalfOp& op) {
   auto& b = L.b();
   std::vector<llvm::Value*> wide;
   for (llvm::Value*& arg : args) {
@@ -82,7 +83,8 @@ llvm::Value* flushedHalfOp(FunctionLowering& L, std::vector<llvm::Value*> args, 
                                       llvm::ConstantFP::get(exact->getType(), 0x1p-14));
   llvm::Value* zero =
       b.CreateBinaryIntrinsic(copysign, llvm::ConstantFP::get(r->getType(), 0.0), r);
-  return b.CreateSelect(tiny, zero, r);
+  r = b.CreateSelect(tiny, zero, r);
+  return inst.has("sat") ? saturate(L, r) : r;
 }
 
 void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
@@ -97,7 +99,7 @@ void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* c = s->values[1];
   llvm::Value* result = nullptr;
   if (isHalves(s->type) && inst.has("ftz")) {
-    result = flushedHalfOp(L, {a, c}, [&](llvm::ArrayRef<llvm::Value*> x) {
+    result = flushedHalfOp(L, inst, {a, c}, [&](llvm::ArrayRef<llvm::Value*> x) {
       return isSub ? b.CreateFSub(x[0], x[1]) : b.CreateFAdd(x[0], x[1]);
     });
   } else if (isFloat(s->type)) {
@@ -152,7 +154,7 @@ void lowerMul(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (isHalves(s->type) && inst.has("ftz")) {
     L.write(inst.operands[0],
-            flushedHalfOp(L, s->values,
+            flushedHalfOp(L, inst, s->values,
                           [&](llvm::ArrayRef<llvm::Value*> x) { return b.CreateFMul(x[0], x[1]); }),
             s->type);
     return;
@@ -184,7 +186,7 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
       return b.CreateIntrinsic(fma, {x[0]->getType()}, x);
     };
     if (isHalves(s->type) && inst.has("ftz")) {
-      llvm::Value* r = flushedHalfOp(L, s->values, fused);
+      llvm::Value* r = flushedHalfOp(L, inst, s->values, fused);
       L.write(inst.operands[0], inst.has("relu") ? reluHalves(L, r) : r, s->type);
       return;
     }

@@ -59,6 +59,10 @@ llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool f
 llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
                              ScalarType from, ScalarType to, Rounding r);
 
+/// An f64 or an integer rounded to nearest even into bf16 with one rounding (LLVM rounds twice,
+/// through f32, and has no f64-to-bf16 conversion on x86).
+llvm::Value* toBFloat16Nearest(FunctionLowering& L, llvm::Value* x, ScalarType from);
+
 /// Replaces a zero divisor by one: PTX leaves the quotient unspecified, LLVM would be undefined.
 llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor);
 

@@ -145,6 +145,8 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
   } else if (!isFloat(from)) {
     if (mode.rounding != Rounding::None && mode.rounding != Rounding::Rn)
       r = convertDirected(L, inst, x, from, to, mode.rounding);
+    else if (to == ScalarType::BF16)
+      r = toBFloat16Nearest(L, x, from);
     else
       r = isSigned(from) ? b.CreateSIToFP(x, L.type(to)) : b.CreateUIToFP(x, L.type(to));
     if (!r)
@@ -171,6 +173,9 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
       r = roundIntegral(L, x, mode.rounding);
     } else if (fromBits < toBits || (from == to)) {
       r = b.CreateFPExt(x, L.type(to));
+    } else if (to == ScalarType::BF16 && from == ScalarType::F64 &&
+               (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None)) {
+      r = toBFloat16Nearest(L, x, from);
     } else if (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None) {
       r = b.CreateFPTrunc(x, L.type(to));
       if (relu)

@@ -74,6 +74,26 @@ llvm::Value* narrowFloat(FunctionLowering& L, llvm::Value* x, llvm::Type* to, Ro
 
 } // namespace
 
+llvm::Value* toBFloat16Nearest(FunctionLowering& L, llvm::Value* x, ScalarType from) {
+  auto& b = L.b();
+  llvm::Value* towardZero = nullptr;
+  llvm::Value* exact = nullptr;
+  if (isFloat(from)) {
+    towardZero = narrowFloat(L, x, b.getFloatTy(), Rounding::Rz);
+    exact = b.CreateFCmpUEQ(b.CreateFPExt(towardZero, x->getType()), x); // NaN stays NaN
+  } else {
+    towardZero = integerToFloat(L, x, isSigned(from), b.getFloatTy(), 24, Rounding::Rz);
+    llvm::Value* back = isSigned(from) ? b.CreateFPToSI(towardZero, x->getType())
+                                       : b.CreateFPToUI(towardZero, x->getType());
+    exact = b.CreateICmpEQ(back, x);
+  }
+  // Round to odd: an inexact value keeps a sticky 1 in f32's last place, so the one rounding
+  // to bf16 (16 bits above it) sees which side of a tie the exact value lies on.
+  llvm::Value* bits = b.CreateBitCast(towardZero, b.getInt32Ty());
+  bits = b.CreateOr(bits, b.CreateZExt(b.CreateNot(exact), b.getInt32Ty()));
+  return b.CreateFPTrunc(b.CreateBitCast(bits, b.getFloatTy()), b.getBFloatTy());
+}
+
 llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
                              ScalarType from, ScalarType to, Rounding r) {
   if (!isFloat(from) && (to == ScalarType::F32 || to == ScalarType::F64))

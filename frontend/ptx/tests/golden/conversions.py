@@ -9,7 +9,8 @@ yet, with its expected result from one model of cvt (the PTX ISA's cvt section):
 - float to float: widening is exact, narrowing rounds once; .rXi rounds to an integral value in
   the same type; .ftz flushes an f32 source's and an f32 result's subnormals (tininess before
   rounding); .sat clamps to [+0, 1] and makes NaN +0. A NaN result is the canonical NaN of an
-  f16, bf16 or f32 destination (derived: issue 13 measured it for arithmetic), any NaN in f64.
+  f16, bf16 or f32 destination (derived: issue 13 measured it for arithmetic), any NaN in f64;
+  a same-type cvt without .rXi or .sat keeps a NaN's bits (derived: it computes nothing).
 - tf32 and the e4m3x2/e5m2x2 pairs: as NarrowFloats' measured rules (forms.py's convert family).
 
 ptxas (CUDA 13, sm_90) rejects some spellings the general syntax allows; the frontend rejects
@@ -124,6 +125,8 @@ def scalar_expected(to, frm, modifiers):
         v = decode(fmt, a)
         if ftz and fmt is F32:
             v = flush(fmt, v)
+        if v.is_nan and to == frm and rounding is None and not sat:
+            return a  # a same-type cvt only moves (or flushes) bits: its NaN kept (derived)
         if rounding in INTEGRAL:
             bits = integral(out, v, INTEGRAL[rounding])
         else:

@@ -344,7 +344,7 @@ def packed_approx_forms():
 def f64_approx_forms():
     """rcp.approx.ftz.f64 and rsqrt.approx{.ftz}.f64. The PTX ISA gives no bound for them
     (derived: 2^-22 relative, as rsqrt.approx.f32); special cases: +-0 to +-inf, +-inf to +-0
-    (rcp) and +0 (rsqrt), negatives to NaN (rsqrt); .ftz flushes subnormal inputs."""
+    (rcp) and +0 (rsqrt), negatives to NaN (rsqrt); .ftz flushes subnormal inputs and results."""
     forms = []
     inputs = unary_inputs(F64, F64_SPECIAL, 24, -60, 60)
     for name, fn, ftz in (("rcp.approx.ftz.f64", lambda x: 1 / x, True), ("rsqrt.approx.f64", None, False),
@@ -367,6 +367,8 @@ def f64_approx_forms():
                 y = math.inf
             if math.isinf(y):
                 return inf_bits | (a & (1 << 63))
+            if ftz and abs(y) < 2.0 ** -1022:  # a subnormal result flushed, or not, near the edge
+                return Approx("f64", y, absolute=2.0 ** -1022)
             return Approx("f64", y, relative=2.0 ** -22)
         forms.append(Form(name, f"{name} %0, %1;", [64, 64], expected, inputs))
     return forms
