@@ -54,8 +54,8 @@ struct RoundedIntrinsics {
 llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool ftz, bool isDouble);
 
 /// cvt.{rz,rm,rp} from `from` to `to` for the pairs LLVM has no directed conversion for
-/// (integers to f32/f64, f32 to f16/bf16, f64 to f32); nullptr, with the instruction reported
-/// unsupported, for any other pair.
+/// (integers to f16/bf16/f32/f64, f32 and f64 to f16/bf16, f64 to f32, f16 and bf16 into each
+/// other); nullptr, with the instruction reported unsupported, for any other pair.
 llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
                              ScalarType from, ScalarType to, Rounding r);
 

@@ -67,6 +67,10 @@ bool isIntegralRounding(const Instruction& inst) {
   return inst.has("rni") || inst.has("rzi") || inst.has("rmi") || inst.has("rpi");
 }
 
+bool isDirected(Rounding r) {
+  return r == Rounding::Rz || r == Rounding::Rm || r == Rounding::Rp;
+}
+
 bool isByte(ScalarType t) {
   return t == ScalarType::U8 || t == ScalarType::S8;
 }
@@ -171,6 +175,9 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
       if (from != to)
         return L.fail(inst, "integral rounding needs the same source and destination type");
       r = roundIntegral(L, x, mode.rounding);
+    } else if (fromBits == 16 && toBits == 16 && from != to && !isDirected(mode.rounding)) {
+      // f16 and bf16 into each other, rounded to nearest: f32 holds either exactly.
+      r = b.CreateFPTrunc(b.CreateFPExt(x, b.getFloatTy()), L.type(to));
     } else if (fromBits < toBits || (from == to)) {
       r = b.CreateFPExt(x, L.type(to));
     } else if (to == ScalarType::BF16 && from == ScalarType::F64 &&

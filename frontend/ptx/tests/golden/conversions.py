@@ -59,17 +59,6 @@ def ptxas_rejects(to, frm, modifiers):
     return False
 
 
-def lowered(to, frm, modifiers):
-    """Whether the frontend converts it (lower/DirectedRounding.cpp): directed rounding (.rz .rm
-    .rp) into f16/bf16 only from f32 (and f64 into f16), and f16 and bf16 not into each other.
-    The others are valid PTX it reports as unsupported, so they have no goldens yet."""
-    if {to, frm} == {"f16", "bf16"}:
-        return False
-    if to in ("f16", "bf16") and modifiers & {"rz", "rm", "rp"}:
-        return frm == "f32" or (frm, to) == ("f64", "f16")
-    return True
-
-
 def parse(name):
     words = name.split(".")[1:]
     return words[-2], words[-1], set(words[:-2])
@@ -228,7 +217,7 @@ def conversion_forms():
         if name in covered:
             continue
         to, frm, modifiers = parse(name)
-        if ptxas_rejects(to, frm, modifiers) or not lowered(to, frm, modifiers):
+        if ptxas_rejects(to, frm, modifiers):
             continue
         body = f"{name} %0, %1;"
         if to == "tf32":
