@@ -66,4 +66,5 @@ endfunction()
 set(DRAWBRIDGE_GOLDEN_DIR ${PROJECT_SOURCE_DIR}/frontend/ptx/tests/golden)
 set(DRAWBRIDGE_GOLDEN_GENERATOR ${DRAWBRIDGE_GOLDEN_DIR}/generate.py
   ${DRAWBRIDGE_GOLDEN_DIR}/forms.py ${DRAWBRIDGE_GOLDEN_DIR}/softfloat.py
-  ${DRAWBRIDGE_GOLDEN_DIR}/tensorcore.py)
+  ${DRAWBRIDGE_GOLDEN_DIR}/tensorcore.py ${DRAWBRIDGE_GOLDEN_DIR}/conversions.py
+  ${DRAWBRIDGE_GOLDEN_DIR}/variants.py ${DRAWBRIDGE_GOLDEN_DIR}/grammar.py)

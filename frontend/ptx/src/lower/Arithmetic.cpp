@@ -68,8 +68,9 @@ using HalfOp = std::function<llvm::Value*(llvm::ArrayRef<llvm::Value*>)>;
 
 // .ftz on f16 and f16x2: subnormal operands and results become zeros of the same sign. A result
 // is tiny when its exact value is, before rounding (as NVIDIA's f32 .ftz): the operation again
-// in f64, where f16 sums and products are exact, tells.
-llvm::Value* flushedHalfOp(FunctionLowering& L, std::vector<llvm::Value*> args, const HalfOp& op) {
+// in f64, where f16 sums and products are exact, tells. .sat then clamps the flushed result.
+llvm::Value* flushedHalfOp(FunctionLowering& L, const Instruction& inst,
+                           std::vector<llvm::Value*> args, const HalfOp& op) {
   auto& b = L.b();
   std::vector<llvm::Value*> wide;
   for (llvm::Value*& arg : args) {
@@ -82,7 +83,8 @@ llvm::Value* flushedHalfOp(FunctionLowering& L, std::vector<llvm::Value*> args, 
                                       llvm::ConstantFP::get(exact->getType(), 0x1p-14));
   llvm::Value* zero =
       b.CreateBinaryIntrinsic(copysign, llvm::ConstantFP::get(r->getType(), 0.0), r);
-  return b.CreateSelect(tiny, zero, r);
+  r = b.CreateSelect(tiny, zero, r);
+  return inst.has("sat") ? saturate(L, r) : r;
 }
 
 void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
@@ -97,7 +99,7 @@ void lowerAddSub(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* c = s->values[1];
   llvm::Value* result = nullptr;
   if (isHalves(s->type) && inst.has("ftz")) {
-    result = flushedHalfOp(L, {a, c}, [&](llvm::ArrayRef<llvm::Value*> x) {
+    result = flushedHalfOp(L, inst, {a, c}, [&](llvm::ArrayRef<llvm::Value*> x) {
       return isSub ? b.CreateFSub(x[0], x[1]) : b.CreateFAdd(x[0], x[1]);
     });
   } else if (isFloat(s->type)) {
@@ -152,7 +154,7 @@ void lowerMul(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (isHalves(s->type) && inst.has("ftz")) {
     L.write(inst.operands[0],
-            flushedHalfOp(L, s->values,
+            flushedHalfOp(L, inst, s->values,
                           [&](llvm::ArrayRef<llvm::Value*> x) { return b.CreateFMul(x[0], x[1]); }),
             s->type);
     return;
@@ -174,12 +176,17 @@ void lowerFma(FunctionLowering& L, const Instruction& inst) {
     return;
   auto& b = L.b();
   if (isFloat(s->type)) {
-    // mad.f32 is fused (it is fma.rn.f32) on every target from sm_20 on.
+    // A float mad names its rounding on every target from sm_20 on (ptxas rejects mad.f32),
+    // and is then fma.
+    if (inst.opcode == "mad" && floatMode(inst).rounding == Rounding::None)
+      return L.fail(inst, "'" + inst.spelling() +
+                              "' needs a rounding modifier (.rn, .rz, .rm or "
+                              ".rp): mad.f32 is PTX for sm_1x only");
     auto fused = [&](llvm::ArrayRef<llvm::Value*> x) {
       return b.CreateIntrinsic(fma, {x[0]->getType()}, x);
     };
     if (isHalves(s->type) && inst.has("ftz")) {
-      llvm::Value* r = flushedHalfOp(L, s->values, fused);
+      llvm::Value* r = flushedHalfOp(L, inst, s->values, fused);
       L.write(inst.operands[0], inst.has("relu") ? reluHalves(L, r) : r, s->type);
       return;
     }
@@ -295,6 +302,21 @@ void lowerAbsNeg(FunctionLowering& L, const Instruction& inst) {
   L.write(inst.operands[0], r, s->type);
 }
 
+// min/max.xorsign.abs: the min or max of the magnitudes, with the XOR of the inputs' signs (a
+// NaN result stays the canonical NaN).
+llvm::Value* minMaxXorSign(FunctionLowering& L, ID id, llvm::Value* x, llvm::Value* y) {
+  auto& b = L.b();
+  llvm::Type* bits = x->getType()->getWithNewType(b.getIntNTy(x->getType()->getScalarSizeInBits()));
+  llvm::Value* signMask =
+      llvm::ConstantInt::get(bits, llvm::APInt::getSignMask(unsigned(bits->getScalarSizeInBits())));
+  llvm::Value* sign =
+      b.CreateAnd(b.CreateXor(b.CreateBitCast(x, bits), b.CreateBitCast(y, bits)), signMask);
+  llvm::Value* r =
+      b.CreateBinaryIntrinsic(id, b.CreateUnaryIntrinsic(fabs, x), b.CreateUnaryIntrinsic(fabs, y));
+  llvm::Value* withSign = b.CreateBitCast(b.CreateOr(b.CreateBitCast(r, bits), sign), x->getType());
+  return b.CreateSelect(b.CreateFCmpUNO(r, r), r, withSign);
+}
+
 void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
   auto s = typedSources(L, inst, 3, 2);
   if (!s)
@@ -304,22 +326,28 @@ void lowerMinMax(FunctionLowering& L, const Instruction& inst) {
   ID id;
   if (isFloat(s->type)) {
     FloatMode mode = floatMode(inst);
-    if (mode.ftz && s->type == ScalarType::F32)
-      id = isMin ? (inst.has("NaN") ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
-                 : (inst.has("NaN") ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
-    else if (inst.has("NaN"))
-      id = isMin ? minimum : maximum; // NaN in, NaN out
-    else
-      id = isMin ? minnum : maxnum; // a NaN operand yields the other one, as PTX defines
-    if (id == nvvm_fmin_ftz_f || id == nvvm_fmax_ftz_f || id == nvvm_fmin_ftz_nan_f ||
-        id == nvvm_fmax_ftz_nan_f) {
+    bool nan = inst.has("NaN");
+    if (mode.ftz && s->type == ScalarType::F32 && !inst.has("xorsign")) {
+      id = isMin ? (nan ? nvvm_fmin_ftz_nan_f : nvvm_fmin_ftz_f)
+                 : (nan ? nvvm_fmax_ftz_nan_f : nvvm_fmax_ftz_f);
       L.write(inst.operands[0], b.CreateIntrinsic(id, {}, s->values), s->type);
       return;
     }
-  } else {
-    bool sign = isSigned(s->type);
-    id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
+    // .NaN: NaN in, NaN out; otherwise a NaN operand yields the other one, as PTX defines.
+    id = nan ? (isMin ? minimum : maximum) : (isMin ? minnum : maxnum);
+    llvm::Value* x = s->values[0];
+    llvm::Value* y = s->values[1];
+    if (mode.ftz) {
+      x = flushSubnormal(L, x);
+      y = flushSubnormal(L, y);
+    }
+    llvm::Value* r =
+        inst.has("xorsign") ? minMaxXorSign(L, id, x, y) : b.CreateBinaryIntrinsic(id, x, y);
+    L.write(inst.operands[0], r, s->type);
+    return;
   }
+  bool sign = isSigned(s->type);
+  id = isMin ? (sign ? smin : umin) : (sign ? smax : umax);
   L.write(inst.operands[0], b.CreateBinaryIntrinsic(id, s->values[0], s->values[1]), s->type);
 }
 

@@ -54,10 +54,14 @@ struct RoundedIntrinsics {
 llvm::Intrinsic::ID pickRounded(const RoundedIntrinsics& ids, Rounding r, bool ftz, bool isDouble);
 
 /// cvt.{rz,rm,rp} from `from` to `to` for the pairs LLVM has no directed conversion for
-/// (integers to f32/f64, f32 to f16/bf16, f64 to f32); nullptr, with the instruction reported
-/// unsupported, for any other pair.
+/// (integers to f16/bf16/f32/f64, f32 and f64 to f16/bf16, f64 to f32, f16 and bf16 into each
+/// other); nullptr, with the instruction reported unsupported, for any other pair.
 llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
                              ScalarType from, ScalarType to, Rounding r);
+
+/// An f64 or an integer rounded to nearest even into bf16 with one rounding (LLVM rounds twice,
+/// through f32, and has no f64-to-bf16 conversion on x86).
+llvm::Value* toBFloat16Nearest(FunctionLowering& L, llvm::Value* x, ScalarType from);
 
 /// Replaces a zero divisor by one: PTX leaves the quotient unspecified, LLVM would be undefined.
 llvm::Value* safeDivisor(FunctionLowering& L, llvm::Value* divisor);

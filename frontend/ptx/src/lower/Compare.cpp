@@ -77,7 +77,7 @@ llvm::Value* compare(FunctionLowering& L, const Instruction& inst, size_t first,
     return nullptr;
   auto& b = L.b();
   // setp.ftz flushes its inputs first: setp.ltu.ftz(-subnormal, 0) is false on NVIDIA.
-  if (source == ScalarType::F32 && floatMode(inst).ftz)
+  if (isFloat(source) && floatMode(inst).ftz)
     for (llvm::Value*& x : *v)
       x = flushSubnormal(L, x);
   llvm::Value* r = isFloat(source) ? b.CreateFCmp(*pred, (*v)[0], (*v)[1])
@@ -173,6 +173,8 @@ void lowerSlct(FunctionLowering& L, const Instruction& inst) {
     return;
   auto& b = L.b();
   llvm::Value* s = (*c)[0];
+  if (isFloat(selector) && floatMode(inst).ftz) // a -subnormal selector is -0, so >= 0
+    s = flushSubnormal(L, s);
   llvm::Value* nonNegative = isFloat(selector)
                                  ? b.CreateFCmpOGE(s, llvm::ConstantFP::get(s->getType(), 0.0))
                                  : b.CreateICmpSGE(s, llvm::ConstantInt::get(s->getType(), 0));

@@ -67,6 +67,35 @@ bool isIntegralRounding(const Instruction& inst) {
   return inst.has("rni") || inst.has("rzi") || inst.has("rmi") || inst.has("rpi");
 }
 
+bool isDirected(Rounding r) {
+  return r == Rounding::Rz || r == Rounding::Rm || r == Rounding::Rp;
+}
+
+bool isByte(ScalarType t) {
+  return t == ScalarType::U8 || t == ScalarType::S8;
+}
+
+// Whether every value of `from` is a value of `to` (both integer types).
+bool integerRangeContains(ScalarType to, ScalarType from) {
+  unsigned toBits = bitWidth(to), fromBits = bitWidth(from);
+  if (isSigned(to) == isSigned(from))
+    return toBits >= fromBits;
+  return isSigned(to) && toBits > fromBits; // unsigned into a wider signed type
+}
+
+// The spellings ptxas (CUDA 13, sm_90) rejects though the general cvt syntax allows them: the
+// error names the rule, as ptxas does, instead of converting something NVIDIA never runs.
+std::optional<std::string> invalidCvt(ScalarType to, ScalarType from, const FloatMode& mode) {
+  bool bf16 = to == ScalarType::BF16 || from == ScalarType::BF16;
+  if (bf16 && (isByte(to) || isByte(from)))
+    return "bf16 converts to and from 16-, 32- and 64-bit integers only, not 8-bit ones";
+  if (mode.sat && bf16)
+    return ".sat does not apply to bf16 conversions (.satfinite does, where PTX has it)";
+  if (mode.sat && !isFloat(to) && !isFloat(from) && integerRangeContains(to, from))
+    return ".sat is illegal where the destination's range holds every source value";
+  return std::nullopt;
+}
+
 void lowerCvt(FunctionLowering& L, const Instruction& inst) {
   if (!L.expectOperands(inst, 2, 3))
     return;
@@ -79,6 +108,8 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
     return lowerNarrowFloatCvt(L, inst);
   if (mode.rounding == Rounding::Rna)
     return L.unsupported(inst);
+  if (auto why = invalidCvt(to, from, mode))
+    return L.fail(inst, "'" + inst.spelling() + "' is not valid PTX: " + *why);
   bool relu = inst.has("relu");
   bool toHalves = to == ScalarType::F16 || to == ScalarType::BF16 || isPacked(to);
   if (relu && (from != ScalarType::F32 || !toHalves || mode.rounding != Rounding::Rn))
@@ -118,6 +149,8 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
   } else if (!isFloat(from)) {
     if (mode.rounding != Rounding::None && mode.rounding != Rounding::Rn)
       r = convertDirected(L, inst, x, from, to, mode.rounding);
+    else if (to == ScalarType::BF16)
+      r = toBFloat16Nearest(L, x, from);
     else
       r = isSigned(from) ? b.CreateSIToFP(x, L.type(to)) : b.CreateUIToFP(x, L.type(to));
     if (!r)
@@ -142,8 +175,14 @@ void lowerCvt(FunctionLowering& L, const Instruction& inst) {
       if (from != to)
         return L.fail(inst, "integral rounding needs the same source and destination type");
       r = roundIntegral(L, x, mode.rounding);
+    } else if (fromBits == 16 && toBits == 16 && from != to && !isDirected(mode.rounding)) {
+      // f16 and bf16 into each other, rounded to nearest: f32 holds either exactly.
+      r = b.CreateFPTrunc(b.CreateFPExt(x, b.getFloatTy()), L.type(to));
     } else if (fromBits < toBits || (from == to)) {
       r = b.CreateFPExt(x, L.type(to));
+    } else if (to == ScalarType::BF16 && from == ScalarType::F64 &&
+               (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None)) {
+      r = toBFloat16Nearest(L, x, from);
     } else if (mode.rounding == Rounding::Rn || mode.rounding == Rounding::None) {
       r = b.CreateFPTrunc(x, L.type(to));
       if (relu)

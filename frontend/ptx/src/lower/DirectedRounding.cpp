@@ -1,5 +1,6 @@
 // Conversions rounded toward zero, -inf or +inf (cvt.rz/rm/rp) that LLVM has no instruction for:
-// integers to f32/f64 and narrowing between floating-point types. Both are portable IR whose
+// integers to floats and narrowing between floating-point types, and bf16 rounded to nearest
+// from f64 and integers (LLVM rounds those twice). All are portable IR whose
 // result is exact on every backend: the value is rounded toward zero (or to nearest) exactly
 // and then stepped by one unit in the last place when the mode asks for the other neighbour.
 #include "Common.h"
@@ -74,6 +75,26 @@ llvm::Value* narrowFloat(FunctionLowering& L, llvm::Value* x, llvm::Type* to, Ro
 
 } // namespace
 
+llvm::Value* toBFloat16Nearest(FunctionLowering& L, llvm::Value* x, ScalarType from) {
+  auto& b = L.b();
+  llvm::Value* towardZero = nullptr;
+  llvm::Value* exact = nullptr;
+  if (isFloat(from)) {
+    towardZero = narrowFloat(L, x, b.getFloatTy(), Rounding::Rz);
+    exact = b.CreateFCmpUEQ(b.CreateFPExt(towardZero, x->getType()), x); // NaN stays NaN
+  } else {
+    towardZero = integerToFloat(L, x, isSigned(from), b.getFloatTy(), 24, Rounding::Rz);
+    llvm::Value* back = isSigned(from) ? b.CreateFPToSI(towardZero, x->getType())
+                                       : b.CreateFPToUI(towardZero, x->getType());
+    exact = b.CreateICmpEQ(back, x);
+  }
+  // Round to odd: an inexact value keeps a sticky 1 in f32's last place, so the one rounding
+  // to bf16 (16 bits above it) sees which side of a tie the exact value lies on.
+  llvm::Value* bits = b.CreateBitCast(towardZero, b.getInt32Ty());
+  bits = b.CreateOr(bits, b.CreateZExt(b.CreateNot(exact), b.getInt32Ty()));
+  return b.CreateFPTrunc(b.CreateBitCast(bits, b.getFloatTy()), b.getBFloatTy());
+}
+
 llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm::Value* x,
                              ScalarType from, ScalarType to, Rounding r) {
   if (!isFloat(from) && (to == ScalarType::F32 || to == ScalarType::F64))
@@ -83,9 +104,22 @@ llvm::Value* convertDirected(FunctionLowering& L, const Instruction& inst, llvm:
       (from == ScalarType::F64 && (to == ScalarType::F32 || to == ScalarType::F16));
   if (narrowable)
     return narrowFloat(L, x, L.type(to), r);
-  L.unsupported(inst, "directed rounding converts integers to f32/f64, f32 to f16/bf16 and f64 "
-                      "to f32/f16");
-  return nullptr;
+  if (to != ScalarType::F16 && to != ScalarType::BF16) {
+    L.unsupported(inst, "directed rounding converts to f16, bf16, f32 and f64 only");
+    return nullptr;
+  }
+  // Into f16 or bf16 through f32, rounded in the same direction both times: f16's and bf16's
+  // values are f32 values, so the second rounding of the first's result is the one rounding of
+  // x (f16 and bf16 into each other widen to f32 exactly first).
+  auto& b = L.b();
+  llvm::Value* single = nullptr;
+  if (!isFloat(from))
+    single = integerToFloat(L, x, isSigned(from), b.getFloatTy(), 24, r);
+  else if (from == ScalarType::F64)
+    single = narrowFloat(L, x, b.getFloatTy(), r);
+  else
+    single = b.CreateFPExt(x, b.getFloatTy());
+  return narrowFloat(L, single, L.type(to), r);
 }
 
 } // namespace drawbridge::ptx::nvvm

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
 
 namespace drawbridge::ptx::nvvm {
 namespace {
@@ -163,6 +164,14 @@ void fromFp8Pair(FunctionLowering& L, const Instruction& inst, ScalarType to, Sc
   L.write(inst.operands[0], pair, ScalarType::F16x2);
 }
 
+// The number of a module's `.target sm_NN` (0 when it names none).
+unsigned smVersion(FunctionLowering& L) {
+  const std::string& target = L.moduleState().ptx.target;
+  if (target.rfind("sm_", 0) != 0)
+    return 0;
+  return unsigned(std::strtoul(target.c_str() + 3, nullptr, 10));
+}
+
 // The NaN each tf32 conversion returns on NVIDIA (measured on an H200): .rna the quiet NaN
 // 0x7fc00000, .rz and .relu the canonical NaN truncated to tf32, the others the canonical NaN.
 uint32_t tf32NaN(const Instruction& inst, const FloatMode& mode) {
@@ -183,6 +192,13 @@ void toTf32(FunctionLowering& L, const Instruction& inst, ScalarType from) {
   if (mode.rounding != Rounding::Rna && mode.rounding != Rounding::Rn &&
       mode.rounding != Rounding::Rz)
     return L.fail(inst, "'" + inst.spelling() + "' needs .rna, .rn or .rz");
+  if (mode.rounding == Rounding::Rna && inst.has("relu"))
+    return L.fail(inst, "'" + inst.spelling() + "': .relu cannot be combined with .rna");
+  if (mode.rounding != Rounding::Rna && inst.has("satfinite") && smVersion(L) < 100)
+    return L.fail(inst, "'" + inst.spelling() +
+                            "': .satfinite with .rn or .rz needs .target sm_100 "
+                            "or higher (this module targets " +
+                            L.moduleState().ptx.target + ")");
   if (!L.expectOperands(inst, 2, 2))
     return;
   auto v = readOperands(L, inst, 1, 1, from);

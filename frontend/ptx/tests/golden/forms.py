@@ -1255,6 +1255,21 @@ def sx(x):
     return x - (1 << 32) if x >> 31 else x
 
 
-def all_forms():
+def base_forms():
+    """The forms of this file's families."""
     return (float_forms() + compare_forms() + convert_forms() + half_forms() + approx_forms() +
             integer_forms() + more_forms() + mma_forms() + wmma_forms() + math_forms() + half_math_forms())
+
+
+def conversion_family():
+    from conversions import conversion_forms  # it builds on this module's forms
+    return conversion_forms()
+
+
+def variant_family():
+    from variants import variant_forms  # it builds on this module's forms
+    return variant_forms({f.name for f in base_forms()})
+
+
+def all_forms():
+    return base_forms() + conversion_family() + variant_family()

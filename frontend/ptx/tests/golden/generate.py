@@ -27,6 +27,8 @@ FAMILIES = {
     "more": F.more_forms,
     "mma": F.mma_forms,
     "wmma": F.wmma_forms,
+    "conversion": F.conversion_family,  # every other cvt spelling (conversions.py)
+    "variant": F.variant_family,  # the remaining spellings (variants.py)
     "math": F.math_forms,  # CUDA functions, no inline PTX: clang's NVVM IR path runs them too
     "halfmath": F.half_math_forms,
 }
