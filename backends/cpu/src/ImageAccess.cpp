@@ -127,6 +127,14 @@ Texel at(const ImageObject& image, const int64_t index[3]) {
   return fetch(image, where[0], where[1], where[2]);
 }
 
+// floor(x) as an index; coordinates beyond any extent (and NaN) saturate rather than overflow,
+// and every address mode maps them to a texel or the border like any far-out coordinate.
+int64_t texelIndex(float x) {
+  if (!(x == x))
+    return 0;
+  return static_cast<int64_t>(std::clamp(std::floor(x), -1e15f, 1e15f));
+}
+
 // The weight of the upper texel in linear filtering: the fraction in 9-bit fixed point with 8
 // fractional bits, so 1.0 is exact.
 float weight(float fraction) {
@@ -154,7 +162,7 @@ void sample(const ImageObject& image, uint32_t shape, const uint32_t coords[4], 
   Texel result;
   if (integer || (!image.linearFilter && !gather)) {
     for (uint32_t d = 0; d < dims && !integer; ++d)
-      base[d] = static_cast<int64_t>(std::floor(x[d]));
+      base[d] = texelIndex(x[d]);
     result = at(image, base);
   } else {
     // Linear filtering and gathers use the 2^dims texels around x - 0.5.
@@ -162,7 +170,7 @@ void sample(const ImageObject& image, uint32_t shape, const uint32_t coords[4], 
     for (uint32_t d = 0; d < dims; ++d) {
       float shifted = x[d] - 0.5f;
       float lower = std::floor(shifted);
-      base[d] = static_cast<int64_t>(lower);
+      base[d] = texelIndex(lower);
       alpha[d] = weight(shifted - lower);
     }
     if (gather) {
@@ -271,7 +279,7 @@ extern "C" int32_t drawbridgeTexture(uint64_t handle, uint32_t shape, const uint
     if (!(shape & kShapeIntegerCoords)) {
       float x;
       std::memcpy(&x, &coords[0], 4);
-      i = static_cast<int64_t>(std::floor(x));
+      i = texelIndex(x);
     }
     if (i < 0 || i >= image->width) {
       std::memset(out, 0, 4 * sizeof(uint32_t));

@@ -6,6 +6,7 @@
 #include "Arrays.h"
 #include "Export.h"
 #include "Log.h"
+#include "Runtime.h"
 #include "drawbridge/backend/Images.h"
 
 #include <map>
@@ -243,4 +244,25 @@ cudaGetSurfaceObjectResourceDesc(cudaResourceDesc* pResDesc, cudaSurfaceObject_t
         return cudaSuccess;
       },
       pResDesc, surfObject);
+}
+
+// Linear textures of any format the device samples reach as far as its 1D linear extent.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetTexture1DLinearMaxWidth(
+    size_t* maxWidthInElements, const cudaChannelFormatDesc* fmtDesc, int device) {
+  return api(
+      "cudaDeviceGetTexture1DLinearMaxWidth",
+      [&] {
+        drawbridge::backend::Device* d = nullptr;
+        if (cudaError_t error = Runtime::instance().device(device, d))
+          return error;
+        if (!maxWidthInElements || !fmtDesc || !formatBytes(*fmtDesc))
+          return cudaErrorInvalidValue;
+        int width = 0;
+        if (cudaError_t error =
+                cudaDeviceGetAttribute(&width, cudaDevAttrMaxTexture1DLinearWidth, device))
+          return error;
+        *maxWidthInElements = static_cast<size_t>(width);
+        return cudaSuccess;
+      },
+      maxWidthInElements, fmtDesc, device);
 }

@@ -253,7 +253,7 @@ static int sampling() {
 }
 
 // tex1Dfetch on linear memory: integer indices, zero outside; normalized reads of 8-bit
-// texels; a 2D gather; a 3D array.
+// texels, unsigned, sRGB and signed; a 2D gather; a 3D array.
 static int fetches() {
   const int count = 6;
   int* buffer = nullptr;
@@ -269,6 +269,11 @@ static int fetches() {
   desc.readMode = cudaReadModeElementType;
   cudaTextureObject_t t = 0;
   OK(cudaCreateTextureObject(&t, &resource, &desc, nullptr));
+  size_t widest = 0;
+  int widestAttribute = 0;
+  OK(cudaDeviceGetTexture1DLinearMaxWidth(&widest, &resource.res.linear.desc, 0));
+  OK(cudaDeviceGetAttribute(&widestAttribute, cudaDevAttrMaxTexture1DLinearWidth, 0));
+  REQUIRE(widest >= count && widest <= static_cast<size_t>(widestAttribute));
   int* got = nullptr;
   OK(cudaMallocManaged(&got, (count + 4) * sizeof(int)));
   fetch1D<<<1, count + 4>>>(t, got, count + 4);
@@ -283,7 +288,7 @@ static int fetches() {
   OK(cudaDestroyTextureObject(t));
   EXPECT(cudaDestroyTextureObject(t), cudaErrorInvalidValue);
 
-  // uchar4 and char4 read as normalized floats: u/255 and max(s/127, -1).
+  // uchar4 read as normalized floats: u/255.
   cudaChannelFormatDesc bytes = cudaCreateChannelDesc<uchar4>();
   cudaArray_t quad = nullptr;
   OK(cudaMallocArray(&quad, &bytes, 2));
@@ -304,6 +309,35 @@ static int fetches() {
   for (int i = 0; i < 8; ++i)
     REQUIRE(std::fabs(f[i] - raw[i] / 255.0f) < 1e-6f);
   OK(cudaDestroyTextureObject(t));
+  // With sRGB, red, green and blue are decoded to linear light; alpha is not.
+  desc.sRGB = 1;
+  OK(cudaCreateTextureObject(&t, &resource, &desc, nullptr));
+  normalized<<<1, 2>>>(t, unit);
+  OK(cudaDeviceSynchronize());
+  for (int i = 0; i < 8; ++i) {
+    float c = raw[i] / 255.0f;
+    float want = i % 4 == 3      ? c
+                 : c <= 0.04045f ? c / 12.92f
+                                 : std::pow((c + 0.055f) / 1.055f, 2.4f);
+    REQUIRE(std::fabs(f[i] - want) < 1e-5f);
+  }
+  OK(cudaDestroyTextureObject(t));
+  desc.sRGB = 0;
+  // Signed bytes: max(s/127, -1).
+  cudaChannelFormatDesc signedBytes = cudaCreateChannelDesc<char2>();
+  cudaArray_t pairs = nullptr;
+  OK(cudaMallocArray(&pairs, &signedBytes, 2));
+  const signed char sraw[4] = {-128, 127, -64, 5};
+  OK(cudaMemcpy2DToArray(pairs, 0, 0, sraw, 4, 4, 1, cudaMemcpyHostToDevice));
+  resource.res.array.array = pairs;
+  OK(cudaCreateTextureObject(&t, &resource, &desc, nullptr));
+  normalized<<<1, 2>>>(t, unit);
+  OK(cudaDeviceSynchronize());
+  REQUIRE(unit[0].x == -1.0f && unit[0].y == 1.0f);
+  REQUIRE(std::fabs(unit[1].x - (-64 / 127.0f)) < 1e-6f &&
+          std::fabs(unit[1].y - 5 / 127.0f) < 1e-6f);
+  OK(cudaDestroyTextureObject(t));
+  OK(cudaFreeArray(pairs));
   cudaChannelFormatDesc wide = cudaCreateChannelDesc<int>();
   desc.readMode = cudaReadModeNormalizedFloat; // 32-bit integers do not normalize
   cudaArray_t ints = nullptr;
