@@ -127,6 +127,12 @@ Texel at(const ImageObject& image, const int64_t index[3]) {
   return fetch(image, where[0], where[1], where[2]);
 }
 
+void reportMismatch(uint64_t handle, bool layered) {
+  std::fprintf(stderr, "drawbridge: a kernel used %s texture object 0x%llx with a %s fetch\n",
+               layered ? "layered" : "unlayered", static_cast<unsigned long long>(handle),
+               layered ? "unlayered" : "layered");
+}
+
 // floor(x) as an index; coordinates beyond any extent (and NaN) saturate rather than overflow,
 // and every address mode maps them to a texel or the border like any far-out coordinate.
 int64_t texelIndex(float x) {
@@ -255,6 +261,17 @@ char* surfaceAddress(const ImageObject& image, uint32_t shape, const int32_t coo
   return image.base + at[2] * image.slicePitch + at[1] * image.rowPitch + at[0];
 }
 
+// A layered access's (x[, y]) and layer as the (x, y, z) of a 3D one: layers are slices.
+uint32_t flatten(uint32_t shape, const int32_t* coords, int32_t at[3]) {
+  uint32_t dims = shape & kShapeDimsMask;
+  for (uint32_t d = 0; d < 3; ++d)
+    at[d] = d < dims ? coords[d] : 0;
+  if (!(shape & kShapeLayered))
+    return shape;
+  at[2] = coords[3];
+  return (shape & ~(kShapeDimsMask | kShapeLayered)) | 3;
+}
+
 const ImageObject* surface(uint64_t handle) {
   const ImageObject* image = findImage(handle);
   if (!image || !image->surface) {
@@ -289,7 +306,20 @@ extern "C" int32_t drawbridgeTexture(uint64_t handle, uint32_t shape, const uint
     sample(*image, (shape & ~kShapeDimsMask) | 1 | kShapeIntegerCoords, index, out);
     return 1;
   }
-  sample(*image, shape, coords, out);
+  if (bool(shape & kShapeLayered) != image->layered) {
+    reportMismatch(handle, image->layered);
+    return 0;
+  }
+  if (!image->layered) {
+    sample(*image, shape, coords, out);
+    return 1;
+  }
+  // One layer, clamped to the ones there are, sampled as a texture of its own.
+  ImageObject layer = *image;
+  int64_t index = std::clamp<int64_t>(static_cast<int32_t>(coords[3]), 0, image->depth - 1);
+  layer.base += index * image->slicePitch;
+  layer.depth = 1;
+  sample(layer, shape, coords, out);
   return 1;
 }
 
@@ -298,9 +328,11 @@ extern "C" int32_t drawbridgeSurfaceLoad(uint64_t handle, uint32_t shape, const 
   const ImageObject* image = surface(handle);
   if (!image)
     return 0;
-  uint32_t bytes = shape >> kShapeBytesShift;
+  uint32_t bytes = (shape & ~kShapeLayered) >> kShapeBytesShift;
+  int32_t at[3];
+  shape = flatten(shape, coords, at);
   bool ok;
-  char* p = surfaceAddress(*image, shape, coords, bytes, ok);
+  char* p = surfaceAddress(*image, shape, at, bytes, ok);
   if (p)
     std::memcpy(data, p, bytes);
   else
@@ -313,9 +345,11 @@ extern "C" int32_t drawbridgeSurfaceStore(uint64_t handle, uint32_t shape, const
   const ImageObject* image = surface(handle);
   if (!image)
     return 0;
-  uint32_t bytes = shape >> kShapeBytesShift;
+  uint32_t bytes = (shape & ~kShapeLayered) >> kShapeBytesShift;
+  int32_t at[3];
+  shape = flatten(shape, coords, at);
   bool ok;
-  if (char* p = surfaceAddress(*image, shape, coords, bytes, ok))
+  if (char* p = surfaceAddress(*image, shape, at, bytes, ok))
     std::memcpy(p, data, bytes);
   return ok;
 }

@@ -17,7 +17,13 @@ constexpr size_t kAlignment = 256;
 std::mutex liveMutex;
 std::unordered_set<const cudaArray*> live;
 
-bool validExtent(const cudaExtent& e) {
+// Layered arrays (cudaArrayLayered) hold `depth` layers of 1D (height 0) or 2D arrays.
+constexpr size_t kMaxLayered = 32768, kMaxLayers = 2048;
+
+bool validExtent(const cudaExtent& e, bool layered) {
+  if (layered)
+    return e.width && e.width <= kMaxLayered && e.height <= kMaxLayered && e.depth &&
+           e.depth <= kMaxLayers;
   if (e.width == 0 || (e.depth && !e.height))
     return false;
   if (e.depth)
@@ -51,9 +57,9 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
   if (!array || !format)
     return cudaErrorInvalidValue;
   *array = nullptr;
-  if (flags & ~(cudaArraySurfaceLoadStore | cudaArrayTextureGather)) {
-    logError("drawbridge: layered, cubemap, sparse and deferred-mapping CUDA arrays are not "
-             "supported (flags 0x%x); use a 1D, 2D or 3D array\n",
+  if (flags & ~(cudaArraySurfaceLoadStore | cudaArrayTextureGather | cudaArrayLayered)) {
+    logError("drawbridge: cubemap, sparse and deferred-mapping CUDA arrays are not supported "
+             "(flags 0x%x); use a 1D, 2D, 3D or layered array\n",
              flags);
     return cudaErrorNotSupported;
   }
@@ -64,7 +70,7 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
              format->x, format->y, format->z, format->w, static_cast<int>(format->f));
     return cudaErrorInvalidChannelDescriptor;
   }
-  if (!validExtent(extent))
+  if (!validExtent(extent, flags & cudaArrayLayered))
     return cudaErrorInvalidValue;
   auto* result = new cudaArray;
   result->format = *format;

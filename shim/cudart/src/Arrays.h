@@ -10,13 +10,15 @@
 struct cudaArray {
   char* data = nullptr;
   cudaChannelFormatDesc format{};
-  cudaExtent extent{}; // in elements, as allocated: height 0 for 1D, depth 0 for 1D and 2D
+  cudaExtent extent{}; // in elements, as allocated: height 0 for 1D, depth 0 for 1D and 2D, the
+                       // layers for layered arrays (slices here)
   unsigned flags = 0;
   size_t elementBytes = 0;
 
   size_t rowBytes() const { return extent.width * elementBytes; }
   size_t rows() const { return extent.height ? extent.height : 1; }
   size_t slices() const { return extent.depth ? extent.depth : 1; }
+  bool layered() const { return flags & cudaArrayLayered; }
   cudaPitchedPtr pitched() const { return {data, rowBytes(), rowBytes(), rows()}; }
 };
 

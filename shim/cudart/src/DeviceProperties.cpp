@@ -126,8 +126,8 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrNumaId:
   case cudaDevAttrHostNumaId:
     return -1; // not a NUMA node of its own
-  // The 1D, 2D and 3D arrays, textures and surfaces the CPU device holds (Arrays.cpp), with
-  // sm_80's extents.
+  // The 1D, 2D, 3D and layered arrays, textures and surfaces the CPU device holds (Arrays.cpp),
+  // with sm_80's extents.
   case cudaDevAttrMaxTexture1DWidth:
   case cudaDevAttrMaxTexture2DWidth:
   case cudaDevAttrMaxSurface1DWidth:
@@ -154,23 +154,25 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
     return 65000;
   case cudaDevAttrMaxTexture2DLinearPitch:
     return 2097120;
-  // Layered, cubemap and mipmapped arrays are not supported (README): no extent fits.
   case cudaDevAttrMaxTexture2DLayeredWidth:
   case cudaDevAttrMaxTexture2DLayeredHeight:
-  case cudaDevAttrMaxTexture2DLayeredLayers:
   case cudaDevAttrMaxTexture1DLayeredWidth:
+  case cudaDevAttrMaxSurface1DLayeredWidth:
+  case cudaDevAttrMaxSurface2DLayeredWidth:
+  case cudaDevAttrMaxSurface2DLayeredHeight:
+    return 32768;
+  case cudaDevAttrMaxTexture2DLayeredLayers:
   case cudaDevAttrMaxTexture1DLayeredLayers:
+  case cudaDevAttrMaxSurface1DLayeredLayers:
+  case cudaDevAttrMaxSurface2DLayeredLayers:
+    return 2048;
+  // Cubemap and mipmapped arrays are not supported (README): no extent fits.
   case cudaDevAttrMaxTexture3DWidthAlt:
   case cudaDevAttrMaxTexture3DHeightAlt:
   case cudaDevAttrMaxTexture3DDepthAlt:
   case cudaDevAttrMaxTextureCubemapWidth:
   case cudaDevAttrMaxTextureCubemapLayeredWidth:
   case cudaDevAttrMaxTextureCubemapLayeredLayers:
-  case cudaDevAttrMaxSurface1DLayeredWidth:
-  case cudaDevAttrMaxSurface1DLayeredLayers:
-  case cudaDevAttrMaxSurface2DLayeredWidth:
-  case cudaDevAttrMaxSurface2DLayeredHeight:
-  case cudaDevAttrMaxSurface2DLayeredLayers:
   case cudaDevAttrMaxSurfaceCubemapWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredLayers:

@@ -38,7 +38,10 @@ cudaError_t describeResource(const cudaResourceDesc& r, ImageObject& image) {
       return cudaErrorInvalidResourceHandle;
     format = array->format;
     image.base = array->data;
-    image.dims = array->extent.depth ? 3 : array->extent.height ? 2 : 1;
+    image.layered = array->layered();
+    image.dims = array->extent.height ? 2 : 1;
+    if (array->extent.depth && !image.layered)
+      image.dims = 3;
     image.width = static_cast<uint32_t>(array->extent.width);
     image.height = static_cast<uint32_t>(array->rows());
     image.depth = static_cast<uint32_t>(array->slices());

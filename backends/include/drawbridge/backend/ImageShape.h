@@ -23,6 +23,9 @@ inline constexpr uint32_t kShapeResultShift = 3;         // 0: f32, 1: s32, 2: u
 inline constexpr uint32_t kShapeGather = 1u << 5;        // tld4
 inline constexpr uint32_t kShapeComponentShift = 6;      // tld4's component, 0..3
 
+/// Both words: a layered (.a1d, .a2d) access; the layer index is coordinate word 3.
+inline constexpr uint32_t kShapeLayered = 1u << 30;
+
 // Surface shape word: dims as above, then the out-of-bounds mode and the access size in bytes.
 inline constexpr uint32_t kShapeModeShift = 2; // 0: .trap, 1: .clamp, 2: .zero
 inline constexpr uint32_t kShapeBytesShift = 8;

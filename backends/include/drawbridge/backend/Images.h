@@ -17,6 +17,7 @@ struct ImageObject {
   bool linear = false;  // a cudaResourceTypeLinear texture: integer fetches only, no addressing
   char* base = nullptr;
   uint32_t dims = 1;                         // 1, 2 or 3
+  bool layered = false;                      // dims 1 or 2, with `depth` layers `slicePitch` apart
   uint32_t width = 1, height = 1, depth = 1; // in texels
   uint64_t rowPitch = 0, slicePitch = 0;     // bytes between rows and between slices
   uint32_t channels = 1;                     // 1, 2 or 4, all of `channelBits` bits

@@ -2,8 +2,8 @@
 // register, as nvcc emits for cudaTextureObject_t and cudaSurfaceObject_t): each becomes a call
 // into the backend's software texture unit (drawbridge/backend/ImageShape.h), which looks the
 // object up and returns 0 when it cannot do the access; the instruction then traps, so the
-// launch fails. What a CPU backend has no state for (texture references, mipmaps, layered and
-// cube textures, formatted surface stores, reductions, queries) is named as unsupported.
+// launch fails. What a CPU backend has no state for (texture references, mipmaps, cube and
+// multisample textures, formatted surface stores, reductions, queries) is named as unsupported.
 #include "FunctionLowering.h"
 #include "drawbridge/backend/ImageShape.h"
 
@@ -14,20 +14,27 @@ namespace {
 
 namespace abi = drawbridge::backend;
 
-// 1, 2 or 3 for the .1d/.2d/.3d geometry modifier; nothing for the others.
-std::optional<uint32_t> geometry(const Instruction& inst) {
+struct Geometry {
+  uint32_t dims;
+  bool layered; // .a1d, .a2d: the layer index comes first among the coordinates
+};
+
+// The .1d/.2d/.3d/.a1d/.a2d geometry modifier; nothing for the others.
+std::optional<Geometry> geometry(const Instruction& inst) {
   if (inst.has("1d"))
-    return 1;
+    return Geometry{1, false};
   if (inst.has("2d"))
-    return 2;
+    return Geometry{2, false};
   if (inst.has("3d"))
-    return 3;
+    return Geometry{3, false};
+  if (inst.has("a1d"))
+    return Geometry{1, true};
+  if (inst.has("a2d"))
+    return Geometry{2, true};
   return std::nullopt;
 }
 
 std::string_view geometryProblem(const Instruction& inst) {
-  if (inst.has("a1d") || inst.has("a2d"))
-    return "layered textures and surfaces are not supported";
   if (inst.has("cube") || inst.has("acube"))
     return "cube textures are not supported";
   if (inst.has("2dms") || inst.has("a2dms"))
@@ -35,11 +42,16 @@ std::string_view geometryProblem(const Instruction& inst) {
   return "the geometry is missing";
 }
 
-// A function-entry alloca of `count` i32s, so calls inside loops do not grow the stack.
-llvm::Value* scratch(FunctionLowering& L, unsigned count, const char* name) {
+// A function-entry alloca, so calls inside loops do not grow the stack.
+llvm::Value* scratch(FunctionLowering& L, llvm::Type* type, const char* name) {
   llvm::BasicBlock& entry = L.b().GetInsertBlock()->getParent()->getEntryBlock();
   llvm::IRBuilder<> at(&entry, entry.getFirstInsertionPt());
-  return at.CreateAlloca(llvm::ArrayType::get(L.intType(32), count), nullptr, name);
+  return at.CreateAlloca(type, nullptr, name);
+}
+
+// Four 32-bit words: coordinates or texels.
+llvm::Value* words(FunctionLowering& L, const char* name) {
+  return scratch(L, llvm::ArrayType::get(L.intType(32), 4), name);
 }
 
 llvm::Value* slot(FunctionLowering& L, llvm::Value* array, unsigned i) {
@@ -76,17 +88,24 @@ void callOrTrap(FunctionLowering& L, const char* hook, std::vector<llvm::Value*>
   L.b().SetInsertPoint(next);
 }
 
-// Stores the first `count` coordinates of {c0, c1, ...} as 32-bit words.
-bool storeCoordinates(FunctionLowering& L, const Operand& vector, unsigned count, ScalarType type,
-                      llvm::Value* array) {
-  if (vector.elements.size() < count)
+// Stores the coordinates of {c0, c1, ...} as 32-bit words: the geometry's in words 0 to dims-1,
+// a layered access's layer index (its first element, an integer) in word 3.
+bool storeCoordinates(FunctionLowering& L, const Operand& vector, Geometry geometry,
+                      ScalarType type, llvm::Value* array) {
+  unsigned first = geometry.layered ? 1 : 0;
+  if (vector.elements.size() < first + geometry.dims)
     return false;
-  for (unsigned i = 0; i < count; ++i) {
-    llvm::Value* c = L.read(vector.elements[i], type);
-    if (!c)
+  auto store = [&](const Operand& element, ScalarType as, unsigned word) {
+    llvm::Value* c = L.read(element, as);
+    if (c)
+      L.b().CreateStore(L.b().CreateBitCast(c, L.intType(32)), slot(L, array, word));
+    return c != nullptr;
+  };
+  if (geometry.layered && !store(vector.elements[0], ScalarType::S32, 3))
+    return false;
+  for (unsigned i = 0; i < geometry.dims; ++i)
+    if (!store(vector.elements[first + i], type, i))
       return false;
-    L.b().CreateStore(L.b().CreateBitCast(c, L.intType(32)), slot(L, array, i));
-  }
   return true;
 }
 
@@ -104,8 +123,8 @@ std::vector<const Operand*> parts(const Operand& op) {
 // tex.{1d,2d,3d}.v4.{f32,s32,u32}.{f32,s32} d, [t, {c}] and tld4.{r,g,b,a}.2d.v4.dtype.f32.
 void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   bool gather = inst.opcode == "tld4";
-  auto dims = geometry(inst);
-  if (!dims)
+  auto shapeOf = geometry(inst);
+  if (!shapeOf)
     return L.unsupported(inst, geometryProblem(inst));
   for (const char* mode : {"level", "grad", "base"})
     if (inst.has(mode))
@@ -124,7 +143,9 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   if (resultKind == 3 || (coordinate != ScalarType::F32 && coordinate != ScalarType::S32))
     return L.unsupported(inst, "only f32, s32 and u32 results from f32 or s32 coordinates are "
                                "supported");
-  uint32_t shape = *dims | (resultKind << abi::kShapeResultShift);
+  uint32_t shape = shapeOf->dims | (resultKind << abi::kShapeResultShift);
+  if (shapeOf->layered)
+    shape |= abi::kShapeLayered;
   if (coordinate == ScalarType::S32)
     shape |= abi::kShapeIntegerCoords;
   if (gather) {
@@ -133,7 +154,7 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
     for (uint32_t c = 0; c < 4; ++c)
       if (inst.has(kComponents[c]))
         component = c;
-    if (*dims != 2 || component == 4 || coordinate != ScalarType::F32)
+    if (shapeOf->dims != 2 || shapeOf->layered || component == 4 || coordinate != ScalarType::F32)
       return L.unsupported(inst, "tld4 is supported on 2D textures with f32 coordinates");
     shape |= abi::kShapeGather | (component << abi::kShapeComponentShift);
   }
@@ -141,9 +162,9 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* object = handle(L, inst, address);
   if (!object)
     return;
-  llvm::Value* coords = scratch(L, 4, "tex.coords");
-  llvm::Value* out = scratch(L, 4, "tex.result");
-  if (!storeCoordinates(L, address.elements[0], *dims, coordinate, coords))
+  llvm::Value* coords = words(L, "tex.coords");
+  llvm::Value* out = words(L, "tex.result");
+  if (!storeCoordinates(L, address.elements[0], *shapeOf, coordinate, coords))
     return L.fail(inst, "the coordinates do not match the geometry");
   callOrTrap(L, abi::kTextureHook, {object, L.b().getInt32(shape), coords, out});
   std::vector<const Operand*> destinations = parts(inst.operands[0]);
@@ -158,8 +179,8 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
     return;
   if (!inst.has("b"))
     return L.unsupported(inst, "only unformatted (.b) surface accesses are supported");
-  auto dims = geometry(inst);
-  if (!dims)
+  auto shapeOf = geometry(inst);
+  if (!shapeOf)
     return L.unsupported(inst, geometryProblem(inst));
   if (inst.types.size() != 1)
     return L.unsupported(inst, "the element type is missing");
@@ -167,20 +188,21 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
   unsigned elementBytes = bitWidth(element) / 8;
   uint32_t mode = inst.has("clamp") ? 1 : inst.has("zero") ? 2 : 0;
   uint32_t bytes = elementBytes * inst.vectorWidth;
-  uint32_t shape = *dims | (mode << abi::kShapeModeShift) | (bytes << abi::kShapeBytesShift);
+  uint32_t shape =
+      shapeOf->dims | (mode << abi::kShapeModeShift) | (bytes << abi::kShapeBytesShift);
+  if (shapeOf->layered)
+    shape |= abi::kShapeLayered;
   const Operand& address = inst.operands[store ? 0 : 1];
   const Operand& data = inst.operands[store ? 1 : 0];
   llvm::Value* object = handle(L, inst, address);
   if (!object)
     return;
-  llvm::Value* coords = scratch(L, 4, "surface.coords");
-  if (!storeCoordinates(L, address.elements[0], *dims, ScalarType::S32, coords))
+  llvm::Value* coords = words(L, "surface.coords");
+  if (!storeCoordinates(L, address.elements[0], *shapeOf, ScalarType::S32, coords))
     return L.fail(inst, "the coordinates do not match the geometry");
   auto* elementType = L.intType(bitWidth(element));
   auto* dataType = llvm::ArrayType::get(elementType, inst.vectorWidth);
-  llvm::BasicBlock& entry = L.b().GetInsertBlock()->getParent()->getEntryBlock();
-  llvm::Value* buffer = llvm::IRBuilder<>(&entry, entry.getFirstInsertionPt())
-                            .CreateAlloca(dataType, nullptr, "surface.data");
+  llvm::Value* buffer = scratch(L, dataType, "surface.data");
   std::vector<const Operand*> values = parts(data);
   if (values.size() != inst.vectorWidth)
     return L.fail(inst, "the data does not match the vector width");

@@ -445,17 +445,17 @@ static int surfaces() {
   return 0;
 }
 
-__global__ void layered(cudaTextureObject_t t, float* out) {
-  *out = tex2DLayered<float>(t, 0.5f, 0.5f, 1);
+__global__ void cube(cudaTextureObject_t t, float* out) {
+  *out = texCubemap<float>(t, 1.0f, 0.0f, 0.0f);
 }
 
-// DRAWBRIDGE-ONLY(unsupported): layered textures are not supported by Drawbridge; a kernel that
+// DRAWBRIDGE-ONLY(unsupported): cube textures are not supported by Drawbridge; a kernel that
 // fetches from one fails its own launches, naming the instruction, and other kernels still run.
 static int unsupported() {
   float* out = nullptr;
   OK(cudaMallocManaged(&out, sizeof(float)));
-  layered<<<1, 1>>>(0, out);
-  std::printf("layered launch: %s\n", cudaGetErrorName(cudaGetLastError()));
+  cube<<<1, 1>>>(0, out);
+  std::printf("cube launch: %s\n", cudaGetErrorName(cudaGetLastError()));
   cudaArray_t array = makeArray();
   cudaTextureObject_t t = textureOf(array, cudaAddressModeClamp, cudaFilterModePoint, false);
   float2* at = nullptr;
@@ -472,6 +472,82 @@ static int unsupported() {
   return 0;
 }
 
+__global__ void layers(cudaTextureObject_t t, float* out) {
+  int x = threadIdx.x, y = threadIdx.y, layer = threadIdx.z;
+  out[(layer * H + y) * W + x] = tex2DLayered<float>(t, x + 0.5f, y + 0.5f, layer);
+  if (x == 0 && y == 0 && layer == 0)
+    out[2 * W * H] = tex2DLayered<float>(t, 1.5f, 2.5f, 7); // past the last layer: clamped
+}
+
+__global__ void layeredSurface(cudaSurfaceObject_t s) {
+  int x = threadIdx.x, layer = threadIdx.y;
+  surf1DLayeredwrite(surf1DLayeredread<int>(s, x * 4, layer) * 2 + layer, s, x * 4, layer);
+}
+
+// Layered arrays: tex2DLayered reads each layer's texels (a layer index past the last is
+// clamped); surf1DLayeredread/write reach each layer's elements.
+static int layeredArrays() {
+  cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
+  cudaArray_t array = nullptr;
+  OK(cudaMalloc3DArray(&array, &format, make_cudaExtent(W, H, 2), cudaArrayLayered));
+  std::vector<float> host(2 * W * H);
+  for (int i = 0; i < 2 * W * H; ++i)
+    host[i] = texel(i % W, (i / W) % H) + 1000.0f * (i / (W * H));
+  cudaMemcpy3DParms p = {};
+  p.srcPtr = make_cudaPitchedPtr(host.data(), W * sizeof(float), W, H);
+  p.dstArray = array;
+  p.extent = make_cudaExtent(W, H, 2);
+  p.kind = cudaMemcpyHostToDevice;
+  OK(cudaMemcpy3D(&p));
+  cudaTextureObject_t t = textureOf(array, cudaAddressModeClamp, cudaFilterModePoint, false);
+  float* out = nullptr;
+  OK(cudaMallocManaged(&out, (2 * W * H + 1) * sizeof(float)));
+  layers<<<1, dim3(W, H, 2)>>>(t, out);
+  OK(cudaDeviceSynchronize());
+  for (int i = 0; i < 2 * W * H; ++i)
+    REQUIRE(out[i] == host[i]);
+  REQUIRE(out[2 * W * H] == texel(1, 2) + 1000.0f);
+  OK(cudaDestroyTextureObject(t));
+
+  cudaChannelFormatDesc ints = cudaCreateChannelDesc<int>();
+  cudaArray_t rows = nullptr;
+  OK(cudaMalloc3DArray(&rows, &ints, make_cudaExtent(W, 0, 3),
+                       cudaArrayLayered | cudaArraySurfaceLoadStore));
+  int values[3][W];
+  for (int l = 0; l < 3; ++l)
+    for (int x = 0; x < W; ++x)
+      values[l][x] = 10 * l + x;
+  p = {};
+  p.srcPtr = make_cudaPitchedPtr(values, sizeof values[0], W, 1);
+  p.dstArray = rows;
+  p.extent = make_cudaExtent(W, 1, 3);
+  p.kind = cudaMemcpyHostToDevice;
+  OK(cudaMemcpy3D(&p));
+  cudaResourceDesc resource = {};
+  resource.resType = cudaResourceTypeArray;
+  resource.res.array.array = rows;
+  cudaSurfaceObject_t s = 0;
+  OK(cudaCreateSurfaceObject(&s, &resource));
+  layeredSurface<<<1, dim3(W, 3)>>>(s);
+  OK(cudaDeviceSynchronize());
+  int back[3][W];
+  p = {};
+  p.srcArray = rows;
+  p.dstPtr = make_cudaPitchedPtr(back, sizeof back[0], W, 1);
+  p.extent = make_cudaExtent(W, 1, 3);
+  p.kind = cudaMemcpyDeviceToHost;
+  OK(cudaMemcpy3D(&p));
+  for (int l = 0; l < 3; ++l)
+    for (int x = 0; x < W; ++x)
+      REQUIRE(back[l][x] == values[l][x] * 2 + l);
+  OK(cudaDestroySurfaceObject(s));
+  OK(cudaFreeArray(rows));
+  OK(cudaFree(out));
+  OK(cudaFreeArray(array));
+  std::printf("layered ok\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* section = argc > 1 ? argv[1] : "";
   if (!std::strcmp(section, "arrays"))
@@ -482,8 +558,10 @@ int main(int argc, char** argv) {
     return fetches();
   if (!std::strcmp(section, "surfaces"))
     return surfaces();
+  if (!std::strcmp(section, "layered"))
+    return layeredArrays();
   if (!std::strcmp(section, "unsupported"))
     return unsupported();
-  std::printf("usage: textures arrays|sampling|fetches|surfaces|unsupported\n");
+  std::printf("usage: textures arrays|sampling|fetches|surfaces|layered|unsupported\n");
   return 2;
 }
