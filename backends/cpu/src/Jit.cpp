@@ -1,6 +1,7 @@
 #include "Jit.h"
 
 #include "HostRounding.h"
+#include "ImageAccess.h"
 #include "Runtime.h"
 
 #include <dlfcn.h>
@@ -49,7 +50,7 @@ Outcome<std::unique_ptr<Jit>> Jit::create() {
 llvm::Error Jit::addRuntimeSymbols(llvm::orc::JITDylib& library) {
   llvm::orc::MangleAndInterner mangle(jit_->getExecutionSession(), jit_->getDataLayout());
   llvm::orc::SymbolMap hooks;
-  for (auto table : {runtimeSymbols(), hostRoundingSymbols()})
+  for (auto table : {runtimeSymbols(), hostRoundingSymbols(), imageSymbols()})
     for (const RuntimeSymbol& symbol : table)
       hooks[mangle(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
                                     llvm::JITSymbolFlags::Exported};

@@ -144,6 +144,8 @@ void FunctionResolver::resolve(Operand& op) {
     return;
   case Operand::Kind::Symbol:
   case Operand::Kind::Address:
+    for (auto& element : op.elements) // [handle, {coordinates}] of textures and surfaces
+      resolve(element);
     if (op.name.empty())
       return;
     if (op.baseIsRegister) {

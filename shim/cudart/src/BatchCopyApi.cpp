@@ -3,10 +3,10 @@
 // call returns. The whole batch is checked before any of it is queued, so a bad entry fails the
 // call and queues nothing.
 #include "Api.h"
+#include "Arrays.h"
 #include "Export.h"
 #include "Operations.h"
 
-#include <cstdio>
 #include <vector>
 
 using namespace drawbridge::cudart;
@@ -44,15 +44,10 @@ cudaError_t queue(const std::vector<BatchCopy>& batch, cudaStream_t stream, cons
   return cudaSuccess;
 }
 
-// A pointer operand of a 3D batch copy as cudaMemcpy3D describes it (elements are bytes); CUDA
-// arrays cannot exist on the CPU device.
+// A pointer operand of a 3D batch copy as cudaMemcpy3D describes it (elements are bytes unless
+// the other operand is an array; the caller scales them then).
 cudaError_t pointerOperand(const cudaMemcpy3DOperand& operand, const cudaExtent& extent,
                            cudaPitchedPtr& out) {
-  if (operand.type == cudaMemcpyOperandTypeArray) {
-    std::fprintf(stderr, "drawbridge: cudaMemcpy3DBatchAsync: CUDA arrays are not supported; "
-                         "copy between pointers\n");
-    return cudaErrorNotSupported;
-  }
   if (operand.type != cudaMemcpyOperandTypePointer || !operand.op.ptr.ptr)
     return cudaErrorInvalidValue;
   size_t rowLength = operand.op.ptr.rowLength, layerHeight = operand.op.ptr.layerHeight;
@@ -63,6 +58,28 @@ cudaError_t pointerOperand(const cudaMemcpy3DOperand& operand, const cudaExtent&
   out = cudaPitchedPtr{operand.op.ptr.ptr, pitch, extent.width,
                        layerHeight ? layerHeight : extent.height};
   return cudaSuccess;
+}
+
+// Either kind of operand. An array operand's offset is in elements, as is the extent; a pointer
+// opposite an array counts its row length and layer height in the array's elements too.
+cudaError_t operand(const cudaMemcpy3DOperand& given, const cudaExtent& extent, cudaPitchedPtr& ptr,
+                    cudaArray_t& array, cudaPos& pos) {
+  if (given.type == cudaMemcpyOperandTypeArray) {
+    array = given.op.array.array;
+    pos = {given.op.array.offset.x, given.op.array.offset.y, given.op.array.offset.z};
+    return findArray(array) ? cudaSuccess : cudaErrorInvalidValue;
+  }
+  return pointerOperand(given, extent, ptr);
+}
+
+// Scales the pointer side of a copy with one array operand to bytes.
+void scalePointerSide(cudaMemcpy3DParms& params) {
+  if (!params.srcArray == !params.dstArray)
+    return;
+  const cudaArray* array = findArray(params.srcArray ? params.srcArray : params.dstArray);
+  cudaPitchedPtr& pointer = params.srcArray ? params.dstPtr : params.srcPtr;
+  pointer.pitch *= array->elementBytes;
+  pointer.xsize *= array->elementBytes;
 }
 
 } // namespace
@@ -111,12 +128,15 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DBatchAsync(size_t numOps,
               !validFlags(op.flags))
             return cudaErrorInvalidValue;
           cudaMemcpy3DParms params{};
-          if (cudaError_t error = pointerOperand(op.src, e, params.srcPtr))
+          if (cudaError_t error = operand(op.src, e, params.srcPtr, params.srcArray, params.srcPos))
             return error;
-          if (cudaError_t error = pointerOperand(op.dst, e, params.dstPtr))
+          if (cudaError_t error = operand(op.dst, e, params.dstPtr, params.dstArray, params.dstPos))
             return error;
           params.extent = e;
           params.kind = cudaMemcpyDefault;
+          scalePointerSide(params);
+          if (cudaError_t error = withoutArrays(params))
+            return error;
           batch.push_back({params, op.srcAccessOrder});
         }
         return queue(batch, stream, "cudaMemcpy3DBatchAsync");

@@ -126,44 +126,56 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrNumaId:
   case cudaDevAttrHostNumaId:
     return -1; // not a NUMA node of its own
-  // Texture and surface objects and CUDA arrays are not supported (README): no extent fits.
+  // The 1D, 2D, 3D and layered arrays, textures and surfaces the CPU device holds (Arrays.cpp),
+  // with sm_80's extents.
   case cudaDevAttrMaxTexture1DWidth:
   case cudaDevAttrMaxTexture2DWidth:
+  case cudaDevAttrMaxSurface1DWidth:
+  case cudaDevAttrMaxSurface2DWidth:
+    return 131072;
   case cudaDevAttrMaxTexture2DHeight:
+  case cudaDevAttrMaxSurface2DHeight:
+    return 65536;
   case cudaDevAttrMaxTexture3DWidth:
   case cudaDevAttrMaxTexture3DHeight:
   case cudaDevAttrMaxTexture3DDepth:
-  case cudaDevAttrMaxTexture2DLayeredWidth:
-  case cudaDevAttrMaxTexture2DLayeredHeight:
-  case cudaDevAttrMaxTexture2DLayeredLayers:
-  case cudaDevAttrMaxTexture1DLayeredWidth:
-  case cudaDevAttrMaxTexture1DLayeredLayers:
+  case cudaDevAttrMaxSurface3DWidth:
+  case cudaDevAttrMaxSurface3DHeight:
+  case cudaDevAttrMaxSurface3DDepth:
+    return 16384;
   case cudaDevAttrMaxTexture2DGatherWidth:
   case cudaDevAttrMaxTexture2DGatherHeight:
+    return 32768;
+  case cudaDevAttrMaxTexture1DLinearWidth:
+    return 1 << 28;
+  case cudaDevAttrMaxTexture2DLinearWidth:
+    return 131072;
+  case cudaDevAttrMaxTexture2DLinearHeight:
+    return 65000;
+  case cudaDevAttrMaxTexture2DLinearPitch:
+    return 2097120;
+  case cudaDevAttrMaxTexture2DLayeredWidth:
+  case cudaDevAttrMaxTexture2DLayeredHeight:
+  case cudaDevAttrMaxTexture1DLayeredWidth:
+  case cudaDevAttrMaxSurface1DLayeredWidth:
+  case cudaDevAttrMaxSurface2DLayeredWidth:
+  case cudaDevAttrMaxSurface2DLayeredHeight:
+    return 32768;
+  case cudaDevAttrMaxTexture2DLayeredLayers:
+  case cudaDevAttrMaxTexture1DLayeredLayers:
+  case cudaDevAttrMaxSurface1DLayeredLayers:
+  case cudaDevAttrMaxSurface2DLayeredLayers:
+    return 2048;
+  // Cubemap and mipmapped arrays are not supported (README): no extent fits.
   case cudaDevAttrMaxTexture3DWidthAlt:
   case cudaDevAttrMaxTexture3DHeightAlt:
   case cudaDevAttrMaxTexture3DDepthAlt:
   case cudaDevAttrMaxTextureCubemapWidth:
   case cudaDevAttrMaxTextureCubemapLayeredWidth:
   case cudaDevAttrMaxTextureCubemapLayeredLayers:
-  case cudaDevAttrMaxSurface1DWidth:
-  case cudaDevAttrMaxSurface2DWidth:
-  case cudaDevAttrMaxSurface2DHeight:
-  case cudaDevAttrMaxSurface3DWidth:
-  case cudaDevAttrMaxSurface3DHeight:
-  case cudaDevAttrMaxSurface3DDepth:
-  case cudaDevAttrMaxSurface1DLayeredWidth:
-  case cudaDevAttrMaxSurface1DLayeredLayers:
-  case cudaDevAttrMaxSurface2DLayeredWidth:
-  case cudaDevAttrMaxSurface2DLayeredHeight:
-  case cudaDevAttrMaxSurface2DLayeredLayers:
   case cudaDevAttrMaxSurfaceCubemapWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredLayers:
-  case cudaDevAttrMaxTexture1DLinearWidth:
-  case cudaDevAttrMaxTexture2DLinearWidth:
-  case cudaDevAttrMaxTexture2DLinearHeight:
-  case cudaDevAttrMaxTexture2DLinearPitch:
   case cudaDevAttrMaxTexture2DMipmappedWidth:
   case cudaDevAttrMaxTexture2DMipmappedHeight:
   case cudaDevAttrMaxTexture1DMipmappedWidth:
@@ -228,6 +240,23 @@ void fillProperties(const backend::DeviceProperties& d, cudaDeviceProp& prop) {
   prop.maxGridSize[2] = get(cudaDevAttrMaxGridDimZ);
   prop.major = kComputeMajor;
   prop.minor = kComputeMinor;
+  prop.maxTexture1D = get(cudaDevAttrMaxTexture1DWidth);
+  prop.maxTexture2D[0] = get(cudaDevAttrMaxTexture2DWidth);
+  prop.maxTexture2D[1] = get(cudaDevAttrMaxTexture2DHeight);
+  prop.maxTexture2DLinear[0] = get(cudaDevAttrMaxTexture2DLinearWidth);
+  prop.maxTexture2DLinear[1] = get(cudaDevAttrMaxTexture2DLinearHeight);
+  prop.maxTexture2DLinear[2] = get(cudaDevAttrMaxTexture2DLinearPitch);
+  prop.maxTexture2DGather[0] = get(cudaDevAttrMaxTexture2DGatherWidth);
+  prop.maxTexture2DGather[1] = get(cudaDevAttrMaxTexture2DGatherHeight);
+  prop.maxTexture3D[0] = get(cudaDevAttrMaxTexture3DWidth);
+  prop.maxTexture3D[1] = get(cudaDevAttrMaxTexture3DHeight);
+  prop.maxTexture3D[2] = get(cudaDevAttrMaxTexture3DDepth);
+  prop.maxSurface1D = get(cudaDevAttrMaxSurface1DWidth);
+  prop.maxSurface2D[0] = get(cudaDevAttrMaxSurface2DWidth);
+  prop.maxSurface2D[1] = get(cudaDevAttrMaxSurface2DHeight);
+  prop.maxSurface3D[0] = get(cudaDevAttrMaxSurface3DWidth);
+  prop.maxSurface3D[1] = get(cudaDevAttrMaxSurface3DHeight);
+  prop.maxSurface3D[2] = get(cudaDevAttrMaxSurface3DDepth);
   prop.textureAlignment = static_cast<size_t>(get(cudaDevAttrTextureAlignment));
   prop.texturePitchAlignment = static_cast<size_t>(get(cudaDevAttrTexturePitchAlignment));
   prop.surfaceAlignment = static_cast<size_t>(get(cudaDevAttrSurfaceAlignment));

@@ -3,6 +3,7 @@
 #include "Capture.h"
 #include "Errors.h"
 #include "Export.h"
+#include "Log.h"
 #include "Runtime.h"
 
 #include <cstdio>
@@ -96,8 +97,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventRecordWithFlags(cudaEvent_t event,
     return report(cudaErrorInvalidValue);
   if ((flags & cudaEventRecordExternal) &&
       capture::info(stream).status != cudaStreamCaptureStatusNone) {
-    std::fprintf(stderr, "drawbridge: cudaEventRecordWithFlags: external event nodes are not "
-                         "supported in stream capture; record the event outside the capture\n");
+    logError("drawbridge: cudaEventRecordWithFlags: external event nodes are not "
+             "supported in stream capture; record the event outside the capture\n");
     return report(cudaErrorNotSupported);
   }
   return cudaEventRecord(event, stream);

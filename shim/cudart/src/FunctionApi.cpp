@@ -2,6 +2,7 @@
 #include "Api.h"
 #include "DeviceProperties.h"
 #include "Export.h"
+#include "Log.h"
 #include "Modules.h"
 #include "Occupancy.h"
 #include "Operations.h"
@@ -51,8 +52,8 @@ cudaError_t setAttribute(RegisteredFunction& function, const drawbridge::backend
   case cudaFuncAttributeRequiredClusterDepth:
   case cudaFuncAttributeNonPortableClusterSizeAllowed:
   case cudaFuncAttributeClusterSchedulingPolicyPreference:
-    std::fprintf(stderr, "drawbridge: cudaFuncSetAttribute: thread block clusters are not "
-                         "supported (the device is compute capability 8.0)\n");
+    logError("drawbridge: cudaFuncSetAttribute: thread block clusters are not "
+             "supported (the device is compute capability 8.0)\n");
     return cudaErrorNotSupported;
   default:
     return cudaErrorInvalidValue;

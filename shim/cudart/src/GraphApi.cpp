@@ -3,6 +3,7 @@
 #include "Capture.h"
 #include "Export.h"
 #include "Graph.h"
+#include "Log.h"
 #include "Runtime.h"
 
 #include <algorithm>
@@ -16,8 +17,8 @@ cudaError_t kernelWork(const cudaKernelNodeParams* params, KernelWork& work) {
   if (!params)
     return cudaErrorInvalidValue;
   if (params->extra) {
-    std::fprintf(stderr, "drawbridge: kernel node arguments in the 'extra' form are not "
-                         "supported; pass kernelParams\n");
+    logError("drawbridge: kernel node arguments in the 'extra' form are not "
+             "supported; pass kernelParams\n");
     return cudaErrorNotSupported;
   }
   auto* function = const_cast<RegisteredFunction*>(Registry::instance().function(params->func));
@@ -208,8 +209,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddDependencies(cudaGraph_t graph,
         if (!graph || (numDependencies && (!from || !to)))
           return cudaErrorInvalidValue;
         if (edgeData) {
-          std::fprintf(stderr, "drawbridge: cudaGraphAddDependencies: edge data (programmatic "
-                               "dependent launch) is not supported\n");
+          logError("drawbridge: cudaGraphAddDependencies: edge data (programmatic "
+                   "dependent launch) is not supported\n");
           return cudaErrorNotSupported;
         }
         for (size_t i = 0; i < numDependencies; ++i) {
@@ -299,7 +300,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec
         if (!pGraphExec || !graph)
           return cudaErrorInvalidValue;
         if (flags & cudaGraphInstantiateFlagDeviceLaunch) {
-          std::fprintf(stderr, "drawbridge: graphs launched from the device are not supported\n");
+          logError("drawbridge: graphs launched from the device are not supported\n");
           return cudaErrorNotSupported;
         }
         if (flags & ~kKnown)

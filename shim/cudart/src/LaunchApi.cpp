@@ -1,6 +1,7 @@
 // Kernel launches, through every entry point nvcc and clang emit.
 #include "Api.h"
 #include "Export.h"
+#include "Log.h"
 #include "Occupancy.h"
 #include "Operations.h"
 #include "RegistrationAbi.h"
@@ -49,10 +50,9 @@ cudaError_t launchWithConfig(const cudaLaunchConfig_t* config, const void* func,
       launch.cooperative = attribute.val.cooperative != 0;
       break;
     default:
-      std::fprintf(stderr,
-                   "drawbridge: cudaLaunchKernelExC: launch attribute %d is not supported by "
-                   "Drawbridge (supported: cooperative, priority)\n",
-                   int(attribute.id));
+      logError("drawbridge: cudaLaunchKernelExC: launch attribute %d is not supported by "
+               "Drawbridge (supported: cooperative, priority)\n",
+               int(attribute.id));
       return cudaErrorNotSupported;
     }
   }

@@ -1,5 +1,8 @@
 #include "ManagedAdvice.h"
 
+#include "Allocations.h"
+#include "Runtime.h"
+
 #include <cstring>
 
 namespace drawbridge::cudart {
@@ -131,6 +134,42 @@ cudaError_t ManagedAdvice::attribute(size_t offset, size_t count, cudaMemRangeAt
   }
   }
   return cudaErrorInvalidValue;
+}
+
+cudaError_t checkMemLocation(const cudaMemLocation& location) {
+  switch (location.type) {
+  case cudaMemLocationTypeDevice: {
+    drawbridge::backend::Device* device = nullptr;
+    return Runtime::instance().device(location.id, device) == cudaSuccess ? cudaSuccess
+                                                                          : cudaErrorInvalidDevice;
+  }
+  case cudaMemLocationTypeHost:
+  case cudaMemLocationTypeHostNuma:
+  case cudaMemLocationTypeHostNumaCurrent:
+    return cudaSuccess;
+  default:
+    return cudaErrorInvalidValue;
+  }
+}
+
+std::optional<ManagedRange> managedRange(const void* pointer, size_t count) {
+  auto allocation = Allocations::instance().find(pointer);
+  if (!allocation || !allocation->advice)
+    return std::nullopt;
+  size_t offset = static_cast<const char*>(pointer) - static_cast<const char*>(allocation->base);
+  if (count > allocation->size - offset)
+    return std::nullopt;
+  return ManagedRange{allocation->advice, offset};
+}
+
+cudaError_t prefetch(const void* pointer, size_t count, cudaMemLocation location) {
+  if (!pointer || count == 0)
+    return cudaErrorInvalidValue;
+  if (cudaError_t error = checkMemLocation(location))
+    return error;
+  if (auto range = managedRange(pointer, count))
+    range->advice->prefetched(range->offset, count, location);
+  return cudaSuccess;
 }
 
 } // namespace drawbridge::cudart

@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cuda_runtime_api.h>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace drawbridge::cudart {
@@ -39,5 +41,20 @@ private:
   mutable std::mutex mutex_;
   std::vector<Page> pages_;
 };
+
+/// A location CUDA accepts for advice and prefetches: an existing device
+/// (cudaErrorInvalidDevice otherwise) or the host (cudaErrorInvalidValue for anything else).
+cudaError_t checkMemLocation(const cudaMemLocation& location);
+
+/// The managed allocation that holds all of [pointer, pointer + count), and where in it.
+struct ManagedRange {
+  std::shared_ptr<ManagedAdvice> advice;
+  size_t offset;
+};
+std::optional<ManagedRange> managedRange(const void* pointer, size_t count);
+
+/// cudaMemPrefetchAsync's work once its flags are checked: it moves nothing (the memory already
+/// is where every processor reads it) and records the location for cudaMemRangeGetAttribute.
+cudaError_t prefetch(const void* pointer, size_t count, cudaMemLocation location);
 
 } // namespace drawbridge::cudart

@@ -6,6 +6,7 @@
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
+#include "Log.h"
 #include "MemPool.h"
 #include "Operations.h"
 #include "Runtime.h"
@@ -124,10 +125,9 @@ cudaError_t devicePoolLocation(const cudaMemLocation* location, cudaMemAllocatio
   if (!location)
     return cudaErrorInvalidValue;
   if (location->type != cudaMemLocationTypeDevice || type != cudaMemAllocationTypePinned) {
-    std::fprintf(stderr,
-                 "drawbridge: %s: only pinned pools on a device are supported (host, NUMA and "
-                 "managed pools are not); use the device's pool\n",
-                 api);
+    logError("drawbridge: %s: only pinned pools on a device are supported (host, NUMA and "
+             "managed pools are not); use the device's pool\n",
+             api);
     return cudaErrorNotSupported;
   }
   device = location->id;
@@ -139,8 +139,8 @@ cudaError_t createPool(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
     return cudaErrorInvalidValue;
   if (props->location.type != cudaMemLocationTypeDevice ||
       props->handleTypes != cudaMemHandleTypeNone) {
-    std::fprintf(stderr, "drawbridge: cudaMemPoolCreate: only pools on a device without IPC "
-                         "handles are supported (devices live in one process)\n");
+    logError("drawbridge: cudaMemPoolCreate: only pools on a device without IPC "
+             "handles are supported (devices live in one process)\n");
     return cudaErrorNotSupported;
   }
   if (checkDevice(props->location.id) != cudaSuccess)

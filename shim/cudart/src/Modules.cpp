@@ -1,5 +1,6 @@
 #include "Modules.h"
 
+#include "Log.h"
 #include "Runtime.h"
 #include "drawbridge/fatbin/Payload.h"
 #include "drawbridge/fatbin/PtxSelection.h"
@@ -31,8 +32,8 @@ std::string kernelNames(const RegisteredModule& module) {
 }
 
 cudaError_t failLoad(RegisteredModule& module, cudaError_t error, const std::string& why) {
-  std::fprintf(stderr, "drawbridge: cannot load the device code of %s: %s\n",
-               kernelNames(module).c_str(), why.c_str());
+  logError("drawbridge: cannot load the device code of %s: %s\n", kernelNames(module).c_str(),
+           why.c_str());
   module.loadError = error;
   return error;
 }
@@ -76,11 +77,10 @@ bool eagerLoading() {
 // A kernel whose image cannot be compiled fails as CUDA fails a kernel whose PTX the JIT
 // rejects, and only that kernel. Said once, at its first launch or query (or at load, eagerly).
 cudaError_t failKernel(RegisteredFunction& function, const std::string& why) {
-  std::fprintf(stderr,
-               "drawbridge: %s\n  Launches of '%s' fail with cudaErrorInvalidPtx; the module's "
-               "other kernels are not affected. To run it, avoid what is named (for inline PTX, "
-               "a plain CUDA C++ path), or report it to Drawbridge with this message.\n",
-               why.c_str(), function.deviceName.c_str());
+  logError("drawbridge: %s\n  Launches of '%s' fail with cudaErrorInvalidPtx; the module's "
+           "other kernels are not affected. To run it, avoid what is named (for inline PTX, "
+           "a plain CUDA C++ path), or report it to Drawbridge with this message.\n",
+           why.c_str(), function.deviceName.c_str());
   function.kernelError = cudaErrorInvalidPtx;
   return cudaErrorInvalidPtx;
 }

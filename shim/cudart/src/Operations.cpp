@@ -1,9 +1,11 @@
 #include "Operations.h"
 
 #include "Allocations.h"
+#include "Arrays.h"
 #include "Capture.h"
 #include "Errors.h"
 #include "Graph.h"
+#include "Log.h"
 #include "Modules.h"
 #include "Profile.h"
 #include "Runtime.h"
@@ -53,13 +55,6 @@ void copyRows(const cudaMemcpy3DParms& p) {
 
 // What CUDA checks of a copy before it does anything.
 cudaError_t checkCopy(const cudaMemcpy3DParms& p, const char* api) {
-  if (p.srcArray || p.dstArray) {
-    std::fprintf(stderr,
-                 "drawbridge: %s: CUDA arrays are not supported; copy between linear "
-                 "allocations (cudaMalloc3D, cudaMallocPitch) instead\n",
-                 api);
-    return cudaErrorNotSupported;
-  }
   if (!validCopyDirection(p.kind))
     return cudaErrorInvalidMemcpyDirection;
   const cudaExtent& e = p.extent;
@@ -124,12 +119,11 @@ cudaError_t launchKernel(const KernelLaunch& launch, cudaStream_t stream) {
     if (cudaError_t error = resolveKernel(*function, device, kernel))
       return error;
     if (launch.sharedMem > dynamicSharedLimit(*function, *kernel, device.properties())) {
-      std::fprintf(stderr,
-                   "drawbridge: launch of '%s' asks for %zu bytes of dynamic shared memory; "
-                   "above %zu it must opt in with cudaFuncSetAttribute("
-                   "cudaFuncAttributeMaxDynamicSharedMemorySize)\n",
-                   function->deviceName.c_str(), launch.sharedMem,
-                   dynamicSharedLimit(*function, *kernel, device.properties()));
+      logError("drawbridge: launch of '%s' asks for %zu bytes of dynamic shared memory; "
+               "above %zu it must opt in with cudaFuncSetAttribute("
+               "cudaFuncAttributeMaxDynamicSharedMemorySize)\n",
+               function->deviceName.c_str(), launch.sharedMem,
+               dynamicSharedLimit(*function, *kernel, device.properties()));
       return cudaErrorInvalidValue;
     }
     backend::LaunchConfig config{toDim3(launch.grid), toDim3(launch.block), launch.sharedMem,
@@ -171,7 +165,10 @@ cudaError_t enqueueHostWork(cudaStream_t stream, std::function<void()> work, con
   return result;
 }
 
-cudaError_t copy(const cudaMemcpy3DParms& p, cudaStream_t stream, bool async, const char* api) {
+cudaError_t copy(const cudaMemcpy3DParms& given, cudaStream_t stream, bool async, const char* api) {
+  cudaMemcpy3DParms p = given;
+  if (cudaError_t error = withoutArrays(p))
+    return error;
   if (cudaError_t error = checkCopy(p, api))
     return error;
   const cudaExtent& e = p.extent;
@@ -202,7 +199,10 @@ static bool copyAsIs(const cudaMemcpy3DParms& p, const char* api) {
          capture::active();
 }
 
-cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+cudaError_t copyAsync(const cudaMemcpy3DParms& given, cudaStream_t stream, const char* api) {
+  cudaMemcpy3DParms p = given;
+  if (cudaError_t error = withoutArrays(p))
+    return error;
   if (copyAsIs(p, api))
     return copy(p, stream, true, api);
   bool srcHost = hostSide(p.srcPtr.ptr, p.kind, cudaMemcpyHostToDevice);
@@ -216,7 +216,10 @@ cudaError_t copyAsync(const cudaMemcpy3DParms& p, cudaStream_t stream, const cha
   return copyStaged(p, stream, api);
 }
 
-cudaError_t copyStaged(const cudaMemcpy3DParms& p, cudaStream_t stream, const char* api) {
+cudaError_t copyStaged(const cudaMemcpy3DParms& given, cudaStream_t stream, const char* api) {
+  cudaMemcpy3DParms p = given;
+  if (cudaError_t error = withoutArrays(p))
+    return error;
   if (copyAsIs(p, api))
     return copy(p, stream, true, api);
   const cudaExtent& e = p.extent;

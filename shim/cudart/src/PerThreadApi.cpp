@@ -1,21 +1,9 @@
 // The _ptsz/_ptds entry points a program built with `--default-stream per-thread` calls: stream
 // 0 then means the calling thread's own default stream rather than the legacy one.
 #include "Export.h"
+#include "PerThread.h"
 
-#include <cuda_runtime_api.h>
-
-namespace {
-
-cudaStream_t perThread(cudaStream_t stream) {
-  return stream == nullptr ? cudaStreamPerThread : stream;
-}
-
-// Synchronous calls of a per-thread program are ordered on, and wait for, its default stream.
-cudaError_t waitIf(cudaError_t enqueued) {
-  return enqueued != cudaSuccess ? enqueued : cudaStreamSynchronize(cudaStreamPerThread);
-}
-
-} // namespace
+using namespace drawbridge::cudart;
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy_ptds(void* dst, const void* src, size_t count,
                                                      cudaMemcpyKind kind) {
@@ -207,4 +195,27 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpy3DBatchAsync_ptsz(size_t numOps,
                                                                  unsigned long long flags,
                                                                  cudaStream_t stream) {
   return cudaMemcpy3DBatchAsync(numOps, opList, flags, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPrefetchBatchAsync_ptsz(
+    void** dptrs, size_t* sizes, size_t count, cudaMemLocation* prefetchLocs,
+    size_t* prefetchLocIdxs, size_t numPrefetchLocs, unsigned long long flags,
+    cudaStream_t stream) {
+  return cudaMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs,
+                                   numPrefetchLocs, flags, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemDiscardBatchAsync_ptsz(void** dptrs, size_t* sizes,
+                                                                   size_t count,
+                                                                   unsigned long long flags,
+                                                                   cudaStream_t stream) {
+  return cudaMemDiscardBatchAsync(dptrs, sizes, count, flags, perThread(stream));
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemDiscardAndPrefetchBatchAsync_ptsz(
+    void** dptrs, size_t* sizes, size_t count, cudaMemLocation* prefetchLocs,
+    size_t* prefetchLocIdxs, size_t numPrefetchLocs, unsigned long long flags,
+    cudaStream_t stream) {
+  return cudaMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs,
+                                             numPrefetchLocs, flags, perThread(stream));
 }

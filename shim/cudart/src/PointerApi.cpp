@@ -31,37 +31,6 @@ void describe(cudaPointerAttributes& attributes, const void* pointer) {
   attributes.hostPointer = allocation->type == cudaMemoryTypeDevice ? nullptr : p;
 }
 
-cudaError_t checkLocation(const cudaMemLocation& location) {
-  switch (location.type) {
-  case cudaMemLocationTypeDevice: {
-    drawbridge::backend::Device* device = nullptr;
-    return Runtime::instance().device(location.id, device) == cudaSuccess ? cudaSuccess
-                                                                          : cudaErrorInvalidDevice;
-  }
-  case cudaMemLocationTypeHost:
-  case cudaMemLocationTypeHostNuma:
-  case cudaMemLocationTypeHostNumaCurrent:
-    return cudaSuccess;
-  default:
-    return cudaErrorInvalidValue;
-  }
-}
-
-// The managed allocation that holds all of [pointer, pointer + count), and where in it.
-struct ManagedRange {
-  std::shared_ptr<ManagedAdvice> advice;
-  size_t offset;
-};
-std::optional<ManagedRange> managedRange(const void* pointer, size_t count) {
-  auto allocation = Allocations::instance().find(pointer);
-  if (!allocation || !allocation->advice)
-    return std::nullopt;
-  size_t offset = static_cast<const char*>(pointer) - static_cast<const char*>(allocation->base);
-  if (count > allocation->size - offset)
-    return std::nullopt;
-  return ManagedRange{allocation->advice, offset};
-}
-
 } // namespace
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaPointerGetAttributes(cudaPointerAttributes* attributes,
@@ -131,13 +100,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPrefetchAsync(const void* devPtr, si
   return api(
       "cudaMemPrefetchAsync",
       [&] {
-        if (!devPtr || count == 0 || flags != 0)
+        if (flags != 0)
           return cudaErrorInvalidValue;
-        if (cudaError_t error = checkLocation(location))
-          return error;
-        if (auto range = managedRange(devPtr, count))
-          range->advice->prefetched(range->offset, count, location);
-        return cudaSuccess;
+        return prefetch(devPtr, count, location);
       },
       devPtr, count, flags, stream);
 }
@@ -166,7 +131,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemAdvise(const void* devPtr, size_t co
         if (needsLocation) {
           // NVIDIA's cudaMemAdvise answers a device that does not exist with
           // cudaErrorInvalidValue, not cudaErrorInvalidDevice (measured on an H200, CUDA 13).
-          cudaError_t checked = checkLocation(location);
+          cudaError_t checked = checkMemLocation(location);
           if (checked != cudaSuccess)
             return checked == cudaErrorInvalidDevice ? cudaErrorInvalidValue : checked;
         }

@@ -1,5 +1,7 @@
 #include "Registry.h"
 
+#include "Log.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -41,8 +43,8 @@ RegisteredModule* Registry::moduleForRegistration(void** handle, const char* cal
                                                   const char* deviceName) {
   RegisteredModule* m = module(handle);
   if (!m)
-    std::fprintf(stderr, "drawbridge: %s for '%s' names a module that was never registered\n", call,
-                 deviceName ? deviceName : "(null)");
+    logError("drawbridge: %s for '%s' names a module that was never registered\n", call,
+             deviceName ? deviceName : "(null)");
   return m;
 }
 

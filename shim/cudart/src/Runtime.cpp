@@ -1,5 +1,6 @@
 #include "Runtime.h"
 
+#include "Log.h"
 #include "drawbridge/backend/cpu/CpuBackend.h"
 
 #include <algorithm>
@@ -57,16 +58,14 @@ cudaError_t Runtime::start() {
     return cudaSuccess;
   const char* name = std::getenv("DRAWBRIDGE_BACKEND");
   if (name && std::string_view(name) != "cpu") {
-    std::fprintf(stderr,
-                 "drawbridge: DRAWBRIDGE_BACKEND=%s is not a backend of this build "
-                 "(it has: cpu)\n",
-                 name);
+    logError("drawbridge: DRAWBRIDGE_BACKEND=%s is not a backend of this build "
+             "(it has: cpu)\n",
+             name);
     return cudaErrorInitializationError;
   }
   auto created = backend::cpu::createCpuBackend();
   if (!created) {
-    std::fprintf(stderr, "drawbridge: the CPU backend could not start: %s\n",
-                 created.status().message.c_str());
+    logError("drawbridge: the CPU backend could not start: %s\n", created.status().message.c_str());
     return cudaErrorInitializationError;
   }
   backend_ = std::move(*created);
@@ -123,7 +122,7 @@ void Runtime::reset() {
 cudaError_t toCudaError(const backend::Status& status, const char* api) {
   using backend::StatusCode;
   if (!status.ok() && !status.message.empty())
-    std::fprintf(stderr, "drawbridge: %s: %s\n", api, status.message.c_str());
+    logError("drawbridge: %s: %s\n", api, status.message.c_str());
   switch (status.code) {
   case StatusCode::Success:
     return cudaSuccess;

@@ -3,6 +3,7 @@
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
+#include "Log.h"
 #include "Operations.h"
 #include "Runtime.h"
 
@@ -422,8 +423,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamUpdateCaptureDependencies(
         for (size_t i = 0; dependencyData && i < numDependencies; ++i)
           if (dependencyData[i].type != cudaGraphDependencyTypeDefault ||
               dependencyData[i].from_port || dependencyData[i].to_port) {
-            std::fprintf(stderr, "drawbridge: cudaStreamUpdateCaptureDependencies: only full "
-                                 "dependencies (zeroed cudaGraphEdgeData) are supported\n");
+            logError("drawbridge: cudaStreamUpdateCaptureDependencies: only full "
+                     "dependencies (zeroed cudaGraphEdgeData) are supported\n");
             return cudaErrorNotSupported;
           }
         return capture::updateDependencies(stream, dependencies, numDependencies, flags);

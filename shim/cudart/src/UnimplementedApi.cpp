@@ -1,14 +1,14 @@
 // What every generated stub calls: it names the API once and fails it, so a program learns
 // which call Drawbridge lacks instead of running on as if it had succeeded.
 #include "Errors.h"
-#include "drawbridge/support/ReportOnce.h"
+#include "Log.h"
 
 namespace drawbridge::cudart {
 
 int unimplementedApi(const char* name) {
-  reportOnce(name, std::string("drawbridge: ") + name +
-                       " is not implemented by Drawbridge's libcudart; it returns "
-                       "cudaErrorNotSupported");
+  logErrorOnce(name, std::string("drawbridge: ") + name +
+                         " is not implemented by Drawbridge's libcudart; it returns "
+                         "cudaErrorNotSupported");
   return static_cast<int>(report(cudaErrorNotSupported));
 }
 

@@ -1,21 +1,244 @@
-// Texture and surface instructions: named as unsupported with what to do instead. No backend here
-// has texture units, and a texture or surface handle's sampler, filtering and boundary state are
-// the driver's, which a kernel's PTX does not carry.
+// Texture and surface instructions on texture and surface objects (the handle in a 64-bit
+// register, as nvcc emits for cudaTextureObject_t and cudaSurfaceObject_t): each becomes a call
+// into the backend's software texture unit (drawbridge/backend/ImageShape.h), which looks the
+// object up and returns 0 when it cannot do the access; the instruction then traps, so the
+// launch fails. What a CPU backend has no state for (texture references, mipmaps, cube and
+// multisample textures, formatted surface stores, reductions, queries) is named as unsupported.
 #include "FunctionLowering.h"
+#include "drawbridge/backend/ImageShape.h"
+
+#include <optional>
 
 namespace drawbridge::ptx::nvvm {
 namespace {
 
-void lowerTextureOrSurface(FunctionLowering& L, const Instruction& inst) {
-  L.unsupported(inst, "textures and surfaces are not supported: pass the data to the kernel as a "
-                      "plain pointer and index it");
+namespace abi = drawbridge::backend;
+
+struct Geometry {
+  uint32_t dims;
+  bool layered; // .a1d, .a2d: the layer index comes first among the coordinates
+};
+
+// The .1d/.2d/.3d/.a1d/.a2d geometry modifier; nothing for the others.
+std::optional<Geometry> geometry(const Instruction& inst) {
+  if (inst.has("1d"))
+    return Geometry{1, false};
+  if (inst.has("2d"))
+    return Geometry{2, false};
+  if (inst.has("3d"))
+    return Geometry{3, false};
+  if (inst.has("a1d"))
+    return Geometry{1, true};
+  if (inst.has("a2d"))
+    return Geometry{2, true};
+  return std::nullopt;
+}
+
+std::string_view geometryProblem(const Instruction& inst) {
+  if (inst.has("cube") || inst.has("acube"))
+    return "cube textures are not supported";
+  if (inst.has("2dms") || inst.has("a2dms"))
+    return "multisample textures are not supported";
+  return "the geometry is missing";
+}
+
+// A function-entry alloca, so calls inside loops do not grow the stack.
+llvm::Value* scratch(FunctionLowering& L, llvm::Type* type, const char* name) {
+  llvm::BasicBlock& entry = L.b().GetInsertBlock()->getParent()->getEntryBlock();
+  llvm::IRBuilder<> at(&entry, entry.getFirstInsertionPt());
+  return at.CreateAlloca(type, nullptr, name);
+}
+
+// Four 32-bit words: coordinates or texels.
+llvm::Value* words(FunctionLowering& L, const char* name) {
+  return scratch(L, llvm::ArrayType::get(L.intType(32), 4), name);
+}
+
+llvm::Value* slot(FunctionLowering& L, llvm::Value* array, unsigned i) {
+  return L.b().CreateConstGEP2_32(llvm::ArrayType::get(L.intType(32), 4), array, 0, i);
+}
+
+// The object handle in [handle, {coordinates}], or null after reporting why not.
+llvm::Value* handle(FunctionLowering& L, const Instruction& inst, const Operand& address) {
+  if (address.kind != Operand::Kind::Address || !address.baseIsRegister ||
+      address.elements.size() != 1 || address.elements[0].kind != Operand::Kind::Vector) {
+    L.unsupported(inst, "only texture and surface objects (a 64-bit handle in a register) are "
+                        "supported, not texture or surface references");
+    return nullptr;
+  }
+  Operand base = address;
+  base.kind = Operand::Kind::Register;
+  base.elements.clear();
+  return L.read(base, ScalarType::B64);
+}
+
+// Calls `hook` and traps when it returns 0.
+void callOrTrap(FunctionLowering& L, const char* hook, std::vector<llvm::Value*> args) {
+  auto* i32 = L.intType(32);
+  auto* ptr = llvm::PointerType::get(L.ctx(), 0);
+  llvm::FunctionCallee callee = L.ir().getOrInsertFunction(
+      hook, llvm::FunctionType::get(i32, {L.intType(64), i32, ptr, ptr}, false));
+  llvm::Value* ok = L.b().CreateIsNotNull(L.b().CreateCall(callee, args));
+  llvm::BasicBlock* fail = L.newBlock("image.fail");
+  llvm::BasicBlock* next = L.newBlock("image.ok");
+  L.b().CreateCondBr(ok, next, fail);
+  L.b().SetInsertPoint(fail);
+  L.b().CreateIntrinsic(llvm::Intrinsic::trap, {}, {});
+  L.b().CreateUnreachable();
+  L.b().SetInsertPoint(next);
+}
+
+// Stores the coordinates of {c0, c1, ...} as 32-bit words: the geometry's in words 0 to dims-1,
+// a layered access's layer index (its first element, an integer) in word 3.
+bool storeCoordinates(FunctionLowering& L, const Operand& vector, Geometry geometry,
+                      ScalarType type, llvm::Value* array) {
+  unsigned first = geometry.layered ? 1 : 0;
+  if (vector.elements.size() < first + geometry.dims)
+    return false;
+  auto store = [&](const Operand& element, ScalarType as, unsigned word) {
+    llvm::Value* c = L.read(element, as);
+    if (c)
+      L.b().CreateStore(L.b().CreateBitCast(c, L.intType(32)), slot(L, array, word));
+    return c != nullptr;
+  };
+  if (geometry.layered && !store(vector.elements[0], ScalarType::S32, 3))
+    return false;
+  for (unsigned i = 0; i < geometry.dims; ++i)
+    if (!store(vector.elements[first + i], type, i))
+      return false;
+  return true;
+}
+
+// The destination registers: {a, b, c, d} or one register.
+std::vector<const Operand*> parts(const Operand& op) {
+  std::vector<const Operand*> out;
+  if (op.kind == Operand::Kind::Vector)
+    for (const Operand& e : op.elements)
+      out.push_back(&e);
+  else
+    out.push_back(&op);
+  return out;
+}
+
+// tex.{1d,2d,3d}.v4.{f32,s32,u32}.{f32,s32} d, [t, {c}] and tld4.{r,g,b,a}.2d.v4.dtype.f32.
+void lowerTexture(FunctionLowering& L, const Instruction& inst) {
+  bool gather = inst.opcode == "tld4";
+  auto shapeOf = geometry(inst);
+  if (!shapeOf)
+    return L.unsupported(inst, geometryProblem(inst));
+  for (const char* mode : {"level", "grad", "base"})
+    if (inst.has(mode))
+      return L.unsupported(inst, "mipmapped textures are not supported");
+  if (inst.operands.size() > 2)
+    return L.unsupported(inst, "texel offsets and depth comparisons are not supported");
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  if (inst.types.size() != 2 || inst.vectorWidth != 4 || inst.operands[0].pairedPredicate)
+    return L.unsupported(inst, "only the .v4 forms with 32-bit results are supported");
+  ScalarType result = inst.types[0], coordinate = inst.types[1];
+  uint32_t resultKind = result == ScalarType::F32   ? 0
+                        : result == ScalarType::S32 ? 1
+                        : result == ScalarType::U32 ? 2
+                                                    : 3;
+  if (resultKind == 3 || (coordinate != ScalarType::F32 && coordinate != ScalarType::S32))
+    return L.unsupported(inst, "only f32, s32 and u32 results from f32 or s32 coordinates are "
+                               "supported");
+  uint32_t shape = shapeOf->dims | (resultKind << abi::kShapeResultShift);
+  if (shapeOf->layered)
+    shape |= abi::kShapeLayered;
+  if (coordinate == ScalarType::S32)
+    shape |= abi::kShapeIntegerCoords;
+  if (gather) {
+    static constexpr const char* kComponents[] = {"r", "g", "b", "a"};
+    uint32_t component = 4;
+    for (uint32_t c = 0; c < 4; ++c)
+      if (inst.has(kComponents[c]))
+        component = c;
+    if (shapeOf->dims != 2 || shapeOf->layered || component == 4 || coordinate != ScalarType::F32)
+      return L.unsupported(inst, "tld4 is supported on 2D textures with f32 coordinates");
+    shape |= abi::kShapeGather | (component << abi::kShapeComponentShift);
+  }
+  const Operand& address = inst.operands[1];
+  llvm::Value* object = handle(L, inst, address);
+  if (!object)
+    return;
+  llvm::Value* coords = words(L, "tex.coords");
+  llvm::Value* out = words(L, "tex.result");
+  if (!storeCoordinates(L, address.elements[0], *shapeOf, coordinate, coords))
+    return L.fail(inst, "the coordinates do not match the geometry");
+  callOrTrap(L, abi::kTextureHook, {object, L.b().getInt32(shape), coords, out});
+  std::vector<const Operand*> destinations = parts(inst.operands[0]);
+  for (unsigned i = 0; i < destinations.size() && i < 4; ++i)
+    L.write(*destinations[i], L.b().CreateLoad(L.intType(32), slot(L, out, i)), result);
+}
+
+// suld.b.{1d,2d,3d}[.v2|.v4].{b8,b16,b32,b64}.{trap,clamp,zero} and the matching sust.b.
+void lowerSurface(FunctionLowering& L, const Instruction& inst) {
+  bool store = inst.opcode == "sust";
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  if (!inst.has("b"))
+    return L.unsupported(inst, "only unformatted (.b) surface accesses are supported");
+  auto shapeOf = geometry(inst);
+  if (!shapeOf)
+    return L.unsupported(inst, geometryProblem(inst));
+  if (inst.types.size() != 1)
+    return L.unsupported(inst, "the element type is missing");
+  ScalarType element = inst.types[0];
+  unsigned elementBytes = bitWidth(element) / 8;
+  uint32_t mode = inst.has("clamp") ? 1 : inst.has("zero") ? 2 : 0;
+  uint32_t bytes = elementBytes * inst.vectorWidth;
+  uint32_t shape =
+      shapeOf->dims | (mode << abi::kShapeModeShift) | (bytes << abi::kShapeBytesShift);
+  if (shapeOf->layered)
+    shape |= abi::kShapeLayered;
+  const Operand& address = inst.operands[store ? 0 : 1];
+  const Operand& data = inst.operands[store ? 1 : 0];
+  llvm::Value* object = handle(L, inst, address);
+  if (!object)
+    return;
+  llvm::Value* coords = words(L, "surface.coords");
+  if (!storeCoordinates(L, address.elements[0], *shapeOf, ScalarType::S32, coords))
+    return L.fail(inst, "the coordinates do not match the geometry");
+  auto* elementType = L.intType(bitWidth(element));
+  auto* dataType = llvm::ArrayType::get(elementType, inst.vectorWidth);
+  llvm::Value* buffer = scratch(L, dataType, "surface.data");
+  std::vector<const Operand*> values = parts(data);
+  if (values.size() != inst.vectorWidth)
+    return L.fail(inst, "the data does not match the vector width");
+  if (store) {
+    for (unsigned i = 0; i < values.size(); ++i) {
+      llvm::Value* v = L.read(*values[i], element);
+      if (!v)
+        return L.fail(inst, "cannot read the data to store");
+      L.b().CreateStore(v, L.b().CreateConstGEP2_32(dataType, buffer, 0, i));
+    }
+  }
+  callOrTrap(L, store ? abi::kSurfaceStoreHook : abi::kSurfaceLoadHook,
+             {object, L.b().getInt32(shape), coords, buffer});
+  if (!store)
+    for (unsigned i = 0; i < values.size(); ++i)
+      L.write(*values[i],
+              L.b().CreateLoad(elementType, L.b().CreateConstGEP2_32(dataType, buffer, 0, i)),
+              element);
+}
+
+void lowerUnsupported(FunctionLowering& L, const Instruction& inst) {
+  L.unsupported(inst, inst.opcode == "txq" || inst.opcode == "suq"
+                          ? "texture and surface queries are not supported: pass the extents "
+                            "to the kernel as arguments"
+                          : "surface reductions and texture type tests are not supported");
 }
 
 } // namespace
 
 void registerTextures(Registry& r) {
-  for (std::string_view opcode : {"tex", "tld4", "txq", "suld", "sust", "sured", "suq", "istypep"})
-    r[opcode] = lowerTextureOrSurface;
+  r["tex"] = lowerTexture;
+  r["tld4"] = lowerTexture;
+  r["suld"] = lowerSurface;
+  r["sust"] = lowerSurface;
+  for (std::string_view opcode : {"txq", "sured", "suq", "istypep"})
+    r[opcode] = lowerUnsupported;
 }
 
 } // namespace drawbridge::ptx::nvvm

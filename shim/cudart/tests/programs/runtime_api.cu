@@ -590,13 +590,15 @@ static int user_objects() {
 }
 
 // DRAWBRIDGE-ONLY(unimplemented): what Drawbridge's runtime refuses; NVIDIA's implements
-// cudaMallocArray, so the section has no native counterpart.
+// cudaMallocMipmappedArray, so the section has no native counterpart.
 static int unimplemented() {
-  cudaArray_t array = nullptr;
+  cudaMipmappedArray_t array = nullptr;
   cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
-  cudaError_t first = cudaMallocArray(&array, &format, 16, 16, 0);
-  cudaError_t second = cudaMallocArray(&array, &format, 16, 16, 0);
-  std::printf("cudaMallocArray: %s, %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
+  cudaExtent extent = make_cudaExtent(16, 16, 0);
+  cudaError_t first = cudaMallocMipmappedArray(&array, &format, extent, 2, 0);
+  cudaError_t second = cudaMallocMipmappedArray(&array, &format, extent, 2, 0);
+  std::printf("cudaMallocMipmappedArray: %s, %s\n", cudaGetErrorName(first),
+              cudaGetErrorName(second));
   std::printf("last error: %s\n", cudaGetErrorName(cudaGetLastError()));
   return first == cudaErrorNotSupported ? 0 : 1;
 }

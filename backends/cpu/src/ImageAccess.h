@@ -1,0 +1,14 @@
+// What lowered texture and surface instructions call (drawbridge/backend/ImageShape.h): the
+// software texture unit, resolved by the JIT beside the other runtime functions.
+#pragma once
+
+#include "Runtime.h"
+#include "drawbridge/backend/Images.h"
+
+#include <span>
+
+namespace drawbridge::backend::cpu {
+
+std::span<const RuntimeSymbol> imageSymbols();
+
+} // namespace drawbridge::backend::cpu

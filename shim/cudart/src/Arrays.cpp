@@ -1,0 +1,140 @@
+#include "Arrays.h"
+
+#include "Log.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_set>
+
+namespace drawbridge::cudart {
+namespace {
+
+// sm_80's largest 3D array extent; 1D and 2D arrays may be wider (CUDA's texture limits).
+constexpr size_t kMax1D = 131072, kMax2DHeight = 65536, kMax3D = 16384;
+constexpr size_t kAlignment = 256;
+
+std::mutex liveMutex;
+std::unordered_set<const cudaArray*> live;
+
+// Layered arrays (cudaArrayLayered) hold `depth` layers of 1D (height 0) or 2D arrays.
+constexpr size_t kMaxLayered = 32768, kMaxLayers = 2048;
+
+bool validExtent(const cudaExtent& e, bool layered) {
+  if (layered)
+    return e.width && e.width <= kMaxLayered && e.height <= kMaxLayered && e.depth &&
+           e.depth <= kMaxLayers;
+  if (e.width == 0 || (e.depth && !e.height))
+    return false;
+  if (e.depth)
+    return e.width <= kMax3D && e.height <= kMax3D && e.depth <= kMax3D;
+  return e.width <= kMax1D && e.height <= kMax2DHeight;
+}
+
+} // namespace
+
+size_t formatBytes(const cudaChannelFormatDesc& f) {
+  int bits = f.x;
+  int channels = f.w ? 4 : f.z ? 3 : f.y ? 2 : 1;
+  if ((bits != 8 && bits != 16 && bits != 32) || channels == 3)
+    return 0;
+  const int sizes[4] = {f.x, f.y, f.z, f.w};
+  for (int c = 0; c < channels; ++c)
+    if (sizes[c] != bits)
+      return 0;
+  bool integer = f.f == cudaChannelFormatKindSigned || f.f == cudaChannelFormatKindUnsigned;
+  bool floating = f.f == cudaChannelFormatKindFloat && bits != 8;
+  return integer || floating ? static_cast<size_t>(channels * bits / 8) : 0;
+}
+
+const cudaArray* findArray(cudaArray_const_t handle) {
+  std::lock_guard lock(liveMutex);
+  return live.count(handle) ? handle : nullptr;
+}
+
+cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
+                          cudaExtent extent, unsigned flags) {
+  if (!array || !format)
+    return cudaErrorInvalidValue;
+  *array = nullptr;
+  if (flags & ~(cudaArraySurfaceLoadStore | cudaArrayTextureGather | cudaArrayLayered)) {
+    logError("drawbridge: cubemap, sparse and deferred-mapping CUDA arrays are not supported "
+             "(flags 0x%x); use a 1D, 2D, 3D or layered array\n",
+             flags);
+    return cudaErrorNotSupported;
+  }
+  size_t bytes = formatBytes(*format);
+  if (!bytes) {
+    logError("drawbridge: CUDA arrays of this channel format (%d,%d,%d,%d bits, kind %d) are "
+             "not supported: use 1, 2 or 4 channels of 8, 16 or 32 bits\n",
+             format->x, format->y, format->z, format->w, static_cast<int>(format->f));
+    return cudaErrorInvalidChannelDescriptor;
+  }
+  if (!validExtent(extent, flags & cudaArrayLayered))
+    return cudaErrorInvalidValue;
+  auto* result = new cudaArray;
+  result->format = *format;
+  result->extent = extent;
+  result->flags = flags;
+  result->elementBytes = bytes;
+  size_t size = result->rowBytes() * result->rows() * result->slices();
+  result->data = static_cast<char*>(
+      std::aligned_alloc(kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment));
+  if (!result->data) {
+    delete result;
+    return cudaErrorMemoryAllocation;
+  }
+  std::memset(result->data, 0, size);
+  std::lock_guard lock(liveMutex);
+  live.insert(result);
+  *array = result;
+  return cudaSuccess;
+}
+
+cudaError_t freeArray(cudaArray_t array) {
+  if (!array)
+    return cudaSuccess;
+  {
+    std::lock_guard lock(liveMutex);
+    if (!live.erase(array))
+      return cudaErrorInvalidValue;
+  }
+  std::free(array->data);
+  delete array;
+  return cudaSuccess;
+}
+
+cudaError_t withoutArrays(cudaMemcpy3DParms& p) {
+  if (!p.srcArray && !p.dstArray)
+    return cudaSuccess;
+  const cudaArray* src = p.srcArray ? findArray(p.srcArray) : nullptr;
+  const cudaArray* dst = p.dstArray ? findArray(p.dstArray) : nullptr;
+  if ((p.srcArray && !src) || (p.dstArray && !dst) || (src && p.srcPtr.ptr) ||
+      (dst && p.dstPtr.ptr))
+    return cudaErrorInvalidValue;
+  // With two arrays both must hold elements of one size.
+  size_t element = src ? src->elementBytes : dst->elementBytes;
+  if (src && dst && src->elementBytes != dst->elementBytes)
+    return cudaErrorInvalidValue;
+  auto inside = [&](const cudaArray& a, const cudaPos& pos) {
+    const cudaExtent& e = p.extent;
+    return pos.x + e.width <= a.extent.width && pos.y + e.height <= a.rows() &&
+           pos.z + e.depth <= a.slices();
+  };
+  if ((src && !inside(*src, p.srcPos)) || (dst && !inside(*dst, p.dstPos)))
+    return cudaErrorInvalidValue;
+  if (src) {
+    p.srcPtr = src->pitched();
+    p.srcPos.x *= element;
+    p.srcArray = nullptr;
+  }
+  if (dst) {
+    p.dstPtr = dst->pitched();
+    p.dstPos.x *= element;
+    p.dstArray = nullptr;
+  }
+  p.extent.width *= element;
+  return cudaSuccess;
+}
+
+} // namespace drawbridge::cudart

@@ -1,0 +1,41 @@
+// CUDA arrays on the CPU device. An array is a block of host memory in Drawbridge's own layout
+// (rows of tightly packed elements, slices of rows; the program cannot see it): copies treat it
+// as pitched memory, texture and surface objects read it through the backend's image table.
+#pragma once
+
+#include <cstddef>
+#include <cuda_runtime_api.h>
+
+// Completes the runtime header's opaque struct cudaArray.
+struct cudaArray {
+  char* data = nullptr;
+  cudaChannelFormatDesc format{};
+  cudaExtent extent{}; // in elements, as allocated: height 0 for 1D, depth 0 for 1D and 2D, the
+                       // layers for layered arrays (slices here)
+  unsigned flags = 0;
+  size_t elementBytes = 0;
+
+  size_t rowBytes() const { return extent.width * elementBytes; }
+  size_t rows() const { return extent.height ? extent.height : 1; }
+  size_t slices() const { return extent.depth ? extent.depth : 1; }
+  bool layered() const { return flags & cudaArrayLayered; }
+  cudaPitchedPtr pitched() const { return {data, rowBytes(), rowBytes(), rows()}; }
+};
+
+namespace drawbridge::cudart {
+
+/// The bytes per element of a format Drawbridge can hold in an array and sample: 1, 2 or 4
+/// channels of 8, 16 or 32 bits, all of one size; 0 for anything else.
+size_t formatBytes(const cudaChannelFormatDesc& format);
+/// The array `handle` names if it is live, else null.
+const cudaArray* findArray(cudaArray_const_t handle);
+/// Rewrites a cudaMemcpy3D description with array operands as one between pitched memory (the
+/// extent and an array's position are in elements; a pointer's position in bytes), checking that
+/// the copy stays inside each array.
+cudaError_t withoutArrays(cudaMemcpy3DParms& params);
+
+cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
+                          cudaExtent extent, unsigned flags);
+cudaError_t freeArray(cudaArray_t array);
+
+} // namespace drawbridge::cudart
