@@ -1,5 +1,6 @@
 #include "Graph.h"
 
+#include "GraphMemory.h"
 #include "Modules.h"
 #include "Runtime.h"
 
@@ -19,7 +20,8 @@ cudaError_t KernelWork::make(const KernelLaunch& launch, KernelWork& work) {
   const std::vector<size_t>& sizes = kernel->info().paramSizes;
   if (!sizes.empty() && !launch.args)
     return cudaErrorInvalidValue;
-  work = {launch, {}, {}};
+  // The node's attributes are its own, not its parameters: setting parameters keeps them.
+  work = {launch, {}, {}, std::move(work.attributes)};
   work.shape.args = nullptr;
   constexpr size_t kAlign = 16;
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -42,6 +44,16 @@ KernelLaunch KernelWork::launch() {
   return launch;
 }
 
+ChildWork::ChildWork(std::shared_ptr<CUgraph_st> owned) : graph(std::move(owned)) {}
+
+ChildWork::ChildWork(const ChildWork& other) : graph(cloneGraph(*other.graph)) {}
+
+ChildWork& ChildWork::operator=(const ChildWork& other) {
+  if (this != &other)
+    graph = cloneGraph(*other.graph);
+  return *this;
+}
+
 cudaGraphNodeType nodeType(const NodeWork& work) {
   struct {
     cudaGraphNodeType operator()(const KernelWork&) { return cudaGraphNodeTypeKernel; }
@@ -51,6 +63,9 @@ cudaGraphNodeType nodeType(const NodeWork& work) {
     cudaGraphNodeType operator()(const EmptyWork&) { return cudaGraphNodeTypeEmpty; }
     cudaGraphNodeType operator()(const EventRecordWork&) { return cudaGraphNodeTypeEventRecord; }
     cudaGraphNodeType operator()(const EventWaitWork&) { return cudaGraphNodeTypeWaitEvent; }
+    cudaGraphNodeType operator()(const ChildWork&) { return cudaGraphNodeTypeGraph; }
+    cudaGraphNodeType operator()(const MemAllocWork&) { return cudaGraphNodeTypeMemAlloc; }
+    cudaGraphNodeType operator()(const MemFreeWork&) { return cudaGraphNodeTypeMemFree; }
   } type;
   return std::visit(type, work);
 }
@@ -58,7 +73,12 @@ cudaGraphNodeType nodeType(const NodeWork& work) {
 cudaError_t run(NodeWork& work, cudaStream_t stream) {
   struct {
     cudaStream_t stream;
-    cudaError_t operator()(KernelWork& w) { return launchKernel(w.launch(), stream); }
+    cudaError_t operator()(KernelWork& w) {
+      KernelLaunch launch = w.launch();
+      auto cooperative = w.attributes.find(cudaLaunchAttributeCooperative);
+      launch.cooperative |= cooperative != w.attributes.end() && cooperative->second.cooperative;
+      return launchKernel(launch, stream);
+    }
     cudaError_t operator()(CopyWork& w) { return copy(w.params, stream, true, "cudaGraphLaunch"); }
     cudaError_t operator()(FillWork& w) { return fill(w.params, stream, true, "cudaGraphLaunch"); }
     cudaError_t operator()(HostWork& w) {
@@ -67,14 +87,53 @@ cudaError_t run(NodeWork& work, cudaStream_t stream) {
     cudaError_t operator()(EmptyWork&) { return cudaSuccess; }
     cudaError_t operator()(EventRecordWork& w) { return cudaEventRecord(w.event, stream); }
     cudaError_t operator()(EventWaitWork& w) { return cudaStreamWaitEvent(stream, w.event, 0); }
+    cudaError_t operator()(ChildWork& w) {
+      std::unique_ptr<CUgraphExec_st> exec;
+      if (cudaError_t error = CUgraphExec_st::instantiate(*w.graph, exec))
+        return error;
+      return exec->launch(stream);
+    }
+    cudaError_t operator()(MemAllocWork& w) { return graphMemory::allocate(w.allocation); }
+    cudaError_t operator()(MemFreeWork& w) {
+      return graphMemory::release(w.address) ? cudaSuccess : cudaErrorInvalidValue;
+    }
   } runner{stream};
   return std::visit(runner, work);
+}
+
+std::unique_ptr<CUgraph_st> cloneGraph(const CUgraph_st& graph) {
+  auto clone = std::make_unique<CUgraph_st>();
+  for (const auto& node : graph.nodes) {
+    clone->nodes.push_back(std::make_unique<CUgraphNode_st>(
+        CUgraphNode_st{clone.get(), node->work, node->dependencies}));
+    clone->cloneOf[node.get()] = clone->nodes.back().get();
+  }
+  for (const auto& node : clone->nodes)
+    for (CUgraphNode_st*& dependency : node->dependencies)
+      dependency = clone->cloneOf[dependency];
+  clone->userObjects = graph.userObjects;
+  return clone;
+}
+
+bool hasMemoryNodes(const CUgraph_st& graph) {
+  return std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const auto& node) {
+    if (const auto* child = std::get_if<ChildWork>(&node->work))
+      return hasMemoryNodes(*child->graph);
+    return std::holds_alternative<MemAllocWork>(node->work) ||
+           std::holds_alternative<MemFreeWork>(node->work);
+  });
 }
 
 } // namespace drawbridge::cudart
 
 bool CUgraph_st::owns(const CUgraphNode_st* node) const {
   return std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) { return n.get() == node; });
+}
+
+size_t CUgraph_st::indexOf(const CUgraphNode_st* node) const {
+  auto it =
+      std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.get() == node; });
+  return static_cast<size_t>(it - nodes.begin());
 }
 
 cudaError_t CUgraph_st::add(drawbridge::cudart::NodeWork work, const cudaGraphNode_t* dependencies,
@@ -87,14 +146,26 @@ cudaError_t CUgraph_st::add(drawbridge::cudart::NodeWork work, const cudaGraphNo
       return cudaErrorInvalidValue;
   std::sort(after.begin(), after.end());
   if (std::adjacent_find(after.begin(), after.end()) != after.end())
-    return cudaErrorInvalidValue; // CUDA rejects a dependency listed twice
+    return cudaErrorInvalidValue;                   // CUDA rejects a dependency listed twice
+  after.assign(dependencies, dependencies + count); // in the caller's order (edge order)
+  if (const auto* free = std::get_if<drawbridge::cudart::MemFreeWork>(&work))
+    if (auto allocation = drawbridge::cudart::graphMemory::find(free->address))
+      allocation->freedInGraph = true; // CUDA allows one free node per allocation
   nodes.push_back(std::make_unique<CUgraphNode_st>(CUgraphNode_st{this, std::move(work), after}));
   *added = nodes.back().get();
   return cudaSuccess;
 }
 
+CUgraphExec_st::~CUgraphExec_st() {
+  if (instanceOf)
+    *instanceOf = false;
+}
+
 cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
                                         std::unique_ptr<CUgraphExec_st>& exec) {
+  bool memoryNodes = drawbridge::cudart::hasMemoryNodes(graph);
+  if (memoryNodes && *graph.instantiated)
+    return cudaErrorNotSupported; // CUDA: at most one executable graph of such a graph at a time
   // Kahn's algorithm, taking nodes in the order they were added where dependencies allow.
   std::map<const CUgraphNode_st*, size_t> waiting;
   std::map<const CUgraphNode_st*, std::vector<const CUgraphNode_st*>> dependents;
@@ -109,7 +180,10 @@ cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
     if (node->dependencies.empty())
       ready.push_back(node.get());
   for (size_t i = 0; i < ready.size(); ++i) {
-    exec->steps.push_back({ready[i], ready[i]->work});
+    Step step{ready[i], graph.indexOf(ready[i]), {}, ready[i]->work};
+    for (const CUgraphNode_st* d : ready[i]->dependencies)
+      step.dependencies.push_back(graph.indexOf(d));
+    exec->steps.push_back(std::move(step));
     for (const CUgraphNode_st* next : dependents[ready[i]])
       if (--waiting[next] == 0)
         ready.push_back(next);
@@ -119,6 +193,10 @@ cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
     return cudaErrorInvalidValue; // a cycle
   }
   exec->userObjects = graph.userObjects;
+  if (memoryNodes) {
+    *graph.instantiated = true;
+    exec->instanceOf = graph.instantiated;
+  }
   return cudaSuccess;
 }
 
@@ -127,4 +205,12 @@ CUgraphExec_st::Step* CUgraphExec_st::step(const CUgraphNode_st* from) {
     if (s.from == from)
       return &s;
   return nullptr;
+}
+
+cudaError_t CUgraphExec_st::launch(cudaStream_t stream) {
+  for (Step& step : steps)
+    if (step.enabled)
+      if (cudaError_t error = drawbridge::cudart::run(step.work, stream))
+        return error;
+  return cudaSuccess;
 }

@@ -14,11 +14,15 @@
 
 namespace drawbridge::cudart {
 
+struct GraphAllocation; // GraphMemory.h
+
 /// A kernel node owns a copy of its argument values, as CUDA's does.
 struct KernelWork {
   KernelLaunch shape; // without its arguments, which are the values below
   std::vector<std::byte> values;
   std::vector<size_t> offsets;
+  // What cudaGraphKernelNodeSetAttribute set; an attribute not here reads as zeroes.
+  std::map<int, cudaLaunchAttributeValue> attributes;
 
   /// Copies the arguments, whose sizes the kernel's parameters give.
   static cudaError_t make(const KernelLaunch& launch, KernelWork& work);
@@ -40,12 +44,38 @@ struct EventRecordWork {
 struct EventWaitWork {
   cudaEvent_t event;
 };
+/// A child graph node owns its graph: a clone of the one it was given, or that graph itself
+/// when its ownership was moved to the node. Copying the node (a clone of the parent, an
+/// instantiation) copies the graph too, as CUDA's do.
+struct ChildWork {
+  std::shared_ptr<CUgraph_st> graph;
+
+  explicit ChildWork(std::shared_ptr<CUgraph_st> owned);
+  ChildWork(const ChildWork& other);
+  ChildWork& operator=(const ChildWork& other);
+  ChildWork(ChildWork&&) = default;
+  ChildWork& operator=(ChildWork&&) = default;
+};
+/// The allocation's address is fixed when the node is made; running the node makes it live.
+struct MemAllocWork {
+  std::shared_ptr<GraphAllocation> allocation;
+};
+struct MemFreeWork {
+  void* address;
+};
 using NodeWork = std::variant<KernelWork, CopyWork, FillWork, HostWork, EmptyWork, EventRecordWork,
-                              EventWaitWork>;
+                              EventWaitWork, ChildWork, MemAllocWork, MemFreeWork>;
 
 cudaGraphNodeType nodeType(const NodeWork& work);
 /// Puts the node's work on the stream.
 cudaError_t run(NodeWork& work, cudaStream_t stream);
+
+/// A copy of `graph` with its own nodes and the same edges, recording each original node's
+/// copy in the copy's cloneOf.
+std::unique_ptr<CUgraph_st> cloneGraph(const CUgraph_st& graph);
+/// Whether the graph, or a child graph in it, has memory allocation or free nodes (which
+/// restrict cloning, node removal and instantiation).
+bool hasMemoryNodes(const CUgraph_st& graph);
 
 } // namespace drawbridge::cudart
 
@@ -60,23 +90,37 @@ struct CUgraph_st {
   // For a clone, each original node's copy (cudaGraphNodeFindInClone).
   std::map<const CUgraphNode_st*, CUgraphNode_st*> cloneOf;
   drawbridge::cudart::UserObjectReferences userObjects; // copied by clones and instantiation
+  // Whether an executable graph of this graph exists: a graph with memory nodes may have one
+  // at a time. Shared with that executable graph, which clears it when destroyed.
+  std::shared_ptr<bool> instantiated = std::make_shared<bool>(false);
+  bool ownedByParent = false; // moved into a child graph node: not the program's to use
 
   /// Adds a node after `dependencies`, which must be nodes of this graph.
   cudaError_t add(drawbridge::cudart::NodeWork work, const cudaGraphNode_t* dependencies,
                   size_t count, cudaGraphNode_t* added);
   bool owns(const CUgraphNode_st* node) const;
+  /// The node's position in the order nodes were added (how cudaGraphExecUpdate pairs them).
+  size_t indexOf(const CUgraphNode_st* node) const;
 };
 
 struct CUgraphExec_st {
   struct Step {
-    const CUgraphNode_st* from; // the graph node it was instantiated from (for updates)
+    const CUgraphNode_st* from;       // the graph node it was instantiated from (for updates)
+    size_t index;                     // that node's position in its graph
+    std::vector<size_t> dependencies; // the positions of the nodes it depends on
     drawbridge::cudart::NodeWork work;
+    bool enabled = true;
   };
   std::vector<Step> steps;                              // a topological order of the graph
   unsigned long long flags = 0;                         // what it was instantiated with
   drawbridge::cudart::UserObjectReferences userObjects; // the graph's, when instantiated
+  std::shared_ptr<bool> instanceOf; // the graph's `instantiated`, when it has memory nodes
 
-  /// Fails with cudaErrorInvalidValue on a cycle.
+  ~CUgraphExec_st();
+  /// Fails with cudaErrorInvalidValue on a cycle, and with cudaErrorNotSupported when a graph
+  /// with memory nodes already has an executable graph.
   static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec);
   Step* step(const CUgraphNode_st* from);
+  /// Puts every enabled step on the stream, in order.
+  cudaError_t launch(cudaStream_t stream);
 };
