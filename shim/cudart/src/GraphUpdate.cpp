@@ -11,21 +11,14 @@ cudaMemoryType memoryType(const void* address) {
   return found ? found->type : cudaMemoryTypeUnregistered;
 }
 
-const void* copySource(const cudaMemcpy3DParms& p) {
-  return static_cast<const char*>(p.srcPtr.ptr);
-}
-const void* copyDestination(const cudaMemcpy3DParms& p) {
-  return static_cast<const char*>(p.dstPtr.ptr);
-}
-
 // Whether `to` may replace `from` in place, by CUDA's per-kind rules.
 cudaGraphExecUpdateResult checkParameters(const NodeWork& from, const NodeWork& to,
                                           cudaGraphExecUpdateResultInfo& info) {
   if (const auto* old = std::get_if<CopyWork>(&from)) {
     const auto& now = std::get<CopyWork>(to);
     // The source's and destination's memory types may not change.
-    if (memoryType(copySource(old->params)) != memoryType(copySource(now.params)) ||
-        memoryType(copyDestination(old->params)) != memoryType(copyDestination(now.params)))
+    if (memoryType(old->params.srcPtr.ptr) != memoryType(now.params.srcPtr.ptr) ||
+        memoryType(old->params.dstPtr.ptr) != memoryType(now.params.dstPtr.ptr))
       return cudaGraphExecUpdateErrorParametersChanged;
   } else if (const auto* old = std::get_if<FillWork>(&from)) {
     const auto& now = std::get<FillWork>(to);
