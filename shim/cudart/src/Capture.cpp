@@ -71,7 +71,7 @@ cudaError_t begin(cudaStream_t stream, cudaStreamCaptureMode mode, cudaGraph_t i
   if (mode != cudaStreamCaptureModeGlobal && mode != cudaStreamCaptureModeThreadLocal &&
       mode != cudaStreamCaptureModeRelaxed)
     return cudaErrorInvalidValue;
-  if ((count && !dependencies) || (into && into->ownedByParent))
+  if (count && !dependencies)
     return cudaErrorInvalidValue;
   for (size_t i = 0; i < count; ++i)
     if (!into || !into->owns(dependencies[i]))

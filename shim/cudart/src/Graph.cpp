@@ -1,10 +1,12 @@
 #include "Graph.h"
 
+#include "Capture.h"
 #include "GraphMemory.h"
 #include "Modules.h"
 #include "Runtime.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -66,9 +68,21 @@ cudaGraphNodeType nodeType(const NodeWork& work) {
     cudaGraphNodeType operator()(const ChildWork&) { return cudaGraphNodeTypeGraph; }
     cudaGraphNodeType operator()(const MemAllocWork&) { return cudaGraphNodeTypeMemAlloc; }
     cudaGraphNodeType operator()(const MemFreeWork&) { return cudaGraphNodeTypeMemFree; }
+    cudaGraphNodeType operator()(const ConditionalWork&) { return cudaGraphNodeTypeConditional; }
   } type;
   return std::visit(type, work);
 }
+
+namespace {
+
+cudaError_t launchGraph(const CUgraph_st& graph, cudaStream_t stream) {
+  std::unique_ptr<CUgraphExec_st> exec;
+  if (cudaError_t error = CUgraphExec_st::instantiate(graph, exec))
+    return error;
+  return exec->launch(stream);
+}
+
+} // namespace
 
 cudaError_t run(NodeWork& work, cudaStream_t stream) {
   struct {
@@ -87,15 +101,33 @@ cudaError_t run(NodeWork& work, cudaStream_t stream) {
     cudaError_t operator()(EmptyWork&) { return cudaSuccess; }
     cudaError_t operator()(EventRecordWork& w) { return cudaEventRecord(w.event, stream); }
     cudaError_t operator()(EventWaitWork& w) { return cudaStreamWaitEvent(stream, w.event, 0); }
-    cudaError_t operator()(ChildWork& w) {
-      std::unique_ptr<CUgraphExec_st> exec;
-      if (cudaError_t error = CUgraphExec_st::instantiate(*w.graph, exec))
-        return error;
-      return exec->launch(stream);
-    }
+    cudaError_t operator()(ChildWork& w) { return launchGraph(*w.graph, stream); }
     cudaError_t operator()(MemAllocWork& w) { return graphMemory::allocate(w.allocation); }
     cudaError_t operator()(MemFreeWork& w) {
       return graphMemory::release(w.address) ? cudaSuccess : cudaErrorInvalidValue;
+    }
+    cudaError_t operator()(ConditionalWork& w) {
+      // The condition is what the work before the node left: wait for the stream to get there.
+      if (cudaError_t error = cudaStreamSynchronize(stream))
+        return error;
+      uint32_t value = w.slot->value.load();
+      switch (w.type) {
+      case cudaGraphCondTypeIf:
+        if (value || w.bodies.size() > 1)
+          return launchGraph(*w.bodies[value ? 0 : 1].graph, stream);
+        return cudaSuccess;
+      case cudaGraphCondTypeSwitch:
+        return value < w.bodies.size() ? launchGraph(*w.bodies[value].graph, stream) : cudaSuccess;
+      case cudaGraphCondTypeWhile:
+        for (; value; value = w.slot->value.load()) {
+          if (cudaError_t error = launchGraph(*w.bodies[0].graph, stream))
+            return error;
+          if (cudaError_t error = cudaStreamSynchronize(stream))
+            return error;
+        }
+        return cudaSuccess;
+      }
+      return cudaErrorInvalidValue;
     }
   } runner{stream};
   return std::visit(runner, work);
@@ -124,6 +156,12 @@ bool hasMemoryNodes(const CUgraph_st& graph) {
   });
 }
 
+bool hasConditionalNodes(const CUgraph_st& graph) {
+  return std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const auto& node) {
+    return std::holds_alternative<ConditionalWork>(node->work);
+  });
+}
+
 } // namespace drawbridge::cudart
 
 bool CUgraph_st::owns(const CUgraphNode_st* node) const {
@@ -140,6 +178,10 @@ cudaError_t CUgraph_st::add(drawbridge::cudart::NodeWork work, const cudaGraphNo
                             size_t count, cudaGraphNode_t* added) {
   if (!added || (count && !dependencies))
     return cudaErrorInvalidValue;
+  bool memoryNode = std::holds_alternative<drawbridge::cudart::MemAllocWork>(work) ||
+                    std::holds_alternative<drawbridge::cudart::MemFreeWork>(work);
+  if (memoryNode && ownedByParent)
+    return cudaErrorInvalidValue; // CUDA: not in a graph a node owns
   std::vector<CUgraphNode_st*> after(dependencies, dependencies + count);
   for (CUgraphNode_st* d : after)
     if (!owns(d))
@@ -163,9 +205,11 @@ CUgraphExec_st::~CUgraphExec_st() {
 
 cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
                                         std::unique_ptr<CUgraphExec_st>& exec) {
-  bool memoryNodes = drawbridge::cudart::hasMemoryNodes(graph);
-  if (memoryNodes && *graph.instantiated)
-    return cudaErrorNotSupported; // CUDA: at most one executable graph of such a graph at a time
+  // CUDA: at most one executable graph at a time of a graph with memory or conditional nodes.
+  bool single =
+      drawbridge::cudart::hasMemoryNodes(graph) || drawbridge::cudart::hasConditionalNodes(graph);
+  if (single && *graph.instantiated)
+    return cudaErrorNotSupported;
   // Kahn's algorithm, taking nodes in the order they were added where dependencies allow.
   std::map<const CUgraphNode_st*, size_t> waiting;
   std::map<const CUgraphNode_st*, std::vector<const CUgraphNode_st*>> dependents;
@@ -193,7 +237,8 @@ cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
     return cudaErrorInvalidValue; // a cycle
   }
   exec->userObjects = graph.userObjects;
-  if (memoryNodes) {
+  exec->conditions = graph.conditions;
+  if (single) {
     *graph.instantiated = true;
     exec->instanceOf = graph.instantiated;
   }
@@ -208,6 +253,20 @@ CUgraphExec_st::Step* CUgraphExec_st::step(const CUgraphNode_st* from) {
 }
 
 cudaError_t CUgraphExec_st::launch(cudaStream_t stream) {
+  if (!conditions.empty()) {
+    // Choosing a body means waiting for the stream, which a capture cannot do.
+    if (drawbridge::cudart::capture::info(stream).status != cudaStreamCaptureStatusNone) {
+      std::fprintf(stderr, "drawbridge: a graph with conditional nodes cannot be launched into a "
+                           "stream capture; launch it outside the capture\n");
+      return cudaErrorNotSupported;
+    }
+    // Each launch starts from the defaults, once the launches before it are done with them.
+    if (cudaError_t error = cudaStreamSynchronize(stream))
+      return error;
+    for (const auto& condition : conditions)
+      if (condition->flags & cudaGraphCondAssignDefault)
+        condition->value = condition->initial;
+  }
   for (Step& step : steps)
     if (step.enabled)
       if (cudaError_t error = drawbridge::cudart::run(step.work, stream))

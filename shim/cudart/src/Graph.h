@@ -6,6 +6,7 @@
 #include "Operations.h"
 #include "UserObject.h"
 
+#include <atomic>
 #include <cuda_runtime_api.h>
 #include <map>
 #include <memory>
@@ -63,8 +64,24 @@ struct MemAllocWork {
 struct MemFreeWork {
   void* address;
 };
+/// A conditional node's condition. Its handle (cudaGraphConditionalHandle) is its address, so
+/// device code sets `value` with one store (cudaGraphSetConditional, which the CPU backend
+/// provides to kernels).
+struct ConditionalSlot {
+  std::atomic<uint32_t> value;
+  uint32_t initial; // set at each launch of the graph when `flags` has cudaGraphCondAssignDefault
+  unsigned flags;
+};
+/// The node's bodies are graphs it owns; the program fills them through `bodyHandles`, the
+/// array CUDA hands out in phGraph_out.
+struct ConditionalWork {
+  std::shared_ptr<ConditionalSlot> slot;
+  cudaGraphConditionalNodeType type;
+  std::vector<ChildWork> bodies;
+  std::vector<cudaGraph_t> bodyHandles;
+};
 using NodeWork = std::variant<KernelWork, CopyWork, FillWork, HostWork, EmptyWork, EventRecordWork,
-                              EventWaitWork, ChildWork, MemAllocWork, MemFreeWork>;
+                              EventWaitWork, ChildWork, MemAllocWork, MemFreeWork, ConditionalWork>;
 
 cudaGraphNodeType nodeType(const NodeWork& work);
 /// Puts the node's work on the stream.
@@ -76,6 +93,9 @@ std::unique_ptr<CUgraph_st> cloneGraph(const CUgraph_st& graph);
 /// Whether the graph, or a child graph in it, has memory allocation or free nodes (which
 /// restrict cloning, node removal and instantiation).
 bool hasMemoryNodes(const CUgraph_st& graph);
+/// Whether the graph has conditional nodes (which restrict cloning, child graphs and
+/// instantiation).
+bool hasConditionalNodes(const CUgraph_st& graph);
 
 } // namespace drawbridge::cudart
 
@@ -93,7 +113,9 @@ struct CUgraph_st {
   // Whether an executable graph of this graph exists: a graph with memory nodes may have one
   // at a time. Shared with that executable graph, which clears it when destroyed.
   std::shared_ptr<bool> instantiated = std::make_shared<bool>(false);
-  bool ownedByParent = false; // moved into a child graph node: not the program's to use
+  bool ownedByParent = false; // a child graph or conditional node's: not the program's to use
+  // The conditions cudaGraphConditionalHandleCreate made for this graph's conditional nodes.
+  std::vector<std::shared_ptr<drawbridge::cudart::ConditionalSlot>> conditions;
 
   /// Adds a node after `dependencies`, which must be nodes of this graph.
   cudaError_t add(drawbridge::cudart::NodeWork work, const cudaGraphNode_t* dependencies,
@@ -115,12 +137,14 @@ struct CUgraphExec_st {
   unsigned long long flags = 0;                         // what it was instantiated with
   drawbridge::cudart::UserObjectReferences userObjects; // the graph's, when instantiated
   std::shared_ptr<bool> instanceOf; // the graph's `instantiated`, when it has memory nodes
+  std::vector<std::shared_ptr<drawbridge::cudart::ConditionalSlot>> conditions; // the graph's
 
   ~CUgraphExec_st();
   /// Fails with cudaErrorInvalidValue on a cycle, and with cudaErrorNotSupported when a graph
   /// with memory nodes already has an executable graph.
   static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec);
   Step* step(const CUgraphNode_st* from);
-  /// Puts every enabled step on the stream, in order.
+  /// Puts every enabled step on the stream, in order. With conditional nodes, the launch waits
+  /// for the stream before each, to choose what runs.
   cudaError_t launch(cudaStream_t stream);
 };

@@ -16,7 +16,7 @@ namespace {
 
 cudaError_t addNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
                     size_t count, NodeWork work) {
-  if (!graph || graph->ownedByParent)
+  if (!graph)
     return cudaErrorInvalidValue;
   return graph->add(std::move(work), dependencies, count, node);
 }

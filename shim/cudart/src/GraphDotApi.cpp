@@ -43,6 +43,9 @@ private:
     out_ << indent << "node_" << id << " [shape=box, label=\"" << label.str() << "\"];\n";
     if (const auto* child = std::get_if<ChildWork>(&node.work))
       graph(*child->graph, indent);
+    if (const auto* conditional = std::get_if<ConditionalWork>(&node.work))
+      for (const ChildWork& body : conditional->bodies)
+        graph(*body.graph, indent);
   }
 
   static const char* kindName(const NodeWork& work) {
@@ -67,6 +70,8 @@ private:
       return "MEM_ALLOC";
     case cudaGraphNodeTypeMemFree:
       return "MEM_FREE";
+    case cudaGraphNodeTypeConditional:
+      return "CONDITIONAL";
     default:
       return "UNKNOWN";
     }

@@ -14,7 +14,7 @@ namespace {
 
 cudaError_t addWork(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
                     size_t count, NodeWork work) {
-  if (!graph || graph->ownedByParent)
+  if (!graph)
     return cudaErrorInvalidValue;
   return graph->add(std::move(work), dependencies, count, node);
 }
@@ -65,11 +65,32 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddNode(cudaGraphNode_t* pGraphNod
         if (cudaError_t error = checkEdges(dependencyData, numDependencies))
           return error;
         NodeWork work;
-        if (cudaError_t error = genericWork(nodeParams, work))
+        bool conditional = nodeParams && nodeParams->type == cudaGraphNodeTypeConditional;
+        if (cudaError_t error = conditional ? conditionalWork(*graph, nodeParams->conditional, work)
+                                            : genericWork(nodeParams, work))
           return error;
         return addWork(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, dependencyData, numDependencies, nodeParams);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaGraphConditionalHandleCreate(cudaGraphConditionalHandle* pHandle_out, cudaGraph_t graph,
+                                 unsigned int defaultLaunchValue, unsigned int flags) {
+  return api(
+      "cudaGraphConditionalHandleCreate",
+      [&] {
+        if (!pHandle_out || !graph || (flags & ~unsigned(cudaGraphCondAssignDefault)))
+          return cudaErrorInvalidValue;
+        auto slot = std::make_shared<ConditionalSlot>();
+        slot->value = defaultLaunchValue;
+        slot->initial = defaultLaunchValue;
+        slot->flags = flags;
+        graph->conditions.push_back(slot);
+        *pHandle_out = reinterpret_cast<cudaGraphConditionalHandle>(slot.get());
+        return cudaSuccess;
+      },
+      pHandle_out, graph, defaultLaunchValue, flags);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphNodeSetParams(cudaGraphNode_t node,

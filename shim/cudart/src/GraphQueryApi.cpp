@@ -172,8 +172,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphClone(cudaGraph_t* pGraphClone,
       [&] {
         if (!pGraphClone || !originalGraph)
           return cudaErrorInvalidValue;
-        if (hasMemoryNodes(*originalGraph))
-          return cudaErrorNotSupported; // CUDA: a graph with memory nodes cannot be cloned
+        if (hasMemoryNodes(*originalGraph) || hasConditionalNodes(*originalGraph))
+          return cudaErrorNotSupported; // CUDA: such graphs cannot be cloned
         std::unique_ptr<CUgraph_st> clone = cloneGraph(*originalGraph);
         *pGraphClone = clone.release();
         return cudaSuccess;

@@ -35,6 +35,14 @@ cudaGraphExecUpdateResult checkParameters(const NodeWork& from, const NodeWork& 
   } else if (const auto* old = std::get_if<MemFreeWork>(&from)) {
     if (old->address != std::get<MemFreeWork>(to).address)
       return cudaGraphExecUpdateErrorParametersChanged;
+  } else if (const auto* old = std::get_if<ConditionalWork>(&from)) {
+    // The node itself may not change; its bodies' nodes may, by these rules.
+    const auto& now = std::get<ConditionalWork>(to);
+    if (old->slot != now.slot || old->type != now.type || old->bodies.size() != now.bodies.size())
+      return cudaGraphExecUpdateErrorParametersChanged;
+    for (size_t i = 0; i < old->bodies.size(); ++i)
+      if (checkUpdate(shapeOf(*old->bodies[i].graph), *now.bodies[i].graph, info) != cudaSuccess)
+        return info.result;
   } else if (const auto* old = std::get_if<ChildWork>(&from)) {
     if (checkUpdate(shapeOf(*old->graph), *std::get<ChildWork>(to).graph, info) != cudaSuccess)
       return info.result;

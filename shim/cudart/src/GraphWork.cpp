@@ -4,6 +4,7 @@
 #include "Registry.h"
 #include "Runtime.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace drawbridge::cudart {
@@ -72,8 +73,8 @@ cudaError_t eventWork(cudaEvent_t event, bool record, NodeWork& work) {
 
 cudaError_t childWork(cudaGraph_t child, cudaGraphChildGraphNodeOwnership ownership,
                       NodeWork& work) {
-  if (!child || child->ownedByParent)
-    return cudaErrorInvalidValue;
+  if (!child || child->ownedByParent || hasConditionalNodes(*child))
+    return cudaErrorInvalidValue; // CUDA: a graph with conditional nodes cannot be a child
   if (ownership == cudaGraphChildGraphOwnershipClone) {
     if (hasMemoryNodes(*child))
       return cudaErrorInvalidValue; // CUDA: such a graph can only be moved into the node
@@ -168,18 +169,41 @@ cudaError_t genericWork(cudaGraphNodeParams* params, NodeWork& work) {
                          "has no external semaphores to import)\n");
     return cudaErrorNotSupported;
   case cudaGraphNodeTypeConditional:
-    std::fprintf(stderr, "drawbridge: conditional nodes are not supported yet; unroll the "
-                         "condition on the host or capture each branch as its own graph\n");
-    return cudaErrorNotSupported;
+    return cudaErrorNotSupported; // made by conditionalWork; CUDA does not change them
   default:
     return cudaErrorInvalidValue;
   }
 }
 
+cudaError_t conditionalWork(const CUgraph_st& graph, cudaConditionalNodeParams& params,
+                            NodeWork& work) {
+  auto slot = std::find_if(graph.conditions.begin(), graph.conditions.end(), [&](const auto& s) {
+    return reinterpret_cast<cudaGraphConditionalHandle>(s.get()) == params.handle;
+  });
+  bool sized = params.type == cudaGraphCondTypeIf ? params.size == 1 || params.size == 2
+               : params.type == cudaGraphCondTypeWhile
+                   ? params.size == 1
+                   : params.type == cudaGraphCondTypeSwitch && params.size >= 1;
+  if (slot == graph.conditions.end() || !sized)
+    return cudaErrorInvalidValue;
+  ConditionalWork made{*slot, params.type, {}, {}};
+  for (unsigned i = 0; i < params.size; ++i) {
+    auto body = std::make_shared<CUgraph_st>();
+    body->ownedByParent = true;
+    made.bodyHandles.push_back(body.get());
+    made.bodies.emplace_back(std::move(body));
+  }
+  // The array lives in the node (moving the work keeps it where it is).
+  params.phGraph_out = made.bodyHandles.data();
+  work = std::move(made);
+  return cudaSuccess;
+}
+
 cudaError_t checkGenericSet(cudaGraphNode_t node, const cudaGraphNodeParams* params) {
   if (!node || !params || params->type != nodeType(node->work))
     return cudaErrorInvalidValue;
-  if (params->type == cudaGraphNodeTypeMemAlloc || params->type == cudaGraphNodeTypeMemFree)
+  if (params->type == cudaGraphNodeTypeMemAlloc || params->type == cudaGraphNodeTypeMemFree ||
+      params->type == cudaGraphNodeTypeConditional)
     return cudaErrorNotSupported;
   return cudaSuccess;
 }

@@ -26,13 +26,17 @@ cudaError_t childWork(cudaGraph_t child, cudaGraphChildGraphNodeOwnership owners
 cudaError_t allocWork(cudaMemAllocNodeParams* params, NodeWork& work);
 /// `address` must be a graph allocation not yet freed by a free node.
 cudaError_t freeWork(void* address, NodeWork& work);
-/// cudaGraphNodeParams in any of its forms. A memory allocation node's address is written
-/// back to params->alloc.dptr.
+/// A conditional node on one of `graph`'s conditions, with empty bodies whose handles go to
+/// params.phGraph_out.
+cudaError_t conditionalWork(const CUgraph_st& graph, cudaConditionalNodeParams& params,
+                            NodeWork& work);
+/// cudaGraphNodeParams in any of its forms but conditional nodes (conditionalWork). A memory
+/// allocation node's address is written back to params->alloc.dptr.
 cudaError_t genericWork(cudaGraphNodeParams* params, NodeWork& work);
 
 /// Whether cudaGraphNodeSetParams / cudaGraphExecNodeSetParams may give `node` these: of its
-/// kind (cudaErrorInvalidValue otherwise), not a memory node (cudaErrorNotSupported: CUDA does
-/// not allow it).
+/// kind (cudaErrorInvalidValue otherwise), not a memory or conditional node
+/// (cudaErrorNotSupported: CUDA does not allow it).
 cudaError_t checkGenericSet(cudaGraphNode_t node, const cudaGraphNodeParams* params);
 
 /// New parameters for a node: of the same kind (cudaErrorInvalidValue otherwise), not a memory

@@ -23,6 +23,17 @@ __global__ void sum_into(const float* data, float* total, int n) {
     atomicAdd(total, data[i]);
 }
 
+__global__ void set_condition(cudaGraphConditionalHandle handle, unsigned value) {
+  if (blockIdx.x == 0 && threadIdx.x == 0)
+    cudaGraphSetConditional(handle, value);
+}
+
+// One step of a loop: counts, and keeps the loop going while the count is under `limit`.
+__global__ void count_up(int* counter, cudaGraphConditionalHandle handle, int limit) {
+  if (blockIdx.x == 0 && threadIdx.x == 0)
+    cudaGraphSetConditional(handle, ++*counter < limit);
+}
+
 static void CUDART_CB count_call(void* counter) {
   static_cast<std::atomic<int>*>(counter)->fetch_add(1);
 }
@@ -884,6 +895,127 @@ static int memory() {
   return 0;
 }
 
+// Conditional nodes: IF/ELSE, WHILE and SWITCH bodies chosen by the condition a kernel set with
+// cudaGraphSetConditional, or by the handle's default at each launch.
+static int conditionals() {
+  const int n = 64;
+  const size_t bytes = n * sizeof(float);
+  float* d = nullptr;
+  int* counter = nullptr;
+  OK(cudaMalloc(&d, bytes));
+  OK(cudaMalloc(&counter, sizeof(int)));
+  std::vector<float> out(n, -1.f);
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+
+  // if (kernel said so) d = 1 else d = 2; then copy back.
+  cudaGraph_t branch;
+  OK(cudaGraphCreate(&branch, 0));
+  cudaGraphConditionalHandle handle;
+  OK(cudaGraphConditionalHandleCreate(&handle, branch, 0, 0));
+  unsigned value = 1;
+  void* setArgs[] = {&handle, &value};
+  cudaKernelNodeParams setter = {};
+  setter.func = reinterpret_cast<void*>(set_condition);
+  setter.gridDim = dim3(1);
+  setter.blockDim = dim3(32);
+  setter.kernelParams = setArgs;
+  cudaGraphNode_t decide, choose, back;
+  OK(cudaGraphAddKernelNode(&decide, branch, nullptr, 0, &setter));
+  cudaGraphNodeParams params = {};
+  params.type = cudaGraphNodeTypeConditional;
+  params.conditional.handle = handle;
+  params.conditional.type = cudaGraphCondTypeIf;
+  params.conditional.size = 2;
+  OK(cudaGraphAddNode(&choose, branch, &decide, nullptr, 1, &params));
+  cudaGraph_t thenBody = params.conditional.phGraph_out[0];
+  cudaGraph_t elseBody = params.conditional.phGraph_out[1];
+  cudaGraphNode_t unused;
+  cudaMemsetParams one = fill_floats(d, 0x3f800000, n), two = fill_floats(d, 0x40000000, n);
+  OK(cudaGraphAddMemsetNode(&unused, thenBody, nullptr, 0, &one));
+  OK(cudaGraphAddMemsetNode(&unused, elseBody, nullptr, 0, &two));
+  OK(cudaGraphAddMemcpyNode1D(&back, branch, &choose, 1, out.data(), d, bytes,
+                              cudaMemcpyDeviceToHost));
+  cudaGraphExec_t exec = launch_once(branch, stream);
+  REQUIRE(all_equal(out, 1.f));
+  value = 0;
+  OK(cudaGraphExecKernelNodeSetParams(exec, decide, &setter));
+  OK(cudaGraphLaunch(exec, stream));
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(all_equal(out, 2.f));
+  // Such a graph has one executable graph at a time, no clone, and is no child.
+  cudaGraph_t other = nullptr;
+  cudaGraphExec_t second = nullptr;
+  REQUIRE(cudaGraphClone(&other, branch) != cudaSuccess);
+  REQUIRE(cudaGraphInstantiate(&second, branch, 0) != cudaSuccess);
+  OK(cudaGraphCreate(&other, 0));
+  REQUIRE(cudaGraphAddChildGraphNode(&unused, other, nullptr, 0, branch) != cudaSuccess);
+  cudaGetLastError();
+  OK(cudaGraphDestroy(other));
+  OK(cudaGraphExecDestroy(exec));
+  OK(cudaGraphDestroy(branch));
+
+  // while (count < 5) count++, the loop's condition starting at 1 at every launch.
+  cudaGraph_t loop;
+  OK(cudaGraphCreate(&loop, 0));
+  OK(cudaGraphConditionalHandleCreate(&handle, loop, 1, cudaGraphCondAssignDefault));
+  cudaGraphNode_t reset, repeat, step, result;
+  cudaMemsetParams zero = {};
+  zero.dst = counter;
+  zero.elementSize = 4;
+  zero.width = 1;
+  zero.height = 1;
+  OK(cudaGraphAddMemsetNode(&reset, loop, nullptr, 0, &zero));
+  params.conditional.handle = handle;
+  params.conditional.type = cudaGraphCondTypeWhile;
+  params.conditional.size = 1;
+  OK(cudaGraphAddNode(&repeat, loop, &reset, nullptr, 1, &params));
+  int limit = 5;
+  void* countArgs[] = {&counter, &handle, &limit};
+  cudaKernelNodeParams counting = setter;
+  counting.func = reinterpret_cast<void*>(count_up);
+  counting.kernelParams = countArgs;
+  OK(cudaGraphAddKernelNode(&step, params.conditional.phGraph_out[0], nullptr, 0, &counting));
+  int count = -1;
+  OK(cudaGraphAddMemcpyNode1D(&result, loop, &repeat, 1, &count, counter, sizeof(int),
+                              cudaMemcpyDeviceToHost));
+  exec = launch_once(loop, stream);
+  REQUIRE(count == 5);
+  count = -1;
+  OK(cudaGraphLaunch(exec, stream)); // the default brings the condition back to 1
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(count == 5);
+  OK(cudaGraphExecDestroy(exec));
+  OK(cudaGraphDestroy(loop));
+
+  // switch (2): the third of three bodies.
+  cudaGraph_t cases;
+  OK(cudaGraphCreate(&cases, 0));
+  OK(cudaGraphConditionalHandleCreate(&handle, cases, 2, cudaGraphCondAssignDefault));
+  params.conditional.handle = handle;
+  params.conditional.type = cudaGraphCondTypeSwitch;
+  params.conditional.size = 3;
+  cudaGraphNode_t pick;
+  OK(cudaGraphAddNode(&pick, cases, nullptr, nullptr, 0, &params));
+  const unsigned bits[] = {0x41200000, 0x41a00000, 0x41f00000}; // 10, 20, 30
+  for (int i = 0; i < 3; ++i) {
+    cudaMemsetParams fill = fill_floats(d, bits[i], n);
+    OK(cudaGraphAddMemsetNode(&unused, params.conditional.phGraph_out[i], nullptr, 0, &fill));
+  }
+  OK(cudaGraphAddMemcpyNode1D(&back, cases, &pick, 1, out.data(), d, bytes,
+                              cudaMemcpyDeviceToHost));
+  exec = launch_once(cases, stream);
+  REQUIRE(all_equal(out, 30.f));
+  OK(cudaGraphExecDestroy(exec));
+  OK(cudaGraphDestroy(cases));
+
+  OK(cudaStreamDestroy(stream));
+  OK(cudaFree(d));
+  OK(cudaFree(counter));
+  std::printf("conditionals ok\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* section = argc > 1 ? argv[1] : "";
   if (!std::strcmp(section, "built"))
@@ -898,6 +1030,8 @@ int main(int argc, char** argv) {
     return updates();
   if (!std::strcmp(section, "memory"))
     return memory();
-  std::printf("usage: graphs built|captured|illegal|children|updates|memory\n");
+  if (!std::strcmp(section, "conditionals"))
+    return conditionals();
+  std::printf("usage: graphs built|captured|illegal|children|updates|memory|conditionals\n");
   return 2;
 }
