@@ -204,7 +204,8 @@ CUgraphExec_st::~CUgraphExec_st() {
 }
 
 cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
-                                        std::unique_ptr<CUgraphExec_st>& exec) {
+                                        std::unique_ptr<CUgraphExec_st>& exec,
+                                        CUgraphNode_st** stuck) {
   // CUDA: at most one executable graph at a time of a graph with memory or conditional nodes.
   bool single =
       drawbridge::cudart::hasMemoryNodes(graph) || drawbridge::cudart::hasConditionalNodes(graph);
@@ -233,6 +234,9 @@ cudaError_t CUgraphExec_st::instantiate(const CUgraph_st& graph,
         ready.push_back(next);
   }
   if (exec->steps.size() != graph.nodes.size()) {
+    for (const auto& node : graph.nodes)
+      if (stuck && waiting[node.get()] > 0)
+        *stuck = node.get(); // still waiting: on the cycle or after it
     exec.reset();
     return cudaErrorInvalidValue; // a cycle
   }

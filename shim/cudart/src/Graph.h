@@ -140,9 +140,11 @@ struct CUgraphExec_st {
   std::vector<std::shared_ptr<drawbridge::cudart::ConditionalSlot>> conditions; // the graph's
 
   ~CUgraphExec_st();
-  /// Fails with cudaErrorInvalidValue on a cycle, and with cudaErrorNotSupported when a graph
-  /// with memory nodes already has an executable graph.
-  static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec);
+  /// Fails with cudaErrorInvalidValue on a cycle (naming in `stuck`, when given, a node on it or
+  /// after it), and with cudaErrorNotSupported when a graph with memory or conditional nodes
+  /// already has an executable graph.
+  static cudaError_t instantiate(const CUgraph_st& graph, std::unique_ptr<CUgraphExec_st>& exec,
+                                 CUgraphNode_st** stuck = nullptr);
   Step* step(const CUgraphNode_st* from);
   /// Puts every enabled step on the stream, in order. With conditional nodes, the launch waits
   /// for the stream before each, to choose what runs.

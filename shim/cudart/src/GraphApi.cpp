@@ -55,13 +55,9 @@ cudaError_t instantiate(cudaGraphExec_t* pGraphExec, cudaGraph_t graph, unsigned
   if (flags & ~kKnown)
     return cudaErrorInvalidValue;
   std::unique_ptr<CUgraphExec_st> exec;
-  cudaError_t error = CUgraphExec_st::instantiate(*graph, exec);
-  if (error == cudaErrorInvalidValue) {
+  cudaError_t error = CUgraphExec_st::instantiate(*graph, exec, &failed);
+  if (error == cudaErrorInvalidValue)
     result = cudaGraphInstantiateInvalidStructure;
-    for (const auto& node : graph->nodes) // a node of the cycle, or one after it
-      if (!exec || !exec->step(node.get()))
-        failed = node.get();
-  }
   if (error)
     return error;
   exec->flags = flags;
