@@ -2,6 +2,7 @@
 
 #include "Collectives.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -66,11 +67,19 @@ extern "C" int32_t drawbridgeWarpSite(const BlockContext* context, int32_t site)
                                 std::span(kernel.sites, kernel.siteCount + 1));
 }
 
+// CUDA's device function for conditional graph nodes. The CUDA runtime's handle is the address
+// of the 32-bit condition it reads when the stream reaches the node (the CPU device shares the
+// host's memory), so setting it is one store.
+extern "C" void drawbridgeSetConditional(uint64_t handle, uint32_t value) {
+  reinterpret_cast<std::atomic<uint32_t>*>(handle)->store(value, std::memory_order_relaxed);
+}
+
 const RuntimeSymbol kSymbols[] = {
     {kTrapHook, reinterpret_cast<void*>(&drawbridgeTrap)},
     {kAssertHook, reinterpret_cast<void*>(&drawbridgeAssert)},
     {kWarpSiteHook, reinterpret_cast<void*>(&drawbridgeWarpSite)},
     {"vprintf", reinterpret_cast<void*>(&drawbridgeVprintf)},
+    {"cudaGraphSetConditional", reinterpret_cast<void*>(&drawbridgeSetConditional)},
 };
 
 } // namespace

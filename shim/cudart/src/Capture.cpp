@@ -16,7 +16,8 @@ struct Session {
   cudaStreamCaptureMode mode;
   std::thread::id thread;
   backend::Stream* origin;
-  std::unique_ptr<CUgraph_st> graph = std::make_unique<CUgraph_st>();
+  std::unique_ptr<CUgraph_st> owned; // the graph begun for the capture, unless it was given
+  CUgraph_st* graph;
   bool invalidated = false;
 };
 
@@ -65,19 +66,27 @@ void ancestors(cudaGraphNode_t from, std::set<cudaGraphNode_t>& seen) {
 
 } // namespace
 
-cudaError_t begin(cudaStream_t stream, cudaStreamCaptureMode mode) {
+cudaError_t begin(cudaStream_t stream, cudaStreamCaptureMode mode, cudaGraph_t into,
+                  const cudaGraphNode_t* dependencies, size_t count) {
   if (mode != cudaStreamCaptureModeGlobal && mode != cudaStreamCaptureModeThreadLocal &&
       mode != cudaStreamCaptureModeRelaxed)
     return cudaErrorInvalidValue;
+  if (count && !dependencies)
+    return cudaErrorInvalidValue;
+  for (size_t i = 0; i < count; ++i)
+    if (!into || !into->owns(dependencies[i]))
+      return cudaErrorInvalidValue;
   backend::Stream* key = toBackend(stream);
   if (!key)
     return cudaErrorStreamCaptureUnsupported; // the legacy stream cannot capture
   std::lock_guard lock(mutex);
   if (find(key))
     return cudaErrorIllegalState;
-  auto session =
-      std::make_shared<Session>(Session{nextId++, mode, std::this_thread::get_id(), key});
-  streams[key] = {session, {}};
+  auto owned = into ? nullptr : std::make_unique<CUgraph_st>();
+  CUgraph_st* graph = into ? into : owned.get();
+  auto session = std::make_shared<Session>(
+      Session{nextId++, mode, std::this_thread::get_id(), key, std::move(owned), graph});
+  streams[key] = {session, {dependencies, dependencies + count}};
   return cudaSuccess;
 }
 
@@ -114,7 +123,8 @@ cudaError_t end(cudaStream_t stream, cudaGraph_t* graph) {
     return cudaErrorStreamCaptureInvalidated;
   if (unjoined)
     return cudaErrorStreamCaptureUnjoined;
-  *graph = session->graph.release();
+  (void)session->owned.release(); // the program's now
+  *graph = session->graph;
   return cudaSuccess;
 }
 
@@ -127,7 +137,7 @@ Info info(cudaStream_t stream) {
   result.status = capturing->session->invalidated ? cudaStreamCaptureStatusInvalidated
                                                   : cudaStreamCaptureStatusActive;
   result.id = capturing->session->id;
-  result.graph = capturing->session->graph.get();
+  result.graph = capturing->session->graph;
   result.dependencies = capturing->tail.data();
   result.dependencyCount = capturing->tail.size();
   return result;

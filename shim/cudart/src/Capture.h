@@ -11,7 +11,10 @@
 
 namespace drawbridge::cudart::capture {
 
-cudaError_t begin(cudaStream_t stream, cudaStreamCaptureMode mode);
+/// Captures into a new graph, or with `into` into that existing graph, after `dependencies`
+/// (cudaStreamBeginCaptureToGraph).
+cudaError_t begin(cudaStream_t stream, cudaStreamCaptureMode mode, cudaGraph_t into = nullptr,
+                  const cudaGraphNode_t* dependencies = nullptr, size_t count = 0);
 cudaError_t end(cudaStream_t stream, cudaGraph_t* graph);
 
 struct Info {

@@ -3,6 +3,8 @@
 #include "Capture.h"
 #include "Export.h"
 #include "Graph.h"
+#include "GraphMemory.h"
+#include "GraphWork.h"
 #include "Log.h"
 #include "Runtime.h"
 
@@ -13,33 +15,11 @@ using namespace drawbridge::cudart;
 
 namespace {
 
-cudaError_t kernelWork(const cudaKernelNodeParams* params, KernelWork& work) {
-  if (!params)
-    return cudaErrorInvalidValue;
-  if (params->extra) {
-    logError("drawbridge: kernel node arguments in the 'extra' form are not "
-             "supported; pass kernelParams\n");
-    return cudaErrorNotSupported;
-  }
-  auto* function = const_cast<RegisteredFunction*>(Registry::instance().function(params->func));
-  return KernelWork::make(
-      {function, params->gridDim, params->blockDim, params->sharedMemBytes, params->kernelParams},
-      work);
-}
-
 cudaError_t addNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
                     size_t count, NodeWork work) {
   if (!graph)
     return cudaErrorInvalidValue;
   return graph->add(std::move(work), dependencies, count, node);
-}
-
-// The node's work in `exec`, which must hold a node of the same kind instantiated from it.
-template <typename Work> Work* execWork(cudaGraphExec_t exec, cudaGraphNode_t node) {
-  if (!exec || !node)
-    return nullptr;
-  CUgraphExec_st::Step* step = exec->step(node);
-  return step ? std::get_if<Work>(&step->work) : nullptr;
 }
 
 // The launch keeps the executable graph's user objects alive until the stream has run it, so
@@ -56,6 +36,66 @@ cudaError_t holdUserObjects(const CUgraphExec_st& exec, cudaStream_t stream) {
   auto held = std::make_shared<UserObjectReferences>(exec.userObjects);
   return enqueueHostWork(
       stream, [held] {}, "cudaGraphLaunch");
+}
+
+// Instantiation as every cudaGraphInstantiate* call does it, with the result CUDA's
+// cudaGraphInstantiateWithParams reports.
+cudaError_t instantiate(cudaGraphExec_t* pGraphExec, cudaGraph_t graph, unsigned long long flags,
+                        cudaGraphInstantiateResult& result, cudaGraphNode_t& failed) {
+  constexpr unsigned long long kKnown = cudaGraphInstantiateFlagAutoFreeOnLaunch |
+                                        cudaGraphInstantiateFlagUpload |
+                                        cudaGraphInstantiateFlagUseNodePriority;
+  result = cudaGraphInstantiateError;
+  failed = nullptr;
+  if (!pGraphExec || !graph || graph->ownedByParent)
+    return cudaErrorInvalidValue;
+  if (flags & cudaGraphInstantiateFlagDeviceLaunch) {
+    logError("drawbridge: graphs launched from the device are not supported\n");
+    return cudaErrorNotSupported;
+  }
+  if (flags & ~kKnown)
+    return cudaErrorInvalidValue;
+  std::unique_ptr<CUgraphExec_st> exec;
+  cudaError_t error = CUgraphExec_st::instantiate(*graph, exec, &failed);
+  if (error == cudaErrorInvalidValue)
+    result = cudaGraphInstantiateInvalidStructure;
+  if (error)
+    return error;
+  exec->flags = flags;
+  *pGraphExec = exec.release();
+  result = cudaGraphInstantiateSuccess;
+  return cudaSuccess;
+}
+
+// Every allocation node of the executable graph, in its child graphs too.
+void allocationsOf(const std::vector<NodeWork*>& works, std::vector<GraphAllocation*>& found) {
+  for (NodeWork* work : works) {
+    if (auto* alloc = std::get_if<MemAllocWork>(work))
+      found.push_back(alloc->allocation.get());
+    if (auto* child = std::get_if<ChildWork>(work)) {
+      std::vector<NodeWork*> inner;
+      for (auto& node : child->graph->nodes)
+        inner.push_back(&node->work);
+      allocationsOf(inner, found);
+    }
+  }
+}
+
+// A launch while the graph's earlier allocations are still live fails, unless the graph was
+// instantiated to free them at each launch (CUDA's rule).
+cudaError_t freeEarlierAllocations(CUgraphExec_st& exec) {
+  std::vector<NodeWork*> works;
+  for (CUgraphExec_st::Step& step : exec.steps)
+    works.push_back(&step.work);
+  std::vector<GraphAllocation*> allocations;
+  allocationsOf(works, allocations);
+  for (GraphAllocation* allocation : allocations)
+    if (allocation->live && !(exec.flags & cudaGraphInstantiateFlagAutoFreeOnLaunch))
+      return cudaErrorInvalidValue;
+  for (GraphAllocation* allocation : allocations)
+    if (allocation->live)
+      graphMemory::release(allocation->address);
+  return cudaSuccess;
 }
 
 } // namespace
@@ -76,8 +116,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   return api(
       "cudaGraphDestroy",
       [&] {
-        if (!graph)
-          return cudaErrorInvalidValue;
+        if (!graph || graph->ownedByParent)
+          return cudaErrorInvalidValue; // a child graph node's own graph goes with the node
         delete graph;
         return cudaSuccess;
       },
@@ -108,9 +148,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddMemcpyNode(cudaGraphNode_t* pGr
   return api(
       "cudaGraphAddMemcpyNode",
       [&] {
-        if (!params)
-          return cudaErrorInvalidValue;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies, CopyWork{*params});
+        NodeWork work;
+        if (cudaError_t error = copyWork(params, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, params);
 }
@@ -121,10 +162,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddMemcpyNode1D(
   return api(
       "cudaGraphAddMemcpyNode1D",
       [&] {
-        if (!validCopyDirection(kind))
-          return cudaErrorInvalidMemcpyDirection;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies,
-                       CopyWork{linearCopy(dst, src, count, kind)});
+        NodeWork work;
+        if (cudaError_t error = linearCopyWork(dst, src, count, kind, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, dst, src, count, kind);
 }
@@ -137,10 +178,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddMemsetNode(cudaGraphNode_t* pGr
   return api(
       "cudaGraphAddMemsetNode",
       [&] {
-        if (!params ||
-            (params->elementSize != 1 && params->elementSize != 2 && params->elementSize != 4))
-          return cudaErrorInvalidValue;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies, FillWork{*params});
+        NodeWork work;
+        if (cudaError_t error = fillWork(params, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, params);
 }
@@ -153,9 +194,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddHostNode(cudaGraphNode_t* pGrap
   return api(
       "cudaGraphAddHostNode",
       [&] {
-        if (!params || !params->fn)
-          return cudaErrorInvalidValue;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies, HostWork{*params});
+        NodeWork work;
+        if (cudaError_t error = hostWork(params, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, params);
 }
@@ -176,9 +218,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddEventRecordNode(
   return api(
       "cudaGraphAddEventRecordNode",
       [&] {
-        if (!event)
-          return cudaErrorInvalidValue;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies, EventRecordWork{event});
+        NodeWork work;
+        if (cudaError_t error = eventWork(event, true, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, event);
 }
@@ -191,9 +234,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphAddEventWaitNode(cudaGraphNode_t* 
   return api(
       "cudaGraphAddEventWaitNode",
       [&] {
-        if (!event)
-          return cudaErrorInvalidValue;
-        return addNode(pGraphNode, graph, pDependencies, numDependencies, EventWaitWork{event});
+        NodeWork work;
+        if (cudaError_t error = eventWork(event, false, work))
+          return error;
+        return addNode(pGraphNode, graph, pDependencies, numDependencies, std::move(work));
       },
       pGraphNode, graph, pDependencies, numDependencies, event);
 }
@@ -294,72 +338,44 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec
   return api(
       "cudaGraphInstantiateWithFlags",
       [&] {
-        constexpr unsigned long long kKnown = cudaGraphInstantiateFlagAutoFreeOnLaunch |
-                                              cudaGraphInstantiateFlagUpload |
-                                              cudaGraphInstantiateFlagUseNodePriority;
-        if (!pGraphExec || !graph)
-          return cudaErrorInvalidValue;
-        if (flags & cudaGraphInstantiateFlagDeviceLaunch) {
-          logError("drawbridge: graphs launched from the device are not supported\n");
-          return cudaErrorNotSupported;
-        }
-        if (flags & ~kKnown)
-          return cudaErrorInvalidValue;
-        std::unique_ptr<CUgraphExec_st> exec;
-        if (cudaError_t error = CUgraphExec_st::instantiate(*graph, exec))
-          return error;
-        exec->flags = flags;
-        *pGraphExec = exec.release();
-        return cudaSuccess;
+        cudaGraphInstantiateResult result;
+        cudaGraphNode_t failed;
+        return instantiate(pGraphExec, graph, flags, result, failed);
       },
       pGraphExec, graph, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiateWithParams(
+    cudaGraphExec_t* pGraphExec, cudaGraph_t graph, cudaGraphInstantiateParams* instantiateParams) {
+  return api(
+      "cudaGraphInstantiateWithParams",
+      [&] {
+        if (!instantiateParams)
+          return cudaErrorInvalidValue;
+        cudaGraphInstantiateParams& params = *instantiateParams;
+        cudaError_t error =
+            instantiate(pGraphExec, graph, params.flags, params.result_out, params.errNode_out);
+        // The upload has nothing to move (cudaGraphUpload), but the stream must be usable.
+        if (!error && (params.flags & cudaGraphInstantiateFlagUpload))
+          error = cudaStreamQuery(params.uploadStream) == cudaErrorInvalidResourceHandle
+                      ? cudaErrorInvalidResourceHandle
+                      : cudaSuccess;
+        return error;
+      },
+      pGraphExec, graph, instantiateParams);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiateWithParams_ptsz(
+    cudaGraphExec_t* pGraphExec, cudaGraph_t graph, cudaGraphInstantiateParams* instantiateParams) {
+  if (instantiateParams && !instantiateParams->uploadStream)
+    instantiateParams->uploadStream = cudaStreamPerThread;
+  return cudaGraphInstantiateWithParams(pGraphExec, graph, instantiateParams);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphInstantiate(cudaGraphExec_t* pGraphExec,
                                                           cudaGraph_t graph,
                                                           unsigned long long flags) {
   return cudaGraphInstantiateWithFlags(pGraphExec, graph, flags);
-}
-
-DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphExecKernelNodeSetParams(
-    cudaGraphExec_t hGraphExec, cudaGraphNode_t node, const cudaKernelNodeParams* params) {
-  return api(
-      "cudaGraphExecKernelNodeSetParams",
-      [&] {
-        auto* work = execWork<KernelWork>(hGraphExec, node);
-        if (!work)
-          return cudaErrorInvalidValue;
-        return kernelWork(params, *work);
-      },
-      hGraphExec, node, params);
-}
-
-DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphExecMemsetNodeSetParams(
-    cudaGraphExec_t hGraphExec, cudaGraphNode_t node, const cudaMemsetParams* params) {
-  return api(
-      "cudaGraphExecMemsetNodeSetParams",
-      [&] {
-        auto* work = execWork<FillWork>(hGraphExec, node);
-        if (!work || !params)
-          return cudaErrorInvalidValue;
-        work->params = *params;
-        return cudaSuccess;
-      },
-      hGraphExec, node, params);
-}
-
-DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphExecHostNodeSetParams(
-    cudaGraphExec_t hGraphExec, cudaGraphNode_t node, const cudaHostNodeParams* params) {
-  return api(
-      "cudaGraphExecHostNodeSetParams",
-      [&] {
-        auto* work = execWork<HostWork>(hGraphExec, node);
-        if (!work || !params || !params->fn)
-          return cudaErrorInvalidValue;
-        work->params = *params;
-        return cudaSuccess;
-      },
-      hGraphExec, node, params);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec,
@@ -369,9 +385,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec,
       [&] {
         if (!graphExec)
           return cudaErrorInvalidValue;
-        for (CUgraphExec_st::Step& step : graphExec->steps)
-          if (cudaError_t error = run(step.work, stream))
-            return error;
+        if (cudaError_t error = freeEarlierAllocations(*graphExec))
+          return error;
+        if (cudaError_t error = graphExec->launch(stream))
+          return error;
         return holdUserObjects(*graphExec, stream);
       },
       graphExec, stream);

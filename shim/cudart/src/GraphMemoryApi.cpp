@@ -1,8 +1,8 @@
-// A device's graph memory: what memory-allocation nodes of instantiated graphs hold. Drawbridge
-// has no such nodes (cudaGraphAddMemAllocNode is not implemented, and capture refuses
-// cudaMallocAsync), so a device's graph memory is always none, and trimming has nothing to do.
+// A device's graph memory, as memory allocation nodes hold it (GraphMemory.h): what is in use
+// and reserved now and at most since the watermarks were reset, and trimming what is unused.
 #include "Api.h"
 #include "Export.h"
+#include "GraphMemory.h"
 #include "Runtime.h"
 
 #include <cstdint>
@@ -16,9 +16,23 @@ cudaError_t checkDevice(int ordinal) {
   return Runtime::instance().device(ordinal, device);
 }
 
-bool knownAttribute(cudaGraphMemAttributeType attr) {
-  return attr == cudaGraphMemAttrUsedMemCurrent || attr == cudaGraphMemAttrUsedMemHigh ||
-         attr == cudaGraphMemAttrReservedMemCurrent || attr == cudaGraphMemAttrReservedMemHigh;
+bool figureOf(cudaGraphMemAttributeType attr, graphMemory::Figure& figure) {
+  switch (attr) {
+  case cudaGraphMemAttrUsedMemCurrent:
+    figure = graphMemory::Figure::UsedCurrent;
+    return true;
+  case cudaGraphMemAttrUsedMemHigh:
+    figure = graphMemory::Figure::UsedHigh;
+    return true;
+  case cudaGraphMemAttrReservedMemCurrent:
+    figure = graphMemory::Figure::ReservedCurrent;
+    return true;
+  case cudaGraphMemAttrReservedMemHigh:
+    figure = graphMemory::Figure::ReservedHigh;
+    return true;
+  default:
+    return false;
+  }
 }
 
 } // namespace
@@ -29,33 +43,49 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetGraphMemAttribute(int device,
   return api(
       "cudaDeviceGetGraphMemAttribute",
       [&] {
-        if (!value || !knownAttribute(attr))
+        graphMemory::Figure figure;
+        if (!value || !figureOf(attr, figure))
           return cudaErrorInvalidValue;
         if (cudaError_t error = checkDevice(device))
           return error;
-        *static_cast<uint64_t*>(value) = 0;
+        *static_cast<uint64_t*>(value) = graphMemory::figure(device, figure);
         return cudaSuccess;
       },
       device, attr, value);
 }
 
-// Only the high watermarks may be set, and only to zero (CUDA's rule).
+// Only the high watermarks may be set, and only to zero (CUDA's rule); they restart from the
+// current figures.
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSetGraphMemAttribute(int device,
                                                                     cudaGraphMemAttributeType attr,
                                                                     void* value) {
   return api(
       "cudaDeviceSetGraphMemAttribute",
       [&] {
-        bool watermark =
-            attr == cudaGraphMemAttrUsedMemHigh || attr == cudaGraphMemAttrReservedMemHigh;
+        graphMemory::Figure figure;
+        bool watermark = figureOf(attr, figure) && (figure == graphMemory::Figure::UsedHigh ||
+                                                    figure == graphMemory::Figure::ReservedHigh);
         if (!value || !watermark || *static_cast<uint64_t*>(value) != 0)
           return cudaErrorInvalidValue;
-        return checkDevice(device);
+        if (cudaError_t error = checkDevice(device))
+          return error;
+        graphMemory::resetHigh(device, figure);
+        return cudaSuccess;
       },
       device, attr, value);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGraphMemTrim(int device) {
   return api(
-      "cudaDeviceGraphMemTrim", [&] { return checkDevice(device); }, device);
+      "cudaDeviceGraphMemTrim",
+      [&] {
+        if (cudaError_t error = checkDevice(device))
+          return error;
+        // Frees are counted when issued; the pages go only once the streams have reached them.
+        if (cudaError_t error = cudaDeviceSynchronize())
+          return error;
+        graphMemory::trim(device);
+        return cudaSuccess;
+      },
+      device);
 }

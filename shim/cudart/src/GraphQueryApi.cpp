@@ -54,6 +54,8 @@ cudaError_t removeEdges(cudaGraph_t graph, const cudaGraphNode_t* from, const cu
                         size_t count) {
   if (!graph || (count && (!from || !to)))
     return cudaErrorInvalidValue;
+  if (hasMemoryNodes(*graph))
+    return cudaErrorNotSupported; // CUDA: a graph with memory nodes keeps its edges
   for (size_t i = 0; i < count; ++i) {
     if (!graph->owns(from[i]) || !graph->owns(to[i]))
       return cudaErrorInvalidValue;
@@ -153,6 +155,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphDestroyNode(cudaGraphNode_t node) 
         if (!node)
           return cudaErrorInvalidValue;
         CUgraph_st* graph = node->graph;
+        if (hasMemoryNodes(*graph))
+          return cudaErrorNotSupported; // CUDA: a graph with memory nodes keeps its nodes
         for (const auto& other : graph->nodes)
           std::erase(other->dependencies, node);
         std::erase_if(graph->nodes, [&](const auto& owned) { return owned.get() == node; });
@@ -168,16 +172,9 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGraphClone(cudaGraph_t* pGraphClone,
       [&] {
         if (!pGraphClone || !originalGraph)
           return cudaErrorInvalidValue;
-        auto clone = std::make_unique<CUgraph_st>();
-        for (const auto& node : originalGraph->nodes) {
-          clone->nodes.push_back(std::make_unique<CUgraphNode_st>(
-              CUgraphNode_st{clone.get(), node->work, node->dependencies}));
-          clone->cloneOf[node.get()] = clone->nodes.back().get();
-        }
-        for (const auto& node : clone->nodes)
-          for (CUgraphNode_st*& dependency : node->dependencies)
-            dependency = clone->cloneOf[dependency];
-        clone->userObjects = originalGraph->userObjects;
+        if (hasMemoryNodes(*originalGraph) || hasConditionalNodes(*originalGraph))
+          return cudaErrorNotSupported; // CUDA: such graphs cannot be cloned
+        std::unique_ptr<CUgraph_st> clone = cloneGraph(*originalGraph);
         *pGraphClone = clone.release();
         return cudaSuccess;
       },

@@ -6,6 +6,8 @@
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
+#include "GraphMemory.h"
+#include "GraphWork.h"
 #include "Log.h"
 #include "MemPool.h"
 #include "Operations.h"
@@ -219,14 +221,42 @@ void releaseFrom(CUmemPoolHandle_st* pool, void* pointer) {
   delete pool;
 }
 
+// On a capturing stream, an allocation becomes an allocation node, whose address the program
+// gets at once (CUDA's); nothing otherwise.
+std::optional<cudaError_t> allocateInCapture(void** pointer, size_t size, int device,
+                                             cudaStream_t stream) {
+  if (capture::info(stream).status == cudaStreamCaptureStatusNone)
+    return std::nullopt;
+  if (!pointer || size == 0)
+    return cudaErrorInvalidValue;
+  MemAllocWork work;
+  if (cudaError_t error = graphMemory::create(size, device, work.allocation))
+    return error;
+  void* address = work.allocation->address;
+  std::optional<cudaError_t> result = capture::intercept(stream, std::move(work));
+  if (result && *result == cudaSuccess)
+    *pointer = address;
+  return result;
+}
+
 cudaError_t freeInStreamOrder(void* pointer, cudaStream_t stream) {
   if (!pointer)
     return cudaErrorInvalidValue;
+  if (graphMemory::find(pointer)) {
+    // A graph allocation: freed by a free node when captured, else now in issue order.
+    if (capture::info(stream).status != cudaStreamCaptureStatusNone) {
+      NodeWork work;
+      if (cudaError_t error = freeWork(pointer, work))
+        return error;
+      return capture::intercept(stream, std::move(work)).value_or(cudaSuccess);
+    }
+    return graphMemory::release(pointer) ? cudaSuccess : cudaErrorInvalidValue;
+  }
   CUmemPoolHandle_st* pool = owningPool(pointer);
   if (!pool)
     return cudaErrorInvalidValue;
   if (capture::active())
-    return cudaErrorStreamCaptureUnsupported; // graph memory nodes are not supported
+    return cudaErrorStreamCaptureUnsupported; // only graph allocations can be freed by a node
   Allocations::instance().remove(pointer);
   return enqueueHostWork(
       stream, [pool, pointer] { releaseFrom(pool, pointer); }, "cudaFreeAsync");
@@ -319,8 +349,11 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocAsync(void** devPtr, size_t size,
   return api(
       "cudaMallocAsync",
       [&] {
+        int device = Runtime::instance().currentOrdinal();
+        if (auto captured = allocateInCapture(devPtr, size, device, hStream))
+          return *captured;
         cudaMemPool_t pool = nullptr;
-        if (cudaError_t error = poolOf(Runtime::instance().currentOrdinal(), &pool, true))
+        if (cudaError_t error = poolOf(device, &pool, true))
           return error;
         return allocateFrom(pool, devPtr, size);
       },
@@ -331,8 +364,15 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocFromPoolAsync(void** ptr, size_t 
                                                              cudaMemPool_t memPool,
                                                              cudaStream_t stream) {
   return api(
-      "cudaMallocFromPoolAsync", [&] { return allocateFrom(memPool, ptr, size); }, ptr, size,
-      memPool, stream);
+      "cudaMallocFromPoolAsync",
+      [&] {
+        if (!Pools::instance().usable(memPool))
+          return cudaErrorInvalidValue;
+        if (auto captured = allocateInCapture(ptr, size, memPool->device, stream))
+          return *captured;
+        return allocateFrom(memPool, ptr, size);
+      },
+      ptr, size, memPool, stream);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFreeAsync(void* devPtr, cudaStream_t hStream) {

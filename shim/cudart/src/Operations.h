@@ -30,6 +30,9 @@ cudaError_t copyAsync(const cudaMemcpy3DParms& params, cudaStream_t stream, cons
 /// Reads the source before it returns, and writes the destination in stream order.
 cudaError_t copyStaged(const cudaMemcpy3DParms& params, cudaStream_t stream, const char* api);
 cudaMemcpy3DParms linearCopy(void* dst, const void* src, size_t count, cudaMemcpyKind kind);
+/// The copy to (`toSymbol`) or from the __device__ variable whose host shadow is `symbol`.
+cudaError_t symbolCopy(const void* symbol, size_t count, size_t offset, bool toSymbol, void* other,
+                       cudaMemcpyKind kind, cudaMemcpy3DParms& params);
 cudaError_t copyLinear(void* dst, const void* src, size_t count, cudaMemcpyKind kind,
                        cudaStream_t stream, bool async, const char* api);
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -366,6 +367,33 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCapture(cudaStream_t stream,
                                                             cudaStreamCaptureMode mode) {
   return api(
       "cudaStreamBeginCapture", [&] { return capture::begin(stream, mode); }, stream, mode);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCaptureToGraph(
+    cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
+    const cudaGraphEdgeData* dependencyData, size_t numDependencies, cudaStreamCaptureMode mode) {
+  return api(
+      "cudaStreamBeginCaptureToGraph",
+      [&] {
+        static const cudaGraphEdgeData kFull = {};
+        for (size_t i = 0; dependencyData && i < numDependencies; ++i)
+          if (std::memcmp(&dependencyData[i], &kFull, sizeof kFull)) {
+            logError("drawbridge: cudaStreamBeginCaptureToGraph: edge data "
+                     "(programmatic dependent launch) is not supported\n");
+            return cudaErrorNotSupported;
+          }
+        if (!graph)
+          return cudaErrorInvalidValue;
+        return capture::begin(stream, mode, graph, dependencies, numDependencies);
+      },
+      stream, graph, dependencies, dependencyData, numDependencies, mode);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamBeginCaptureToGraph_ptsz(
+    cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
+    const cudaGraphEdgeData* dependencyData, size_t numDependencies, cudaStreamCaptureMode mode) {
+  return cudaStreamBeginCaptureToGraph(stream ? stream : cudaStreamPerThread, graph, dependencies,
+                                       dependencyData, numDependencies, mode);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaStreamEndCapture(cudaStream_t stream,

@@ -22,6 +22,18 @@ cudaError_t lookUp(const void* symbol, void*& address, size_t& size) {
 
 cudaError_t copySymbol(const void* symbol, size_t count, size_t offset, bool toSymbol, void* other,
                        cudaMemcpyKind kind, cudaStream_t stream, bool async, const char* name) {
+  cudaMemcpy3DParms params;
+  if (cudaError_t error = symbolCopy(symbol, count, offset, toSymbol, other, kind, params))
+    return error;
+  return copy(params, stream, async, name);
+}
+
+} // namespace
+
+namespace drawbridge::cudart {
+
+cudaError_t symbolCopy(const void* symbol, size_t count, size_t offset, bool toSymbol, void* other,
+                       cudaMemcpyKind kind, cudaMemcpy3DParms& params) {
   if (!validCopyDirection(kind))
     return cudaErrorInvalidMemcpyDirection;
   void* address = nullptr;
@@ -31,10 +43,11 @@ cudaError_t copySymbol(const void* symbol, size_t count, size_t offset, bool toS
   if (offset > size || count > size - offset)
     return cudaErrorInvalidValue;
   char* at = static_cast<char*>(address) + offset;
-  return copyLinear(toSymbol ? at : other, toSymbol ? other : at, count, kind, stream, async, name);
+  params = linearCopy(toSymbol ? at : other, toSymbol ? other : at, count, kind);
+  return cudaSuccess;
 }
 
-} // namespace
+} // namespace drawbridge::cudart
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyToSymbol(const void* symbol, const void* src,
                                                         size_t count, size_t offset,
