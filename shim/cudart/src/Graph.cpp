@@ -261,8 +261,9 @@ cudaError_t CUgraphExec_st::launch(cudaStream_t stream) {
   if (!conditions.empty()) {
     // Choosing a body means waiting for the stream, which a capture cannot do.
     if (drawbridge::cudart::capture::info(stream).status != cudaStreamCaptureStatusNone) {
-      logError("drawbridge: a graph with conditional nodes cannot be launched into a "
-               "stream capture; launch it outside the capture\n");
+      drawbridge::cudart::logError(
+          "drawbridge: a graph with conditional nodes cannot be launched into a "
+          "stream capture; launch it outside the capture\n");
       return cudaErrorNotSupported;
     }
     // Each launch starts from the defaults, once the launches before it are done with them.
