@@ -16,6 +16,11 @@ if [ "${1:-}" = "--agent" ]; then
   *) exec ip netns exec "${TWO_MACHINES_TAG}b" sh -c "$*" ;;
   esac
 fi
+# The bridge's subnet lives in the root namespace, so two runs at once (parallel test runs in
+# two checkouts) would route each other's ranks: one run at a time. mpirun does not get the
+# lock's descriptor (with it, its daemons never reported back and the run hung).
+exec 9>/tmp/drawbridge-two-machines.lock
+flock 9
 TWO_MACHINES_TAG="db$$"
 export TWO_MACHINES_TAG
 tag="$TWO_MACHINES_TAG"
@@ -44,4 +49,4 @@ mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 --map-by node \
   --host 10.211.0.1:1,10.211.0.2:1 \
   --mca plm_rsh_agent "$(readlink -f "$0") --agent" --mca plm_rsh_no_tree_spawn 1 \
   --mca oob_tcp_if_include 10.211.0.0/24 --mca btl tcp,self \
-  --mca btl_tcp_if_include 10.211.0.0/24 "$@"
+  --mca btl_tcp_if_include 10.211.0.0/24 "$@" 9>&-
