@@ -321,8 +321,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaKernelSetAttributeForDevice(cudaKernel_
         int count = 0;
         if (cudaError_t error = Runtime::instance().deviceCount(count))
           return error;
-        if (device < 0 || device >= count)
-          return cudaErrorInvalidDevice;
+        if (device < 0 || device >= count) // CUDA documents no cudaErrorInvalidDevice here
+          return cudaErrorInvalidValue;
         return cudaFuncSetAttribute(reinterpret_cast<const void*>(kernel), attr, value);
       },
       kernel, attr, value, device);
