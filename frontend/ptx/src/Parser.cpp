@@ -465,6 +465,13 @@ Variable Parser::parseVariable(StateSpace space, SourceLocation loc, bool allowU
     } else if (word == "ptr" || word == "global" || word == "shared" || word == "const" ||
                word == "local") {
       // .param .u64 .ptr .global .align 4 name: a pointer-attribute hint on kernel parameters.
+    } else if (word == "attribute") {
+      // .global .attribute(.managed): a __managed__ variable. Device memory is host memory on
+      // Drawbridge's backends, so it is an ordinary global.
+      expect('(');
+      if (!acceptDot("managed"))
+        fail(peek(), ".managed in .attribute(...)");
+      expect(')');
     } else if (auto type = parseScalarType(word)) {
       v.type = *type;
       haveType = true;

@@ -57,6 +57,18 @@ TEST(Parser, ReadsVariablesWithArraysAlignmentAndInitializers) {
   EXPECT_EQ(m.globals[2].elementCount(), 0u);
 }
 
+// __managed__ variables: device memory is host memory on Drawbridge's backends, so a managed
+// global is an ordinary one; any other attribute is an error.
+TEST(Parser, ReadsManagedGlobalsAsGlobals) {
+  Module m = parseOk(".global .attribute(.managed) .align 4 .u32 hits;\n");
+  ASSERT_EQ(m.globals.size(), 1u);
+  EXPECT_EQ(m.globals[0].name, "hits");
+  EXPECT_EQ(m.globals[0].space, StateSpace::Global);
+  EXPECT_EQ(m.globals[0].alignment, 4u);
+  EXPECT_EQ(parseError(std::string(kHeader) + ".global .attribute(.unified) .u32 x;"),
+            "4:20: expected .managed in .attribute(...), found '.unified'");
+}
+
 TEST(Parser, ReadsAddressInitializersAndInfersUnsizedExtents) {
   Module m = parseOk(".global .u32 x;\n.global .u64 p = generic(x);\n"
                      ".global .u64 t[] = {x, p, 7};\n");

@@ -86,9 +86,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim
   return api(
       "__cudaLaunchKernel",
       [&] {
-        return launchKernel(
-            {reinterpret_cast<RegisteredFunction*>(kernel), gridDim, blockDim, sharedMem, args},
-            stream);
+        // Looked up, not cast: a kernel of an unloaded library is then an invalid function.
+        return launchKernel({byHostStub(kernel), gridDim, blockDim, sharedMem, args}, stream);
       },
       kernel, gridDim, blockDim, args, sharedMem, stream);
 }

@@ -43,6 +43,11 @@ cudaError_t failLoad(RegisteredModule& module, cudaError_t error, const std::str
 // runtime, whose PTX targets newer GPUs and is only needed for dynamic parallelism).
 cudaError_t gatherPtx(RegisteredModule& module, std::vector<ptx::PtxSource>& sources,
                       std::string& skipped) {
+  if (module.library) { // chosen when the library was built
+    for (const auto& source : module.librarySources)
+      sources.push_back({source.origin, source.text});
+    return cudaSuccess;
+  }
   for (const auto& fatbin : module.image->fatbins()) {
     if (fatbin.entries.empty())
       continue;
@@ -109,12 +114,14 @@ cudaError_t resolveLoaded(RegisteredFunction& function, backend::Device& device)
   return failKernel(function, found.status().message);
 }
 
-cudaError_t load(RegisteredModule& module, backend::Device& device) {
+} // namespace
+
+cudaError_t loadModule(RegisteredModule& module, backend::Device& device) {
   std::lock_guard lock(module.loadMutex);
   if (module.loadAttempted)
     return module.loaded ? cudaSuccess : static_cast<cudaError_t>(module.loadError);
   module.loadAttempted = true;
-  if (!module.image)
+  if (!module.image && !module.library)
     return failLoad(module, cudaErrorInvalidKernelImage, module.imageError);
   std::vector<ptx::PtxSource> sources;
   std::string skipped;
@@ -147,12 +154,10 @@ cudaError_t load(RegisteredModule& module, backend::Device& device) {
   return cudaSuccess;
 }
 
-} // namespace
-
 cudaError_t resolveKernel(RegisteredFunction& function, backend::Device& device,
                           backend::Kernel*& kernel) {
   RegisteredModule& module = *function.module;
-  if (cudaError_t error = load(module, device))
+  if (cudaError_t error = loadModule(module, device))
     return error;
   std::lock_guard lock(module.loadMutex);
   if (cudaError_t error = resolveLoaded(function, device))
@@ -162,11 +167,22 @@ cudaError_t resolveKernel(RegisteredFunction& function, backend::Device& device,
 }
 
 cudaError_t resolveVariable(RegisteredVariable& variable, backend::Device& device, void*& address) {
-  if (cudaError_t error = load(*variable.module, device))
+  if (cudaError_t error = loadModule(*variable.module, device))
     return error;
   if (!variable.deviceAddress)
     return cudaErrorInvalidSymbol;
   address = variable.deviceAddress;
+  return cudaSuccess;
+}
+
+cudaError_t resolveGlobal(RegisteredModule& module, backend::Device& device, std::string_view name,
+                          backend::GlobalInfo& global) {
+  if (cudaError_t error = loadModule(module, device))
+    return error;
+  auto found = device.getGlobal(module.loaded, name);
+  if (!found)
+    return cudaErrorSymbolNotFound;
+  global = *found;
   return cudaSuccess;
 }
 

@@ -12,11 +12,18 @@
 
 namespace drawbridge::cudart {
 
+/// Loads a module's device code on the device, once; later calls return the first outcome.
+cudaError_t loadModule(RegisteredModule& module, backend::Device& device);
+
 /// The backend kernel of a registered function, loading its module if needed.
 cudaError_t resolveKernel(RegisteredFunction& function, backend::Device& device,
                           backend::Kernel*& kernel);
 
 /// The device address of a registered variable, loading its module if needed.
 cudaError_t resolveVariable(RegisteredVariable& variable, backend::Device& device, void*& address);
+
+/// A global of a module by its device name (cudaLibraryGetGlobal), loading the module if needed.
+cudaError_t resolveGlobal(RegisteredModule& module, backend::Device& device, std::string_view name,
+                          backend::GlobalInfo& global);
 
 } // namespace drawbridge::cudart

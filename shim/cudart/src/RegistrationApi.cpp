@@ -1,5 +1,4 @@
 // The calls nvcc's generated constructors make to register a translation unit's device code.
-#include "Errors.h"
 #include "Export.h"
 #include "RegistrationAbi.h"
 #include "Registry.h"
@@ -46,12 +45,7 @@ DRAWBRIDGE_CUDART_EXPORT char __cudaInitModule(void** fatCubinHandle) {
   return m && m->image ? 1 : 0;
 }
 
+// nvcc's launch code asks for its kernel's cudaKernel_t as a program's cudaGetKernel does.
 DRAWBRIDGE_CUDART_EXPORT cudaError_t __cudaGetKernel(cudaKernel_t* kernel, const void* hostStub) {
-  if (!kernel)
-    return report(cudaErrorInvalidValue);
-  const RegisteredFunction* f = Registry::instance().function(hostStub);
-  if (!f)
-    return report(cudaErrorInvalidDeviceFunction);
-  *kernel = reinterpret_cast<cudaKernel_t>(const_cast<RegisteredFunction*>(f));
-  return cudaSuccess;
+  return cudaGetKernel(kernel, hostStub);
 }

@@ -27,6 +27,20 @@ void** Registry::addModule(const void* wrapper) {
   return &modules_.back()->handleSlot;
 }
 
+RegisteredModule* Registry::addLibrary(std::unique_ptr<RegisteredModule> library) {
+  library->handleSlot = library.get();
+  std::lock_guard lock(mutex_);
+  modules_.push_back(std::move(library));
+  return modules_.back().get();
+}
+
+RegisteredModule* Registry::library(const void* handle) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find_if(modules_.begin(), modules_.end(),
+                         [&](const auto& m) { return m->library && m.get() == handle; });
+  return it == modules_.end() ? nullptr : it->get();
+}
+
 RegisteredModule* Registry::module(void** handle) {
   std::lock_guard lock(mutex_);
   auto it = std::find_if(modules_.begin(), modules_.end(),
@@ -70,7 +84,7 @@ const RegisteredFunction* Registry::function(const void* hostStub) const {
   std::lock_guard lock(mutex_);
   for (const auto& m : modules_)
     for (const auto& f : m->functions)
-      if (f->hostStub == hostStub)
+      if (f->hostStub == hostStub || f.get() == hostStub)
         return f.get();
   return nullptr;
 }

@@ -40,6 +40,12 @@ struct RegisteredVariable {
   void* deviceAddress = nullptr; // resolved when the module loads
 };
 
+// PTX a library was loaded with (cudaLibraryLoadData/FromFile): where it came from, for messages.
+struct LibrarySource {
+  std::string origin;
+  std::string text;
+};
+
 struct RegisteredModule {
   // The program keeps the handle we return and passes it back; it must stay valid and unique.
   void* handleSlot = nullptr;
@@ -49,6 +55,10 @@ struct RegisteredModule {
   std::vector<std::unique_ptr<RegisteredFunction>> functions;
   std::vector<RegisteredVariable> variables;
   bool complete = false; // __cudaRegisterFatBinaryEnd seen
+  // A library (cudaLibrary_t) carries its PTX here, already chosen, instead of a fatbin image;
+  // its kernels' "host stubs" are their own RegisteredFunction addresses (cudaKernel_t).
+  bool library = false;
+  std::vector<LibrarySource> librarySources;
 
   // Loaded on the first launch of one of its kernels (Modules.h); guarded by loadMutex.
   std::mutex loadMutex;
@@ -71,6 +81,13 @@ public:
   void addVariable(void** handle, void* hostAddress, const char* deviceName, size_t size,
                    bool constant, bool managed);
 
+  /// Adds a library the runtime built from code a program handed it; returns its handle.
+  RegisteredModule* addLibrary(std::unique_ptr<RegisteredModule> library);
+  /// The library a cudaLibrary_t names, or null for anything else (a registered module too).
+  RegisteredModule* library(const void* handle);
+
+  /// A kernel by its host stub, or by its cudaKernel_t (the RegisteredFunction's address), which
+  /// CUDA 13 accepts wherever a host stub goes.
   const RegisteredFunction* function(const void* hostStub) const;
   /// A variable by its host address (cudaMemcpyToSymbol and friends take the host symbol).
   const RegisteredVariable* variable(const void* hostAddress) const;
