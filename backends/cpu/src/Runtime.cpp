@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 namespace drawbridge::backend::cpu {
@@ -66,10 +67,18 @@ extern "C" int32_t drawbridgeWarpSite(const BlockContext* context, int32_t site)
                                 std::span(kernel.sites, kernel.siteCount + 1));
 }
 
+// NVIDIA's %globaltimer counts nanoseconds of real time (since the Unix epoch on Linux).
+extern "C" uint64_t drawbridgeGlobalTimer() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return uint64_t(now.tv_sec) * 1000000000u + uint64_t(now.tv_nsec);
+}
+
 const RuntimeSymbol kSymbols[] = {
     {kTrapHook, reinterpret_cast<void*>(&drawbridgeTrap)},
     {kAssertHook, reinterpret_cast<void*>(&drawbridgeAssert)},
     {kWarpSiteHook, reinterpret_cast<void*>(&drawbridgeWarpSite)},
+    {kGlobalTimerHook, reinterpret_cast<void*>(&drawbridgeGlobalTimer)},
     {"vprintf", reinterpret_cast<void*>(&drawbridgeVprintf)},
 };
 

@@ -57,6 +57,7 @@ std::optional<SiteKind> classifyCollective(const llvm::CallInst& call) {
       {"redux.sync.and", SiteKind::ReduxAnd},
       {"redux.sync.or", SiteKind::ReduxOr},
       {"redux.sync.xor", SiteKind::ReduxXor},
+      {"nanosleep", SiteKind::Yield},
   };
   for (const auto& [suffix, kind] : table)
     if (name == suffix)
@@ -137,6 +138,7 @@ void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Va
     switch (site.kind) {
     case SiteKind::Barrier:
     case SiteKind::ActiveMask:
+    case SiteKind::Yield:
       break;
     case SiteKind::BarrierPopc:
     case SiteKind::BarrierAnd:
