@@ -115,6 +115,8 @@ enum class SiteKind : uint32_t {
   // nanosleep: the thread lets the block's other threads run before it goes on, so a thread
   // polling memory (an mbarrier wait, a flag) sees what they write.
   Yield,
+  MatchAll32, // result: the member mask when every member's value is the same, else 0;
+  MatchAll64, // resultPredicate: whether they are
 };
 inline bool isBlockBarrier(SiteKind kind) {
   return kind <= SiteKind::BarrierOr;

@@ -96,6 +96,17 @@ void computeResults(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) 
         result |= uint32_t(same) << o;
       });
       break;
+    case SiteKind::MatchAll32:
+    case SiteKind::MatchAll64: {
+      bool same = true;
+      each([&](unsigned o) {
+        same &= values[o] == thread.value &&
+                (kind == SiteKind::MatchAll32 || warp[o].valueHi == thread.valueHi);
+      });
+      result = same ? members : 0;
+      thread.resultPredicate = same;
+      break;
+    }
     case SiteKind::ReduxAdd:
       each([&](unsigned o) { result += values[o]; });
       break;

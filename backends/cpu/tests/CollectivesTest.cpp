@@ -50,6 +50,25 @@ TEST(ResolveSitesTest, BarrierCountsPredicatesOfWaitingThreadsOnly) {
   EXPECT_EQ(threads[4].runnable, 0);
 }
 
+// match.all: the member mask and true when every member holds the same value, else 0 and false.
+TEST(ResolveSitesTest, MatchAll) {
+  const uint32_t kinds[] = {0, uint32_t(SiteKind::MatchAll32)};
+  auto threads = waiting(32, 1);
+  for (ThreadState& thread : threads)
+    thread.value = 5;
+  std::string message;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Resumed) << message;
+  EXPECT_EQ(threads[9].result, ~0u);
+  EXPECT_EQ(threads[9].resultPredicate, 1u);
+  threads = waiting(32, 1);
+  for (ThreadState& thread : threads)
+    thread.value = 5;
+  threads[30].value = 6;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Resumed) << message;
+  EXPECT_EQ(threads[9].result, 0u);
+  EXPECT_EQ(threads[9].resultPredicate, 0u);
+}
+
 // Threads that slept (nanosleep, an mbarrier wait) run on while the others wait at a barrier:
 // they may be what the others wait for.
 TEST(ResolveSitesTest, SleepersRunOnWhileOthersWaitAtABarrier) {

@@ -4,7 +4,9 @@
 // against values computed on the host and prints one line when they match.
 #include "Check.cuh"
 
+#include <algorithm>
 #include <cooperative_groups.h>
+#include <cooperative_groups/memcpy_async.h>
 #include <cooperative_groups/reduce.h>
 #include <cstdio>
 #include <cstring>
@@ -129,6 +131,37 @@ __global__ void polls(int* out) {
   } else if (threadIdx.x == blockDim.x - 1) {
     ref.store(7, cuda::memory_order_release);
   }
+}
+
+// What else nvcc 13 emits for sm_80/sm_90 code around these: cooperative groups' memcpy_async
+// (cp.async with its wait) and reduce, __reduce_*_sync (redux.sync), __match_*_sync and
+// cuda::atomic_ref with scopes and orderings.
+__global__ void groups(const int* in, int* out, int* counters) {
+  __shared__ int buffer[kThreads];
+  cg::thread_block block = cg::this_thread_block();
+  cg::memcpy_async(block, buffer, in, sizeof buffer);
+  cg::wait(block);
+  cg::thread_block_tile<32> warp = cg::tiled_partition<32>(block);
+  int v = buffer[threadIdx.x];
+  int sum = cg::reduce(warp, v, cg::plus<int>());
+  int largest = cg::reduce(warp, v, cg::greater<int>());
+  unsigned bits = __reduce_or_sync(~0u, unsigned(v) & 0xf0u);
+  int smallest = __reduce_min_sync(~0u, v);
+  unsigned same = __match_any_sync(~0u, v % 4);
+  int all;
+  __match_all_sync(~0u, v / 1000, &all);
+  out[threadIdx.x * 6 + 0] = sum;
+  out[threadIdx.x * 6 + 1] = largest;
+  out[threadIdx.x * 6 + 2] = int(bits);
+  out[threadIdx.x * 6 + 3] = smallest;
+  out[threadIdx.x * 6 + 4] = int(same);
+  out[threadIdx.x * 6 + 5] = all;
+  cuda::atomic_ref<int, cuda::thread_scope_block> inBlock(counters[0]);
+  inBlock.fetch_add(1, cuda::memory_order_relaxed);
+  cuda::atomic_ref<int, cuda::thread_scope_device> onDevice(counters[1]);
+  onDevice.fetch_max(v, cuda::memory_order_acq_rel);
+  cuda::atomic_ref<int, cuda::thread_scope_system> inSystem(counters[2]);
+  inSystem.fetch_or(1 << (threadIdx.x % 31), cuda::memory_order_seq_cst);
 }
 
 // A barrier that expects one arrival more than the block has: it never completes.
@@ -260,6 +293,36 @@ void runPolls() {
   std::printf("polls ok\n");
 }
 
+void runGroups() {
+  std::vector<int> in(kThreads);
+  for (int i = 0; i < kThreads; ++i)
+    in[i] = (i * 37) % 101 + 3;
+  int* deviceIn = deviceInts(in);
+  int* out = deviceInts(std::vector<int>(kThreads * 6, 0));
+  int* counters = deviceInts({0, 0, 0});
+  groups<<<1, kThreads>>>(deviceIn, out, counters);
+  OK(cudaDeviceSynchronize());
+  std::vector<int> got = hostInts(out, kThreads * 6);
+  for (int t = 0; t < kThreads; ++t) {
+    int first = t / 32 * 32, sum = 0, largest = in[first], smallest = in[first];
+    unsigned bits = 0, same = 0;
+    for (int l = 0; l < 32; ++l) {
+      int v = in[first + l];
+      sum += v, bits |= unsigned(v) & 0xf0u;
+      largest = std::max(largest, v), smallest = std::min(smallest, v);
+      same |= unsigned(v % 4 == in[t] % 4) << l;
+    }
+    const int* row = &got[t * 6];
+    REQUIRE(row[0] == sum && row[1] == largest && row[2] == int(bits));
+    REQUIRE(row[3] == smallest && row[4] == int(same) && row[5] == 1); // every v / 1000 is 0
+  }
+  std::vector<int> counted = hostInts(counters, 3);
+  REQUIRE(counted[0] == kThreads);
+  REQUIRE(counted[1] == *std::max_element(in.begin(), in.end()));
+  REQUIRE(counted[2] == 0x7fffffff);
+  std::printf("groups ok\n");
+}
+
 void runStuck() {
   int* out = deviceInts(std::vector<int>(kThreads, 0));
   stuck<<<1, kThreads>>>(out);
@@ -308,7 +371,8 @@ int main(int argc, char** argv) {
   } sections[] = {
       {"phases", runPhases},        {"copies", runCopies},
       {"drops", runDrops},          {"producer-consumer", runProducerConsumer},
-      {"polls", runPolls},          {"stuck", runStuck},
+      {"polls", runPolls},          {"groups", runGroups},
+      {"stuck", runStuck},
 #ifdef SM90_FORMS
       {"cluster", runClusterOfOne}, {"bulk", runBulk},
 #endif
