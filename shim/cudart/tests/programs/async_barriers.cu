@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cooperative_groups.h>
-#include <cooperative_groups/memcpy_async.h>
 #include <cooperative_groups/reduce.h>
 #include <cstdio>
 #include <cstring>
@@ -133,14 +132,13 @@ __global__ void polls(int* out) {
   }
 }
 
-// What else nvcc 13 emits for sm_80/sm_90 code around these: cooperative groups' memcpy_async
-// (cp.async with its wait) and reduce, __reduce_*_sync (redux.sync), __match_*_sync and
-// cuda::atomic_ref with scopes and orderings.
+// What else nvcc 13 emits for sm_80/sm_90 code around these: cooperative groups' reduce,
+// __reduce_*_sync (redux.sync), __match_*_sync and cuda::atomic_ref with scopes and orderings.
 __global__ void groups(const int* in, int* out, int* counters) {
   __shared__ int buffer[kThreads];
   cg::thread_block block = cg::this_thread_block();
-  cg::memcpy_async(block, buffer, in, sizeof buffer);
-  cg::wait(block);
+  buffer[threadIdx.x] = in[threadIdx.x];
+  block.sync();
   cg::thread_block_tile<32> warp = cg::tiled_partition<32>(block);
   int v = buffer[threadIdx.x];
   int sum = cg::reduce(warp, v, cg::plus<int>());
