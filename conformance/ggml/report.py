@@ -12,7 +12,10 @@ import collections
 import re
 import sys
 
-CASE = re.compile(r"^  ([A-Z_0-9]+)\((.*)\): (.*)$")
+# A case's line is "  OP(params): OUTCOME". test-backend-ops prints why a case failed (its
+# "[OP] NMSE = x > y " or "[OP] ERR = ...", NaN and inf reports) while comparing, before that
+# line and without a newline, so a failed case's line starts with its reason.
+CASE = re.compile(r"^(.*?)  ([A-Z][A-Z_0-9]*)\((.*)\): (.*)$")
 COLOR = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -32,27 +35,39 @@ def main(args):
 
 
 def summarize(path, ops):
-    unfinished = None
     with open(path, errors="replace") as log:
-        for raw in log:
-            line = COLOR.sub("", raw.rstrip("\n"))
-            match = CASE.match(line)
-            if not match:
-                continue
-            op, params, outcome = match.groups()
-            counts = ops.setdefault(op, {"passed": 0, "failed": [], "unsupported": []})
-            outcome = outcome.strip()
-            unfinished = None
-            if outcome.endswith("OK"):
-                counts["passed"] += 1
-            elif outcome.startswith("not supported"):
-                counts["unsupported"].append((params, outcome[len("not supported"):].strip()))
-            elif outcome.endswith("FAIL"):
-                counts["failed"].append((params, outcome[: -len("FAIL")].strip() or "values differ"))
-            elif outcome.startswith("skipping"):
-                continue
-            else:
-                unfinished = (op, params, outcome)
+        return summarize_lines(log, ops)
+
+
+def summarize_lines(lines, ops):
+    """Adds the cases of one log to `ops`; returns the case the log ends inside, if any."""
+    unfinished = None
+    last = "the log's first case"
+    for raw in lines:
+        line = COLOR.sub("", raw.rstrip("\n"))
+        match = CASE.match(line)
+        if not match:
+            # A reason with no case after it: the log ends inside that case's comparison.
+            if line.startswith("["):
+                unfinished = f"the log ends comparing the case after {last}: {line.strip()}"
+            continue
+        prefix, op, params, outcome = match.groups()
+        counts = ops.setdefault(op, {"passed": 0, "failed": [], "unsupported": []})
+        outcome = outcome.strip()
+        unfinished = None
+        last = f"{op}({params})"
+        if outcome.endswith("OK"):
+            counts["passed"] += 1
+        elif outcome.startswith("not supported"):
+            counts["unsupported"].append((params, outcome[len("not supported"):].strip()))
+        elif outcome.endswith("FAIL"):
+            # Older ggml printed the reason after the case's name, newer before it.
+            reason = " ".join(part for part in (prefix.strip(), outcome[: -len("FAIL")].strip()) if part)
+            counts["failed"].append((params, reason or "values differ"))
+        elif outcome.startswith("skipping"):
+            continue
+        else:
+            unfinished = f"the log ends inside {op}({params}): {outcome}"
     return [unfinished] if unfinished else []
 
 
@@ -72,8 +87,8 @@ def report(ops, times, unfinished):
                 print(f"{op} {kind} x{n}: {reason} (e.g. {op}({example}))")
     for op, (status, seconds) in times.items():
         print(f"{op}: exit status {status}, {seconds:.1f} s")
-    for case in unfinished:
-        print("the log ends inside %s(%s): %s" % case)
+    for message in unfinished:
+        print(message)
     if not ops:
         print("no test cases in the log: see it for why test-backend-ops did not run")
 

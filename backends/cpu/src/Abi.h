@@ -112,9 +112,17 @@ enum class SiteKind : uint32_t {
   ReduxAnd,
   ReduxOr,
   ReduxXor,
+  // nanosleep: the thread lets the block's other threads run before it goes on, so a thread
+  // polling memory (an mbarrier wait, a flag) sees what they write.
+  Yield,
+  MatchAll32, // result: the member mask when every member's value is the same, else 0;
+  MatchAll64, // resultPredicate: whether they are
 };
 inline bool isBlockBarrier(SiteKind kind) {
   return kind <= SiteKind::BarrierOr;
+}
+inline bool isWarpCollective(SiteKind kind) {
+  return !isBlockBarrier(kind) && kind != SiteKind::Yield;
 }
 
 /// Emitted into every lowered module as `__drawbridge_module`, so a module loaded from the
@@ -150,5 +158,7 @@ inline constexpr const char* kAssertHook = "__drawbridge_assert";
 /// at warp-collective `site`; resolves it in place and returns 1, or returns 0 when a mask
 /// breaks PTX's rules, which the runtime then reports.
 inline constexpr const char* kWarpSiteHook = "__drawbridge_warp_site";
+/// uint64_t (): %globaltimer, nanoseconds of the host's real-time clock.
+inline constexpr const char* kGlobalTimerHook = "__drawbridge_globaltimer";
 
 } // namespace drawbridge::backend::cpu

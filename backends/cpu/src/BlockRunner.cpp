@@ -2,8 +2,12 @@
 
 #include "Collectives.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace drawbridge::backend::cpu {
@@ -81,6 +85,39 @@ int32_t uniformEntry(std::span<ThreadState> threads) {
   return entry;
 }
 
+/// Tells a block that waits for nothing that will happen from one that is slow. Its threads
+/// only yield (mbarrier waits, nanosleep polls) and only memory can wake them: its own shared
+/// memory, where mbarriers live, or global memory that other blocks or the host write. A block
+/// whose shared memory stays the same for kStuckAfter while its threads only yield is reported;
+/// a block polling for other blocks' writes for that long is reported too.
+class StuckWatch {
+public:
+  static constexpr std::chrono::seconds kStuckAfter{2};
+
+  void progressed() { checkpoint_.reset(); }
+
+  /// Called after a round in which threads only yielded; true once the block is stuck.
+  bool stuck(std::string_view shared) {
+    auto now = std::chrono::steady_clock::now();
+    if (checkpoint_ && now - *checkpoint_ < kStuckAfter)
+      return false;
+    size_t hash = std::hash<std::string_view>{}(shared);
+    bool same = checkpoint_ && hash == hash_;
+    checkpoint_ = now;
+    hash_ = hash;
+    return same;
+  }
+
+private:
+  std::optional<std::chrono::steady_clock::time_point> checkpoint_;
+  size_t hash_ = 0;
+};
+
+std::string blockName(const BlockContext& context) {
+  return "block (" + std::to_string(context.ctaid[0]) + "," + std::to_string(context.ctaid[1]) +
+         "," + std::to_string(context.ctaid[2]) + ")";
+}
+
 /// Runs one block whose context the caller has set up.
 void runBlock(const GridLaunch& launch, BlockContext& context) {
   const KernelDescriptor& kernel = *launch.state->kernel;
@@ -93,6 +130,8 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
   context.threads = buffers.threads.data();
   context.entry = 0; // every thread from the start
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
+  std::string_view shared(context.shared, kernel.staticShared + launch.dynamicSharedBytes);
+  StuckWatch watch;
   for (;;) {
     kernel.run(launch.args, &context);
     if (launch.state->failed.load(std::memory_order_relaxed))
@@ -100,16 +139,29 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {
     case Resolution::Resumed:
+      watch.progressed();
+      context.entry = uniformEntry(buffers.threads);
+      continue;
+    case Resolution::Yielded:
+      if (watch.stuck(shared)) {
+        launch.state->fail(
+            StatusCode::LaunchFailure,
+            "kernel '" + std::string(kernel.name) + "' in " + blockName(context) +
+                ": every thread that has not exited has waited (an mbarrier wait or nanosleep) "
+                "for " +
+                std::to_string(StuckWatch::kStuckAfter.count()) +
+                " s while the block's shared memory stayed the same; it waits for something "
+                "that does not happen (an mbarrier expecting more arrivals or bytes than come?)");
+        return;
+      }
       context.entry = uniformEntry(buffers.threads);
       continue;
     case Resolution::Done:
       return;
     case Resolution::Error:
-      launch.state->fail(StatusCode::LaunchFailure,
-                         "kernel '" + std::string(kernel.name) + "' in block (" +
-                             std::to_string(context.ctaid[0]) + "," +
-                             std::to_string(context.ctaid[1]) + "," +
-                             std::to_string(context.ctaid[2]) + "): " + message);
+      launch.state->fail(StatusCode::LaunchFailure, "kernel '" + std::string(kernel.name) +
+                                                        "' in " + blockName(context) + ": " +
+                                                        message);
       return;
     }
   }

@@ -18,7 +18,11 @@ uint32_t existingLanes(size_t size) {
 }
 
 bool atWarpCollective(const ThreadState& thread, std::span<const uint32_t> kinds) {
-  return thread.status > 0 && !isBlockBarrier(SiteKind(kinds[size_t(thread.status)]));
+  return thread.status > 0 && isWarpCollective(SiteKind(kinds[size_t(thread.status)]));
+}
+
+bool yielding(const ThreadState& thread, std::span<const uint32_t> kinds) {
+  return thread.status > 0 && SiteKind(kinds[size_t(thread.status)]) == SiteKind::Yield;
 }
 
 std::string threadName(size_t index) {
@@ -92,6 +96,17 @@ void computeResults(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) 
         result |= uint32_t(same) << o;
       });
       break;
+    case SiteKind::MatchAll32:
+    case SiteKind::MatchAll64: {
+      bool same = true;
+      each([&](unsigned o) {
+        same &= values[o] == thread.value &&
+                (kind == SiteKind::MatchAll32 || warp[o].valueHi == thread.valueHi);
+      });
+      result = same ? members : 0;
+      thread.resultPredicate = same;
+      break;
+    }
     case SiteKind::ReduxAdd:
       each([&](unsigned o) { result += values[o]; });
       break;
@@ -184,7 +199,7 @@ bool checkMasks(std::span<ThreadState> warp, size_t firstThread, uint32_t lanes,
 }
 
 /// Whether every lane a group's masks name but which is not in the group waits at another warp
-/// collective, so that it may still arrive once that one is resolved.
+/// collective or yielded, so that it may still arrive once that one is resolved or it runs on.
 bool othersMayArrive(std::span<ThreadState> warp, uint32_t lanes, std::span<const uint32_t> kinds) {
   uint32_t named = 0;
   for (unsigned lane = 0; lane < warp.size(); ++lane)
@@ -192,7 +207,7 @@ bool othersMayArrive(std::span<ThreadState> warp, uint32_t lanes, std::span<cons
       named |= warp[lane].mask;
   uint32_t missing = named & existingLanes(warp.size()) & ~lanes;
   for (unsigned lane = 0; lane < warp.size(); ++lane)
-    if (missing >> lane & 1 && !atWarpCollective(warp[lane], kinds))
+    if (missing >> lane & 1 && !atWarpCollective(warp[lane], kinds) && !yielding(warp[lane], kinds))
       return false;
   return missing != 0;
 }
@@ -252,7 +267,10 @@ WarpProgress resolveWarp(std::span<ThreadState> warp, size_t firstThread,
     }
   if (resumed)
     return WarpProgress::Resumed;
-  if (waiting.empty())
+  // Lanes that yielded run on before anything else is decided; they may still arrive.
+  bool anyYielding = std::any_of(
+      warp.begin(), warp.end(), [&](const ThreadState& thread) { return yielding(thread, kinds); });
+  if (waiting.empty() || anyYielding)
     return WarpProgress::None;
   message = waiting;
   return WarpProgress::Error;
@@ -376,6 +394,17 @@ Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t
   }
   if (resumed)
     return Resolution::Resumed;
+
+  // Threads that yielded run on while the others wait; they may yet reach the barrier.
+  bool yielded = false;
+  for (ThreadState& thread : threads)
+    if (yielding(thread, siteKinds)) {
+      thread.resume = thread.status;
+      thread.runnable = 1;
+      yielded = true;
+    }
+  if (yielded)
+    return Resolution::Yielded;
 
   int32_t barrier = 0;
   size_t firstWaiting = 0;

@@ -12,12 +12,14 @@ namespace drawbridge::backend::cpu {
 
 enum class Resolution {
   Resumed, // some threads were given results and made runnable
+  Yielded, // nothing could be resolved; the threads that yielded (nanosleep) run on
   Done,    // every thread has exited
   Error,   // the kernel broke a rule; the message says which
 };
 
 /// Warp collectives first: while any warp has lanes waiting at one, only those are resolved;
-/// block barriers are resolved once every thread has exited or waits at one.
+/// then threads that yielded run on; block barriers are resolved once every thread has exited
+/// or waits at one.
 Resolution resolveSites(std::span<ThreadState> threads, std::span<const uint32_t> siteKinds,
                         std::string& message);
 

@@ -1,7 +1,9 @@
-// The BLAS hook on the CPU: the interface's GEMM and vector arguments become the blas library's
-// problems, checked when called (a bad argument is the call's error) and run in stream order.
+// The BLAS hook on the CPU: the interface's GEMM, vector and trsm arguments become the blas
+// library's problems, checked when called (a bad argument is the call's error) and run in stream
+// order.
 #include "CpuDevice.h"
 #include "drawbridge/blas/Matmul.h"
+#include "drawbridge/blas/Trsm.h"
 #include "drawbridge/blas/Vector.h"
 
 namespace drawbridge::backend::cpu {
@@ -79,6 +81,17 @@ blas::VectorProblem blasProblem(const VectorArgs& v) {
           v.alpha,      v.alphaPointer,   v.result};
 }
 
+blas::TrsmProblem blasProblem(const TrsmArgs& t) {
+  blas::TrsmProblem p;
+  p.type = blasType(t.type);
+  p.left = t.left, p.lower = t.lower, p.transpose = t.transpose, p.unitDiagonal = t.unitDiagonal;
+  p.m = t.m, p.n = t.n, p.batch = t.batch;
+  p.a = t.a, p.lda = t.lda, p.b = t.b, p.ldb = t.ldb;
+  p.aPointers = t.aPointers, p.bPointers = t.bPointers;
+  p.alpha = t.alpha, p.alphaPointer = t.alphaPointer;
+  return p;
+}
+
 Status toStatus(const std::optional<blas::BlasError>& error) {
   if (!error)
     return Status::success();
@@ -114,6 +127,12 @@ Status CpuDevice::vector(const VectorArgs& args, Stream* stream) {
   blas::VectorProblem problem = blasProblem(args);
   return submitBlas(stream, toStatus(blas::checkVector(problem)),
                     [problem] { return toStatus(blas::vector(problem)); });
+}
+
+Status CpuDevice::trsm(const TrsmArgs& args, Stream* stream) {
+  blas::TrsmProblem problem = blasProblem(args);
+  return submitBlas(stream, toStatus(blas::checkTrsm(problem)),
+                    [problem] { return toStatus(blas::trsm(problem)); });
 }
 
 } // namespace drawbridge::backend::cpu

@@ -86,6 +86,7 @@ public:
   Status launch(Kernel* kernel, const LaunchConfig& config, void** args, Stream* stream) override;
   Status gemm(const GemmArgs& args, Stream* stream) override;
   Status vector(const VectorArgs& args, Stream* stream) override;
+  Status trsm(const TrsmArgs& args, Stream* stream) override;
 
 private:
   /// Resolves a handle; nullptr is the legacy default stream.

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 namespace drawbridge::backend::cpu {
@@ -74,10 +75,18 @@ extern "C" void drawbridgeSetConditional(uint64_t handle, uint32_t value) {
   reinterpret_cast<std::atomic<uint32_t>*>(handle)->store(value, std::memory_order_relaxed);
 }
 
+// NVIDIA's %globaltimer counts nanoseconds of real time (since the Unix epoch on Linux).
+extern "C" uint64_t drawbridgeGlobalTimer() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return uint64_t(now.tv_sec) * 1000000000u + uint64_t(now.tv_nsec);
+}
+
 const RuntimeSymbol kSymbols[] = {
     {kTrapHook, reinterpret_cast<void*>(&drawbridgeTrap)},
     {kAssertHook, reinterpret_cast<void*>(&drawbridgeAssert)},
     {kWarpSiteHook, reinterpret_cast<void*>(&drawbridgeWarpSite)},
+    {kGlobalTimerHook, reinterpret_cast<void*>(&drawbridgeGlobalTimer)},
     {"vprintf", reinterpret_cast<void*>(&drawbridgeVprintf)},
     {"cudaGraphSetConditional", reinterpret_cast<void*>(&drawbridgeSetConditional)},
 };

@@ -50,6 +50,56 @@ TEST(ResolveSitesTest, BarrierCountsPredicatesOfWaitingThreadsOnly) {
   EXPECT_EQ(threads[4].runnable, 0);
 }
 
+// match.all: the member mask and true when every member holds the same value, else 0 and false.
+TEST(ResolveSitesTest, MatchAll) {
+  const uint32_t kinds[] = {0, uint32_t(SiteKind::MatchAll32)};
+  auto threads = waiting(32, 1);
+  for (ThreadState& thread : threads)
+    thread.value = 5;
+  std::string message;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Resumed) << message;
+  EXPECT_EQ(threads[9].result, ~0u);
+  EXPECT_EQ(threads[9].resultPredicate, 1u);
+  threads = waiting(32, 1);
+  for (ThreadState& thread : threads)
+    thread.value = 5;
+  threads[30].value = 6;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Resumed) << message;
+  EXPECT_EQ(threads[9].result, 0u);
+  EXPECT_EQ(threads[9].resultPredicate, 0u);
+}
+
+// Threads that slept (nanosleep, an mbarrier wait) run on while the others wait at a barrier:
+// they may be what the others wait for.
+TEST(ResolveSitesTest, SleepersRunOnWhileOthersWaitAtABarrier) {
+  const uint32_t kinds[] = {0, uint32_t(SiteKind::Barrier), uint32_t(SiteKind::Yield)};
+  auto threads = waiting(64, 1);
+  threads[3].status = 2;
+  threads[50].status = 2;
+  std::string message;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Yielded) << message;
+  EXPECT_EQ(threads[3].runnable, 1);
+  EXPECT_EQ(threads[3].resume, 2);
+  EXPECT_EQ(threads[50].runnable, 1);
+  EXPECT_EQ(threads[0].runnable, 0);
+  // Once they reach the barrier too, it is resolved.
+  threads[3].status = threads[50].status = 1;
+  threads[3].runnable = threads[50].runnable = 0;
+  EXPECT_EQ(resolveSites(threads, kinds, message), Resolution::Resumed);
+  EXPECT_EQ(threads[0].runnable, 1);
+}
+
+// A shuffle whose mask names a lane that slept waits for it instead of failing.
+TEST(ResolveSitesTest, CollectiveWaitsForASleepingLane) {
+  const uint32_t kinds[] = {0, uint32_t(SiteKind::ShflIdx), uint32_t(SiteKind::Yield)};
+  auto threads = waiting(32, 1);
+  threads[7].status = 2;
+  std::string message;
+  ASSERT_EQ(resolveSites(threads, kinds, message), Resolution::Yielded) << message;
+  EXPECT_EQ(threads[7].runnable, 1);
+  EXPECT_EQ(threads[0].runnable, 0);
+}
+
 TEST(ResolveSitesTest, DifferentBarriersAreAnError) {
   const uint32_t kinds[] = {0, uint32_t(SiteKind::Barrier), uint32_t(SiteKind::Barrier)};
   auto threads = waiting(64, 1);

@@ -145,6 +145,18 @@ cublasStatus_t runVector(backend::VectorArgs args, cudaStream_t stream, const vo
   return report(target->device->synchronizeStream(target->stream));
 }
 
+cublasStatus_t runTrsm(backend::TrsmArgs args, cudaStream_t stream, const void* alpha,
+                       bool devicePointers) {
+  auto target = resolve(stream);
+  if (!target)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (devicePointers)
+    args.alphaPointer = alpha;
+  else
+    args.alpha = readScalar(alpha, args.type);
+  return report(target->device->trsm(args, target->stream));
+}
+
 int unimplementedApi(const char* name) {
   reportOnce(name, std::string("drawbridge: ") + name +
                        " is not implemented by Drawbridge's cuBLAS; it returns "

@@ -34,6 +34,10 @@ cublasStatus_t runGemm(backend::GemmArgs args, cudaStream_t stream, const void* 
 cublasStatus_t runVector(backend::VectorArgs args, cudaStream_t stream, const void* alpha,
                          bool devicePointers);
 
+/// Runs triangular solves like runGemm, alpha read likewise (never null).
+cublasStatus_t runTrsm(backend::TrsmArgs args, cudaStream_t stream, const void* alpha,
+                       bool devicePointers);
+
 /// The names and strings NVIDIA's cuBLAS and cuBLASLt give a status.
 const char* statusName(cublasStatus_t status);
 const char* statusString(cublasStatus_t status);

@@ -363,7 +363,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   std::vector<llvm::BasicBlock*> warpSites;
   for (size_t i = 0; i < step.sites.size(); ++i)
     warpSites.push_back(
-        isBlockBarrier(step.sites[i])
+        !isWarpCollective(step.sites[i])
             ? nullptr
             : llvm::BasicBlock::Create(context, "warp" + llvm::Twine(i + 1), block));
   auto startPass = [&] {
@@ -405,14 +405,14 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     for (size_t i = 0; i < step.sites.size(); ++i)
       if (step.sites[i] == SiteKind::Barrier)
         next->addCase(builder.getInt32(uint32_t(i + 1)), regions[i + 1]);
-      else if (!isBlockBarrier(step.sites[i]))
+      else if (isWarpCollective(step.sites[i]))
         next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
   // A warp collective every thread waits at is resolved in place, and the block goes on with
   // the region after it: a shuffle of whole warps by generated code when it can, anything else
   // by the runtime's hook.
   for (size_t i = 0; i < step.sites.size(); ++i) {
-    if (isBlockBarrier(step.sites[i]))
+    if (!isWarpCollective(step.sites[i]))
       continue;
     builder.SetInsertPoint(warpSites[i]);
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {

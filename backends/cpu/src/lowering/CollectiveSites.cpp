@@ -49,6 +49,8 @@ std::optional<SiteKind> classifyCollective(const llvm::CallInst& call) {
       {"activemask", SiteKind::ActiveMask},
       {"match.any.sync.i32", SiteKind::MatchAny32},
       {"match.any.sync.i64", SiteKind::MatchAny64},
+      {"match.all.sync.i32p", SiteKind::MatchAll32},
+      {"match.all.sync.i64p", SiteKind::MatchAll64},
       {"redux.sync.add", SiteKind::ReduxAdd},
       {"redux.sync.min", SiteKind::ReduxMin},
       {"redux.sync.max", SiteKind::ReduxMax},
@@ -57,6 +59,7 @@ std::optional<SiteKind> classifyCollective(const llvm::CallInst& call) {
       {"redux.sync.and", SiteKind::ReduxAnd},
       {"redux.sync.or", SiteKind::ReduxOr},
       {"redux.sync.xor", SiteKind::ReduxXor},
+      {"nanosleep", SiteKind::Yield},
   };
   for (const auto& [suffix, kind] : table)
     if (name == suffix)
@@ -137,6 +140,7 @@ void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Va
     switch (site.kind) {
     case SiteKind::Barrier:
     case SiteKind::ActiveMask:
+    case SiteKind::Yield:
       break;
     case SiteKind::BarrierPopc:
     case SiteKind::BarrierAnd:
@@ -160,10 +164,12 @@ void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Va
     case SiteKind::VoteUni:
     case SiteKind::VoteBallot:
     case SiteKind::MatchAny32:
+    case SiteKind::MatchAll32:
       store(kMaskField, call->getArgOperand(0));
       store(kValueField, call->getArgOperand(1));
       break;
-    case SiteKind::MatchAny64: {
+    case SiteKind::MatchAny64:
+    case SiteKind::MatchAll64: {
       llvm::Value* value = call->getArgOperand(1);
       store(kMaskField, call->getArgOperand(0));
       store(kValueField, builder.CreateTrunc(value, builder.getInt32Ty()));

@@ -329,8 +329,6 @@ const llvm::StringMap<Lowerer>& others() {
         b.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent);
         return nullptr;
       };
-    // A thread that sleeps only waits; nothing in CUDA's semantics depends on how long.
-    t["nanosleep"] = [](IRBuilder<>&, llvm::CallInst&) -> Value* { return nullptr; };
     return t;
   }();
   return table;

@@ -78,9 +78,15 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
       else if (name == "lanemask.ge")
         value = at.CreateNot(lanemaskLt);
       else if (name == "clock" || name == "clock64") {
-        // The only register read at its own place rather than once per entry.
+        // Read at its own place rather than once per entry, as %globaltimer is.
         llvm::Value* cycles = here.CreateIntrinsic(llvm::Intrinsic::readcyclecounter, {}, {});
         call->replaceAllUsesWith(here.CreateZExtOrTrunc(cycles, call->getType()));
+        call->eraseFromParent();
+        continue;
+      } else if (name == "globaltimer") {
+        llvm::FunctionCallee timer = step.getParent()->getOrInsertFunction(
+            kGlobalTimerHook, llvm::FunctionType::get(here.getInt64Ty(), false));
+        call->replaceAllUsesWith(here.CreateZExtOrTrunc(here.CreateCall(timer), call->getType()));
         call->eraseFromParent();
         continue;
       } else

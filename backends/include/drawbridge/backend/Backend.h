@@ -88,6 +88,7 @@ public:
   // scalars, batch addresses and results are read or written when the work runs.
   virtual Status gemm(const GemmArgs& args, Stream* stream) = 0;
   virtual Status vector(const VectorArgs& args, Stream* stream) = 0;
+  virtual Status trsm(const TrsmArgs& args, Stream* stream) = 0;
 };
 
 class Backend {

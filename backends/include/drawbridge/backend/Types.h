@@ -126,4 +126,24 @@ struct VectorArgs {
   void* result = nullptr;             // Dot, Nrm2, Asum, Amax: written when the operation runs
 };
 
+/// Triangular solves, column-major: op(A) X = alpha B (left) or X op(A) = alpha B (right), X
+/// written over B; A is m x m (left) or n x n (right) and only its named triangle is read.
+struct TrsmArgs {
+  GemmType type = GemmType::F32; // of A, B and alpha (F32 or F64)
+  bool left = true;
+  bool lower = true;
+  bool transpose = false;
+  bool unitDiagonal = false; // the diagonal is taken as 1 and not read
+  int64_t m = 0, n = 0;
+  const void* a = nullptr;
+  int64_t lda = 0;
+  void* b = nullptr;
+  int64_t ldb = 0;
+  int64_t batch = 1;
+  const void* const* aPointers = nullptr; // batched: device arrays of per-batch addresses
+  void* const* bPointers = nullptr;
+  double alpha = 1;
+  const void* alphaPointer = nullptr; // read when the operation runs, like GemmArgs'
+};
+
 } // namespace drawbridge::backend

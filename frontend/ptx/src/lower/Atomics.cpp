@@ -87,6 +87,8 @@ llvm::Value* compareExchangeLoop(FunctionLowering& L, Op op, llvm::Value* pointe
 }
 
 void lowerAtomic(FunctionLowering& L, const Instruction& inst) {
+  if (inst.has("async"))
+    return lowerReduceAsync(L, inst);
   bool returnsOld = inst.opcode == "atom";
   size_t first = returnsOld ? 1 : 0;
   bool isCas = inst.has("cas");

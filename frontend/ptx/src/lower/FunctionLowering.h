@@ -135,8 +135,16 @@ void registerMatrix(Registry& r);
 void registerWmma(Registry& r);
 void registerTextures(Registry& r);
 void registerAsyncBarriers(Registry& r);
-/// Reports mbarrier and what completes through one (cp.async.bulk, cp.async.mbarrier.arrive).
+/// mbarrier and what completes through one (cp.async.bulk, cp.async.mbarrier.arrive); st.async
+/// and red.async, which the store and atomic families hand over.
 void lowerMbarrierUse(FunctionLowering& L, const Instruction& inst);
+void lowerStoreAsync(FunctionLowering& L, const Instruction& inst);
+void lowerReduceAsync(FunctionLowering& L, const Instruction& inst);
+void registerClusters(Registry& r);
+void registerSm90a(Registry& r);
+/// barrier.cluster.arrive/wait; the barrier family hands these over.
+bool isClusterBarrier(const Instruction& inst);
+void lowerClusterBarrier(FunctionLowering& L, const Instruction& inst);
 void registerMath(Registry& r);
 void registerControl(Registry& r);
 

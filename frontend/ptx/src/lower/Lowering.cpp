@@ -286,6 +286,8 @@ const Registry& registry() {
     registerWmma(r);
     registerTextures(r);
     registerAsyncBarriers(r);
+    registerClusters(r);
+    registerSm90a(r);
     registerMath(r);
     registerControl(r);
     return r;

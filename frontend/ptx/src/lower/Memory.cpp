@@ -158,6 +158,8 @@ void lowerLoad(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerStore(FunctionLowering& L, const Instruction& inst) {
+  if (inst.has("async"))
+    return lowerStoreAsync(L, inst);
   if (!L.expectOperands(inst, 2, 2 + hasCachePolicy(inst)) || !validOrdering(L, inst, false))
     return;
   auto access = accessOf(L, inst, 0);

@@ -46,6 +46,8 @@ void lowerBarrier(FunctionLowering& L, const Instruction& inst) {
   auto& b = L.b();
   if (inst.has("warp"))
     return lowerWarpSync(L, inst);
+  if (isClusterBarrier(inst))
+    return lowerClusterBarrier(L, inst);
   if (inst.has("arrive"))
     return lowerArrive(L, inst);
   if (inst.has("red")) {

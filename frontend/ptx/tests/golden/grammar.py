@@ -344,4 +344,6 @@ NOT_ARITHMETIC = {
     "exit", "fence", "griddepcontrol", "isspacep", "ld", "ldmatrix", "ldu", "match", "mbarrier", "membar",
     "mov", "movmatrix", "nanosleep", "prefetch", "prefetchu", "red", "redux", "ret", "shfl", "st", "stmatrix",
     "trap", "vote", "tex", "tld4", "txq", "suld", "sust", "suq", "sured", "istypep",
+    # Cluster addressing in a cluster of one, a register budget hint, and named errors.
+    "getctarank", "mapa", "setmaxnreg", "multimem", "wgmma",
 }
