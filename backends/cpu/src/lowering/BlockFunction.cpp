@@ -345,10 +345,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::BasicBlock* fromRuntime = llvm::BasicBlock::Create(context, "from.runtime", block);
   llvm::BasicBlock* dispatch = llvm::BasicBlock::Create(context, "dispatch", block);
   // From the start nothing is read before it is written; after the runtime resolved sites,
-  // where each thread stopped and what it got back are.
+  // where each thread stopped and what it got back are, and the operands of the threads still
+  // waiting (they do not run in this call, and toRecords writes every thread's back).
   builder.CreateCondBr(builder.CreateICmpEQ(entry, builder.getInt32(0)), dispatch, fromRuntime);
   builder.SetInsertPoint(fromRuntime);
-  toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField});
+  toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField, kMaskField, kValueField,
+           kValueHiField, kBField, kCField});
   builder.CreateBr(dispatch);
   builder.SetInsertPoint(dispatch);
   std::vector<llvm::BasicBlock*> regions;
