@@ -19,9 +19,14 @@ namespace drawbridge::backend::cpu {
 namespace {
 
 /// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop and returns the
-/// loop's back edge.
+/// loop's back edge. The index counts threads or block dimensions (at most 1024) and wraps
+/// neither way; `signedIndex` says so (nsw), which lets its sign extension in addresses fold, so
+/// the vectorizer needs no overflow checks. The loops of kernels without sites leave it out:
+/// there the kernel's own signed index arithmetic (a bounds guard on base + threadIdx.x that
+/// wraps, guard_wrapping in the tests) would then be folded as if it could not wrap.
 llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                           const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
+                           const llvm::Twine& name, const std::function<void(llvm::Value*)>& body,
+                           bool signedIndex = true) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
@@ -35,7 +40,9 @@ llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm:
   builder.CreateCondBr(builder.CreateICmpULT(index, end), loop, after);
   builder.SetInsertPoint(loop);
   body(index);
-  index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
+  index->addIncoming(
+      builder.CreateAdd(index, builder.getInt32(1), "", /*HasNUW=*/true, signedIndex),
+      builder.GetInsertBlock());
   llvm::BranchInst* backEdge = builder.CreateBr(header);
   builder.SetInsertPoint(after);
   return backEdge;
@@ -218,6 +225,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   const llvm::DataLayout& layout = kernel.getParent()->getDataLayout();
   block->addDereferenceableParamAttr(0, kernel.arg_size() * layout.getPointerSize());
   block->addDereferenceableParamAttr(1, layout.getTypeAllocSize(abi.block));
+  // And aligned as their C++ types are: without it a load that only some threads run (the
+  // shared-memory base in a branch) cannot be hoisted, and becomes a gather per thread.
+  block->addParamAttr(0,
+                      llvm::Attribute::getWithAlignment(context, layout.getPointerABIAlignment(0)));
+  block->addParamAttr(
+      1, llvm::Attribute::getWithAlignment(context, layout.getABITypeAlign(abi.block)));
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 
@@ -249,15 +262,18 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     llvm::BasicBlock* trapped = llvm::BasicBlock::Create(context, "trapped", block);
     auto threadLoop = [&](llvm::Function* stepFunction, llvm::Value* begin, llvm::Value* end,
                           llvm::Value* y, llvm::Value* z) {
-      emitLoop(builder, begin, end, "x", [&](llvm::Value* x) {
-        std::vector<llvm::Value*> all = callArgs;
-        all.insert(all.end(), {null, null, x, y, z});
-        llvm::Value* status = builder.CreateCall(stepFunction, all);
-        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
-        builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)), trapped,
-                             next);
-        builder.SetInsertPoint(next);
-      });
+      emitLoop(
+          builder, begin, end, "x",
+          [&](llvm::Value* x) {
+            std::vector<llvm::Value*> all = callArgs;
+            all.insert(all.end(), {null, null, x, y, z});
+            llvm::Value* status = builder.CreateCall(stepFunction, all);
+            llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
+            builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)),
+                                 trapped, next);
+            builder.SetInsertPoint(next);
+          },
+          /*signedIndex=*/false);
     };
     std::optional<GuardSplit> split;
     llvm::Function* prefix = nullptr;
@@ -467,10 +483,10 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     bool independent = !threadsMayCommunicate(*region);
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
-        llvm::Value* row =
-            builder.CreateMul(builder.CreateAdd(builder.CreateMul(z, ntid[1]), y), ntid[0]);
+        // t as the step function computes it, so that both fold to one induction variable.
+        llvm::Value* row = linearThreadIndex(builder, ntid, {builder.getInt32(0), y, z});
         llvm::BranchInst* backEdge = emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
-          llvm::Value* t = builder.CreateAdd(row, x);
+          llvm::Value* t = builder.CreateAdd(row, x, "", /*HasNUW=*/true, /*HasNSW=*/true);
           if (site == 0) {
             runThread(region, t, {x, y, z}, /*tallied=*/false);
             return;
