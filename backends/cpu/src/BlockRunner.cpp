@@ -94,8 +94,8 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
   context.entry = 0; // every thread from the start
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
   for (;;) {
-    kernel.run(launch.args, &context);
-    if (launch.state->failed.load(std::memory_order_relaxed))
+    int32_t stopped = kernel.run(launch.args, &context);
+    if (stopped == kStepExited || launch.state->failed.load(std::memory_order_relaxed))
       return;
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {

@@ -163,6 +163,11 @@ TEST_F(DivergenceTest, ShuffleAfterBarrierNamingExitedLanesFailsTheLaunch) {
   expectExitedLaneFailure("shuffle_after_barrier_names_exited_lanes", buffer<int>(64));
 }
 
+// The waiting lanes are still there when the others have finished: the block is not done.
+TEST_F(DivergenceTest, SyncwarpWhosePartnersExitLaterFailsTheLaunch) {
+  expectExitedLaneFailure("partners_exit_after_their_shuffle", buffer<int>(64));
+}
+
 TEST_F(DivergenceTest, FullShuffleAfterLanesLeftTheLoopFailsTheLaunch) {
   int* trips = buffer<int>(64, 4);
   trips[5] = 1; // leaves before the second round's shuffle, which names it

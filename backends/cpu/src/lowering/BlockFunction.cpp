@@ -412,10 +412,21 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     if (tallied)
       tally(status);
   };
-  // After a pass: on to the next barrier's region loop, or back to the runtime.
-  auto endPass = [&] {
+  // After a pass: done when no thread waits anywhere (the usual end of a block, which then
+  // costs the runtime nothing: no records written back, nothing resolved), else on to the next
+  // barrier's region loop, or back to the runtime. Only a pass that tallied every thread
+  // (`everyThread`) can tell it is done: the general pass tallies the threads it ran, not
+  // those still waiting at other sites.
+  llvm::BasicBlock* finished = llvm::BasicBlock::Create(context, "finished", block);
+  auto endPass = [&](bool everyThread) {
     llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
     llvm::Value* site = builder.CreateLoad(i32, highest);
+    if (everyThread) {
+      llvm::BasicBlock* waiting = llvm::BasicBlock::Create(context, "waiting", block);
+      builder.CreateCondBr(builder.CreateICmpSLE(site, builder.getInt32(kStepExited)), finished,
+                           waiting);
+      builder.SetInsertPoint(waiting);
+    }
     builder.CreateCondBr(builder.CreateICmpEQ(builder.CreateLoad(i32, lowest), site), uniform,
                          toRuntime);
     builder.SetInsertPoint(uniform);
@@ -470,7 +481,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateBr(ran);
     builder.SetInsertPoint(ran);
   });
-  endPass();
+  endPass(/*everyThread=*/false);
 
   // One region loop per entry point: every thread that stopped at the site (all threads for
   // the kernel's start) runs the code up to its next site. The step function entered at a
@@ -513,10 +524,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
       tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
     }));
-    endPass();
+    endPass(/*everyThread=*/true);
   }
   builder.SetInsertPoint(toRuntime);
   toRecords();
+  builder.CreateRet(builder.getInt32(kBlockWaiting));
+  builder.SetInsertPoint(finished);
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;
 }

@@ -116,6 +116,18 @@ extern "C" __global__ void shuffle_after_barrier_names_exited_lanes(int* data) {
   data[threadIdx.x] = __shfl_xor_sync(kFullMask, data[threadIdx.x], 1);
 }
 
+// Lanes 0-15 wait at a full-mask __syncwarp while lanes 16-31 trade among themselves and
+// then return: the lanes the waiting ones name never come.
+extern "C" __global__ void partners_exit_after_their_shuffle(int* data) {
+  unsigned lane = threadIdx.x % 32;
+  if (lane >= 16) {
+    data[threadIdx.x] = __shfl_xor_sync(0xffff0000u, data[threadIdx.x], 1);
+    return;
+  }
+  __syncwarp();
+  data[threadIdx.x] += 1;
+}
+
 // Each lane exits a loop after `trips[t]` rounds and a later round shuffles with the full
 // mask: the second round already names lanes that have left the loop and returned.
 extern "C" __global__ void loop_exit_then_full_shuffle(const int* trips, int* out) {
