@@ -82,8 +82,14 @@ enum BlockField : unsigned {
   kTotalSharedField,
 };
 
-/// Runs every runnable thread of one block until it stops (kernels with sites) or runs the whole
-/// block to completion (kernels without). Returns kStepTrapped when a thread trapped.
+/// What the block function of a kernel with sites returns: kStepExited once every thread has
+/// exited or trapped (nothing is left to resolve, and the ThreadState records were not written),
+/// kBlockWaiting when threads wait at sites for the runtime (the records hold their states).
+inline constexpr int32_t kBlockWaiting = 1;
+
+/// Runs every runnable thread of one block until it stops (kernels with sites, returning
+/// kStepExited or kBlockWaiting) or runs the whole block to completion (kernels without,
+/// returning kStepTrapped when a thread trapped).
 using BlockFunction = int32_t (*)(void** args, BlockContext* context);
 
 /// What a collective site is; stored per site in the kernel's descriptor.

@@ -133,8 +133,8 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
   std::string_view shared(context.shared, kernel.staticShared + launch.dynamicSharedBytes);
   StuckWatch watch;
   for (;;) {
-    kernel.run(launch.args, &context);
-    if (launch.state->failed.load(std::memory_order_relaxed))
+    int32_t stopped = kernel.run(launch.args, &context);
+    if (stopped == kStepExited || launch.state->failed.load(std::memory_order_relaxed))
       return;
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {

@@ -5,6 +5,7 @@
 #include <bit>
 #include <climits>
 #include <cstdio>
+#include <optional>
 
 namespace drawbridge::backend::cpu {
 
@@ -146,13 +147,13 @@ void computeResults(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) 
   }
 }
 
-/// Resolves the lanes of one warp named by `lanes`, all stopped at `site`, and makes them
-/// runnable.
-void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, int32_t site, SiteKind kind) {
+/// Resolves the lanes of one warp named by `lanes`, all stopped at collectives of `kind`, and
+/// makes each runnable from the site it stopped at.
+void resolveGroup(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) {
   computeResults(warp, lanes, kind);
   for (unsigned lane = 0; lane < warp.size(); ++lane)
     if (lanes >> lane & 1) {
-      warp[lane].resume = site;
+      warp[lane].resume = warp[lane].status;
       warp[lane].runnable = 1;
     }
 }
@@ -214,6 +215,40 @@ bool othersMayArrive(std::span<ThreadState> warp, uint32_t lanes, std::span<cons
 
 enum class WarpProgress { Resumed, None, Error };
 
+/// The one mask every lane of `lanes` passed, or nullopt.
+std::optional<uint32_t> commonMask(std::span<ThreadState> warp, uint32_t lanes) {
+  std::optional<uint32_t> common;
+  for (uint32_t rest = lanes; rest; rest &= rest - 1) {
+    uint32_t mask = warp[size_t(std::countr_zero(rest))].mask;
+    if (common && *common != mask)
+      return std::nullopt;
+    common = mask;
+  }
+  return common;
+}
+
+/// Joins each (site, lanes) group of `groups` to an earlier one of the same collective kind
+/// whose lanes all passed the same mask as its own; returns how many groups remain (first).
+/// __activemask takes no mask and is never joined.
+size_t mergeSitesWithOneMask(std::span<ThreadState> warp, std::span<const uint32_t> kinds,
+                             std::span<std::pair<int32_t, uint32_t>> groups) {
+  size_t kept = 0;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    SiteKind kind = SiteKind(kinds[size_t(groups[i].first)]);
+    std::optional<uint32_t> mask = commonMask(warp, groups[i].second);
+    bool joined = false;
+    for (size_t j = 0; j < kept && kind != SiteKind::ActiveMask && mask && !joined; ++j)
+      if (SiteKind(kinds[size_t(groups[j].first)]) == kind &&
+          commonMask(warp, groups[j].second) == mask) {
+        groups[j].second |= groups[i].second;
+        joined = true;
+      }
+    if (!joined)
+      groups[kept++] = groups[i];
+  }
+  return kept;
+}
+
 /// Resolves what can be resolved of one warp's lanes waiting at warp collectives.
 ///
 /// Reconvergence: lanes that took different paths of a branch meet again at the branch's
@@ -225,7 +260,10 @@ enum class WarpProgress { Resumed, None, Error };
 /// Independent thread scheduling: a collective whose mask names lanes waiting at another
 /// collective waits for them (they may arrive once theirs is resolved); it is an error only when
 /// no collective of the warp can be resolved, or when a named lane has exited or waits at a
-/// block barrier.
+/// block barrier. Lanes at different sites of one kind, every one with the same mask, meet
+/// there as at one site (PTX: a lane waits for the lanes of its mask to execute the
+/// instruction "with the same qualifiers and same membermask", on sm_70 on not necessarily the
+/// same instruction; e.g. __syncwarp in both arms of a branch).
 WarpProgress resolveWarp(std::span<ThreadState> warp, size_t firstThread,
                          std::span<const uint32_t> kinds, std::string& message) {
   std::array<std::pair<int32_t, uint32_t>, kWarpSize> groups; // site, lanes waiting there
@@ -242,6 +280,7 @@ WarpProgress resolveWarp(std::span<ThreadState> warp, size_t firstThread,
     handled |= lanes;
     groups[count++] = {site, lanes};
   }
+  count = mergeSitesWithOneMask(warp, kinds, std::span(groups.data(), count));
   bool resumed = false;
   std::string waiting;
   std::span<const std::pair<int32_t, uint32_t>> found(groups.data(), count);
@@ -255,14 +294,14 @@ WarpProgress resolveWarp(std::span<ThreadState> warp, size_t firstThread,
       waiting = message;
       continue;
     }
-    resolveGroup(warp, lanes, site, kind);
+    resolveGroup(warp, lanes, kind);
     resumed = true;
   }
   if (resumed)
     return WarpProgress::Resumed;
   for (auto [site, lanes] : found)
     if (SiteKind(kinds[size_t(site)]) == SiteKind::ActiveMask) {
-      resolveGroup(warp, lanes, site, SiteKind::ActiveMask);
+      resolveGroup(warp, lanes, SiteKind::ActiveMask);
       resumed = true;
     }
   if (resumed)

@@ -154,9 +154,7 @@ void batch(const Run& run, llvm::AllocaInst* buffer, llvm::AllocaInst* meetings,
   llvm::Value* ntid[3] = {readRegister(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x),
                           readRegister(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_y),
                           readRegister(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_z)};
-  llvm::Value* linear = builder.CreateAdd(
-      tid[0],
-      builder.CreateMul(ntid[0], builder.CreateAdd(tid[1], builder.CreateMul(ntid[1], tid[2]))));
+  llvm::Value* linear = linearThreadIndex(builder, ntid, tid);
   llvm::Value* threads = builder.CreateMul(ntid[0], builder.CreateMul(ntid[1], ntid[2]));
   llvm::Value* lane = readRegister(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_laneid);
   llvm::Value* warpStart = builder.CreateSub(linear, lane);

@@ -19,9 +19,14 @@ namespace drawbridge::backend::cpu {
 namespace {
 
 /// for (i = begin; i < end; ++i) body(i); leaves the builder after the loop and returns the
-/// loop's back edge.
+/// loop's back edge. The index counts threads or block dimensions (at most 1024) and wraps
+/// neither way; `signedIndex` says so (nsw), which lets its sign extension in addresses fold, so
+/// the vectorizer needs no overflow checks. The loops of kernels without sites leave it out:
+/// there the kernel's own signed index arithmetic (a bounds guard on base + threadIdx.x that
+/// wraps, guard_wrapping in the tests) would then be folded as if it could not wrap.
 llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                           const llvm::Twine& name, const std::function<void(llvm::Value*)>& body) {
+                           const llvm::Twine& name, const std::function<void(llvm::Value*)>& body,
+                           bool signedIndex = true) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
@@ -35,7 +40,9 @@ llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm:
   builder.CreateCondBr(builder.CreateICmpULT(index, end), loop, after);
   builder.SetInsertPoint(loop);
   body(index);
-  index->addIncoming(builder.CreateNUWAdd(index, builder.getInt32(1)), builder.GetInsertBlock());
+  index->addIncoming(
+      builder.CreateAdd(index, builder.getInt32(1), "", /*HasNUW=*/true, signedIndex),
+      builder.GetInsertBlock());
   llvm::BranchInst* backEdge = builder.CreateBr(header);
   builder.SetInsertPoint(after);
   return backEdge;
@@ -218,6 +225,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   const llvm::DataLayout& layout = kernel.getParent()->getDataLayout();
   block->addDereferenceableParamAttr(0, kernel.arg_size() * layout.getPointerSize());
   block->addDereferenceableParamAttr(1, layout.getTypeAllocSize(abi.block));
+  // And aligned as their C++ types are: without it a load that only some threads run (the
+  // shared-memory base in a branch) cannot be hoisted, and becomes a gather per thread.
+  block->addParamAttr(0,
+                      llvm::Attribute::getWithAlignment(context, layout.getPointerABIAlignment(0)));
+  block->addParamAttr(
+      1, llvm::Attribute::getWithAlignment(context, layout.getABITypeAlign(abi.block)));
   llvm::Value* args = block->getArg(0);
   llvm::Value* blockContext = block->getArg(1);
 
@@ -249,15 +262,18 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     llvm::BasicBlock* trapped = llvm::BasicBlock::Create(context, "trapped", block);
     auto threadLoop = [&](llvm::Function* stepFunction, llvm::Value* begin, llvm::Value* end,
                           llvm::Value* y, llvm::Value* z) {
-      emitLoop(builder, begin, end, "x", [&](llvm::Value* x) {
-        std::vector<llvm::Value*> all = callArgs;
-        all.insert(all.end(), {null, null, x, y, z});
-        llvm::Value* status = builder.CreateCall(stepFunction, all);
-        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
-        builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)), trapped,
-                             next);
-        builder.SetInsertPoint(next);
-      });
+      emitLoop(
+          builder, begin, end, "x",
+          [&](llvm::Value* x) {
+            std::vector<llvm::Value*> all = callArgs;
+            all.insert(all.end(), {null, null, x, y, z});
+            llvm::Value* status = builder.CreateCall(stepFunction, all);
+            llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "x.next", block);
+            builder.CreateCondBr(builder.CreateICmpEQ(status, builder.getInt32(kStepTrapped)),
+                                 trapped, next);
+            builder.SetInsertPoint(next);
+          },
+          /*signedIndex=*/false);
     };
     std::optional<GuardSplit> split;
     llvm::Function* prefix = nullptr;
@@ -345,10 +361,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::BasicBlock* fromRuntime = llvm::BasicBlock::Create(context, "from.runtime", block);
   llvm::BasicBlock* dispatch = llvm::BasicBlock::Create(context, "dispatch", block);
   // From the start nothing is read before it is written; after the runtime resolved sites,
-  // where each thread stopped and what it got back are.
+  // where each thread stopped and what it got back are, and the operands of the threads still
+  // waiting (they do not run in this call, and toRecords writes every thread's back).
   builder.CreateCondBr(builder.CreateICmpEQ(entry, builder.getInt32(0)), dispatch, fromRuntime);
   builder.SetInsertPoint(fromRuntime);
-  toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField});
+  toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField, kMaskField, kValueField,
+           kValueHiField, kBField, kCField});
   builder.CreateBr(dispatch);
   builder.SetInsertPoint(dispatch);
   std::vector<llvm::BasicBlock*> regions;
@@ -394,10 +412,21 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     if (tallied)
       tally(status);
   };
-  // After a pass: on to the next barrier's region loop, or back to the runtime.
-  auto endPass = [&] {
+  // After a pass: done when no thread waits anywhere (the usual end of a block, which then
+  // costs the runtime nothing: no records written back, nothing resolved), else on to the next
+  // barrier's region loop, or back to the runtime. Only a pass that tallied every thread
+  // (`everyThread`) can tell it is done: the general pass tallies the threads it ran, not
+  // those still waiting at other sites.
+  llvm::BasicBlock* finished = llvm::BasicBlock::Create(context, "finished", block);
+  auto endPass = [&](bool everyThread) {
     llvm::BasicBlock* uniform = llvm::BasicBlock::Create(context, "uniform", block);
     llvm::Value* site = builder.CreateLoad(i32, highest);
+    if (everyThread) {
+      llvm::BasicBlock* waiting = llvm::BasicBlock::Create(context, "waiting", block);
+      builder.CreateCondBr(builder.CreateICmpSLE(site, builder.getInt32(kStepExited)), finished,
+                           waiting);
+      builder.SetInsertPoint(waiting);
+    }
     builder.CreateCondBr(builder.CreateICmpEQ(builder.CreateLoad(i32, lowest), site), uniform,
                          toRuntime);
     builder.SetInsertPoint(uniform);
@@ -452,7 +481,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateBr(ran);
     builder.SetInsertPoint(ran);
   });
-  endPass();
+  endPass(/*everyThread=*/false);
 
   // One region loop per entry point: every thread that stopped at the site (all threads for
   // the kernel's start) runs the code up to its next site. The step function entered at a
@@ -465,10 +494,10 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     bool independent = !threadsMayCommunicate(*region);
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
-        llvm::Value* row =
-            builder.CreateMul(builder.CreateAdd(builder.CreateMul(z, ntid[1]), y), ntid[0]);
+        // t as the step function computes it, so that both fold to one induction variable.
+        llvm::Value* row = linearThreadIndex(builder, ntid, {builder.getInt32(0), y, z});
         llvm::BranchInst* backEdge = emitLoop(builder, ntid[0], "x", [&](llvm::Value* x) {
-          llvm::Value* t = builder.CreateAdd(row, x);
+          llvm::Value* t = builder.CreateAdd(row, x, "", /*HasNUW=*/true, /*HasNSW=*/true);
           if (site == 0) {
             runThread(region, t, {x, y, z}, /*tallied=*/false);
             return;
@@ -495,10 +524,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
       tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
     }));
-    endPass();
+    endPass(/*everyThread=*/true);
   }
   builder.SetInsertPoint(toRuntime);
   toRecords();
+  builder.CreateRet(builder.getInt32(kBlockWaiting));
+  builder.SetInsertPoint(finished);
   builder.CreateRet(builder.getInt32(kStepExited));
   return block;
 }

@@ -47,4 +47,15 @@ llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::
   return builder.CreateInBoundsGEP(builder.getInt32Ty(), thread, row);
 }
 
+llvm::Value* linearThreadIndex(llvm::IRBuilder<>& builder, llvm::ArrayRef<llvm::Value*> ntid,
+                               llvm::ArrayRef<llvm::Value*> tid) {
+  auto add = [&](llvm::Value* a, llvm::Value* b) {
+    return builder.CreateAdd(a, b, "", true, true);
+  };
+  auto mul = [&](llvm::Value* a, llvm::Value* b) {
+    return builder.CreateMul(a, b, "", true, true);
+  };
+  return add(tid[0], mul(ntid[0], add(tid[1], mul(ntid[1], tid[2]))));
+}
+
 } // namespace drawbridge::backend::cpu

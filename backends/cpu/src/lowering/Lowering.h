@@ -34,6 +34,11 @@ struct AbiTypes {
 /// read from the block context.
 llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
                          ThreadField field);
+/// Thread (x, y, z)'s index in its block, x + ntid.x * (y + ntid.y * z), with the arithmetic
+/// marked not to wrap (a block has at most 1024 threads): the optimizer then keeps addresses
+/// indexed by it consecutive across a loop over x, so the loop vectorizes without checks.
+llvm::Value* linearThreadIndex(llvm::IRBuilder<>& builder, llvm::ArrayRef<llvm::Value*> ntid,
+                               llvm::ArrayRef<llvm::Value*> tid);
 /// Rows of those arrays: every ThreadState field but the thread index.
 inline constexpr unsigned kThreadStateRows = kResultPredicateField - kResumeField + 1;
 

@@ -24,8 +24,7 @@ llvm::Error lowerSpecialRegisters(llvm::Function& step, llvm::Instruction* where
   // Computed once per entry into the step function, where they dominate every use.
   llvm::Value* ntid[3] = {fromContext(kNtidField, 0), fromContext(kNtidField, 1),
                           fromContext(kNtidField, 2)};
-  llvm::Value* linear = at.CreateAdd(
-      tid[0], at.CreateMul(ntid[0], at.CreateAdd(tid[1], at.CreateMul(ntid[1], tid[2]))));
+  llvm::Value* linear = linearThreadIndex(at, ntid, tid);
   llvm::Value* lane = at.CreateAnd(linear, 31);
   llvm::Value* laneBit = at.CreateShl(at.getInt32(1), lane);
   llvm::Value* lanemaskLt = at.CreateSub(laneBit, at.getInt32(1));

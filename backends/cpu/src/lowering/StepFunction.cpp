@@ -78,9 +78,10 @@ llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruct
         at.CreateConstInBoundsGEP1_32(
             at.getInt32Ty(), at.CreateConstGEP2_32(abi.block, context, 0, kNtidField), axis));
   };
-  llvm::Value* linear = at.CreateAdd(
-      tid[0], at.CreateMul(ntid(0), at.CreateAdd(tid[1], at.CreateMul(ntid(1), tid[2]))));
-  llvm::Value* thread = at.CreateZExt(linear, at.getInt64Ty());
+  llvm::Value* linear = linearThreadIndex(at, {ntid(0), ntid(1), ntid(2)}, tid);
+  // Sign-extended: the index does not wrap (nsw), so this extension distributes over the block
+  // function's x + row and the slot's address stays consecutive in a loop over x.
+  llvm::Value* thread = at.CreateSExt(linear, at.getInt64Ty());
   llvm::Value* count = at.CreateZExt(
       at.CreateLoad(at.getInt32Ty(), at.CreateStructGEP(abi.block, context, kNthreadsField)),
       at.getInt64Ty());
