@@ -8,7 +8,10 @@ The sections are read from the lit tests (`%drawbridge run %testbin/PROGRAM [SEC
 new section is compared as soon as a lit test runs it; a program run without a section is
 compared whole. Programs run with other arguments (files) are left to their own tests. A section
 whose program source carries `DRAWBRIDGE-ONLY(SECTION)` tests Drawbridge's own behaviour and is
-not run natively. Without an NVIDIA driver the native half cannot run: the script says why and
+not run natively. The instruction golden suite (frontend/ptx/tests/golden), whose driver takes
+golden files rather than a section, runs natively on every committed golden and must find no
+mismatch: its goldens are derived from the PTX ISA until a GPU confirms them. Without an NVIDIA
+driver the native half cannot run: the script says why and
 exits 77 (ctest's skip). --list prints what would be compared, and needs no driver.
 """
 import ctypes
@@ -81,6 +84,13 @@ def list_sections(source: pathlib.Path) -> int:
     return 0
 
 
+def golden_suite_matches(build: pathlib.Path, source: pathlib.Path, env: dict[str, str]) -> bool:
+    goldens = sorted((source / "frontend/ptx/tests/golden/goldens").glob("*.golden"))
+    status, last = run([str(build / "testbin" / "golden_driver"), *map(str, goldens)], env)
+    print(f"{'PASS' if status == 0 else 'FAIL'} golden_driver natively: {last}")
+    return status == 0
+
+
 def main(build_dir: str, source_dir: str, cuda_lib_dir: str = "/usr/local/cuda/lib64") -> int:
     build, source = pathlib.Path(build_dir), pathlib.Path(source_dir)
     why_not = native_driver()
@@ -101,6 +111,7 @@ def main(build_dir: str, source_dir: str, cuda_lib_dir: str = "/usr/local/cuda/l
         same = native == shim and native[0] == 0
         failures += not same
         print(f"{'PASS' if same else 'FAIL'} {name}: native {native} shim {shim}")
+    failures += not golden_suite_matches(build, source, native_env)
     return 1 if failures else 0
 
 
