@@ -29,6 +29,13 @@ std::optional<Error> checkFunction(const Function& f) {
         f.locals[inst->guard->ref.index].type != ScalarType::Pred)
       return Error{toString(inst->guard->loc) + ": guard '" + inst->guard->name +
                    "' is not a .pred register"};
+    // Only predicates have a logical complement; a lowering given '!' on anything else would
+    // build IR that does not verify.
+    for (const auto& op : inst->operands)
+      if (op.negated && (op.kind != Operand::Kind::Register || op.ref.kind != RefKind::Local ||
+                         f.locals[op.ref.index].type != ScalarType::Pred))
+        return Error{toString(op.loc) + ": operand '!" + op.name + "' of '" + inst->spelling() +
+                     "' negates something other than a .pred register; only predicates take '!'"};
     if (!needsExactWidth(*inst))
       continue;
     unsigned width = bitWidth(inst->types.front());
