@@ -167,7 +167,7 @@ static int textures() {
                    out))
     return 1;
 
-  cudaChannelFormatDesc halves = cudaCreateChannelDescHalf();
+  cudaChannelFormatDesc halves = cudaCreateChannelDesc(16, 0, 0, 0, cudaChannelFormatKindFloat);
   cudaArray_t volume = nullptr;
   OK(cudaMalloc3DArray(&volume, &halves, make_cudaExtent(3, 2, 6)));
   desc = {};
