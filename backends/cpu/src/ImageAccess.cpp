@@ -354,7 +354,80 @@ extern "C" int32_t drawbridgeSurfaceStore(uint64_t handle, uint32_t shape, const
   return ok;
 }
 
+namespace {
+
+// One reduction on the element at p, atomically, as a red instruction would do it.
+template <typename T> void reduce(T* p, T operand, SurfaceReduction op) {
+  switch (op) {
+  case SurfaceReduction::Add:
+    __atomic_fetch_add(p, operand, __ATOMIC_RELAXED);
+    return;
+  case SurfaceReduction::Min:
+    __atomic_fetch_min(p, operand, __ATOMIC_RELAXED);
+    return;
+  case SurfaceReduction::Max:
+    __atomic_fetch_max(p, operand, __ATOMIC_RELAXED);
+    return;
+  case SurfaceReduction::And:
+    __atomic_fetch_and(p, operand, __ATOMIC_RELAXED);
+    return;
+  case SurfaceReduction::Or:
+    __atomic_fetch_or(p, operand, __ATOMIC_RELAXED);
+    return;
+  }
+}
+
+void reportUnreducible(uint64_t handle, const char* why) {
+  std::fprintf(stderr, "drawbridge: a kernel's sured on surface object 0x%llx: %s\n",
+               static_cast<unsigned long long>(handle), why);
+}
+
+} // namespace
+
+extern "C" int32_t drawbridgeSurfaceReduce(uint64_t handle, uint32_t shape, const int32_t* coords,
+                                           const uint64_t* operand) {
+  const ImageObject* image = surface(handle);
+  if (!image)
+    return 0;
+  uint32_t bytes = ((shape & ~kShapeLayered) >> kShapeBytesShift) & 0xff;
+  bool isSigned = shape & kShapeReduceSigned;
+  int32_t at[3];
+  shape = flatten(shape, coords, at);
+  if (shape & kShapeSampleAddressed) {
+    // sured.p: x counts elements, whose format gives the operation's signedness.
+    if (image->texelBytes() != bytes || image->kind == ChannelKind::Float) {
+      reportUnreducible(handle, "sured.p needs a surface of one 32- or 64-bit integer channel "
+                                "(formatted reductions are not supported)");
+      return 0;
+    }
+    // Far outside either way: a .clamp or .zero reduction there stays outside after scaling.
+    int64_t x = int64_t(at[0]) * bytes;
+    at[0] = static_cast<int32_t>(std::clamp<int64_t>(x, INT32_MIN, INT32_MAX & ~int64_t(7)));
+    isSigned = image->kind == ChannelKind::Signed;
+  }
+  if (at[0] % static_cast<int32_t>(bytes) != 0) {
+    reportUnreducible(handle, "x is not a multiple of the operand's size");
+    return 0;
+  }
+  bool ok;
+  char* p = surfaceAddress(*image, shape, at, bytes, ok);
+  if (!p)
+    return ok;
+  auto op = static_cast<SurfaceReduction>((shape >> kShapeReduceShift) & 7);
+  if (bytes == 4 && isSigned)
+    reduce(reinterpret_cast<int32_t*>(p), static_cast<int32_t>(*operand), op);
+  else if (bytes == 4)
+    reduce(reinterpret_cast<uint32_t*>(p), static_cast<uint32_t>(*operand), op);
+  else if (isSigned)
+    reduce(reinterpret_cast<int64_t*>(p), static_cast<int64_t>(*operand), op);
+  else
+    reduce(reinterpret_cast<uint64_t*>(p), *operand, op);
+  return 1;
+}
+
 const RuntimeSymbol kImageSymbols[] = {
+    {kSurfaceReduceHook, reinterpret_cast<void*>(&drawbridgeSurfaceReduce)},
+    {kImageQueryHook, reinterpret_cast<void*>(&drawbridgeImageQuery)},
     {kTextureHook, reinterpret_cast<void*>(&drawbridgeTexture)},
     {kSurfaceLoadHook, reinterpret_cast<void*>(&drawbridgeSurfaceLoad)},
     {kSurfaceStoreHook, reinterpret_cast<void*>(&drawbridgeSurfaceStore)},

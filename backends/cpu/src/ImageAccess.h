@@ -11,4 +11,8 @@ namespace drawbridge::backend::cpu {
 
 std::span<const RuntimeSymbol> imageSymbols();
 
+/// txq and suq (ImageQueries.cpp).
+extern "C" int32_t drawbridgeImageQuery(uint64_t handle, uint32_t query, const void* unused,
+                                        uint32_t* out);
+
 } // namespace drawbridge::backend::cpu

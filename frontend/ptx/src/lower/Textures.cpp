@@ -2,8 +2,9 @@
 // register, as nvcc emits for cudaTextureObject_t and cudaSurfaceObject_t): each becomes a call
 // into the backend's software texture unit (drawbridge/backend/ImageShape.h), which looks the
 // object up and returns 0 when it cannot do the access; the instruction then traps, so the
-// launch fails. What a CPU backend has no state for (texture references, mipmaps, cube and
-// multisample textures, formatted surface stores, reductions, queries) is named as unsupported.
+// launch fails. txq and suq ask the backend about the object; sured reduces into a surface
+// element. What a CPU backend has no state for (texture references, mipmaps, cube and
+// multisample textures, formatted surface accesses) is named as unsupported.
 #include "FunctionLowering.h"
 #include "drawbridge/backend/ImageShape.h"
 
@@ -58,10 +59,14 @@ llvm::Value* slot(FunctionLowering& L, llvm::Value* array, unsigned i) {
   return L.b().CreateConstGEP2_32(llvm::ArrayType::get(L.intType(32), 4), array, 0, i);
 }
 
-// The object handle in [handle, {coordinates}], or null after reporting why not.
-llvm::Value* handle(FunctionLowering& L, const Instruction& inst, const Operand& address) {
-  if (address.kind != Operand::Kind::Address || !address.baseIsRegister ||
-      address.elements.size() != 1 || address.elements[0].kind != Operand::Kind::Vector) {
+// The object handle in [handle, {coordinates}] (or in [handle] for a query), or null after
+// reporting why not.
+llvm::Value* handle(FunctionLowering& L, const Instruction& inst, const Operand& address,
+                    bool withCoordinates = true) {
+  bool shaped = withCoordinates ? address.elements.size() == 1 &&
+                                      address.elements[0].kind == Operand::Kind::Vector
+                                : address.elements.empty() && address.value == 0;
+  if (address.kind != Operand::Kind::Address || !address.baseIsRegister || !shaped) {
     L.unsupported(inst, "only texture and surface objects (a 64-bit handle in a register) are "
                         "supported, not texture or surface references");
     return nullptr;
@@ -172,6 +177,21 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
     L.write(*destinations[i], L.b().CreateLoad(L.intType(32), slot(L, out, i)), result);
 }
 
+// A surface access's out-of-bounds mode: 0 .trap (the default), 1 .clamp, 2 .zero.
+uint32_t boundaryMode(const Instruction& inst) {
+  return inst.has("clamp") ? 1 : inst.has("zero") ? 2 : 0;
+}
+
+// The integer coordinates of [s, {x, ...}] as 32-bit words, or null after reporting why not.
+llvm::Value* surfaceCoordinates(FunctionLowering& L, const Instruction& inst,
+                                const Operand& address, Geometry geometry) {
+  llvm::Value* coords = words(L, "surface.coords");
+  if (storeCoordinates(L, address.elements[0], geometry, ScalarType::S32, coords))
+    return coords;
+  L.fail(inst, "the coordinates do not match the geometry");
+  return nullptr;
+}
+
 // suld.b.{1d,2d,3d}[.v2|.v4].{b8,b16,b32,b64}.{trap,clamp,zero} and the matching sust.b.
 void lowerSurface(FunctionLowering& L, const Instruction& inst) {
   bool store = inst.opcode == "sust";
@@ -186,7 +206,7 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
     return L.unsupported(inst, "the element type is missing");
   ScalarType element = inst.types[0];
   unsigned elementBytes = bitWidth(element) / 8;
-  uint32_t mode = inst.has("clamp") ? 1 : inst.has("zero") ? 2 : 0;
+  uint32_t mode = boundaryMode(inst);
   uint32_t bytes = elementBytes * inst.vectorWidth;
   uint32_t shape =
       shapeOf->dims | (mode << abi::kShapeModeShift) | (bytes << abi::kShapeBytesShift);
@@ -197,9 +217,9 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* object = handle(L, inst, address);
   if (!object)
     return;
-  llvm::Value* coords = words(L, "surface.coords");
-  if (!storeCoordinates(L, address.elements[0], *shapeOf, ScalarType::S32, coords))
-    return L.fail(inst, "the coordinates do not match the geometry");
+  llvm::Value* coords = surfaceCoordinates(L, inst, address, *shapeOf);
+  if (!coords)
+    return;
   auto* elementType = L.intType(bitWidth(element));
   auto* dataType = llvm::ArrayType::get(elementType, inst.vectorWidth);
   llvm::Value* buffer = scratch(L, dataType, "surface.data");
@@ -223,11 +243,123 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
               element);
 }
 
-void lowerUnsupported(FunctionLowering& L, const Instruction& inst) {
-  L.unsupported(inst, inst.opcode == "txq" || inst.opcode == "suq"
-                          ? "texture and surface queries are not supported: pass the extents "
-                            "to the kernel as arguments"
-                          : "surface reductions and texture type tests are not supported");
+// The query modifiers txq and suq take, and which of them suq takes.
+struct QueryName {
+  const char* modifier;
+  abi::ImageQuery query;
+  bool surface;
+};
+constexpr QueryName kQueries[] = {
+    {"width", abi::ImageQuery::Width, true},
+    {"height", abi::ImageQuery::Height, true},
+    {"depth", abi::ImageQuery::Depth, true},
+    {"channel_data_type", abi::ImageQuery::ChannelDataType, true},
+    {"channel_order", abi::ImageQuery::ChannelOrder, true},
+    {"normalized_coords", abi::ImageQuery::NormalizedCoords, false},
+    {"filter_mode", abi::ImageQuery::FilterMode, false},
+    {"addr_mode_0", abi::ImageQuery::AddrMode0, false},
+    {"addr_mode_1", abi::ImageQuery::AddrMode1, false},
+    {"addr_mode_2", abi::ImageQuery::AddrMode2, false},
+    {"array_size", abi::ImageQuery::ArraySize, true},
+    {"num_mipmap_levels", abi::ImageQuery::NumMipmapLevels, false},
+    {"num_samples", abi::ImageQuery::NumSamples, false},
+    {"memory_layout", abi::ImageQuery::MemoryLayout, true},
+};
+
+// txq.tquery.b32 d, [t] and suq.query.b32 d, [s] on objects.
+void lowerQuery(FunctionLowering& L, const Instruction& inst) {
+  bool surface = inst.opcode == "suq";
+  if (!surface && inst.has("level"))
+    return L.unsupported(inst, "mipmapped textures are not supported");
+  if (!surface && inst.has("force_unnormalized_coords"))
+    return L.unsupported(inst, "sampler queries on texture objects are not supported");
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  const QueryName* name = nullptr;
+  for (const QueryName& q : kQueries)
+    if (inst.has(q.modifier) && (q.surface || !surface))
+      name = &q;
+  if (!name || inst.types.size() != 1 || inst.types[0] != ScalarType::B32)
+    return L.fail(inst, surface ? "suq takes .width, .height, .depth, .channel_data_type, "
+                                  ".channel_order, .array_size or .memory_layout, and .b32"
+                                : "the query is not one txq defines, or the type is not .b32");
+  llvm::Value* object = handle(L, inst, inst.operands[1], false);
+  if (!object)
+    return;
+  uint32_t query = static_cast<uint32_t>(name->query) | (surface ? abi::kQuerySurface : 0);
+  llvm::Value* out = words(L, "query.result");
+  callOrTrap(L, abi::kImageQueryHook,
+             {object, L.b().getInt32(query),
+              llvm::ConstantPointerNull::get(llvm::PointerType::get(L.ctx(), 0)), out});
+  L.write(inst.operands[0], L.b().CreateLoad(L.intType(32), slot(L, out, 0)), ScalarType::B32);
+}
+
+// The operand types the PTX ISA (and ptxas) allow each operation: add 0, min 1, max 2, and 3, or
+// 4. sured.p's .b32 and .b64 take their signedness from the surface's format.
+bool reductionTypeValid(uint32_t op, ScalarType type, bool sampled) {
+  bool minMax = op == 1 || op == 2;
+  if (sampled)
+    return type == ScalarType::B32 || (minMax && type == ScalarType::B64);
+  switch (type) {
+  case ScalarType::U32:
+  case ScalarType::S32:
+  case ScalarType::U64:
+    return op <= 2;
+  case ScalarType::S64:
+    return minMax;
+  case ScalarType::B32:
+    return op >= 3;
+  default:
+    return false;
+  }
+}
+
+// sured.{b,p}.{add,min,max,and,or}.{1d,2d,3d}.ctype.{trap,clamp,zero} [s, {x, ...}], c.
+void lowerSurfaceReduction(FunctionLowering& L, const Instruction& inst) {
+  if (!L.expectOperands(inst, 2, 2))
+    return;
+  bool sampled = inst.has("p");
+  if (!sampled && !inst.has("b"))
+    return L.fail(inst, "sured needs .b or .p");
+  auto shapeOf = geometry(inst);
+  if (!shapeOf || shapeOf->layered)
+    return L.fail(inst, "sured takes .1d, .2d or .3d");
+  static constexpr const char* kOperations[] = {"add", "min", "max", "and", "or"};
+  uint32_t op = 5;
+  for (uint32_t i = 0; i < 5; ++i)
+    if (inst.has(kOperations[i]))
+      op = i;
+  ScalarType type = inst.types.size() == 1 ? inst.types[0] : ScalarType::Pred;
+  if (op == 5 || !reductionTypeValid(op, type, sampled))
+    return L.fail(inst, sampled ? "sured.p takes .add, .and or .or on .b32, or .min or .max on "
+                                  ".b32 or .b64"
+                                : "sured.b takes .add on .u32, .s32 or .u64, .min or .max on "
+                                  ".u32, .s32, .u64 or .s64, or .and or .or on .b32");
+  unsigned bits = bitWidth(type);
+  uint32_t mode = boundaryMode(inst);
+  uint32_t shape = shapeOf->dims | (mode << abi::kShapeModeShift) |
+                   ((bits / 8) << abi::kShapeBytesShift) | (op << abi::kShapeReduceShift);
+  if (isSigned(type))
+    shape |= abi::kShapeReduceSigned;
+  if (sampled)
+    shape |= abi::kShapeSampleAddressed;
+  const Operand& address = inst.operands[0];
+  llvm::Value* object = handle(L, inst, address);
+  if (!object)
+    return;
+  llvm::Value* coords = surfaceCoordinates(L, inst, address, *shapeOf);
+  if (!coords)
+    return;
+  llvm::Value* value = L.read(inst.operands[1], type);
+  if (!value)
+    return L.fail(inst, "cannot read the operand");
+  llvm::Value* operand = scratch(L, L.intType(64), "surface.operand");
+  L.b().CreateStore(L.b().CreateZExt(value, L.intType(64)), operand);
+  callOrTrap(L, abi::kSurfaceReduceHook, {object, L.b().getInt32(shape), coords, operand});
+}
+
+void lowerTypeTest(FunctionLowering& L, const Instruction& inst) {
+  L.unsupported(inst, "texture type tests are not supported");
 }
 
 } // namespace
@@ -237,8 +369,10 @@ void registerTextures(Registry& r) {
   r["tld4"] = lowerTexture;
   r["suld"] = lowerSurface;
   r["sust"] = lowerSurface;
-  for (std::string_view opcode : {"txq", "sured", "suq", "istypep"})
-    r[opcode] = lowerUnsupported;
+  r["txq"] = lowerQuery;
+  r["suq"] = lowerQuery;
+  r["sured"] = lowerSurfaceReduction;
+  r["istypep"] = lowerTypeTest;
 }
 
 } // namespace drawbridge::ptx::nvvm
