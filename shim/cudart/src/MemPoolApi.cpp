@@ -90,8 +90,9 @@ struct Pools {
   std::map<PoolKey, CUmemPoolHandle_st*> defaults, current;
   std::set<CUmemPoolHandle_st*> defaultSet, created;
 
+  // Never destroyed, as the default pools live as long as the process (and stay reachable).
   static Pools& instance() {
-    static Pools pools;
+    static Pools& pools = *new Pools;
     return pools;
   }
   CUmemPoolHandle_st* defaultLocked(const PoolKey& key) {
