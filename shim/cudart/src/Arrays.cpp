@@ -91,17 +91,30 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
   return cudaSuccess;
 }
 
-cudaError_t freeArray(cudaArray_t array) {
-  if (!array)
-    return cudaSuccess;
+namespace {
+
+bool release(cudaArray_t array, bool level) {
   {
     std::lock_guard lock(liveMutex);
-    if (!live.erase(array))
-      return cudaErrorInvalidValue;
+    if (!live.count(array) || array->mipmapLevel != level)
+      return false;
+    live.erase(array);
   }
   std::free(array->data);
   delete array;
-  return cudaSuccess;
+  return true;
+}
+
+} // namespace
+
+cudaError_t freeArray(cudaArray_t array) {
+  if (!array)
+    return cudaSuccess;
+  return release(array, false) ? cudaSuccess : cudaErrorInvalidValue;
+}
+
+void freeMipmapLevel(cudaArray_t level) {
+  release(level, true);
 }
 
 cudaError_t withoutArrays(cudaMemcpy3DParms& p) {

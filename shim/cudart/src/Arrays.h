@@ -14,6 +14,7 @@ struct cudaArray {
                        // layers for layered arrays (slices here)
   unsigned flags = 0;
   size_t elementBytes = 0;
+  bool mipmapLevel = false; // one level of a mipmapped array, which frees it
 
   size_t rowBytes() const { return extent.width * elementBytes; }
   size_t rows() const { return extent.height ? extent.height : 1; }
@@ -36,6 +37,9 @@ cudaError_t withoutArrays(cudaMemcpy3DParms& params);
 
 cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
                           cudaExtent extent, unsigned flags);
+/// cudaFreeArray: an array the program allocated; a mipmapped array's level goes only with it.
 cudaError_t freeArray(cudaArray_t array);
+/// Frees one level of a mipmapped array.
+void freeMipmapLevel(cudaArray_t level);
 
 } // namespace drawbridge::cudart

@@ -90,6 +90,8 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrCooperativeLaunch:
   case cudaDevAttrHostRegisterSupported:
   case cudaDevAttrMemoryPoolsSupported:
+  case cudaDevAttrHostMemoryPoolsSupported:     // host pools are host memory, as every pool is
+  case cudaDevAttrHostNumaMemoryPoolsSupported: // on each NUMA node /sys lists
   case cudaDevAttrStreamPrioritiesSupported:
   case cudaDevAttrGlobalL1CacheSupported:
   case cudaDevAttrLocalL1CacheSupported:
@@ -160,13 +162,16 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrMaxSurface1DLayeredWidth:
   case cudaDevAttrMaxSurface2DLayeredWidth:
   case cudaDevAttrMaxSurface2DLayeredHeight:
+  case cudaDevAttrMaxTexture2DMipmappedWidth: // MipmappedArrayApi.cpp
+  case cudaDevAttrMaxTexture2DMipmappedHeight:
+  case cudaDevAttrMaxTexture1DMipmappedWidth:
     return 32768;
   case cudaDevAttrMaxTexture2DLayeredLayers:
   case cudaDevAttrMaxTexture1DLayeredLayers:
   case cudaDevAttrMaxSurface1DLayeredLayers:
   case cudaDevAttrMaxSurface2DLayeredLayers:
     return 2048;
-  // Cubemap and mipmapped arrays are not supported (README): no extent fits.
+  // Cubemap arrays are not supported (README): no extent fits.
   case cudaDevAttrMaxTexture3DWidthAlt:
   case cudaDevAttrMaxTexture3DHeightAlt:
   case cudaDevAttrMaxTexture3DDepthAlt:
@@ -176,9 +181,6 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrMaxSurfaceCubemapWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
   case cudaDevAttrMaxSurfaceCubemapLayeredLayers:
-  case cudaDevAttrMaxTexture2DMipmappedWidth:
-  case cudaDevAttrMaxTexture2DMipmappedHeight:
-  case cudaDevAttrMaxTexture1DMipmappedWidth:
   case cudaDevAttrSparseCudaArraySupported:
   case cudaDevAttrDeferredMappingCudaArraySupported:
   // No watchdog, interop, RDMA, IPC, MPS, NUMA placement or persisting-L2 control.
@@ -200,9 +202,7 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrVulkanCigSupported:
   case cudaDevAttrGpuPciDeviceId:
   case cudaDevAttrGpuPciSubsystemId:
-  case cudaDevAttrHostNumaMemoryPoolsSupported:
   case cudaDevAttrHostNumaMultinodeIpcSupported:
-  case cudaDevAttrHostMemoryPoolsSupported:
   case cudaDevAttrOnlyPartialHostNativeAtomicSupported:
     return 0;
   case cudaDevAttrL2CacheSize:
@@ -243,6 +243,9 @@ void fillProperties(const backend::DeviceProperties& d, cudaDeviceProp& prop) {
   prop.maxTexture1D = get(cudaDevAttrMaxTexture1DWidth);
   prop.maxTexture2D[0] = get(cudaDevAttrMaxTexture2DWidth);
   prop.maxTexture2D[1] = get(cudaDevAttrMaxTexture2DHeight);
+  prop.maxTexture1DMipmap = get(cudaDevAttrMaxTexture1DMipmappedWidth);
+  prop.maxTexture2DMipmap[0] = get(cudaDevAttrMaxTexture2DMipmappedWidth);
+  prop.maxTexture2DMipmap[1] = get(cudaDevAttrMaxTexture2DMipmappedHeight);
   prop.maxTexture2DLinear[0] = get(cudaDevAttrMaxTexture2DLinearWidth);
   prop.maxTexture2DLinear[1] = get(cudaDevAttrMaxTexture2DLinearHeight);
   prop.maxTexture2DLinear[2] = get(cudaDevAttrMaxTexture2DLinearPitch);

@@ -1,7 +1,7 @@
-// Memory pools: each device's default pool, the pools a program creates, each device's current
-// pool, and the stream-ordered allocator on them. Freed memory goes back to the system when the
-// stream reaches the free, so a pool holds exactly what is in use: the release threshold is
-// kept but has nothing to hold back.
+// Memory pools: each location's default pools (devices, the host and its NUMA nodes; pinned and
+// managed), the pools a program creates, each location's current pools, and the stream-ordered
+// allocator on them. Freed memory goes back to the system when the stream reaches the free, so a
+// pool holds exactly what is in use: the release threshold is kept but has nothing to hold back.
 #include "Allocations.h"
 #include "Api.h"
 #include "Capture.h"
@@ -9,8 +9,10 @@
 #include "GraphMemory.h"
 #include "GraphWork.h"
 #include "Log.h"
+#include "ManagedAdvice.h"
 #include "MemPool.h"
 #include "Operations.h"
+#include "PoolLocation.h"
 #include "Runtime.h"
 
 #include <atomic>
@@ -23,10 +25,11 @@
 using namespace drawbridge::cudart;
 
 struct CUmemPoolHandle_st {
-  int device;
+  PoolKey key;            // where its memory lives and of which kind
+  size_t maxSize = 0;     // cudaMemPoolProps::maxSize; 0 for no limit of the pool's own
   bool destroyed = false; // cudaMemPoolDestroy came while allocations were still live
   std::mutex mutex;
-  // Other devices' access, as cudaMemPoolSetAccess left it; the owner always has read-write.
+  // Devices' access, as cudaMemPoolSetAccess left it; the owner always has read-write.
   std::map<int, cudaMemAccessFlags> peerAccess;
   std::map<void*, size_t> live;
   uint64_t used = 0, usedHigh = 0;
@@ -35,6 +38,11 @@ struct CUmemPoolHandle_st {
 
   void* allocate(size_t size) {
     constexpr size_t kAlign = 256; // cudaMalloc's alignment
+    {
+      std::lock_guard lock(mutex);
+      if (maxSize && (size > maxSize || used > maxSize - size))
+        return nullptr;
+    }
     void* p = std::aligned_alloc(kAlign, (size + kAlign - 1) / kAlign * kAlign);
     if (!p)
       return nullptr;
@@ -57,98 +65,115 @@ struct CUmemPoolHandle_st {
     live.erase(it);
     std::free(p);
   }
+  /// Whether the device has the memory for its own: the pool's own device, and every device
+  /// for managed memory, which every processor reaches.
+  bool ownedBy(int device) const {
+    return key.type == cudaMemAllocationTypeManaged || (key.onDevice() && key.id == device);
+  }
+  /// The access a device has: read-write for an owner, what cudaMemPoolSetAccess gave it
+  /// otherwise.
+  cudaMemAccessFlags deviceAccess(int device) {
+    if (ownedBy(device))
+      return cudaMemAccessFlagsProtReadWrite;
+    std::lock_guard lock(mutex);
+    auto it = peerAccess.find(device);
+    return it == peerAccess.end() ? cudaMemAccessFlagsProtNone : it->second;
+  }
 };
 
 namespace {
 
-constexpr int kMaxDevices = 64;
-
-// Every pool: the devices' default pools (made on first use, living as long as the process, as
-// CUDA's) and the created ones, with each device's current pool.
+// Every pool: each location's default pools (made on first use, living as long as the process,
+// as CUDA's) and the created ones, with each location's current pools.
 struct Pools {
   std::mutex mutex;
-  CUmemPoolHandle_st* defaults[kMaxDevices] = {};
-  CUmemPoolHandle_st* current[kMaxDevices] = {};
-  std::set<CUmemPoolHandle_st*> created;
+  std::map<PoolKey, CUmemPoolHandle_st*> defaults, current;
+  std::set<CUmemPoolHandle_st*> defaultSet, created;
 
+  // Never destroyed, as the default pools live as long as the process (and stay reachable).
   static Pools& instance() {
-    static Pools pools;
+    static Pools& pools = *new Pools;
     return pools;
   }
-  CUmemPoolHandle_st* defaultLocked(int device) {
-    if (!defaults[device]) {
-      defaults[device] = new CUmemPoolHandle_st;
-      defaults[device]->device = device;
+  CUmemPoolHandle_st* defaultLocked(const PoolKey& key) {
+    CUmemPoolHandle_st*& pool = defaults[key];
+    if (!pool) {
+      pool = new CUmemPoolHandle_st;
+      pool->key = key;
+      defaultSet.insert(pool);
     }
-    return defaults[device];
+    return pool;
   }
   /// A pool the program may still use: a default one, or a created one not destroyed.
   bool usable(cudaMemPool_t pool) {
     std::lock_guard lock(mutex);
     if (created.count(pool))
       return !pool->destroyed;
-    return pool && pool->device >= 0 && pool->device < kMaxDevices &&
-           defaults[pool->device] == pool;
+    return defaultSet.count(pool) != 0;
   }
 };
 
+PoolKey devicePool(int device) {
+  return {cudaMemAllocationTypePinned, cudaMemLocationTypeDevice, device};
+}
+
 cudaError_t checkDevice(int device) {
   drawbridge::backend::Device* d = nullptr;
-  if (cudaError_t error = Runtime::instance().device(device, d))
-    return error;
-  return device < kMaxDevices ? cudaSuccess : cudaErrorInvalidDevice;
+  return Runtime::instance().device(device, d);
 }
 
-cudaError_t poolOf(int device, cudaMemPool_t* pool, bool current) {
+cudaError_t poolOf(const PoolKey& key, cudaMemPool_t* pool, bool current) {
   if (!pool)
     return cudaErrorInvalidValue;
-  if (cudaError_t error = checkDevice(device))
-    return error;
   Pools& pools = Pools::instance();
   std::lock_guard lock(pools.mutex);
-  *pool = current && pools.current[device] ? pools.current[device] : pools.defaultLocked(device);
+  auto it = pools.current.find(key);
+  *pool = current && it != pools.current.end() ? it->second : pools.defaultLocked(key);
   return cudaSuccess;
 }
 
-cudaError_t setCurrentPool(int device, cudaMemPool_t pool) {
+cudaError_t devicePoolOf(int device, cudaMemPool_t* pool, bool current) {
   if (cudaError_t error = checkDevice(device))
     return error;
+  return poolOf(devicePool(device), pool, current);
+}
+
+/// A pool becomes a location's current pool only for its own location and type.
+cudaError_t setCurrentPool(const PoolKey& key, cudaMemPool_t pool) {
   Pools& pools = Pools::instance();
-  if (!pools.usable(pool) || pool->device != device)
+  if (!pools.usable(pool) || pool->key != key)
     return cudaErrorInvalidValue;
   std::lock_guard lock(pools.mutex);
-  pools.current[device] = pool;
+  pools.current[key] = pool;
   return cudaSuccess;
 }
 
-/// The pool CUDA's location-and-type calls name: the CPU device has pinned device pools only.
-cudaError_t devicePoolLocation(const cudaMemLocation* location, cudaMemAllocationType type,
-                               const char* api, int& device) {
-  if (!location)
+/// The key of the pool cudaMemPoolCreate's properties describe: what cudaMemGetMemPool takes,
+/// except that a created pool's NUMA node must be named, and only device pools could be shared.
+cudaError_t createdPoolKey(const cudaMemPoolProps& props, PoolKey& key) {
+  if (props.location.type == cudaMemLocationTypeDevice &&
+      checkDevice(props.location.id) != cudaSuccess)
     return cudaErrorInvalidValue;
-  if (location->type != cudaMemLocationTypeDevice || type != cudaMemAllocationTypePinned) {
-    logError("drawbridge: %s: only pinned pools on a device are supported (host, NUMA and "
-             "managed pools are not); use the device's pool\n",
-             api);
-    return cudaErrorNotSupported;
-  }
-  device = location->id;
-  return checkDevice(device);
+  if (poolKey(&props.location, props.allocType, key) != cudaSuccess)
+    return cudaErrorInvalidValue;
+  if (props.handleTypes == cudaMemHandleTypeNone)
+    return cudaSuccess;
+  if (!key.onDevice() || key.type != cudaMemAllocationTypePinned)
+    return cudaErrorInvalidValue; // CUDA's host and managed pools cannot be shared at all
+  logError("drawbridge: cudaMemPoolCreate: pools with IPC handles are not supported (devices "
+           "live in one process); create the pool with cudaMemHandleTypeNone\n");
+  return cudaErrorNotSupported;
 }
 
 cudaError_t createPool(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
-  if (!pool || !props || props->allocType != cudaMemAllocationTypePinned)
+  if (!pool || !props)
     return cudaErrorInvalidValue;
-  if (props->location.type != cudaMemLocationTypeDevice ||
-      props->handleTypes != cudaMemHandleTypeNone) {
-    logError("drawbridge: cudaMemPoolCreate: only pools on a device without IPC "
-             "handles are supported (devices live in one process)\n");
-    return cudaErrorNotSupported;
-  }
-  if (checkDevice(props->location.id) != cudaSuccess)
-    return cudaErrorInvalidValue;
+  PoolKey key;
+  if (cudaError_t error = createdPoolKey(*props, key))
+    return error;
   auto* made = new CUmemPoolHandle_st;
-  made->device = props->location.id;
+  made->key = key;
+  made->maxSize = props->maxSize;
   Pools& pools = Pools::instance();
   std::lock_guard lock(pools.mutex);
   pools.created.insert(made);
@@ -157,7 +182,7 @@ cudaError_t createPool(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
 }
 
 // A pool with live allocations stays until they are freed (CUDA releases it then); the handle
-// is unusable at once. The device's current pool becomes its default pool again.
+// is unusable at once. Its location's current pool becomes the default pool again.
 cudaError_t destroyPool(cudaMemPool_t pool) {
   Pools& pools = Pools::instance();
   if (!pools.usable(pool))
@@ -165,8 +190,9 @@ cudaError_t destroyPool(cudaMemPool_t pool) {
   std::lock_guard lock(pools.mutex);
   if (!pools.created.count(pool))
     return cudaErrorInvalidValue; // a default pool cannot be destroyed
-  if (pools.current[pool->device] == pool)
-    pools.current[pool->device] = nullptr;
+  auto it = pools.current.find(pool->key);
+  if (it != pools.current.end() && it->second == pool)
+    pools.current.erase(it);
   {
     std::lock_guard poolLock(pool->mutex);
     if (!pool->live.empty()) {
@@ -179,6 +205,21 @@ cudaError_t destroyPool(cudaMemPool_t pool) {
   return cudaSuccess;
 }
 
+/// What cudaPointerGetAttributes says of the pool's memory: device memory of its device, pinned
+/// host memory, or managed memory with advice of its own; host and managed memory belong to
+/// the device current when it was allocated, as cudaMallocHost's and cudaMallocManaged's do.
+Allocation describeAllocation(const CUmemPoolHandle_st& pool, void* p, size_t size) {
+  if (pool.key.type == cudaMemAllocationTypePinned && pool.key.onDevice())
+    return {p, size, cudaMemoryTypeDevice, pool.key.id, false};
+  int device = Runtime::instance().currentOrdinal();
+  if (pool.key.type == cudaMemAllocationTypePinned)
+    return {p, size, cudaMemoryTypeHost, device, false};
+  Allocation managed{p, size, cudaMemoryTypeManaged, pool.key.onDevice() ? pool.key.id : device,
+                     false};
+  managed.advice = std::make_shared<ManagedAdvice>(size);
+  return managed;
+}
+
 cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
   if (!pointer || !Pools::instance().usable(pool))
     return cudaErrorInvalidValue;
@@ -188,7 +229,7 @@ cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
   void* p = pool->allocate(size);
   if (!p)
     return cudaErrorMemoryAllocation;
-  Allocations::instance().add({p, size, cudaMemoryTypeDevice, pool->device, false});
+  Allocations::instance().add(describeAllocation(*pool, p, size));
   *pointer = p;
   return cudaSuccess;
 }
@@ -196,8 +237,8 @@ cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
 CUmemPoolHandle_st* owningPool(void* pointer) {
   Pools& pools = Pools::instance();
   std::lock_guard lock(pools.mutex);
-  for (CUmemPoolHandle_st* pool : pools.defaults)
-    if (pool && pool->owns(pointer))
+  for (CUmemPoolHandle_st* pool : pools.defaultSet)
+    if (pool->owns(pointer))
       return pool;
   for (CUmemPoolHandle_st* pool : pools.created)
     if (pool->owns(pointer))
@@ -316,6 +357,28 @@ cudaError_t setAttribute(CUmemPoolHandle_st& pool, cudaMemPoolAttr attr, void* v
   }
 }
 
+/// Whether the host has the pool's memory for its own: host and managed pools.
+bool hostOwns(const CUmemPoolHandle_st& pool) {
+  return pool.key.onHost() || pool.key.type == cudaMemAllocationTypeManaged;
+}
+
+/// One entry of cudaMemPoolSetAccess: a device or (for the pools the host owns) the host, and
+/// no taking away the owner's read-write access.
+cudaError_t checkAccess(CUmemPoolHandle_st& pool, const cudaMemAccessDesc& desc) {
+  if (desc.flags != cudaMemAccessFlagsProtNone && desc.flags != cudaMemAccessFlagsProtReadWrite)
+    return cudaErrorInvalidValue;
+  if (desc.location.type == cudaMemLocationTypeDevice) {
+    if (cudaError_t error = checkDevice(desc.location.id))
+      return error;
+    return pool.ownedBy(desc.location.id) && desc.flags != cudaMemAccessFlagsProtReadWrite
+               ? cudaErrorInvalidValue
+               : cudaSuccess;
+  }
+  if (!namesHost(desc.location) || !hostOwns(pool))
+    return cudaErrorInvalidValue;
+  return desc.flags == cudaMemAccessFlagsProtReadWrite ? cudaSuccess : cudaErrorInvalidValue;
+}
+
 } // namespace
 
 namespace drawbridge::cudart {
@@ -335,13 +398,13 @@ bool freeFromPoolNow(void* pointer) {
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t* memPool,
                                                                  int device) {
   return api(
-      "cudaDeviceGetDefaultMemPool", [&] { return poolOf(device, memPool, false); }, memPool,
+      "cudaDeviceGetDefaultMemPool", [&] { return devicePoolOf(device, memPool, false); }, memPool,
       device);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceGetMemPool(cudaMemPool_t* memPool, int device) {
   return api(
-      "cudaDeviceGetMemPool", [&] { return poolOf(device, memPool, true); }, memPool, device);
+      "cudaDeviceGetMemPool", [&] { return devicePoolOf(device, memPool, true); }, memPool, device);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocAsync(void** devPtr, size_t size,
@@ -353,7 +416,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocAsync(void** devPtr, size_t size,
         if (auto captured = allocateInCapture(devPtr, size, device, hStream))
           return *captured;
         cudaMemPool_t pool = nullptr;
-        if (cudaError_t error = poolOf(device, &pool, true))
+        if (cudaError_t error = devicePoolOf(device, &pool, true))
           return error;
         return allocateFrom(pool, devPtr, size);
       },
@@ -368,7 +431,14 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocFromPoolAsync(void** ptr, size_t 
       [&] {
         if (!Pools::instance().usable(memPool))
           return cudaErrorInvalidValue;
-        if (auto captured = allocateInCapture(ptr, size, memPool->device, stream))
+        if (capture::info(stream).status != cudaStreamCaptureStatusNone &&
+            (!memPool->key.onDevice() || memPool->key.type != cudaMemAllocationTypePinned)) {
+          logError("drawbridge: cudaMallocFromPoolAsync: capturing an allocation from a host or "
+                   "managed pool is not supported (graph memory is device memory); allocate it "
+                   "before the capture\n");
+          return cudaErrorNotSupported;
+        }
+        if (auto captured = allocateInCapture(ptr, size, memPool->key.id, stream))
           return *captured;
         return allocateFrom(memPool, ptr, size);
       },
@@ -441,7 +511,13 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolDestroy(cudaMemPool_t memPool) {
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDeviceSetMemPool(int device, cudaMemPool_t memPool) {
   return api(
-      "cudaDeviceSetMemPool", [&] { return setCurrentPool(device, memPool); }, device, memPool);
+      "cudaDeviceSetMemPool",
+      [&] {
+        if (cudaError_t error = checkDevice(device))
+          return error;
+        return setCurrentPool(devicePool(device), memPool);
+      },
+      device, memPool);
 }
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetDefaultMemPool(cudaMemPool_t* memPool,
@@ -450,11 +526,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetDefaultMemPool(cudaMemPool_t* mem
   return api(
       "cudaMemGetDefaultMemPool",
       [&] {
-        int device = 0;
-        if (cudaError_t error =
-                devicePoolLocation(location, type, "cudaMemGetDefaultMemPool", device))
+        PoolKey key;
+        if (cudaError_t error = poolKey(location, type, key))
           return error;
-        return poolOf(device, memPool, false);
+        return poolOf(key, memPool, false);
       },
       memPool, location, type);
 }
@@ -465,10 +540,10 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemGetMemPool(cudaMemPool_t* memPool,
   return api(
       "cudaMemGetMemPool",
       [&] {
-        int device = 0;
-        if (cudaError_t error = devicePoolLocation(location, type, "cudaMemGetMemPool", device))
+        PoolKey key;
+        if (cudaError_t error = poolKey(location, type, key))
           return error;
-        return poolOf(device, memPool, true);
+        return poolOf(key, memPool, true);
       },
       memPool, location, type);
 }
@@ -479,16 +554,17 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemSetMemPool(cudaMemLocation* location
   return api(
       "cudaMemSetMemPool",
       [&] {
-        int device = 0;
-        if (cudaError_t error = devicePoolLocation(location, type, "cudaMemSetMemPool", device))
+        PoolKey key;
+        if (cudaError_t error = poolKey(location, type, key))
           return error;
-        return setCurrentPool(device, memPool);
+        return setCurrentPool(key, memPool);
       },
       location, type, memPool);
 }
 
-// Every device's memory is the host's, so any device can be given access to any pool; the
-// pool's own device always has read-write access, which cannot be taken away.
+// Every device's memory is the host's, so any device can be given access to any pool. What
+// owns the pool keeps read-write access, which cannot be taken away: its device, the host for
+// host pools, every processor for managed pools. Device pools answer for devices only.
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolSetAccess(cudaMemPool_t memPool,
                                                           const cudaMemAccessDesc* descList,
                                                           size_t count) {
@@ -497,20 +573,13 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolSetAccess(cudaMemPool_t memPool,
       [&] {
         if (!Pools::instance().usable(memPool) || (count && !descList))
           return cudaErrorInvalidValue;
-        for (size_t i = 0; i < count; ++i) {
-          const cudaMemAccessDesc& desc = descList[i];
-          bool knownFlags = desc.flags == cudaMemAccessFlagsProtNone ||
-                            desc.flags == cudaMemAccessFlagsProtReadWrite;
-          if (desc.location.type != cudaMemLocationTypeDevice || !knownFlags)
-            return cudaErrorInvalidValue;
-          if (cudaError_t error = checkDevice(desc.location.id))
+        for (size_t i = 0; i < count; ++i)
+          if (cudaError_t error = checkAccess(*memPool, descList[i]))
             return error;
-          if (desc.location.id == memPool->device && desc.flags != cudaMemAccessFlagsProtReadWrite)
-            return cudaErrorInvalidValue;
-        }
         std::lock_guard lock(memPool->mutex);
         for (size_t i = 0; i < count; ++i)
-          if (descList[i].location.id != memPool->device)
+          if (descList[i].location.type == cudaMemLocationTypeDevice &&
+              !memPool->ownedBy(descList[i].location.id))
             memPool->peerAccess[descList[i].location.id] = descList[i].flags;
         return cudaSuccess;
       },
@@ -523,16 +592,17 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemPoolGetAccess(cudaMemAccessFlags* fl
   return api(
       "cudaMemPoolGetAccess",
       [&] {
-        if (!flags || !location || !Pools::instance().usable(memPool) ||
-            location->type != cudaMemLocationTypeDevice)
+        if (!flags || !location || !Pools::instance().usable(memPool))
           return cudaErrorInvalidValue;
-        if (cudaError_t error = checkDevice(location->id))
-          return error;
-        std::lock_guard lock(memPool->mutex);
-        auto it = memPool->peerAccess.find(location->id);
-        *flags = location->id == memPool->device   ? cudaMemAccessFlagsProtReadWrite
-                 : it == memPool->peerAccess.end() ? cudaMemAccessFlagsProtNone
-                                                   : it->second;
+        if (location->type == cudaMemLocationTypeDevice) {
+          if (cudaError_t error = checkDevice(location->id))
+            return error;
+          *flags = memPool->deviceAccess(location->id);
+          return cudaSuccess;
+        }
+        if (!namesHost(*location) || !hostOwns(*memPool))
+          return cudaErrorInvalidValue;
+        *flags = cudaMemAccessFlagsProtReadWrite;
         return cudaSuccess;
       },
       flags, memPool, location);

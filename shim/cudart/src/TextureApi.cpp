@@ -74,8 +74,11 @@ cudaError_t describeResource(const cudaResourceDesc& r, ImageObject& image) {
     break;
   }
   default:
-    logError("drawbridge: mipmapped arrays are not supported as texture resources; use an "
-             "array, linear or pitched memory\n");
+    // The software texture unit samples no levels (the PTX frontend refuses tex.level and
+    // tex.grad), so a level's own array stands in.
+    logError("drawbridge: mipmapped arrays are not supported as texture resources (the CPU "
+             "device samples no mipmap levels); make the texture on one level's array "
+             "(cudaGetMipmappedArrayLevel)\n");
     return cudaErrorNotSupported;
   }
   size_t bytes = formatBytes(format);

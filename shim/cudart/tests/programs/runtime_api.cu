@@ -590,16 +590,16 @@ static int user_objects() {
 }
 
 // DRAWBRIDGE-ONLY(unimplemented): what Drawbridge's runtime refuses; NVIDIA's implements
-// cudaMallocMipmappedArray, so the section has no native counterpart.
+// cudaIpcGetMemHandle, so the section has no native counterpart.
 static int unimplemented() {
-  cudaMipmappedArray_t array = nullptr;
-  cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
-  cudaExtent extent = make_cudaExtent(16, 16, 0);
-  cudaError_t first = cudaMallocMipmappedArray(&array, &format, extent, 2, 0);
-  cudaError_t second = cudaMallocMipmappedArray(&array, &format, extent, 2, 0);
-  std::printf("cudaMallocMipmappedArray: %s, %s\n", cudaGetErrorName(first),
-              cudaGetErrorName(second));
+  void* p = nullptr;
+  OK(cudaMalloc(&p, 256));
+  cudaIpcMemHandle_t handle;
+  cudaError_t first = cudaIpcGetMemHandle(&handle, p);
+  cudaError_t second = cudaIpcGetMemHandle(&handle, p);
+  std::printf("cudaIpcGetMemHandle: %s, %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
   std::printf("last error: %s\n", cudaGetErrorName(cudaGetLastError()));
+  OK(cudaFree(p));
   return first == cudaErrorNotSupported ? 0 : 1;
 }
 
@@ -908,6 +908,129 @@ static int pools() {
   return 0;
 }
 
+// A pool's current use, read back.
+static uint64_t poolUse(cudaMemPool_t pool) {
+  uint64_t used = UINT64_MAX;
+  OK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &used));
+  return used;
+}
+
+// Host, NUMA-node and managed pools: memory the host reads and writes once the stream is done,
+// which pointer attributes call host or managed memory; each location has its own default and
+// current pool; the host owns host pools, devices get access only when given it.
+static int hostPools() {
+  int supported = 0;
+  OK(cudaDeviceGetAttribute(&supported, cudaDevAttrHostMemoryPoolsSupported, 0));
+  REQUIRE(supported == 1);
+  cudaMemLocation host = {cudaMemLocationTypeHost, 0};
+  cudaMemLocation device = {cudaMemLocationTypeDevice, 0};
+  cudaMemPool_t hostDefault = nullptr, deviceDefault = nullptr, same = nullptr;
+  OK(cudaMemGetDefaultMemPool(&hostDefault, &host, cudaMemAllocationTypePinned));
+  OK(cudaDeviceGetDefaultMemPool(&deviceDefault, 0));
+  REQUIRE(hostDefault && hostDefault != deviceDefault);
+  OK(cudaMemGetMemPool(&same, &host, cudaMemAllocationTypePinned));
+  REQUIRE(same == hostDefault); // a location's current pool starts as its default one
+
+  cudaMemPoolProps props = {};
+  props.allocType = cudaMemAllocationTypePinned;
+  props.location = host;
+  cudaMemPool_t pool = nullptr;
+  OK(cudaMemPoolCreate(&pool, &props));
+  cudaMemAccessFlags access = cudaMemAccessFlagsProtNone;
+  OK(cudaMemPoolGetAccess(&access, pool, &host));
+  REQUIRE(access == cudaMemAccessFlagsProtReadWrite);
+  access = cudaMemAccessFlagsProtReadWrite;
+  OK(cudaMemPoolGetAccess(&access, pool, &device));
+  REQUIRE(access == cudaMemAccessFlagsProtNone); // the host's until a device is given access
+  cudaMemAccessDesc grant = {device, cudaMemAccessFlagsProtReadWrite};
+  OK(cudaMemPoolSetAccess(pool, &grant, 1));
+  OK(cudaMemPoolGetAccess(&access, pool, &device));
+  REQUIRE(access == cudaMemAccessFlagsProtReadWrite);
+
+  cudaStream_t stream;
+  OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  unsigned char* p = nullptr;
+  OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&p), 4096, pool, stream));
+  OK(cudaMemsetAsync(p, 7, 4096, stream));
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(p[0] == 7 && p[4095] == 7); // host memory: the host reads it
+  cudaPointerAttributes a;
+  OK(cudaPointerGetAttributes(&a, p));
+  REQUIRE(a.type == cudaMemoryTypeHost && a.hostPointer == p);
+  REQUIRE(poolUse(pool) >= 4096 && poolUse(hostDefault) == 0);
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(poolUse(pool) == 0);
+
+  // The created pool made the host's current one; cudaMallocAsync still takes device memory.
+  OK(cudaMemSetMemPool(&host, cudaMemAllocationTypePinned, pool));
+  OK(cudaMemGetMemPool(&same, &host, cudaMemAllocationTypePinned));
+  REQUIRE(same == pool);
+  OK(cudaDeviceGetMemPool(&same, 0));
+  REQUIRE(same == deviceDefault);
+  EXPECT(cudaMemSetMemPool(&device, cudaMemAllocationTypePinned, pool), cudaErrorInvalidValue);
+  EXPECT(cudaDeviceSetMemPool(0, pool), cudaErrorInvalidValue);
+  OK(cudaMemPoolDestroy(pool)); // the host's current pool is its default one again
+  OK(cudaMemGetMemPool(&same, &host, cudaMemAllocationTypePinned));
+  REQUIRE(same == hostDefault);
+
+  // A pool on NUMA node 0, which every Linux machine has; no pool on a node it lacks, or on
+  // "the current node", or a host pool with IPC handles.
+  props.location = {cudaMemLocationTypeHostNuma, 0};
+  OK(cudaMemPoolCreate(&pool, &props));
+  OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&p), 256, pool, stream));
+  OK(cudaStreamSynchronize(stream));
+  p[255] = 1;
+  OK(cudaPointerGetAttributes(&a, p));
+  REQUIRE(a.type == cudaMemoryTypeHost);
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaMemPoolDestroy(pool)); // goes once the stream reaches the free
+  props.location = {cudaMemLocationTypeHostNuma, 4096};
+  EXPECT(cudaMemPoolCreate(&pool, &props), cudaErrorInvalidValue);
+  EXPECT(cudaMemGetMemPool(&same, &props.location, cudaMemAllocationTypePinned),
+         cudaErrorInvalidValue);
+  props.location = {cudaMemLocationTypeHostNumaCurrent, 0};
+  EXPECT(cudaMemPoolCreate(&pool, &props), cudaErrorInvalidValue);
+  props.location = host;
+  props.handleTypes = cudaMemHandleTypePosixFileDescriptor;
+  EXPECT(cudaMemPoolCreate(&pool, &props), cudaErrorInvalidValue);
+
+  // A pool no larger than its maximum size: an allocation past it fails, the pool stays usable.
+  props.handleTypes = cudaMemHandleTypeNone;
+  props.maxSize = 2 << 20;
+  OK(cudaMemPoolCreate(&pool, &props));
+  EXPECT(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&p), 4 << 20, pool, stream),
+         cudaErrorMemoryAllocation);
+  cudaGetLastError();
+  OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&p), 1 << 20, pool, stream));
+  OK(cudaFreeAsync(p, stream));
+  OK(cudaStreamSynchronize(stream));
+  OK(cudaMemPoolDestroy(pool));
+
+  // Managed memory from the managed pool with no preferred location: every processor's.
+  cudaMemLocation nowhere = {cudaMemLocationTypeNone, 0};
+  cudaMemPool_t managed = nullptr;
+  OK(cudaMemGetDefaultMemPool(&managed, &nowhere, cudaMemAllocationTypeManaged));
+  REQUIRE(managed && managed != hostDefault && managed != deviceDefault);
+  EXPECT(cudaMemGetDefaultMemPool(&same, &nowhere, cudaMemAllocationTypePinned),
+         cudaErrorInvalidValue);
+  int* m = nullptr;
+  OK(cudaMallocFromPoolAsync(reinterpret_cast<void**>(&m), 1024, managed, stream));
+  OK(cudaMemsetAsync(m, 0, 1024, stream));
+  OK(cudaStreamSynchronize(stream));
+  m[0] += 5;
+  REQUIRE(m[0] == 5 && m[255] == 0);
+  OK(cudaPointerGetAttributes(&a, m));
+  REQUIRE(a.type == cudaMemoryTypeManaged && a.hostPointer == m && a.devicePointer == m);
+  OK(cudaFreeAsync(m, stream));
+  OK(cudaStreamSynchronize(stream));
+  REQUIRE(poolUse(managed) == 0);
+  OK(cudaStreamDestroy(stream));
+  cudaGetLastError();
+  std::printf("host pools ok\n");
+  return 0;
+}
+
 // Stream priorities: the range, clamping into it, and what a stream reports.
 static int priorities() {
   int least = 1, greatest = 1;
@@ -1004,10 +1127,12 @@ int main(int argc, char** argv) {
     return pointers();
   if (!std::strcmp(section, "pools"))
     return pools();
+  if (!std::strcmp(section, "host-pools"))
+    return hostPools();
   if (!std::strcmp(section, "priorities"))
     return priorities();
   std::printf("usage: runtime_api "
               "devices|memory|streams|pageable|calls|user-objects|unimplemented|pitched|batches|"
-              "pointers|pools|priorities\n");
+              "pointers|pools|host-pools|priorities\n");
   return 2;
 }

@@ -5,6 +5,7 @@
 // (built with -DCUDA_ENABLE_DEPRECATED, which nvcc must see before its implicit cuda_runtime.h).
 #include "Check.cuh"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -548,6 +549,78 @@ static int layeredArrays() {
   return 0;
 }
 
+// The extent of one level of a mipmapped array, as cudaArrayGetInfo gives it.
+static cudaExtent levelExtent(cudaMipmappedArray_t mipmapped, unsigned level) {
+  cudaArray_t array = nullptr;
+  OK(cudaGetMipmappedArrayLevel(&array, mipmapped, level));
+  cudaChannelFormatDesc format = {};
+  cudaExtent extent = {};
+  unsigned flags = 0;
+  OK(cudaArrayGetInfo(&format, &extent, &flags, array));
+  REQUIRE(format.x == 32 && format.f == cudaChannelFormatKindFloat);
+  return extent;
+}
+
+// Mipmapped arrays: the documented level count (clamped to 1 + floor(log2(largest extent))) and
+// halved extents; each level is an array that copies reach and a texture samples.
+static int mipmaps() {
+  cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
+  cudaMipmappedArray_t mipmapped = nullptr;
+  OK(cudaMallocMipmappedArray(&mipmapped, &format, make_cudaExtent(2 * W, 2 * H, 0), 10, 0));
+  const size_t widths[] = {2 * W, W, 2, 1}, heights[] = {2 * H, H, 2, 1};
+  for (unsigned level = 0; level < 4; ++level) {
+    cudaExtent extent = levelExtent(mipmapped, level);
+    REQUIRE(extent.width == widths[level] && extent.height == heights[level] && !extent.depth);
+  }
+  cudaArray_t level = nullptr;
+  EXPECT(cudaGetMipmappedArrayLevel(&level, mipmapped, 4), cudaErrorInvalidValue);
+  EXPECT(cudaGetMipmappedArrayLevel(&level, nullptr, 0), cudaErrorInvalidResourceHandle);
+  cudaGetLastError(); // the expected errors are the last error until read
+
+  // Level 1 is W x H: filled, sampled at texel centres, and read back.
+  OK(cudaGetMipmappedArrayLevel(&level, mipmapped, 1));
+  std::vector<float> host(W * H), back(W * H);
+  std::vector<float2> centres(W * H);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      host[y * W + x] = texel(x, y);
+      centres[y * W + x] = make_float2(x + 0.5f, y + 0.5f);
+    }
+  OK(cudaMemcpy2DToArray(level, 0, 0, host.data(), W * sizeof(float), W * sizeof(float), H,
+                         cudaMemcpyHostToDevice));
+  cudaTextureObject_t t = textureOf(level, cudaAddressModeClamp, cudaFilterModePoint, false);
+  float2* at = nullptr;
+  float* out = nullptr;
+  OK(cudaMalloc(&at, W * H * sizeof(float2)));
+  OK(cudaMalloc(&out, W * H * sizeof(float)));
+  OK(cudaMemcpy(at, centres.data(), W * H * sizeof(float2), cudaMemcpyHostToDevice));
+  sample2D<<<1, W * H>>>(t, at, out, W * H);
+  OK(cudaGetLastError());
+  OK(cudaMemcpy(back.data(), out, W * H * sizeof(float), cudaMemcpyDeviceToHost));
+  REQUIRE(back == host);
+  std::fill(back.begin(), back.end(), -1.0f);
+  OK(cudaMemcpy2DFromArray(back.data(), W * sizeof(float), level, 0, 0, W * sizeof(float), H,
+                           cudaMemcpyDeviceToHost));
+  REQUIRE(back == host);
+  OK(cudaDestroyTextureObject(t));
+  OK(cudaFree(at));
+  OK(cudaFree(out));
+  OK(cudaFreeMipmappedArray(mipmapped));
+
+  // A 1D array asked for no levels gets one; a layered one halves every extent but the layers.
+  OK(cudaMallocMipmappedArray(&mipmapped, &format, make_cudaExtent(8, 0, 0), 0, 0));
+  REQUIRE(levelExtent(mipmapped, 0).width == 8);
+  EXPECT(cudaGetMipmappedArrayLevel(&level, mipmapped, 1), cudaErrorInvalidValue);
+  OK(cudaFreeMipmappedArray(mipmapped));
+  OK(cudaMallocMipmappedArray(&mipmapped, &format, make_cudaExtent(16, 8, 3), 3, cudaArrayLayered));
+  cudaExtent layered = levelExtent(mipmapped, 2);
+  REQUIRE(layered.width == 4 && layered.height == 2 && layered.depth == 3);
+  OK(cudaFreeMipmappedArray(mipmapped));
+  OK(cudaFreeMipmappedArray(nullptr));
+  std::printf("mipmaps ok\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* section = argc > 1 ? argv[1] : "";
   if (!std::strcmp(section, "arrays"))
@@ -560,8 +633,10 @@ int main(int argc, char** argv) {
     return surfaces();
   if (!std::strcmp(section, "layered"))
     return layeredArrays();
+  if (!std::strcmp(section, "mipmaps"))
+    return mipmaps();
   if (!std::strcmp(section, "unsupported"))
     return unsupported();
-  std::printf("usage: textures arrays|sampling|fetches|surfaces|layered|unsupported\n");
+  std::printf("usage: textures arrays|sampling|fetches|surfaces|layered|mipmaps|unsupported\n");
   return 2;
 }

@@ -1,0 +1,133 @@
+// Mipmapped arrays: a set of ordinary CUDA arrays (Arrays.h), level 0 the full extent and each
+// further level half the one before (at least 1) in every dimension but the layers. Levels are
+// copied to and from as any array; the software texture unit samples no levels, so texture
+// objects take a level's array, not the mipmapped array (TextureApi.cpp says so).
+#include "Api.h"
+#include "Arrays.h"
+#include "Export.h"
+
+#include <algorithm>
+#include <bit>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+using namespace drawbridge::cudart;
+
+// Completes the runtime header's opaque struct cudaMipmappedArray.
+struct cudaMipmappedArray {
+  std::vector<cudaArray_t> levels;
+};
+
+namespace {
+
+// sm_80's mipmapped 1D and 2D extents; 3D and layered ones are those of plain arrays.
+constexpr size_t kMaxMipmapped = 32768;
+
+std::mutex liveMutex;
+std::unordered_set<const cudaMipmappedArray*> live;
+
+cudaMipmappedArray* findMipmapped(cudaMipmappedArray_const_t handle) {
+  std::lock_guard lock(liveMutex);
+  return live.count(handle) ? const_cast<cudaMipmappedArray*>(handle) : nullptr;
+}
+
+cudaExtent levelExtent(const cudaExtent& e, unsigned level, bool layered) {
+  auto halve = [level](size_t n) { return n ? std::max<size_t>(n >> level, 1) : 0; };
+  return {halve(e.width), halve(e.height), layered ? e.depth : halve(e.depth)};
+}
+
+// CUDA clamps the level count to [1, 1 + floor(log2(largest extent))], layers not counted.
+unsigned levelCount(const cudaExtent& e, unsigned requested, bool layered) {
+  size_t largest = std::max({e.width, e.height, layered ? size_t{0} : e.depth, size_t{1}});
+  unsigned most = static_cast<unsigned>(std::bit_width(largest));
+  return std::clamp(requested, 1u, most);
+}
+
+void freeLevels(cudaMipmappedArray& mipmapped) {
+  for (cudaArray_t level : mipmapped.levels)
+    freeMipmapLevel(level);
+}
+
+cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* format,
+                     cudaExtent extent, unsigned numLevels, unsigned flags) {
+  if (!result || !format)
+    return cudaErrorInvalidValue;
+  *result = nullptr;
+  bool layered = flags & cudaArrayLayered;
+  if (!layered && !extent.depth && (extent.width > kMaxMipmapped || extent.height > kMaxMipmapped))
+    return cudaErrorInvalidValue;
+  auto* made = new cudaMipmappedArray;
+  unsigned levels = levelCount(extent, numLevels, layered);
+  for (unsigned level = 0; level < levels; ++level) {
+    cudaArray_t array = nullptr;
+    if (cudaError_t error =
+            allocateArray(&array, format, levelExtent(extent, level, layered), flags)) {
+      freeLevels(*made);
+      delete made;
+      return error;
+    }
+    array->mipmapLevel = true;
+    made->levels.push_back(array);
+  }
+  std::lock_guard lock(liveMutex);
+  live.insert(made);
+  *result = made;
+  return cudaSuccess;
+}
+
+cudaError_t release(cudaMipmappedArray_t mipmapped) {
+  if (!mipmapped)
+    return cudaSuccess;
+  {
+    std::lock_guard lock(liveMutex);
+    if (!live.erase(mipmapped))
+      return cudaErrorInvalidValue;
+  }
+  freeLevels(*mipmapped);
+  delete mipmapped;
+  return cudaSuccess;
+}
+
+} // namespace
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocMipmappedArray(cudaMipmappedArray_t* mipmappedArray,
+                                                              const cudaChannelFormatDesc* desc,
+                                                              cudaExtent extent,
+                                                              unsigned int numLevels,
+                                                              unsigned int flags) {
+  return api(
+      "cudaMallocMipmappedArray",
+      [&] { return allocate(mipmappedArray, desc, extent, numLevels, flags); }, mipmappedArray,
+      desc, numLevels, flags);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaFreeMipmappedArray(cudaMipmappedArray_t mipmappedArray) {
+  return api(
+      "cudaFreeMipmappedArray", [&] { return release(mipmappedArray); }, mipmappedArray);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGetMipmappedArrayLevel(
+    cudaArray_t* levelArray, cudaMipmappedArray_const_t mipmappedArray, unsigned int level) {
+  return api(
+      "cudaGetMipmappedArrayLevel",
+      [&] {
+        cudaMipmappedArray* mipmapped = findMipmapped(mipmappedArray);
+        if (!mipmapped)
+          return cudaErrorInvalidResourceHandle;
+        if (!levelArray || level >= mipmapped->levels.size())
+          return cudaErrorInvalidValue;
+        *levelArray = mipmapped->levels[level];
+        return cudaSuccess;
+      },
+      levelArray, mipmappedArray, level);
+}
+
+// Only arrays made with cudaArrayDeferredMapping have memory requirements, and the CPU device
+// makes none (cudaMallocMipmappedArray refuses the flag): CUDA's answer for every other array.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMipmappedArrayGetMemoryRequirements(
+    cudaArrayMemoryRequirements* memoryRequirements, cudaMipmappedArray_t mipmap, int device) {
+  return api(
+      "cudaMipmappedArrayGetMemoryRequirements", [&] { return cudaErrorInvalidValue; },
+      memoryRequirements, mipmap, device);
+}
