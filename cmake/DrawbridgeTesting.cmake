@@ -2,12 +2,19 @@
 enable_testing()
 include(GoogleTest)
 
+# Every test has a time limit (ctest has none by default), so a hang fails that one test with
+# ctest's "Timeout" instead of holding up the whole run until CI gives up on it. Unit tests take
+# seconds; every add_test names DRAWBRIDGE_DEFAULT_TEST_TIMEOUT or a limit of its own.
+set(DRAWBRIDGE_UNIT_TEST_TIMEOUT 300)
+set(DRAWBRIDGE_DEFAULT_TEST_TIMEOUT 900)
+
 # drawbridge_add_gtest(NAME SOURCES... LIBS ...)
 function(drawbridge_add_gtest name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS unit TIMEOUT ${DRAWBRIDGE_UNIT_TEST_TIMEOUT})
 endfunction()
 
 # drawbridge_nvcc_binary(TARGET OUTPUT SOURCES... FLAGS ... [DEPENDS headers...] [STATIC_RUNTIME])
@@ -58,7 +65,7 @@ function(drawbridge_add_lit_suite name)
       --param nvcc=${NVCC_EXECUTABLE}
       --param ptxas=${PTXAS_EXECUTABLE}
       ${ARG_DIRECTORY})
-  set_tests_properties(${name} PROPERTIES LABELS lit)
+  set_tests_properties(${name} PROPERTIES LABELS lit TIMEOUT ${DRAWBRIDGE_DEFAULT_TEST_TIMEOUT})
 endfunction()
 
 # The instruction-level golden suite (frontend/ptx/tests/golden): its generator, whose output
@@ -68,3 +75,4 @@ set(DRAWBRIDGE_GOLDEN_GENERATOR ${DRAWBRIDGE_GOLDEN_DIR}/generate.py
   ${DRAWBRIDGE_GOLDEN_DIR}/forms.py ${DRAWBRIDGE_GOLDEN_DIR}/softfloat.py
   ${DRAWBRIDGE_GOLDEN_DIR}/tensorcore.py ${DRAWBRIDGE_GOLDEN_DIR}/conversions.py
   ${DRAWBRIDGE_GOLDEN_DIR}/variants.py ${DRAWBRIDGE_GOLDEN_DIR}/grammar.py)
+
