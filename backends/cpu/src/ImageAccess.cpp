@@ -127,12 +127,6 @@ Texel at(const ImageObject& image, const int64_t index[3]) {
   return fetch(image, where[0], where[1], where[2]);
 }
 
-void reportMismatch(uint64_t handle, bool layered) {
-  std::fprintf(stderr, "drawbridge: a kernel used %s texture object 0x%llx with a %s fetch\n",
-               layered ? "layered" : "unlayered", static_cast<unsigned long long>(handle),
-               layered ? "unlayered" : "layered");
-}
-
 // floor(x) as an index; coordinates beyond any extent (and NaN) saturate rather than overflow,
 // and every address mode maps them to a texel or the border like any far-out coordinate.
 int64_t texelIndex(float x) {
@@ -217,6 +211,22 @@ void sample(const ImageObject& image, uint32_t shape, const uint32_t coords[4], 
       out[c] = static_cast<uint32_t>(result.i[c]);
   }
 }
+
+} // namespace
+
+void sampleLayer(const ImageObject& image, uint32_t shape, const uint32_t* coords,
+                 uint32_t out[4]) {
+  if (!image.layered)
+    return sample(image, shape, coords, out);
+  // One layer, clamped to the ones there are, sampled as a texture of its own.
+  ImageObject layer = image;
+  int64_t index = std::clamp<int64_t>(static_cast<int32_t>(coords[3]), 0, image.depth - 1);
+  layer.base += index * image.slicePitch;
+  layer.depth = 1;
+  sample(layer, shape, coords, out);
+}
+
+namespace {
 
 void reportBadHandle(const char* what, uint64_t handle) {
   std::fprintf(stderr,
@@ -306,21 +316,7 @@ extern "C" int32_t drawbridgeTexture(uint64_t handle, uint32_t shape, const uint
     sample(*image, (shape & ~kShapeDimsMask) | 1 | kShapeIntegerCoords, index, out);
     return 1;
   }
-  if (bool(shape & kShapeLayered) != image->layered) {
-    reportMismatch(handle, image->layered);
-    return 0;
-  }
-  if (!image->layered) {
-    sample(*image, shape, coords, out);
-    return 1;
-  }
-  // One layer, clamped to the ones there are, sampled as a texture of its own.
-  ImageObject layer = *image;
-  int64_t index = std::clamp<int64_t>(static_cast<int32_t>(coords[3]), 0, image->depth - 1);
-  layer.base += index * image->slicePitch;
-  layer.depth = 1;
-  sample(layer, shape, coords, out);
-  return 1;
+  return sampleTexture(handle, *image, shape, coords, out);
 }
 
 extern "C" int32_t drawbridgeSurfaceLoad(uint64_t handle, uint32_t shape, const int32_t* coords,
@@ -345,9 +341,18 @@ extern "C" int32_t drawbridgeSurfaceStore(uint64_t handle, uint32_t shape, const
   const ImageObject* image = surface(handle);
   if (!image)
     return 0;
-  uint32_t bytes = (shape & ~kShapeLayered) >> kShapeBytesShift;
+  uint32_t bytes = ((shape & ~kShapeLayered) >> kShapeBytesShift) & 0xff;
   int32_t at[3];
   shape = flatten(shape, coords, at);
+  char texel[16];
+  if (shape & kShapeFormatted) {
+    // sust.p: x counts elements; the data words become one element of the surface's format.
+    formatTexel(*image, static_cast<const uint32_t*>(data), bytes / 4, texel);
+    data = texel;
+    bytes = image->texelBytes();
+    int64_t x = int64_t(at[0]) * bytes;
+    at[0] = static_cast<int32_t>(std::clamp<int64_t>(x, INT32_MIN, INT32_MAX & ~int64_t(15)));
+  }
   bool ok;
   if (char* p = surfaceAddress(*image, shape, at, bytes, ok))
     std::memcpy(p, data, bytes);

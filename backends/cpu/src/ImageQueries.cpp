@@ -2,11 +2,15 @@
 // PTX ISA gives ("Texture, Sampler, and Surface Types"; not measured on NVIDIA hardware): extents
 // in elements, a dimension the image lacks reading 1; the channel data type and order as the
 // OpenCL 1.0 constants the ISA lists; the filter and address modes as CUDA's enums; the array
-// size of a layered image and 0 otherwise; no mipmap levels or samples (0), and the block-linear
-// memory layout (0) of every CUDA array, the only memory a surface object can name.
+// size of a layered image and 0 otherwise (for a cubemap, its cubes); a mipmapped texture's
+// levels and 0 for any other image; no samples (0), and the block-linear memory layout (0) of
+// every CUDA array, the only memory a surface object can name. txq.level asks an extent of one
+// level: level 0's halved that many times, at least 1. A texture object forces unnormalized
+// coordinates exactly when it does not normalize them.
 #include "ImageAccess.h"
 #include "drawbridge/backend/ImageShape.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace drawbridge::backend::cpu {
@@ -37,20 +41,25 @@ uint32_t channelOrder(const ImageObject& image) {
 
 // A query txq may ask of a texture but suq not of a surface reads as unanswerable (the PTX
 // frontend emits only suq's own).
-uint32_t answer(const ImageObject& image, ImageQuery query) {
+uint32_t answer(const ImageObject& image, ImageQuery query, uint32_t level) {
+  auto atLevel = [level](uint32_t extent) {
+    return level >= 32 ? 1 : std::max(extent >> level, 1u);
+  };
   switch (query) {
   case ImageQuery::Width:
-    return image.width;
+    return atLevel(image.width);
   case ImageQuery::Height:
-    return image.dims >= 2 ? image.height : 1;
+    return image.dims >= 2 ? atLevel(image.height) : 1;
   case ImageQuery::Depth:
-    return image.dims == 3 ? image.depth : 1;
+    return image.dims == 3 ? atLevel(image.depth) : 1;
   case ImageQuery::ChannelDataType:
     return channelDataType(image);
   case ImageQuery::ChannelOrder:
     return channelOrder(image);
   case ImageQuery::NormalizedCoords:
     return image.normalizedCoords;
+  case ImageQuery::ForceUnnormalizedCoords:
+    return !image.normalizedCoords;
   case ImageQuery::FilterMode:
     return image.linearFilter; // cudaFilterModePoint 0, cudaFilterModeLinear 1
   case ImageQuery::AddrMode0:
@@ -59,8 +68,9 @@ uint32_t answer(const ImageObject& image, ImageQuery query) {
     return static_cast<uint32_t>(
         image.address[static_cast<uint32_t>(query) - static_cast<uint32_t>(ImageQuery::AddrMode0)]);
   case ImageQuery::ArraySize:
-    return image.layered ? image.depth : 0;
+    return !image.layered ? 0 : image.cube ? image.depth / 6 : image.depth;
   case ImageQuery::NumMipmapLevels:
+    return image.levels;
   case ImageQuery::NumSamples:
   case ImageQuery::MemoryLayout:
     return 0;
@@ -70,7 +80,7 @@ uint32_t answer(const ImageObject& image, ImageQuery query) {
 
 } // namespace
 
-extern "C" int32_t drawbridgeImageQuery(uint64_t handle, uint32_t query, const void*,
+extern "C" int32_t drawbridgeImageQuery(uint64_t handle, uint32_t query, const int32_t* level,
                                         uint32_t* out) {
   bool surface = query & kQuerySurface;
   const ImageObject* image = findImage(handle);
@@ -81,7 +91,9 @@ extern "C" int32_t drawbridgeImageQuery(uint64_t handle, uint32_t query, const v
                  what, static_cast<unsigned long long>(handle), what);
     return 0;
   }
-  *out = answer(*image, static_cast<ImageQuery>(query & ~kQuerySurface));
+  // A negative level reads as level 0.
+  uint32_t at = query & kQueryLevel ? static_cast<uint32_t>(std::max(*level, 0)) : 0;
+  *out = answer(*image, static_cast<ImageQuery>(query & ~(kQuerySurface | kQueryLevel)), at);
   return 1;
 }
 

@@ -222,14 +222,14 @@ TEST(LoweringDialect, VariablesLiveInNvptxAddressSpaces) {
 TEST(LoweringErrors, UnsupportedInstructionsAreNamedWithTheirPosition) {
   auto module = parse(std::string(kHeader) +
                       ".entry k() {\n.reg .f32 %f<5>; .reg .b64 %rd<2>;\n"
-                      "tex.level.2d.v4.f32.f32 {%f1, %f2, %f3, %f4}, [%rd1, {%f1, %f2}], %f3;\n}");
+                      "tex.2d.v4.f32.f32 {%f1, %f2, %f3, %f4}, [%rd1, {%f1, %f2}], {%f3, %f3};\n}");
   ASSERT_TRUE(module) << module.error().message;
   llvm::LLVMContext ctx;
   auto ir = lower(*module, ctx);
   ASSERT_FALSE(ir);
   EXPECT_EQ(ir.error().message,
-            "unsupported PTX instruction 'tex.level.2d.v4.f32.f32' at 6:1 (mipmapped textures are "
-            "not supported)");
+            "unsupported PTX instruction 'tex.2d.v4.f32.f32' at 6:1 (texel offsets and depth "
+            "comparisons are not supported)");
 }
 
 TEST(LoweringErrors, ContainedFailuresLeaveOutOnlyTheKernelsThatNeedThem) {

@@ -289,3 +289,28 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMemcpyArrayToArray(cudaArray_t dst, siz
       },
       dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffsetSrc, count, kind);
 }
+
+// The CPU device's arrays are never multi-planar (formatBytes refuses NV12), sparse or
+// deferred-mapping (allocateArray refuses the flags); for such arrays cuda_runtime_api.h gives
+// cudaErrorInvalidValue from each of these three.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaArrayGetPlane(cudaArray_t* pPlaneArray, cudaArray_t hArray,
+                                                       unsigned int planeIdx) {
+  return api(
+      "cudaArrayGetPlane",
+      [&] { return findArray(hArray) ? cudaErrorInvalidValue : cudaErrorInvalidResourceHandle; },
+      pPlaneArray, hArray, planeIdx);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaArrayGetSparseProperties(cudaArraySparseProperties* sparseProperties, cudaArray_t array) {
+  return api(
+      "cudaArrayGetSparseProperties", [&] { return cudaErrorInvalidValue; }, sparseProperties,
+      array);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaArrayGetMemoryRequirements(
+    cudaArrayMemoryRequirements* memoryRequirements, cudaArray_t array, int device) {
+  return api(
+      "cudaArrayGetMemoryRequirements", [&] { return cudaErrorInvalidValue; }, memoryRequirements,
+      array, device);
+}

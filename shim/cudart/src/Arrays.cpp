@@ -17,10 +17,17 @@ constexpr size_t kAlignment = 256;
 std::mutex liveMutex;
 std::unordered_set<const cudaArray*> live;
 
-// Layered arrays (cudaArrayLayered) hold `depth` layers of 1D (height 0) or 2D arrays.
-constexpr size_t kMaxLayered = 32768, kMaxLayers = 2048;
+// Layered arrays (cudaArrayLayered) hold `depth` layers of 1D (height 0) or 2D arrays; cubemaps
+// (cudaArrayCubemap) six square faces, or six per cube with cudaArrayLayered.
+constexpr size_t kMaxLayered = 32768, kMaxLayers = 2048, kMaxCubemap = 32768,
+                 kMaxCubemapLayers = 2046;
 
-bool validExtent(const cudaExtent& e, bool layered) {
+bool validExtent(const cudaExtent& e, unsigned flags) {
+  bool layered = flags & cudaArrayLayered;
+  if (flags & cudaArrayCubemap)
+    return e.width && e.width == e.height && e.width <= kMaxCubemap &&
+           (layered ? e.depth % 6 == 0 && e.depth && e.depth / 6 <= kMaxCubemapLayers
+                    : e.depth == 6);
   if (layered)
     return e.width && e.width <= kMaxLayered && e.height <= kMaxLayered && e.depth &&
            e.depth <= kMaxLayers;
@@ -57,12 +64,16 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
   if (!array || !format)
     return cudaErrorInvalidValue;
   *array = nullptr;
-  if (flags & ~(cudaArraySurfaceLoadStore | cudaArrayTextureGather | cudaArrayLayered)) {
-    logError("drawbridge: cubemap, sparse and deferred-mapping CUDA arrays are not supported "
-             "(flags 0x%x); use a 1D, 2D, 3D or layered array\n",
+  if (flags & (cudaArraySparse | cudaArrayDeferredMapping)) {
+    logError("drawbridge: sparse and deferred-mapping CUDA arrays are not supported (flags 0x%x): "
+             "the CPU device backs every array with memory when it is made; allocate it "
+             "without cudaArraySparse and cudaArrayDeferredMapping\n",
              flags);
     return cudaErrorNotSupported;
   }
+  if (flags &
+      ~(cudaArraySurfaceLoadStore | cudaArrayTextureGather | cudaArrayLayered | cudaArrayCubemap))
+    return cudaErrorInvalidValue;
   size_t bytes = formatBytes(*format);
   if (!bytes) {
     logError("drawbridge: CUDA arrays of this channel format (%d,%d,%d,%d bits, kind %d) are "
@@ -70,7 +81,7 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
              format->x, format->y, format->z, format->w, static_cast<int>(format->f));
     return cudaErrorInvalidChannelDescriptor;
   }
-  if (!validExtent(extent, flags & cudaArrayLayered))
+  if (!validExtent(extent, flags))
     return cudaErrorInvalidValue;
   auto* result = new cudaArray;
   result->format = *format;

@@ -5,13 +5,15 @@
 
 #include <cstddef>
 #include <cuda_runtime_api.h>
+#include <vector>
 
 // Completes the runtime header's opaque struct cudaArray.
 struct cudaArray {
   char* data = nullptr;
   cudaChannelFormatDesc format{};
   cudaExtent extent{}; // in elements, as allocated: height 0 for 1D, depth 0 for 1D and 2D, the
-                       // layers for layered arrays (slices here)
+                       // layers for layered arrays and the faces (6 per cube) for cubemaps (slices
+                       // here)
   unsigned flags = 0;
   size_t elementBytes = 0;
   bool mipmapLevel = false; // one level of a mipmapped array, which frees it
@@ -19,7 +21,9 @@ struct cudaArray {
   size_t rowBytes() const { return extent.width * elementBytes; }
   size_t rows() const { return extent.height ? extent.height : 1; }
   size_t slices() const { return extent.depth ? extent.depth : 1; }
-  bool layered() const { return flags & cudaArrayLayered; }
+  // A cubemap is a layered 2D array of six faces per cube, as CUDA's copies and surfaces see it.
+  bool layered() const { return flags & (cudaArrayLayered | cudaArrayCubemap); }
+  bool cube() const { return flags & cudaArrayCubemap; }
   cudaPitchedPtr pitched() const { return {data, rowBytes(), rowBytes(), rows()}; }
 };
 
@@ -30,6 +34,8 @@ namespace drawbridge::cudart {
 size_t formatBytes(const cudaChannelFormatDesc& format);
 /// The array `handle` names if it is live, else null.
 const cudaArray* findArray(cudaArray_const_t handle);
+/// The levels of the mipmapped array `handle` names if it is live (level 0 first), else empty.
+std::vector<cudaArray_t> mipmapLevels(cudaMipmappedArray_const_t handle);
 /// Rewrites a cudaMemcpy3D description with array operands as one between pitched memory (the
 /// extent and an array's position are in elements; a pointer's position in bytes), checking that
 /// the copy stays inside each array.

@@ -165,22 +165,23 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrMaxTexture2DMipmappedWidth: // MipmappedArrayApi.cpp
   case cudaDevAttrMaxTexture2DMipmappedHeight:
   case cudaDevAttrMaxTexture1DMipmappedWidth:
+  case cudaDevAttrMaxTextureCubemapWidth: // Arrays.cpp
+  case cudaDevAttrMaxTextureCubemapLayeredWidth:
+  case cudaDevAttrMaxSurfaceCubemapWidth:
+  case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
     return 32768;
+  case cudaDevAttrMaxTextureCubemapLayeredLayers:
+  case cudaDevAttrMaxSurfaceCubemapLayeredLayers:
+    return 2046;
   case cudaDevAttrMaxTexture2DLayeredLayers:
   case cudaDevAttrMaxTexture1DLayeredLayers:
   case cudaDevAttrMaxSurface1DLayeredLayers:
   case cudaDevAttrMaxSurface2DLayeredLayers:
     return 2048;
-  // Cubemap arrays are not supported (README): no extent fits.
+  // No alternate 3D extents (README), sparse or deferred-mapping arrays.
   case cudaDevAttrMaxTexture3DWidthAlt:
   case cudaDevAttrMaxTexture3DHeightAlt:
   case cudaDevAttrMaxTexture3DDepthAlt:
-  case cudaDevAttrMaxTextureCubemapWidth:
-  case cudaDevAttrMaxTextureCubemapLayeredWidth:
-  case cudaDevAttrMaxTextureCubemapLayeredLayers:
-  case cudaDevAttrMaxSurfaceCubemapWidth:
-  case cudaDevAttrMaxSurfaceCubemapLayeredWidth:
-  case cudaDevAttrMaxSurfaceCubemapLayeredLayers:
   case cudaDevAttrSparseCudaArraySupported:
   case cudaDevAttrDeferredMappingCudaArraySupported:
   // No watchdog, interop, RDMA, IPC, MPS, NUMA placement or persisting-L2 control.
@@ -260,6 +261,12 @@ void fillProperties(const backend::DeviceProperties& d, cudaDeviceProp& prop) {
   prop.maxSurface3D[0] = get(cudaDevAttrMaxSurface3DWidth);
   prop.maxSurface3D[1] = get(cudaDevAttrMaxSurface3DHeight);
   prop.maxSurface3D[2] = get(cudaDevAttrMaxSurface3DDepth);
+  prop.maxTextureCubemap = get(cudaDevAttrMaxTextureCubemapWidth);
+  prop.maxTextureCubemapLayered[0] = get(cudaDevAttrMaxTextureCubemapLayeredWidth);
+  prop.maxTextureCubemapLayered[1] = get(cudaDevAttrMaxTextureCubemapLayeredLayers);
+  prop.maxSurfaceCubemap = get(cudaDevAttrMaxSurfaceCubemapWidth);
+  prop.maxSurfaceCubemapLayered[0] = get(cudaDevAttrMaxSurfaceCubemapLayeredWidth);
+  prop.maxSurfaceCubemapLayered[1] = get(cudaDevAttrMaxSurfaceCubemapLayeredLayers);
   prop.textureAlignment = static_cast<size_t>(get(cudaDevAttrTextureAlignment));
   prop.texturePitchAlignment = static_cast<size_t>(get(cudaDevAttrTexturePitchAlignment));
   prop.surfaceAlignment = static_cast<size_t>(get(cudaDevAttrSurfaceAlignment));

@@ -1,7 +1,7 @@
 // Mipmapped arrays: a set of ordinary CUDA arrays (Arrays.h), level 0 the full extent and each
-// further level half the one before (at least 1) in every dimension but the layers. Levels are
-// copied to and from as any array; the software texture unit samples no levels, so texture
-// objects take a level's array, not the mipmapped array (TextureApi.cpp says so).
+// further level half the one before (at least 1) in every dimension but the layers (and a
+// cubemap's faces). Levels are copied to and from as any array; texture objects sample them all
+// (ImageDescriptions.cpp).
 #include "Api.h"
 #include "Arrays.h"
 #include "Export.h"
@@ -54,7 +54,7 @@ cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* 
   if (!result || !format)
     return cudaErrorInvalidValue;
   *result = nullptr;
-  bool layered = flags & cudaArrayLayered;
+  bool layered = flags & (cudaArrayLayered | cudaArrayCubemap);
   if (!layered && !extent.depth && (extent.width > kMaxMipmapped || extent.height > kMaxMipmapped))
     return cudaErrorInvalidValue;
   auto* made = new cudaMipmappedArray;
@@ -91,6 +91,11 @@ cudaError_t release(cudaMipmappedArray_t mipmapped) {
 
 } // namespace
 
+std::vector<cudaArray_t> drawbridge::cudart::mipmapLevels(cudaMipmappedArray_const_t handle) {
+  cudaMipmappedArray* mipmapped = findMipmapped(handle);
+  return mipmapped ? mipmapped->levels : std::vector<cudaArray_t>{};
+}
+
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMallocMipmappedArray(cudaMipmappedArray_t* mipmappedArray,
                                                               const cudaChannelFormatDesc* desc,
                                                               cudaExtent extent,
@@ -123,11 +128,19 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGetMipmappedArrayLevel(
       levelArray, mipmappedArray, level);
 }
 
-// Only arrays made with cudaArrayDeferredMapping have memory requirements, and the CPU device
-// makes none (cudaMallocMipmappedArray refuses the flag): CUDA's answer for every other array.
+// Only arrays made with cudaArrayDeferredMapping have memory requirements, and only sparse ones
+// sparse properties; the CPU device makes neither (cudaMallocMipmappedArray refuses the flags),
+// so every array gets CUDA's answer for the others (cuda_runtime_api.h): cudaErrorInvalidValue.
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMipmappedArrayGetMemoryRequirements(
     cudaArrayMemoryRequirements* memoryRequirements, cudaMipmappedArray_t mipmap, int device) {
   return api(
       "cudaMipmappedArrayGetMemoryRequirements", [&] { return cudaErrorInvalidValue; },
       memoryRequirements, mipmap, device);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaMipmappedArrayGetSparseProperties(
+    cudaArraySparseProperties* sparseProperties, cudaMipmappedArray_t mipmap) {
+  return api(
+      "cudaMipmappedArrayGetSparseProperties", [&] { return cudaErrorInvalidValue; },
+      sparseProperties, mipmap);
 }

@@ -1,11 +1,11 @@
 // Texture and surface objects: each is described to the backend (drawbridge/backend/Images.h),
 // whose handle the program passes to its kernels; the runtime keeps the descriptions the
-// program gave, to hand back when asked. Arrays, linear memory and pitched 2D memory can back a
-// texture; a surface needs an array made with cudaArraySurfaceLoadStore.
+// program gave, to hand back when asked. What can back a texture, and how, is
+// ImageDescriptions.cpp's; a surface needs an array made with cudaArraySurfaceLoadStore.
 #include "Api.h"
 #include "Arrays.h"
 #include "Export.h"
-#include "Log.h"
+#include "ImageDescriptions.h"
 #include "Runtime.h"
 #include "drawbridge/backend/Images.h"
 
@@ -21,101 +21,12 @@ struct Described {
   cudaResourceDesc resource;
   cudaTextureDesc texture; // textures only
   bool surface;
+  bool viewed = false; // a texture made with a resource view, `view`
+  cudaResourceViewDesc view{};
 };
 
 std::mutex objectsMutex;
 std::map<uint64_t, Described> objects;
-
-// An image's memory, extent and format from a resource description.
-cudaError_t describeResource(const cudaResourceDesc& r, ImageObject& image) {
-  if (r.flags != 0)
-    return cudaErrorInvalidValue;
-  cudaChannelFormatDesc format{};
-  switch (r.resType) {
-  case cudaResourceTypeArray: {
-    const cudaArray* array = findArray(r.res.array.array);
-    if (!array)
-      return cudaErrorInvalidResourceHandle;
-    format = array->format;
-    image.base = array->data;
-    image.layered = array->layered();
-    image.dims = array->extent.height ? 2 : 1;
-    if (array->extent.depth && !image.layered)
-      image.dims = 3;
-    image.width = static_cast<uint32_t>(array->extent.width);
-    image.height = static_cast<uint32_t>(array->rows());
-    image.depth = static_cast<uint32_t>(array->slices());
-    image.rowPitch = array->rowBytes();
-    image.slicePitch = array->rowBytes() * array->rows();
-    break;
-  }
-  case cudaResourceTypeLinear: {
-    format = r.res.linear.desc;
-    size_t bytes = formatBytes(format);
-    if (!r.res.linear.devPtr || !bytes || r.res.linear.sizeInBytes < bytes)
-      return cudaErrorInvalidValue;
-    image.linear = true;
-    image.base = static_cast<char*>(r.res.linear.devPtr);
-    image.width = static_cast<uint32_t>(r.res.linear.sizeInBytes / bytes);
-    image.rowPitch = r.res.linear.sizeInBytes;
-    break;
-  }
-  case cudaResourceTypePitch2D: {
-    const auto& p = r.res.pitch2D;
-    format = p.desc;
-    size_t bytes = formatBytes(format);
-    if (!p.devPtr || !bytes || p.width == 0 || p.height == 0 || p.pitchInBytes < p.width * bytes)
-      return cudaErrorInvalidValue;
-    image.base = static_cast<char*>(p.devPtr);
-    image.dims = 2;
-    image.width = static_cast<uint32_t>(p.width);
-    image.height = static_cast<uint32_t>(p.height);
-    image.rowPitch = p.pitchInBytes;
-    break;
-  }
-  default:
-    // The software texture unit samples no levels (the PTX frontend refuses tex.level and
-    // tex.grad), so a level's own array stands in.
-    logError("drawbridge: mipmapped arrays are not supported as texture resources (the CPU "
-             "device samples no mipmap levels); make the texture on one level's array "
-             "(cudaGetMipmappedArrayLevel)\n");
-    return cudaErrorNotSupported;
-  }
-  size_t bytes = formatBytes(format);
-  if (!bytes)
-    return cudaErrorInvalidChannelDescriptor;
-  image.channels = format.w ? 4 : format.y ? 2 : 1;
-  image.channelBits = static_cast<uint32_t>(format.x);
-  image.kind = format.f == cudaChannelFormatKindFloat ? drawbridge::backend::ChannelKind::Float
-               : format.f == cudaChannelFormatKindSigned
-                   ? drawbridge::backend::ChannelKind::Signed
-                   : drawbridge::backend::ChannelKind::Unsigned;
-  return cudaSuccess;
-}
-
-cudaError_t describeSampling(const cudaTextureDesc& t, ImageObject& image) {
-  for (int d = 0; d < 3; ++d) {
-    if (t.addressMode[d] < cudaAddressModeWrap || t.addressMode[d] > cudaAddressModeBorder)
-      return cudaErrorInvalidValue;
-    image.address[d] = static_cast<drawbridge::backend::AddressMode>(t.addressMode[d]);
-  }
-  if ((t.filterMode != cudaFilterModePoint && t.filterMode != cudaFilterModeLinear) ||
-      (t.readMode != cudaReadModeElementType && t.readMode != cudaReadModeNormalizedFloat))
-    return cudaErrorInvalidValue;
-  bool integer = image.kind != drawbridge::backend::ChannelKind::Float;
-  image.normalizedRead = integer && t.readMode == cudaReadModeNormalizedFloat;
-  // Only 8- and 16-bit integers normalize; linear filtering needs float results.
-  if (image.normalizedRead && image.channelBits == 32)
-    return cudaErrorInvalidNormSetting;
-  image.linearFilter = t.filterMode == cudaFilterModeLinear;
-  if (image.linearFilter && integer && !image.normalizedRead)
-    return cudaErrorInvalidFilterSetting;
-  image.normalizedCoords = t.normalizedCoords != 0;
-  image.srgb = t.sRGB != 0;
-  for (int c = 0; c < 4; ++c)
-    image.border[c] = t.borderColor[c];
-  return cudaSuccess;
-}
 
 uint64_t remember(const ImageObject& image, const Described& described) {
   uint64_t handle = drawbridge::backend::registerImage(image);
@@ -153,17 +64,17 @@ cudaCreateTextureObject(cudaTextureObject_t* pTexObject, const cudaResourceDesc*
       [&] {
         if (!pTexObject || !pResDesc || !pTexDesc)
           return cudaErrorInvalidValue;
-        if (pResViewDesc) {
-          logError("drawbridge: cudaCreateTextureObject: resource views are not supported; "
-                   "pass a null cudaResourceViewDesc\n");
-          return cudaErrorNotSupported;
-        }
         ImageObject image;
-        if (cudaError_t error = describeResource(*pResDesc, image))
+        if (cudaError_t error = describeResource(*pResDesc, pResViewDesc, image))
           return error;
         if (cudaError_t error = describeSampling(*pTexDesc, image))
           return error;
-        uint64_t handle = remember(image, {*pResDesc, *pTexDesc, false});
+        Described described{*pResDesc, *pTexDesc, false};
+        if (pResViewDesc) {
+          described.viewed = true;
+          described.view = *pResViewDesc;
+        }
+        uint64_t handle = remember(image, described);
         if (!handle)
           return cudaErrorMemoryAllocation;
         *pTexObject = handle;
@@ -207,6 +118,22 @@ cudaGetTextureObjectTextureDesc(cudaTextureDesc* pTexDesc, cudaTextureObject_t t
       pTexDesc, texObject);
 }
 
+// CUDA's answer for a texture made without a view (cuda_runtime_api.h): cudaErrorInvalidValue.
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaGetTextureObjectResourceViewDesc(
+    cudaResourceViewDesc* pResViewDesc, cudaTextureObject_t texObject) {
+  return api(
+      "cudaGetTextureObjectResourceViewDesc",
+      [&] {
+        std::lock_guard lock(objectsMutex);
+        const Described* d = lookup(texObject, false);
+        if (!d || !pResViewDesc || !d->viewed)
+          return cudaErrorInvalidValue;
+        *pResViewDesc = d->view;
+        return cudaSuccess;
+      },
+      pResViewDesc, texObject);
+}
+
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaCreateSurfaceObject(cudaSurfaceObject_t* pSurfObject,
                                                              const cudaResourceDesc* pResDesc) {
   return api(
@@ -220,7 +147,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaCreateSurfaceObject(cudaSurfaceObject_t
         if (!(array->flags & cudaArraySurfaceLoadStore))
           return cudaErrorInvalidValue;
         ImageObject image;
-        if (cudaError_t error = describeResource(*pResDesc, image))
+        if (cudaError_t error = describeResource(*pResDesc, nullptr, image))
           return error;
         image.surface = true;
         uint64_t handle = remember(image, {*pResDesc, {}, true});

@@ -7,8 +7,10 @@
 
 namespace drawbridge::backend {
 
-/// int32_t (uint64_t handle, uint32_t shape, const uint32_t coords[4], uint32_t out[4]):
-/// samples a texture object; returns 0 when the handle names none.
+/// int32_t (uint64_t handle, uint32_t shape, const uint32_t coords[12], uint32_t out[4]):
+/// samples a texture object; returns 0 when the handle names none. Words 0-3 are the
+/// coordinates; an explicit level (kShapeLevel) is word 4, gradients (kShapeGradients) words
+/// 4-6 (d/dx) and 8-10 (d/dy), all f32.
 inline constexpr const char* kTextureHook = "__drawbridge_tex";
 /// int32_t (uint64_t handle, uint32_t shape, const int32_t coords[3], void* data): loads or
 /// stores a surface element; returns 0 when the handle names none or a .trap access is out of
@@ -19,9 +21,10 @@ inline constexpr const char* kSurfaceStoreHook = "__drawbridge_sust";
 /// reduces the operand into a surface element (sured); returns 0 as the surface hooks do, or
 /// when the surface's format is one the reduction cannot use.
 inline constexpr const char* kSurfaceReduceHook = "__drawbridge_sured";
-/// int32_t (uint64_t handle, uint32_t query, const void* unused, uint32_t* out): answers a txq
-/// or suq query (an ImageQuery, kQuerySurface for suq) in out[0]; returns 0 when the handle
-/// names no texture (txq) or surface (suq) object.
+/// int32_t (uint64_t handle, uint32_t query, const int32_t* level, uint32_t* out): answers a
+/// txq or suq query (an ImageQuery, kQuerySurface for suq, kQueryLevel for txq.level with the
+/// level in *level) in out[0]; returns 0 when the handle names no texture (txq) or surface (suq)
+/// object.
 inline constexpr const char* kImageQueryHook = "__drawbridge_imgq";
 
 // Texture shape word.
@@ -30,6 +33,9 @@ inline constexpr uint32_t kShapeIntegerCoords = 1u << 2; // .s32 coordinates
 inline constexpr uint32_t kShapeResultShift = 3;         // 0: f32, 1: s32, 2: u32
 inline constexpr uint32_t kShapeGather = 1u << 5;        // tld4
 inline constexpr uint32_t kShapeComponentShift = 6;      // tld4's component, 0..3
+inline constexpr uint32_t kShapeCube = 1u << 8;          // .cube, .acube: dims 3, a direction
+inline constexpr uint32_t kShapeLevel = 1u << 9;         // tex.level
+inline constexpr uint32_t kShapeGradients = 1u << 10;    // tex.grad
 
 /// Both words: a layered (.a1d, .a2d) access; the layer index is coordinate word 3.
 inline constexpr uint32_t kShapeLayered = 1u << 30;
@@ -41,6 +47,9 @@ inline constexpr uint32_t kShapeBytesShift = 8;
 inline constexpr uint32_t kShapeReduceShift = 16;
 inline constexpr uint32_t kShapeReduceSigned = 1u << 19;
 inline constexpr uint32_t kShapeSampleAddressed = 1u << 20;
+// sust.p: x in elements, and the data 32-bit words (f32, s32 or u32 as the format's kind) that
+// the store converts to the surface's format.
+inline constexpr uint32_t kShapeFormatted = 1u << 21;
 enum class SurfaceReduction : uint32_t { Add, Min, Max, And, Or };
 
 /// What txq and suq ask, by the name of their PTX modifier.
@@ -59,7 +68,9 @@ enum class ImageQuery : uint32_t {
   NumMipmapLevels,
   NumSamples,
   MemoryLayout,
+  ForceUnnormalizedCoords,
 };
 inline constexpr uint32_t kQuerySurface = 1u << 8; // suq: the handle names a surface object
+inline constexpr uint32_t kQueryLevel = 1u << 9;   // txq.level: an extent of one mipmap level
 
 } // namespace drawbridge::backend

@@ -3,8 +3,9 @@
 // into the backend's software texture unit (drawbridge/backend/ImageShape.h), which looks the
 // object up and returns 0 when it cannot do the access; the instruction then traps, so the
 // launch fails. txq and suq ask the backend about the object; sured reduces into a surface
-// element. What a CPU backend has no state for (texture references, mipmaps, cube and
-// multisample textures, formatted surface accesses) is named as unsupported.
+// element. Mipmapped fetches pass their level or gradients after the coordinates, cube fetches
+// their direction. What a CPU backend has no state for (texture references, multisample
+// textures, texel offsets, depth comparisons, gradients on cubes) is named as unsupported.
 #include "FunctionLowering.h"
 #include "drawbridge/backend/ImageShape.h"
 
@@ -17,7 +18,8 @@ namespace abi = drawbridge::backend;
 
 struct Geometry {
   uint32_t dims;
-  bool layered; // .a1d, .a2d: the layer index comes first among the coordinates
+  bool layered;      // .a1d, .a2d, .acube: the layer index comes first among the coordinates
+  bool cube = false; // .cube, .acube: the coordinates are a direction (x, y, z)
 };
 
 // The .1d/.2d/.3d/.a1d/.a2d geometry modifier; nothing for the others.
@@ -32,12 +34,14 @@ std::optional<Geometry> geometry(const Instruction& inst) {
     return Geometry{1, true};
   if (inst.has("a2d"))
     return Geometry{2, true};
+  if (inst.has("cube"))
+    return Geometry{3, false, true};
+  if (inst.has("acube"))
+    return Geometry{3, true, true};
   return std::nullopt;
 }
 
 std::string_view geometryProblem(const Instruction& inst) {
-  if (inst.has("cube") || inst.has("acube"))
-    return "cube textures are not supported";
   if (inst.has("2dms") || inst.has("a2dms"))
     return "multisample textures are not supported";
   return "the geometry is missing";
@@ -50,13 +54,13 @@ llvm::Value* scratch(FunctionLowering& L, llvm::Type* type, const char* name) {
   return at.CreateAlloca(type, nullptr, name);
 }
 
-// Four 32-bit words: coordinates or texels.
-llvm::Value* words(FunctionLowering& L, const char* name) {
-  return scratch(L, llvm::ArrayType::get(L.intType(32), 4), name);
+// `count` 32-bit words: coordinates (with a texture fetch's level or gradients) or texels.
+llvm::Value* words(FunctionLowering& L, const char* name, unsigned count = 4) {
+  return scratch(L, llvm::ArrayType::get(L.intType(32), count), name);
 }
 
 llvm::Value* slot(FunctionLowering& L, llvm::Value* array, unsigned i) {
-  return L.b().CreateConstGEP2_32(llvm::ArrayType::get(L.intType(32), 4), array, 0, i);
+  return L.b().CreateGEP(L.intType(32), array, L.b().getInt32(i));
 }
 
 // The object handle in [handle, {coordinates}] (or in [handle] for a query), or null after
@@ -125,18 +129,40 @@ std::vector<const Operand*> parts(const Operand& op) {
   return out;
 }
 
-// tex.{1d,2d,3d}.v4.{f32,s32,u32}.{f32,s32} d, [t, {c}] and tld4.{r,g,b,a}.2d.v4.dtype.f32.
+// Stores a tex.level's level (word 4) or a tex.grad's gradients (words 4-6 and 8-10), f32.
+bool storeLevel(FunctionLowering& L, const Instruction& inst, bool grad, llvm::Value* coords) {
+  auto store = [&](const Operand& value, unsigned word) {
+    llvm::Value* v = L.read(value, ScalarType::F32);
+    if (v)
+      L.b().CreateStore(L.b().CreateBitCast(v, L.intType(32)), slot(L, coords, word));
+    return v != nullptr;
+  };
+  if (!grad)
+    return store(inst.operands[2], 4);
+  for (unsigned g = 0; g < 2; ++g) {
+    std::vector<const Operand*> components = parts(inst.operands[2 + g]);
+    for (unsigned i = 0; i < components.size() && i < 3; ++i)
+      if (!store(*components[i], 4 + 4 * g + i))
+        return false;
+  }
+  return true;
+}
+
+// tex[.level|.grad].{1d,2d,3d,a1d,a2d,cube,acube}.v4.{f32,s32,u32}.{f32,s32} d, [t, {c}]
+// [, level | , dPdx, dPdy] and tld4.{r,g,b,a}.2d.v4.dtype.f32.
 void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   bool gather = inst.opcode == "tld4";
   auto shapeOf = geometry(inst);
   if (!shapeOf)
     return L.unsupported(inst, geometryProblem(inst));
-  for (const char* mode : {"level", "grad", "base"})
-    if (inst.has(mode))
-      return L.unsupported(inst, "mipmapped textures are not supported");
-  if (inst.operands.size() > 2)
+  // .base reads the base level, as a fetch without a level does.
+  bool level = !gather && inst.has("level"), grad = !gather && inst.has("grad");
+  size_t operands = 2 + (level ? 1 : 0) + (grad ? 2 : 0);
+  if (inst.operands.size() > operands)
     return L.unsupported(inst, "texel offsets and depth comparisons are not supported");
-  if (!L.expectOperands(inst, 2, 2))
+  if (grad && shapeOf->cube)
+    return L.unsupported(inst, "gradients on cube textures are not supported (use tex.level)");
+  if (!L.expectOperands(inst, operands, operands))
     return;
   if (inst.types.size() != 2 || inst.vectorWidth != 4 || inst.operands[0].pairedPredicate)
     return L.unsupported(inst, "only the .v4 forms with 32-bit results are supported");
@@ -151,15 +177,24 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   uint32_t shape = shapeOf->dims | (resultKind << abi::kShapeResultShift);
   if (shapeOf->layered)
     shape |= abi::kShapeLayered;
+  if (shapeOf->cube)
+    shape |= abi::kShapeCube;
+  if (level)
+    shape |= abi::kShapeLevel;
+  if (grad)
+    shape |= abi::kShapeGradients;
   if (coordinate == ScalarType::S32)
     shape |= abi::kShapeIntegerCoords;
+  if ((shapeOf->cube || level || grad) && coordinate != ScalarType::F32)
+    return L.unsupported(inst, "cube and mipmapped fetches take f32 coordinates");
   if (gather) {
     static constexpr const char* kComponents[] = {"r", "g", "b", "a"};
     uint32_t component = 4;
     for (uint32_t c = 0; c < 4; ++c)
       if (inst.has(kComponents[c]))
         component = c;
-    if (shapeOf->dims != 2 || shapeOf->layered || component == 4 || coordinate != ScalarType::F32)
+    if (shapeOf->dims != 2 || shapeOf->layered || shapeOf->cube || component == 4 ||
+        coordinate != ScalarType::F32)
       return L.unsupported(inst, "tld4 is supported on 2D textures with f32 coordinates");
     shape |= abi::kShapeGather | (component << abi::kShapeComponentShift);
   }
@@ -167,10 +202,13 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* object = handle(L, inst, address);
   if (!object)
     return;
-  llvm::Value* coords = words(L, "tex.coords");
+  // The backend reads words past the coordinates only when the shape says they are there.
+  llvm::Value* coords = words(L, "tex.coords", 12);
   llvm::Value* out = words(L, "tex.result");
   if (!storeCoordinates(L, address.elements[0], *shapeOf, coordinate, coords))
     return L.fail(inst, "the coordinates do not match the geometry");
+  if ((level || grad) && !storeLevel(L, inst, grad, coords))
+    return L.fail(inst, grad ? "cannot read the gradients" : "cannot read the level");
   callOrTrap(L, abi::kTextureHook, {object, L.b().getInt32(shape), coords, out});
   std::vector<const Operand*> destinations = parts(inst.operands[0]);
   for (unsigned i = 0; i < destinations.size() && i < 4; ++i)
@@ -192,19 +230,23 @@ llvm::Value* surfaceCoordinates(FunctionLowering& L, const Instruction& inst,
   return nullptr;
 }
 
-// suld.b.{1d,2d,3d}[.v2|.v4].{b8,b16,b32,b64}.{trap,clamp,zero} and the matching sust.b.
+// suld.b.{1d,2d,3d,a1d,a2d}[.v2|.v4].{b8,b16,b32,b64}.{trap,clamp,zero}, the matching sust.b,
+// and sust.p[.v2|.v4].b32 (formatted: x in elements, the data converted to the surface's format).
 void lowerSurface(FunctionLowering& L, const Instruction& inst) {
   bool store = inst.opcode == "sust";
   if (!L.expectOperands(inst, 2, 2))
     return;
-  if (!inst.has("b"))
-    return L.unsupported(inst, "only unformatted (.b) surface accesses are supported");
+  bool formatted = store && inst.has("p");
+  if (!inst.has("b") && !formatted)
+    return L.fail(inst, store ? "sust needs .b or .p" : "suld needs .b");
   auto shapeOf = geometry(inst);
-  if (!shapeOf)
+  if (!shapeOf || shapeOf->cube)
     return L.unsupported(inst, geometryProblem(inst));
   if (inst.types.size() != 1)
     return L.unsupported(inst, "the element type is missing");
   ScalarType element = inst.types[0];
+  if (formatted && element != ScalarType::B32)
+    return L.fail(inst, "sust.p stores .b32 data");
   unsigned elementBytes = bitWidth(element) / 8;
   uint32_t mode = boundaryMode(inst);
   uint32_t bytes = elementBytes * inst.vectorWidth;
@@ -212,6 +254,8 @@ void lowerSurface(FunctionLowering& L, const Instruction& inst) {
       shapeOf->dims | (mode << abi::kShapeModeShift) | (bytes << abi::kShapeBytesShift);
   if (shapeOf->layered)
     shape |= abi::kShapeLayered;
+  if (formatted)
+    shape |= abi::kShapeFormatted;
   const Operand& address = inst.operands[store ? 0 : 1];
   const Operand& data = inst.operands[store ? 1 : 0];
   llvm::Value* object = handle(L, inst, address);
@@ -263,17 +307,19 @@ constexpr QueryName kQueries[] = {
     {"array_size", abi::ImageQuery::ArraySize, true},
     {"num_mipmap_levels", abi::ImageQuery::NumMipmapLevels, false},
     {"num_samples", abi::ImageQuery::NumSamples, false},
+    {"force_unnormalized_coords", abi::ImageQuery::ForceUnnormalizedCoords, false},
     {"memory_layout", abi::ImageQuery::MemoryLayout, true},
 };
 
-// txq.tquery.b32 d, [t] and suq.query.b32 d, [s] on objects.
+// txq.tquery.b32 d, [t], txq.level.{width,height,depth}.b32 d, [t], level and
+// suq.query.b32 d, [s] on objects.
 void lowerQuery(FunctionLowering& L, const Instruction& inst) {
   bool surface = inst.opcode == "suq";
-  if (!surface && inst.has("level"))
-    return L.unsupported(inst, "mipmapped textures are not supported");
-  if (!surface && inst.has("force_unnormalized_coords"))
-    return L.unsupported(inst, "sampler queries on texture objects are not supported");
-  if (!L.expectOperands(inst, 2, 2))
+  bool level = !surface && inst.has("level");
+  if (level && !inst.has("width") && !inst.has("height") && !inst.has("depth"))
+    return L.fail(inst, "txq.level takes .width, .height or .depth");
+  size_t operands = level ? 3 : 2;
+  if (!L.expectOperands(inst, operands, operands))
     return;
   const QueryName* name = nullptr;
   for (const QueryName& q : kQueries)
@@ -287,10 +333,17 @@ void lowerQuery(FunctionLowering& L, const Instruction& inst) {
   if (!object)
     return;
   uint32_t query = static_cast<uint32_t>(name->query) | (surface ? abi::kQuerySurface : 0);
+  llvm::Value* levelWord = llvm::ConstantPointerNull::get(llvm::PointerType::get(L.ctx(), 0));
+  if (level) {
+    llvm::Value* index = L.read(inst.operands[2], ScalarType::S32);
+    if (!index)
+      return L.fail(inst, "cannot read the level");
+    levelWord = scratch(L, L.intType(32), "query.level");
+    L.b().CreateStore(index, levelWord);
+    query |= abi::kQueryLevel;
+  }
   llvm::Value* out = words(L, "query.result");
-  callOrTrap(L, abi::kImageQueryHook,
-             {object, L.b().getInt32(query),
-              llvm::ConstantPointerNull::get(llvm::PointerType::get(L.ctx(), 0)), out});
+  callOrTrap(L, abi::kImageQueryHook, {object, L.b().getInt32(query), levelWord, out});
   L.write(inst.operands[0], L.b().CreateLoad(L.intType(32), slot(L, out, 0)), ScalarType::B32);
 }
 

@@ -446,17 +446,23 @@ static int surfaces() {
   return 0;
 }
 
-__global__ void cube(cudaTextureObject_t t, float* out) {
-  *out = texCubemap<float>(t, 1.0f, 0.0f, 0.0f);
+// A multisample fetch, which CUDA C++ has no function for (inline PTX).
+__global__ void multisample(cudaTextureObject_t t, float* out) {
+  float a, b, c, d;
+  asm volatile("tex.2dms.v4.f32.s32 {%0, %1, %2, %3}, [%4, {%5, %5, %5, %5}];"
+               : "=f"(a), "=f"(b), "=f"(c), "=f"(d)
+               : "l"(t), "r"(0));
+  *out = a + b + c + d;
 }
 
-// DRAWBRIDGE-ONLY(unsupported): cube textures are not supported by Drawbridge; a kernel that
-// fetches from one fails its own launches, naming the instruction, and other kernels still run.
+// DRAWBRIDGE-ONLY(unsupported): multisample textures are not supported by Drawbridge; a kernel
+// that fetches from one fails its own launches, naming the instruction, and other kernels still
+// run.
 static int unsupported() {
   float* out = nullptr;
   OK(cudaMallocManaged(&out, sizeof(float)));
-  cube<<<1, 1>>>(0, out);
-  std::printf("cube launch: %s\n", cudaGetErrorName(cudaGetLastError()));
+  multisample<<<1, 1>>>(0, out);
+  std::printf("multisample launch: %s\n", cudaGetErrorName(cudaGetLastError()));
   cudaArray_t array = makeArray();
   cudaTextureObject_t t = textureOf(array, cudaAddressModeClamp, cudaFilterModePoint, false);
   float2* at = nullptr;
