@@ -195,8 +195,9 @@ static float faceTexel(int cube, int face, int x, int y) {
   return static_cast<float>(10000 * cube + 1000 * face + 10 * y + x);
 }
 
-// The Programming Guide's cubemap table: the face the major axis picks, and (s, t) in [0, 1].
-static float cubeReference(int cube, float x, float y, float z) {
+// The Programming Guide's cubemap table: the face the major axis picks, and (s, t) in [0, 1],
+// on faces `side` texels wide.
+static float cubeReference(int cube, float x, float y, float z, int side = kFace) {
   float ax = std::fabs(x), ay = std::fabs(y), az = std::fabs(z), major, sc, tc;
   int face;
   if (ax >= ay && ax >= az) {
@@ -207,8 +208,8 @@ static float cubeReference(int cube, float x, float y, float z) {
     major = az, face = z >= 0 ? 4 : 5, sc = z >= 0 ? x : -x, tc = -y;
   }
   float s = (sc / major + 1) / 2, t = (tc / major + 1) / 2;
-  return faceTexel(cube, face, static_cast<int>(std::floor(s * kFace)),
-                   static_cast<int>(std::floor(t * kFace)));
+  return faceTexel(cube, face, static_cast<int>(std::floor(s * side)),
+                   static_cast<int>(std::floor(t * side)));
 }
 
 __global__ void cubeFetches(cudaTextureObject_t t, const float4* directions, float* out, int n) {
@@ -222,6 +223,13 @@ __global__ void layeredCubeFetches(cudaTextureObject_t t, const float4* directio
   int i = threadIdx.x;
   if (i < n)
     out[i] = texCubemapLayered<float>(t, directions[i].x, directions[i].y, directions[i].z, cube);
+}
+
+__global__ void cubeLodFetches(cudaTextureObject_t t, const float4* directions, float level,
+                               float* out, int n) {
+  int i = threadIdx.x;
+  if (i < n)
+    out[i] = texCubemapLod<float>(t, directions[i].x, directions[i].y, directions[i].z, level);
 }
 
 __global__ void cubeSurface(cudaSurfaceObject_t s, float* out) {
@@ -248,6 +256,31 @@ static cudaArray_t makeCubes(int cubes, unsigned flags) {
   p.kind = cudaMemcpyHostToDevice;
   OK(cudaMemcpy3D(&p));
   return array;
+}
+
+// A mipmapped cubemap of faces kFace, kFace / 2 and kFace / 4 wide; level k adds 100000 * k.
+static cudaMipmappedArray_t makeMipmappedCube() {
+  cudaChannelFormatDesc format = cudaCreateChannelDesc<float>();
+  cudaMipmappedArray_t mipmapped = nullptr;
+  OK(cudaMallocMipmappedArray(&mipmapped, &format, make_cudaExtent(kFace, kFace, 6), 3,
+                              cudaArrayCubemap));
+  for (int level = 0; level < 3; ++level) {
+    int side = kFace >> level;
+    std::vector<float> host(6 * side * side);
+    for (int face = 0; face < 6; ++face)
+      for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x)
+          host[(face * side + y) * side + x] = 100000.0f * level + faceTexel(0, face, x, y);
+    cudaArray_t array = nullptr;
+    OK(cudaGetMipmappedArrayLevel(&array, mipmapped, level));
+    cudaMemcpy3DParms p = {};
+    p.srcPtr = make_cudaPitchedPtr(host.data(), side * sizeof(float), side, side);
+    p.dstArray = array;
+    p.extent = make_cudaExtent(side, side, 6);
+    p.kind = cudaMemcpyHostToDevice;
+    OK(cudaMemcpy3D(&p));
+  }
+  return mipmapped;
 }
 
 static cudaTextureObject_t cubeTexture(cudaArray_t array) {
@@ -324,6 +357,17 @@ static int cubes() {
   }
   OK(cudaDestroyTextureObject(t));
   OK(cudaFreeArray(cube));
+
+  // A mipmapped cubemap: texCubemapLod picks the level, then the face.
+  cudaMipmappedArray_t mipmappedCube = makeMipmappedCube();
+  t = mipmapTexture(mipmappedCube, mipmapSampling(cudaFilterModePoint, 0, 0, 10));
+  cubeLodFetches<<<1, n>>>(t, at, 1.0f, out, n);
+  OK(cudaDeviceSynchronize());
+  for (int i = 0; i < n; ++i)
+    REQUIRE(out[i] == 100000.0f + cubeReference(0, directions[i].x, directions[i].y,
+                                                directions[i].z, kFace / 2));
+  OK(cudaDestroyTextureObject(t));
+  OK(cudaFreeMipmappedArray(mipmappedCube));
 
   // Faces are square, six of them (or six per cube when layered).
   cudaArray_t bad = nullptr;
