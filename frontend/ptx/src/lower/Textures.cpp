@@ -22,7 +22,7 @@ struct Geometry {
   bool cube = false; // .cube, .acube: the coordinates are a direction (x, y, z)
 };
 
-// The .1d/.2d/.3d/.a1d/.a2d geometry modifier; nothing for the others.
+// The .1d/.2d/.3d/.a1d/.a2d/.cube/.acube geometry modifier; nothing for the others.
 std::optional<Geometry> geometry(const Instruction& inst) {
   if (inst.has("1d"))
     return Geometry{1, false};
@@ -202,7 +202,8 @@ void lowerTexture(FunctionLowering& L, const Instruction& inst) {
   llvm::Value* object = handle(L, inst, address);
   if (!object)
     return;
-  // The backend reads words past the coordinates only when the shape says they are there.
+  // Twelve words, as the hook takes them; those past the coordinates hold a level or gradients
+  // when the shape word says so.
   llvm::Value* coords = words(L, "tex.coords", 12);
   llvm::Value* out = words(L, "tex.result");
   if (!storeCoordinates(L, address.elements[0], *shapeOf, coordinate, coords))
