@@ -1,5 +1,6 @@
 #include "Jit.h"
 
+#include "CompilerBuiltins.h"
 #include "HostRounding.h"
 #include "ImageAccess.h"
 #include "Runtime.h"
@@ -50,7 +51,8 @@ Outcome<std::unique_ptr<Jit>> Jit::create() {
 llvm::Error Jit::addRuntimeSymbols(llvm::orc::JITDylib& library) {
   llvm::orc::MangleAndInterner mangle(jit_->getExecutionSession(), jit_->getDataLayout());
   llvm::orc::SymbolMap hooks;
-  for (auto table : {runtimeSymbols(), hostRoundingSymbols(), imageSymbols()})
+  for (auto table :
+       {runtimeSymbols(), hostRoundingSymbols(), imageSymbols(), compilerBuiltinSymbols()})
     for (const RuntimeSymbol& symbol : table)
       hooks[mangle(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
                                     llvm::JITSymbolFlags::Exported};
