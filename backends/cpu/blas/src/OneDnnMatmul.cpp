@@ -197,9 +197,10 @@ std::vector<float> widen(const M& m, int64_t rows, int64_t cols, int64_t batch, 
   return values;
 }
 
-// oneDNN 2.6 multiplies f16 matrices only on CPUs with AVX512-FP16 or AMX. Elsewhere the
-// operands are widened to f32 (exactly), multiplied in f32, and D is rounded once at the end:
-// what cuBLAS does with its f32 compute type.
+// oneDNN multiplies f16 matrices only on CPUs with AVX512-FP16 or AMX, and bf16 ones only with
+// AVX512 (AVX2 hosts have neither). Elsewhere the operands are widened to f32 (exactly),
+// multiplied in f32, and D is rounded once at the end: what cuBLAS does with its f32 compute
+// type.
 void widenedMatmul(const MatmulProblem& p) {
   MatmulProblem wide = p;
   Matrix a, b, c;
@@ -222,21 +223,31 @@ void widenedMatmul(const MatmulProblem& p) {
 
 } // namespace
 
-// Below this many multiply-adds an f16 product oneDNN cannot run is computed directly.
-constexpr int64_t kDirectF16Products = int64_t(1) << 20;
+// Below this many multiply-adds a 16-bit product oneDNN cannot run is computed directly.
+constexpr int64_t kDirectNarrowProducts = int64_t(1) << 20;
+
+// Whether oneDNN has matmuls of a 16-bit float type depends on the CPU, not the problem. Asking
+// again on every call cost milliseconds each (oneDNN tries every implementation before giving
+// up), which made f16 decode steps two orders of magnitude slower than bf16 ones.
+std::atomic<bool>* unimplementedOnThisCpu(DataType type) {
+  static std::atomic<bool> f16{false};
+  static std::atomic<bool> bf16{false};
+  if (type == DataType::F16)
+    return &f16;
+  if (type == DataType::BF16)
+    return &bf16;
+  return nullptr;
+}
 
 std::optional<BlasError> oneDnnMatmul(const MatmulProblem& original) {
   auto [p, biasPerColumn] = rowMajorForm(original);
-  // Whether oneDNN has f16 matmuls depends on the CPU, not the problem. Asking again on every
-  // call cost milliseconds each (oneDNN tries every implementation before giving up), which made
-  // f16 decode steps two orders of magnitude slower than bf16 ones.
-  static std::atomic<bool> f16Unimplemented{false};
+  std::atomic<bool>* unimplemented = unimplementedOnThisCpu(p.a.type);
   try {
-    if (p.a.type == DataType::F16 && f16Unimplemented.load(std::memory_order_relaxed)) {
+    if (unimplemented && unimplemented->load(std::memory_order_relaxed)) {
       // Widening costs three oneDNN reorders a call, whose fixed cost outweighs a small
       // product (an LLM decode step on a small model) several times over. The direct loop
       // accumulates in f64 and rounds once, at least as accurate as cuBLAS's f32 compute.
-      if (p.m * p.n * p.k * p.batch <= kDirectF16Products)
+      if (p.m * p.n * p.k * p.batch <= kDirectNarrowProducts)
         fallbackMatmul(original);
       else
         widenedMatmul(original);
@@ -245,9 +256,9 @@ std::optional<BlasError> oneDnnMatmul(const MatmulProblem& original) {
     try {
       nativeMatmul(p, biasPerColumn);
     } catch (const dnnl::error& e) {
-      if (e.status != dnnl_unimplemented || p.a.type != DataType::F16)
+      if (e.status != dnnl_unimplemented || !unimplemented)
         throw;
-      f16Unimplemented.store(true, std::memory_order_relaxed);
+      unimplemented->store(true, std::memory_order_relaxed);
       widenedMatmul(original);
     }
     return std::nullopt;
