@@ -150,6 +150,10 @@ cudaError_t toCudaError(const backend::Status& status, const char* api) {
     return cudaErrorAssert;
   case StatusCode::NotSupported:
     return cudaErrorNotSupported;
+  case StatusCode::MapFailed:
+    return cudaErrorMapBufferObjectFailed;
+  case StatusCode::InvalidContext:
+    return cudaErrorDeviceUninitialized;
   case StatusCode::Unknown:
     return cudaErrorUnknown;
   }
