@@ -71,6 +71,21 @@ Outcome<void*> SharedArena::allocateLarge(size_t bytes) {
   size_t data = (bytes + pageSize() - 1) / pageSize() * pageSize();
   if (data < bytes)
     return failure(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(bytes) + " bytes");
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = largeCache_.begin(); it != largeCache_.end(); ++it) {
+      if (it->dataBytes < data || it->dataBytes / 2 > data)
+        continue;
+      std::byte* base = it->file->at(0);
+      Chunk& chunk = chunks_[reinterpret_cast<uintptr_t>(base)];
+      chunk =
+          Chunk{it->file.get(), 0, bytes, it->dataBytes, -1, ++generations_, std::move(it->file)};
+      setGeneration(chunk, chunk.generation);
+      largeCacheBytes_ -= it->dataBytes;
+      largeCache_.erase(it);
+      return static_cast<void*>(base);
+    }
+  }
   auto file = SharedFile::create("drawbridge-device-memory", data + pageSize());
   if (!file)
     return file.status();
@@ -100,7 +115,11 @@ bool SharedArena::free(void* pointer) {
       return false;
     Chunk& chunk = it->second;
     setGeneration(chunk, 0);
-    if (chunk.sizeClass < 0)
+    if (chunk.sizeClass < 0 && largeCache_.size() < kLargeCacheFiles &&
+        chunk.dataBytes <= kLargeCacheBytes - largeCacheBytes_) {
+      largeCacheBytes_ += chunk.dataBytes;
+      largeCache_.push_back({std::move(chunk.own), chunk.dataBytes});
+    } else if (chunk.sizeClass < 0)
       large = std::move(chunk.own);
     else
       freeLists_[size_t(chunk.sizeClass)].emplace_back(chunk.file, chunk.offset);

@@ -2,9 +2,11 @@
 // map the same pages (CUDA IPC). Allocations up to kLargest bytes are carved from 64 MiB blocks
 // by size class (powers of two from 256 bytes) and reused from per-class free lists, so
 // cudaMalloc/cudaFree churn costs no system call; larger ones get a file of their own, given
-// back to the system when freed. Each file ends in a ledger: one generation per 256-byte
-// granule, written when an allocation starts there and cleared when it is freed, through which
-// another process tells a handle to live memory from one to freed or reused memory.
+// back to the system when freed, except the few last freed (kLargeCacheBytes in all), which
+// serve again a request of their size, up to twice as small, without one. Each file ends in a
+// ledger: one generation per 256-byte granule, written when an allocation starts there and cleared
+// when it is freed, through which another process tells a handle to live memory from one to freed
+// or reused memory.
 #pragma once
 
 #include "SharedMemory.h"
@@ -23,6 +25,8 @@ public:
   static constexpr size_t kGranule = 256; // cudaMalloc's alignment, and the smallest class
   static constexpr size_t kBlockBytes = size_t(64) << 20;
   static constexpr size_t kLargest = size_t(4) << 20;
+  static constexpr size_t kLargeCacheBytes = size_t(256) << 20;
+  static constexpr size_t kLargeCacheFiles = 4;
 
   /// Where an allocation lives, for another process to open it.
   struct Region {
@@ -73,6 +77,12 @@ private:
   size_t blockUsed_ = kBlockBytes; // of the newest block; full until there is one
   std::array<std::vector<std::pair<SharedFile*, size_t>>, kClasses> freeLists_;
   std::map<uintptr_t, Chunk> chunks_; // live allocations by address
+  struct CachedFile {
+    std::unique_ptr<SharedFile> file;
+    size_t dataBytes;
+  };
+  std::vector<CachedFile> largeCache_; // freed large allocations' files
+  size_t largeCacheBytes_ = 0;
   uint64_t generations_ = 0;
 };
 

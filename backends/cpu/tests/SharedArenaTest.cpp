@@ -67,6 +67,27 @@ TEST(SharedArena, FreedSmallMemoryIsReusedAndFreeTwiceIsRefused) {
   EXPECT_TRUE(arena.free(second));
 }
 
+TEST(SharedArena, AFreedLargeFileServesARequestOfItsSizeAgain) {
+  SharedArena arena;
+  const size_t bytes = SharedArena::kLargest * 2;
+  void* first = allocate(arena, bytes);
+  auto before = arena.find(first);
+  ASSERT_TRUE(before);
+  EXPECT_TRUE(arena.free(first));
+  EXPECT_EQ(ledgerGeneration(*before), 0u);
+  void* larger = allocate(arena, bytes * 2 + 1); // too large for the cached file: a new one
+  EXPECT_NE(larger, first);
+  void* again = allocate(arena, bytes - 100);
+  EXPECT_EQ(again, first);
+  auto reused = arena.find(again);
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(reused->file, before->file);
+  EXPECT_NE(reused->generation, before->generation); // a stale handle stays stale
+  EXPECT_EQ(ledgerGeneration(*reused), reused->generation);
+  EXPECT_TRUE(arena.free(again));
+  EXPECT_TRUE(arena.free(larger));
+}
+
 TEST(SharedArena, FindNamesTheAllocationAndItsLedgerEntry) {
   SharedArena arena;
   auto* small = static_cast<std::byte*>(allocate(arena, 3000));
