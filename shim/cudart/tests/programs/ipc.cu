@@ -400,6 +400,33 @@ static int external() {
   return 0;
 }
 
+// A child made by fork() after the parent used CUDA cannot use it (NVIDIA's rule): its calls
+// fail with cudaErrorInitializationError, and the parent carries on.
+static int forked() {
+  float* buffer = nullptr;
+  OK(cudaMalloc(&buffer, 1024 * sizeof(float)));
+  fill<<<blocks(1024), 256>>>(buffer, 1024, 5.0f);
+  OK(cudaDeviceSynchronize());
+  std::fflush(stdout);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    float host[4] = {};
+    EXPECT(cudaMemcpy(host, buffer, sizeof host, cudaMemcpyDeviceToHost),
+           cudaErrorInitializationError);
+    EXPECT(cudaDeviceSynchronize(), cudaErrorInitializationError);
+    std::fflush(stdout);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  REQUIRE(holds(buffer, 1024, 5.0f));
+  OK(cudaFree(buffer));
+  std::printf("fork ok\n");
+  return 0;
+}
+
 // The documented refusals: missing arguments, events that are not interprocess ones, and a
 // memory handle opened by the process that made it.
 static int errors() {
@@ -546,6 +573,8 @@ int main(int argc, char** argv) {
     return pools();
   if (!std::strcmp(section, "external"))
     return external();
-  std::printf("usage: ipc memory|events|errors|handles|pools|external\n");
+  if (!std::strcmp(section, "fork"))
+    return forked();
+  std::printf("usage: ipc memory|events|errors|handles|pools|external|fork\n");
   return 2;
 }
