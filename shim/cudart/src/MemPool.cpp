@@ -1,8 +1,8 @@
 #include "MemPool.h"
 
-#include "Runtime.h"
-
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 namespace {
 

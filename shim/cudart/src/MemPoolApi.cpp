@@ -1,7 +1,8 @@
 // Memory pools: each location's default pools (devices, the host and its NUMA nodes; pinned and
 // managed), the pools a program creates, each location's current pools, and the stream-ordered
-// allocator on them. Freed memory goes back to the system when the stream reaches the free, so a
-// pool holds exactly what is in use: the release threshold is kept but has nothing to hold back.
+// allocator on them. Freed memory goes back to the system (to the region, for a pool shared by
+// descriptor) when the stream reaches the free, so a pool holds exactly what is in use: the
+// release threshold is kept but has nothing to hold back.
 #include "Allocations.h"
 #include "Api.h"
 #include "Capture.h"
