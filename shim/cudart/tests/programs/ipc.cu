@@ -99,34 +99,35 @@ template <typename T> static T receive(int socket) {
 }
 
 // A file descriptor travels as SCM_RIGHTS ancillary data, beside one byte.
-static void sendDescriptor(int socket, int fd) {
+struct DescriptorMessage {
   char byte = 'f';
   iovec io{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr message{};
-  message.msg_iov = &io;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
+
+  DescriptorMessage() {
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+  }
+  DescriptorMessage(const DescriptorMessage&) = delete; // the header points into it
+};
+
+static void sendDescriptor(int socket, int fd) {
+  DescriptorMessage sent;
+  cmsghdr* header = CMSG_FIRSTHDR(&sent.message);
   header->cmsg_level = SOL_SOCKET;
   header->cmsg_type = SCM_RIGHTS;
   header->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
-  REQUIRE(sendmsg(socket, &message, 0) == 1);
+  REQUIRE(sendmsg(socket, &sent.message, 0) == 1);
 }
 
 static int receiveDescriptor(int socket) {
-  char byte = 0;
-  iovec io{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &io;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  REQUIRE(recvmsg(socket, &message, 0) == 1);
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  DescriptorMessage received;
+  REQUIRE(recvmsg(socket, &received.message, 0) == 1);
+  cmsghdr* header = CMSG_FIRSTHDR(&received.message);
   REQUIRE(header && header->cmsg_type == SCM_RIGHTS);
   int fd = -1;
   std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
