@@ -30,6 +30,10 @@ const char* statusCodeName(StatusCode code) {
     return "Assert";
   case StatusCode::NotSupported:
     return "NotSupported";
+  case StatusCode::MapFailed:
+    return "MapFailed";
+  case StatusCode::InvalidContext:
+    return "InvalidContext";
   case StatusCode::Unknown:
     return "Unknown";
   }

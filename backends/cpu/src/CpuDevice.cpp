@@ -43,7 +43,8 @@ CpuDevice::~CpuDevice() {
   for (auto& [handle, module] : modules_)
     unloadLibraries(*module);
   for (auto& [pointer, allocation] : allocations_)
-    std::free(pointer);
+    if (allocation.second != MemoryKind::Device) // the arena unmaps device memory
+      std::free(pointer);
 }
 
 Status CpuDevice::sticky() {
@@ -115,11 +116,20 @@ Outcome<void*> CpuDevice::allocate(size_t bytes, MemoryKind kind) {
     return status;
   if (bytes == 0)
     return static_cast<void*>(nullptr);
-  size_t rounded = (bytes + kAllocationAlignment - 1) / kAllocationAlignment * kAllocationAlignment;
-  void* pointer = rounded >= bytes ? std::aligned_alloc(kAllocationAlignment, rounded) : nullptr;
-  if (!pointer)
-    return failure(StatusCode::OutOfMemory,
-                   "cannot allocate " + std::to_string(bytes) + " bytes of host memory");
+  void* pointer = nullptr;
+  if (kind == MemoryKind::Device) {
+    auto allocated = arena_.allocate(bytes);
+    if (!allocated)
+      return allocated.status();
+    pointer = *allocated;
+  } else {
+    size_t rounded =
+        (bytes + kAllocationAlignment - 1) / kAllocationAlignment * kAllocationAlignment;
+    pointer = rounded >= bytes ? std::aligned_alloc(kAllocationAlignment, rounded) : nullptr;
+    if (!pointer)
+      return failure(StatusCode::OutOfMemory,
+                     "cannot allocate " + std::to_string(bytes) + " bytes of host memory");
+  }
   std::lock_guard lock(mutex_);
   allocations_[pointer] = {bytes, kind};
   return pointer;
@@ -137,8 +147,14 @@ Status CpuDevice::free(void* pointer) {
   // As cudaFree does, wait for work that may still use the memory.
   Status status = synchronize();
   std::lock_guard lock(mutex_);
-  if (allocations_.erase(pointer))
+  auto it = allocations_.find(pointer);
+  if (it == allocations_.end())
+    return status;
+  if (it->second.second == MemoryKind::Device)
+    arena_.free(pointer);
+  else
     std::free(pointer);
+  allocations_.erase(it);
   return status;
 }
 
@@ -219,15 +235,20 @@ Status CpuDevice::addHostCallback(Stream* stream, HostCallback callback, void* u
   return submitted ? Status::success() : submitted.status();
 }
 
-Outcome<Event*> CpuDevice::createEvent() {
-  auto event = std::make_shared<CpuEvent>();
+Event* CpuDevice::addEvent(std::shared_ptr<CpuEvent> event) {
   std::lock_guard lock(mutex_);
-  events_[event.get()] = event;
-  return static_cast<Event*>(event.get());
+  Event* handle = event.get();
+  events_[handle] = std::move(event);
+  return handle;
+}
+
+Outcome<Event*> CpuDevice::createEvent() {
+  return addEvent(std::make_shared<CpuEvent>());
 }
 
 Status CpuDevice::destroyEvent(Event* event) {
   std::lock_guard lock(mutex_);
+  interprocessEvents_.erase(event);
   return events_.erase(event) ? Status::success() : invalidHandle("event");
 }
 

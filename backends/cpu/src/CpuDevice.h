@@ -5,10 +5,12 @@
 #include "GridBarrier.h"
 #include "Jit.h"
 #include "ObjectCache.h"
+#include "SharedArena.h"
 #include "StreamQueue.h"
 #include "ThreadPool.h"
 #include "drawbridge/backend/Backend.h"
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +66,14 @@ public:
   Status free(void* pointer) override;
   Status copy(void* dst, const void* src, size_t bytes, Stream* stream, bool async) override;
   Status fill(void* dst, int byte, size_t bytes, Stream* stream, bool async) override;
+  Outcome<ShareableHandle> exportMemory(const void* pointer) override;
+  Outcome<std::pair<void*, size_t>> importMemory(const ShareableHandle& handle) override;
+  Outcome<bool> closeImportedMemory(void* pointer) override;
+  Outcome<void*> createShareableRegion(size_t bytes) override;
+  Status destroyShareableRegion(void* base) override;
+  Outcome<int> exportRegion(void* base) override;
+  Outcome<std::pair<void*, size_t>> mapExternalMemory(int fd, size_t bytes) override;
+  Status unmapExternalMemory(void* base) override;
 
   Outcome<Stream*> createStream(StreamKind kind) override;
   Status destroyStream(Stream* stream) override;
@@ -71,6 +81,9 @@ public:
   Status queryStream(Stream* stream) override;
   Status addHostCallback(Stream* stream, HostCallback callback, void* user) override;
   Outcome<Event*> createEvent() override;
+  Outcome<Event*> createInterprocessEvent() override;
+  Outcome<ShareableHandle> exportEvent(Event* event) override;
+  Outcome<Event*> importEvent(const ShareableHandle& handle) override;
   Status destroyEvent(Event* event) override;
   Status recordEvent(Event* event, Stream* stream) override;
   Status waitEvent(Stream* stream, Event* event) override;
@@ -92,6 +105,7 @@ private:
   /// Resolves a handle; nullptr is the legacy default stream.
   std::shared_ptr<StreamQueue> findStream(Stream* stream);
   std::shared_ptr<CpuEvent> findEvent(Event* event);
+  Event* addEvent(std::shared_ptr<CpuEvent> event);
   /// Enqueues with the legacy default stream's ordering; returns the stream and ticket.
   Outcome<std::pair<std::shared_ptr<StreamQueue>, uint64_t>> submit(Stream* stream,
                                                                     std::function<void()> work);
@@ -109,6 +123,9 @@ private:
   void unloadLibraries(CpuModule& module);
   /// Compiles (or reads back) and loads one kernel of the module; the caller holds its mutex.
   CpuModule::CompiledKernel compileKernel(CpuModule& module, std::string_view name);
+  /// Unmaps the file mapped at `base` (one of `files`, which the mutex guards) once the work
+  /// queued before is done; InvalidValue with `missing` when there is none.
+  Status unmapFile(std::map<void*, SharedFile>& files, void* base, const char* missing);
   /// Fails with `check` at once, or queues `work`, whose failure becomes the sticky error.
   Status submitBlas(Stream* stream, Status check, std::function<Status()> work);
 
@@ -118,12 +135,27 @@ private:
   ObjectCache cache_;
   ThreadPool pool_;
   GridBarrierWatch gridWatch_; // ordinary launches' grid barriers
+  SharedArena arena_;          // device memory, which other processes may open
+
+  // Another process's memory opened here: what the handle named (process, file, offset,
+  // generation), so that opening it again gives the same address, and its mapping.
+  using ImportKey = std::array<uint64_t, 5>;
+  struct Import {
+    SharedFile mapping;
+    ImportKey key;
+    int references;
+  };
 
   std::mutex mutex_; // guards everything below
   Status sticky_;
   std::shared_ptr<StreamQueue> legacy_;
   std::unordered_map<Stream*, std::shared_ptr<StreamQueue>> streams_;
   std::unordered_map<Event*, std::shared_ptr<CpuEvent>> events_;
+  std::unordered_map<Event*, ShareableHandle> interprocessEvents_; // made here, exportable
+  std::map<void*, Import> imports_;
+  std::map<ImportKey, void*> importsByKey_;
+  std::map<void*, SharedFile> regions_;   // shareable regions made here, by address
+  std::map<void*, SharedFile> externals_; // files mapped from descriptors, by address
   std::unordered_map<void*, std::pair<size_t, MemoryKind>> allocations_;
   std::unordered_map<Module*, std::unique_ptr<CpuModule>> modules_;
 };

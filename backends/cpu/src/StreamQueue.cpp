@@ -86,45 +86,48 @@ void StreamQueue::run() {
 }
 
 uint64_t CpuEvent::record() {
-  std::lock_guard lock(mutex_);
-  return ++recorded_;
+  return counters_->recorded.fetch_add(1) + 1;
 }
 
 uint64_t CpuEvent::latest() {
-  std::lock_guard lock(mutex_);
-  return recorded_;
+  return counters_->recorded.load();
 }
 
 void CpuEvent::complete(uint64_t generation) {
   {
     std::lock_guard lock(mutex_);
-    if (generation > completed_) {
-      completed_ = generation;
-      time_ = Clock::now();
+    uint64_t seen = counters_->completed.load();
+    while (seen < generation && !counters_->completed.compare_exchange_weak(seen, generation)) {
     }
+    if (seen < generation)
+      time_ = Clock::now();
   }
   changed_.notify_all();
 }
 
 bool CpuEvent::isDone() {
-  std::lock_guard lock(mutex_);
-  return completed_ >= recorded_;
+  return counters_->completed.load() >= counters_->recorded.load();
 }
 
 void CpuEvent::wait() {
-  std::unique_lock lock(mutex_);
-  uint64_t target = recorded_;
-  changed_.wait(lock, [&] { return completed_ >= target; });
+  waitFor(latest());
 }
 
 void CpuEvent::waitFor(uint64_t generation) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return completed_ >= generation; });
+  auto done = [&] { return counters_->completed.load() >= generation; };
+  if (counters_ == &own_) {
+    changed_.wait(lock, done);
+    return;
+  }
+  while (!done())
+    changed_.wait_for(lock, std::chrono::microseconds(100));
 }
 
 std::optional<CpuEvent::Clock::time_point> CpuEvent::completedAt() {
   std::lock_guard lock(mutex_);
-  if (recorded_ == 0 || completed_ < recorded_)
+  uint64_t recorded = counters_->recorded.load();
+  if (recorded == 0 || counters_->completed.load() < recorded)
     return std::nullopt;
   return time_;
 }

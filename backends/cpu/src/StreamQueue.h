@@ -8,11 +8,13 @@
 
 #include "drawbridge/backend/Backend.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -50,10 +52,25 @@ private:
   std::thread thread_;
 };
 
+/// An event's two counters. Lock-free atomics, so they work in memory that other processes map.
+struct EventCounters {
+  std::atomic<uint64_t> recorded{0};
+  std::atomic<uint64_t> completed{0};
+};
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+
 /// A CUDA event: each record() starts a new generation, completed when the stream reaches it.
+/// An interprocess event keeps its counters in shared memory (CUDA IPC): any process that maps
+/// them records, completes and waits; a waiter polls, since another process's completion
+/// cannot notify it.
 class CpuEvent : public Event {
 public:
   using Clock = std::chrono::steady_clock;
+
+  CpuEvent() = default;
+  /// Counters that `owner` keeps mapped for the event's life.
+  CpuEvent(EventCounters* shared, std::shared_ptr<void> owner)
+      : counters_(shared), owner_(std::move(owner)) {}
 
   uint64_t record();
   uint64_t latest(); // the newest recorded generation
@@ -68,8 +85,9 @@ public:
 private:
   std::mutex mutex_;
   std::condition_variable changed_;
-  uint64_t recorded_ = 0;
-  uint64_t completed_ = 0;
+  EventCounters own_;
+  EventCounters* counters_ = &own_;
+  std::shared_ptr<void> owner_;
   Clock::time_point time_;
 };
 

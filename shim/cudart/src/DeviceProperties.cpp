@@ -95,7 +95,10 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrStreamPrioritiesSupported:
   case cudaDevAttrGlobalL1CacheSupported:
   case cudaDevAttrLocalL1CacheSupported:
+  case cudaDevAttrIpcEventSupport: // and memory handles (IpcApi.cpp)
     return 1;
+  case cudaDevAttrMemoryPoolSupportedHandleTypes: // pools shared by descriptor
+    return cudaMemHandleTypePosixFileDescriptor;
   case cudaDevAttrEccEnabled:
   case cudaDevAttrTccDriver:
   case cudaDevAttrIsMultiGpuBoard:
@@ -184,7 +187,7 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrMaxTexture3DDepthAlt:
   case cudaDevAttrSparseCudaArraySupported:
   case cudaDevAttrDeferredMappingCudaArraySupported:
-  // No watchdog, interop, RDMA, IPC, MPS, NUMA placement or persisting-L2 control.
+  // No watchdog, interop, RDMA, MPS, NUMA placement or persisting-L2 control.
   case cudaDevAttrKernelExecTimeout:
   case cudaDevAttrMultiGpuBoardGroupID:
   case cudaDevAttrCanFlushRemoteWrites:
@@ -195,8 +198,6 @@ std::optional<int> attributeValue(const backend::DeviceProperties& d, cudaDevice
   case cudaDevAttrGPUDirectRDMASupported:
   case cudaDevAttrGPUDirectRDMAFlushWritesOptions:
   case cudaDevAttrGPUDirectRDMAWritesOrdering:
-  case cudaDevAttrMemoryPoolSupportedHandleTypes:
-  case cudaDevAttrIpcEventSupport:
   case cudaDevAttrNumaConfig:
   case cudaDevAttrMpsEnabled:
   case cudaDevAttrD3D12CigSupported:

@@ -1,4 +1,4 @@
-// Events: recording, waiting, querying and timing.
+// Events: recording, waiting, querying and timing, and interprocess events' handles.
 #include "Api.h"
 #include "Capture.h"
 #include "Errors.h"
@@ -7,6 +7,7 @@
 #include "Runtime.h"
 
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -28,8 +29,12 @@ cudaError_t createEvent(cudaEvent_t* event, unsigned flags, const char* name) {
       cudaEventBlockingSync | cudaEventDisableTiming | cudaEventInterprocess;
   if (!event || (flags & ~kKnown))
     return cudaErrorInvalidValue;
-  return onCurrentDevice([&](auto& d) {
-    auto created = d.createEvent();
+  // CUDA: "cudaEventInterprocess must be specified along with cudaEventDisableTiming".
+  bool interprocess = flags & cudaEventInterprocess;
+  if (interprocess && !(flags & cudaEventDisableTiming))
+    return cudaErrorInvalidValue;
+  return onCurrentDevice([&](drawbridge::backend::Device& d) {
+    auto created = interprocess ? d.createInterprocessEvent() : d.createEvent();
     if (!created)
       return toCudaError(created.status(), name);
     *event = reinterpret_cast<cudaEvent_t>(*created);
@@ -144,4 +149,48 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t
         });
       },
       ms, start, end);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcGetEventHandle(cudaIpcEventHandle_t* handle,
+                                                           cudaEvent_t event) {
+  return api(
+      "cudaIpcGetEventHandle",
+      [&] {
+        if (!handle)
+          return cudaErrorInvalidValue;
+        if (!event)
+          return cudaErrorInvalidResourceHandle;
+        return onCurrentDevice([&](drawbridge::backend::Device& d) {
+          auto exported = d.exportEvent(toBackend(event));
+          if (!exported)
+            return toCudaError(exported.status(), "cudaIpcGetEventHandle");
+          std::memcpy(handle->reserved, exported->bytes.data(), sizeof handle->reserved);
+          return cudaSuccess;
+        });
+      },
+      handle, event);
+}
+
+// The opened event behaves as one created here with cudaEventDisableTiming (CUDA's words).
+DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcOpenEventHandle(cudaEvent_t* event,
+                                                            cudaIpcEventHandle_t handle) {
+  return api(
+      "cudaIpcOpenEventHandle",
+      [&] {
+        if (!event)
+          return cudaErrorInvalidValue;
+        drawbridge::backend::ShareableHandle shareable;
+        static_assert(sizeof handle.reserved == sizeof shareable.bytes);
+        std::memcpy(shareable.bytes.data(), handle.reserved, sizeof handle.reserved);
+        return onCurrentDevice([&](drawbridge::backend::Device& d) {
+          auto opened = d.importEvent(shareable);
+          if (!opened)
+            return toCudaError(opened.status(), "cudaIpcOpenEventHandle");
+          *event = reinterpret_cast<cudaEvent_t>(*opened);
+          std::lock_guard lock(untimedMutex);
+          untimed.insert(*event);
+          return cudaSuccess;
+        });
+      },
+      event);
 }

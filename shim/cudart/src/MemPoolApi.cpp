@@ -1,7 +1,8 @@
 // Memory pools: each location's default pools (devices, the host and its NUMA nodes; pinned and
 // managed), the pools a program creates, each location's current pools, and the stream-ordered
-// allocator on them. Freed memory goes back to the system when the stream reaches the free, so a
-// pool holds exactly what is in use: the release threshold is kept but has nothing to hold back.
+// allocator on them. Freed memory goes back to the system (to the region, for a pool shared by
+// descriptor) when the stream reaches the free, so a pool holds exactly what is in use: the
+// release threshold is kept but has nothing to hold back.
 #include "Allocations.h"
 #include "Api.h"
 #include "Capture.h"
@@ -17,69 +18,12 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 
 using namespace drawbridge::cudart;
-
-struct CUmemPoolHandle_st {
-  PoolKey key;            // where its memory lives and of which kind
-  size_t maxSize = 0;     // cudaMemPoolProps::maxSize; 0 for no limit of the pool's own
-  bool destroyed = false; // cudaMemPoolDestroy came while allocations were still live
-  std::mutex mutex;
-  // Devices' access, as cudaMemPoolSetAccess left it; the owner always has read-write.
-  std::map<int, cudaMemAccessFlags> peerAccess;
-  std::map<void*, size_t> live;
-  uint64_t used = 0, usedHigh = 0;
-  uint64_t releaseThreshold = 0;
-  int reuseFollowEvents = 1, reuseOpportunistic = 1, reuseInternalDependencies = 1;
-
-  void* allocate(size_t size) {
-    constexpr size_t kAlign = 256; // cudaMalloc's alignment
-    {
-      std::lock_guard lock(mutex);
-      if (maxSize && (size > maxSize || used > maxSize - size))
-        return nullptr;
-    }
-    void* p = std::aligned_alloc(kAlign, (size + kAlign - 1) / kAlign * kAlign);
-    if (!p)
-      return nullptr;
-    std::lock_guard lock(mutex);
-    live[p] = size;
-    used += size;
-    usedHigh = std::max(usedHigh, used);
-    return p;
-  }
-  bool owns(void* p) {
-    std::lock_guard lock(mutex);
-    return live.count(p) != 0;
-  }
-  void release(void* p) {
-    std::lock_guard lock(mutex);
-    auto it = live.find(p);
-    if (it == live.end())
-      return;
-    used -= it->second;
-    live.erase(it);
-    std::free(p);
-  }
-  /// Whether the device has the memory for its own: the pool's own device, and every device
-  /// for managed memory, which every processor reaches.
-  bool ownedBy(int device) const {
-    return key.type == cudaMemAllocationTypeManaged || (key.onDevice() && key.id == device);
-  }
-  /// The access a device has: read-write for an owner, what cudaMemPoolSetAccess gave it
-  /// otherwise.
-  cudaMemAccessFlags deviceAccess(int device) {
-    if (ownedBy(device))
-      return cudaMemAccessFlagsProtReadWrite;
-    std::lock_guard lock(mutex);
-    auto it = peerAccess.find(device);
-    return it == peerAccess.end() ? cudaMemAccessFlagsProtNone : it->second;
-  }
-};
 
 namespace {
 
@@ -141,15 +85,15 @@ cudaError_t devicePoolOf(int device, cudaMemPool_t* pool, bool current) {
 /// A pool becomes a location's current pool only for its own location and type.
 cudaError_t setCurrentPool(const PoolKey& key, cudaMemPool_t pool) {
   Pools& pools = Pools::instance();
-  if (!pools.usable(pool) || pool->key != key)
-    return cudaErrorInvalidValue;
+  if (!pools.usable(pool) || pool->key != key || pool->imported)
+    return cudaErrorInvalidValue; // an imported pool makes no allocations (CUDA)
   std::lock_guard lock(pools.mutex);
   pools.current[key] = pool;
   return cudaSuccess;
 }
 
 /// The key of the pool cudaMemPoolCreate's properties describe: what cudaMemGetMemPool takes,
-/// except that a created pool's NUMA node must be named, and only device pools could be shared.
+/// except that a created pool's NUMA node must be named, and only device pools can be shared.
 cudaError_t createdPoolKey(const cudaMemPoolProps& props, PoolKey& key) {
   if (props.location.type == cudaMemLocationTypeDevice &&
       checkDevice(props.location.id) != cudaSuccess)
@@ -160,8 +104,11 @@ cudaError_t createdPoolKey(const cudaMemPoolProps& props, PoolKey& key) {
     return cudaSuccess;
   if (!key.onDevice() || key.type != cudaMemAllocationTypePinned)
     return cudaErrorInvalidValue; // CUDA's host and managed pools cannot be shared at all
-  logError("drawbridge: cudaMemPoolCreate: pools with IPC handles are not supported (devices "
-           "live in one process); create the pool with cudaMemHandleTypeNone\n");
+  if (props.handleTypes == cudaMemHandleTypePosixFileDescriptor)
+    return cudaSuccess;
+  logError("drawbridge: cudaMemPoolCreate: pools are shared by POSIX file descriptor only "
+           "(Windows handles and fabric handles need a Windows or NVLink fabric producer); "
+           "create the pool with cudaMemHandleTypePosixFileDescriptor\n");
   return cudaErrorNotSupported;
 }
 
@@ -171,14 +118,37 @@ cudaError_t createPool(cudaMemPool_t* pool, const cudaMemPoolProps* props) {
   PoolKey key;
   if (cudaError_t error = createdPoolKey(*props, key))
     return error;
-  auto* made = new CUmemPoolHandle_st;
+  auto made = std::make_unique<CUmemPoolHandle_st>();
   made->key = key;
   made->maxSize = props->maxSize;
+  if (props->handleTypes == cudaMemHandleTypePosixFileDescriptor) {
+    // One region as large as the pool may grow (the device's memory without a maximum); its
+    // pages are used only as allocations touch them.
+    drawbridge::backend::Device* d = nullptr;
+    if (cudaError_t error = Runtime::instance().device(key.id, d))
+      return error;
+    size_t bytes = props->maxSize ? props->maxSize : d->properties().totalMemory;
+    auto region = d->createShareableRegion(bytes);
+    if (!region)
+      return toCudaError(region.status(), "cudaMemPoolCreate");
+    made->region = static_cast<std::byte*>(*region);
+    made->regionBytes = bytes;
+    made->freeRanges[0] = bytes;
+  }
   Pools& pools = Pools::instance();
   std::lock_guard lock(pools.mutex);
-  pools.created.insert(made);
-  *pool = made;
+  *pool = made.release();
+  pools.created.insert(*pool);
   return cudaSuccess;
+}
+
+// A created pool's end: its shareable region, or the mapping of an imported one, goes with it.
+void deletePool(CUmemPoolHandle_st* pool) {
+  drawbridge::backend::Device* d = nullptr;
+  if (pool->region && Runtime::instance().device(pool->key.id, d) == cudaSuccess)
+    static_cast<void>(pool->imported ? d->unmapExternalMemory(pool->region)
+                                     : d->destroyShareableRegion(pool->region));
+  delete pool;
 }
 
 // A pool with live allocations stays until they are freed (CUDA releases it then); the handle
@@ -201,7 +171,7 @@ cudaError_t destroyPool(cudaMemPool_t pool) {
     }
   }
   pools.created.erase(pool);
-  delete pool;
+  deletePool(pool);
   return cudaSuccess;
 }
 
@@ -224,7 +194,7 @@ cudaError_t allocateFrom(cudaMemPool_t pool, void** pointer, size_t size) {
   if (!pointer || !Pools::instance().usable(pool))
     return cudaErrorInvalidValue;
   *pointer = nullptr;
-  if (size == 0)
+  if (size == 0 || pool->imported) // an imported pool makes no allocations (CUDA)
     return cudaErrorInvalidValue;
   void* p = pool->allocate(size);
   if (!p)
@@ -259,7 +229,7 @@ void releaseFrom(CUmemPoolHandle_st* pool, void* pointer) {
       return;
   }
   pools.created.erase(pool);
-  delete pool;
+  deletePool(pool);
 }
 
 // On a capturing stream, an allocation becomes an allocation node, whose address the program
@@ -382,6 +352,20 @@ cudaError_t checkAccess(CUmemPoolHandle_st& pool, const cudaMemAccessDesc& desc)
 } // namespace
 
 namespace drawbridge::cudart {
+
+bool poolUsable(cudaMemPool_t pool) {
+  return Pools::instance().usable(pool);
+}
+
+cudaMemPool_t poolOwning(void* pointer) {
+  return owningPool(pointer);
+}
+
+void addImportedPool(cudaMemPool_t pool) {
+  Pools& pools = Pools::instance();
+  std::lock_guard lock(pools.mutex);
+  pools.created.insert(pool);
+}
 
 bool freeFromPoolNow(void* pointer) {
   CUmemPoolHandle_st* pool = owningPool(pointer);

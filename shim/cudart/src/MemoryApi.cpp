@@ -5,6 +5,7 @@
 #include "Api.h"
 #include "Capture.h"
 #include "Export.h"
+#include "ExternalMemory.h"
 #include "GraphMemory.h"
 #include "ManagedAdvice.h"
 #include "MemPool.h"
@@ -52,7 +53,7 @@ cudaError_t release(void* pointer, const char* name) {
     return cudaSuccess;
   if (cudaError_t error = capture::forbidUnsafeCall())
     return error;
-  if (freeFromPoolNow(pointer) || graphMemory::release(pointer))
+  if (freeFromPoolNow(pointer) || graphMemory::release(pointer) || freeMappedBuffer(pointer))
     return cudaSuccess;
   return onCurrentDevice([&](drawbridge::backend::Device& d) {
     cudaError_t result = toCudaError(d.free(pointer), name);

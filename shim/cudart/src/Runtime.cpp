@@ -4,14 +4,39 @@
 #include "drawbridge/backend/cpu/CpuBackend.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <pthread.h>
 #include <string_view>
+#include <unistd.h>
 
 namespace drawbridge::cudart {
 namespace {
 
 thread_local int currentDevice = 0;
+
+// Set in a child made by fork() after the backend started in the parent. The backend's threads
+// (streams, the worker pool) did not come along, so work there would never run: every call that
+// needs a device fails as NVIDIA's runtime fails in such a child. Checked before the runtime's
+// lock, which another of the parent's threads may have held at the fork.
+std::atomic<bool> forkedChild{false};
+
+void markForkedChild() {
+  forkedChild.store(true);
+}
+
+cudaError_t refuseInForkedChild() {
+  static std::atomic<bool> said{false};
+  if (!said.exchange(true)) {
+    // write(2), not stdio: the parent may have forked while another thread held stdio's lock.
+    const char message[] =
+        "drawbridge: CUDA cannot be used in a child made by fork() after the parent used it "
+        "(as on NVIDIA); start the child with exec or posix_spawn instead\n";
+    static_cast<void>(write(STDERR_FILENO, message, sizeof message - 1));
+  }
+  return cudaErrorInitializationError;
+}
 
 // CUDA_VISIBLE_DEVICES: a comma-separated list of ordinals; the list ends at the first entry
 // that names no device (as CUDA's does), an empty value hides every device, and duplicates
@@ -69,13 +94,17 @@ cudaError_t Runtime::start() {
     return cudaErrorInitializationError;
   }
   backend_ = std::move(*created);
+  static std::once_flag atFork;
+  std::call_once(atFork, [] { pthread_atfork(nullptr, nullptr, markForkedChild); });
   visible_ = visibleOrdinals(backend_->deviceCount());
   return cudaSuccess;
 }
 
 cudaError_t Runtime::deviceCount(int& count) {
-  std::lock_guard lock(mutex_);
   count = 0;
+  if (forkedChild.load())
+    return refuseInForkedChild();
+  std::lock_guard lock(mutex_);
   if (cudaError_t error = start())
     return error;
   count = static_cast<int>(visible_.size());
@@ -83,8 +112,10 @@ cudaError_t Runtime::deviceCount(int& count) {
 }
 
 cudaError_t Runtime::device(int ordinal, backend::Device*& device) {
-  std::lock_guard lock(mutex_);
   device = nullptr;
+  if (forkedChild.load())
+    return refuseInForkedChild();
+  std::lock_guard lock(mutex_);
   if (cudaError_t error = start())
     return error;
   if (visible_.empty())
@@ -114,6 +145,8 @@ cudaError_t Runtime::setCurrentOrdinal(int ordinal) {
 }
 
 void Runtime::reset() {
+  if (forkedChild.load())
+    return; // the backend's threads are the parent's: its destructor would wait for them
   std::lock_guard lock(mutex_);
   backend_.reset();
   visible_.clear();
@@ -150,6 +183,10 @@ cudaError_t toCudaError(const backend::Status& status, const char* api) {
     return cudaErrorAssert;
   case StatusCode::NotSupported:
     return cudaErrorNotSupported;
+  case StatusCode::MapFailed:
+    return cudaErrorMapBufferObjectFailed;
+  case StatusCode::InvalidContext:
+    return cudaErrorDeviceUninitialized;
   case StatusCode::Unknown:
     return cudaErrorUnknown;
   }

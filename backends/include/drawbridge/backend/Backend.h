@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 
 namespace drawbridge::backend {
 
@@ -57,6 +58,29 @@ public:
   virtual Status copy(void* dst, const void* src, size_t bytes, Stream* stream, bool async) = 0;
   virtual Status fill(void* dst, int byte, size_t bytes, Stream* stream, bool async) = 0;
 
+  // Memory shared with other processes (CUDA IPC). A handle names the whole device allocation
+  // that contains `pointer`; another process opens it at an address of its own, and the same
+  // handle opened twice in one process gives the same address (reference counted). Opening a
+  // handle of this process is InvalidContext; one whose owner or memory is gone, MapFailed.
+  virtual Outcome<ShareableHandle> exportMemory(const void* pointer) = 0;
+  /// The opened allocation's address and size.
+  virtual Outcome<std::pair<void*, size_t>> importMemory(const ShareableHandle& handle) = 0;
+  /// True when that was the last reference, and the memory is unmapped.
+  virtual Outcome<bool> closeImportedMemory(void* pointer) = 0;
+
+  // Device memory handed over as a file descriptor: memory pools shared by descriptor
+  // (cudaMemHandleTypePosixFileDescriptor) and external memory (opaque descriptors).
+  /// `bytes` of device memory in one file, whose pages are used as they are touched, and which
+  /// exportRegion hands out whole.
+  virtual Outcome<void*> createShareableRegion(size_t bytes) = 0;
+  virtual Status destroyShareableRegion(void* base) = 0;
+  /// A new descriptor of the region's file; the caller owns it.
+  virtual Outcome<int> exportRegion(void* base) = 0;
+  /// Maps `bytes` (0: all) of the file behind `fd`, which stays the caller's; the address and
+  /// the size mapped.
+  virtual Outcome<std::pair<void*, size_t>> mapExternalMemory(int fd, size_t bytes) = 0;
+  virtual Status unmapExternalMemory(void* base) = 0;
+
   // Streams and events.
   virtual Outcome<Stream*> createStream(StreamKind kind) = 0;
   virtual Status destroyStream(Stream* stream) = 0;
@@ -65,6 +89,12 @@ public:
   virtual Status queryStream(Stream* stream) = 0;
   virtual Status addHostCallback(Stream* stream, HostCallback callback, void* user) = 0;
   virtual Outcome<Event*> createEvent() = 0;
+  /// An event another process may open (exportEvent) and record, wait for and query; it is
+  /// never timed.
+  virtual Outcome<Event*> createInterprocessEvent() = 0;
+  /// InvalidHandle for an event not made by createInterprocessEvent.
+  virtual Outcome<ShareableHandle> exportEvent(Event* event) = 0;
+  virtual Outcome<Event*> importEvent(const ShareableHandle& handle) = 0;
   virtual Status destroyEvent(Event* event) = 0;
   virtual Status recordEvent(Event* event, Stream* stream) = 0;
   virtual Status waitEvent(Stream* stream, Event* event) = 0;

@@ -24,6 +24,8 @@ enum class StatusCode {
   LaunchFailure,        // cudaErrorLaunchFailure (trap, non-uniform barrier, bad collective)
   Assert,               // cudaErrorAssert (device-side assert)
   NotSupported,         // cudaErrorNotSupported
+  MapFailed,            // cudaErrorMapBufferObjectFailed (another process's memory or event)
+  InvalidContext,       // cudaErrorDeviceUninitialized (201: the driver's INVALID_CONTEXT)
   Unknown,              // cudaErrorUnknown
 };
 

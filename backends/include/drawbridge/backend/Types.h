@@ -3,6 +3,7 @@
 // headers.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +32,12 @@ struct DeviceProperties {
   bool unifiedAddressing = true;
   bool managedMemory = true;
   bool concurrentKernels = true;
+};
+
+/// What another process needs to open device memory or an event: as CUDA's IPC handles, 64
+/// opaque bytes that may travel by any channel (a pipe, a file, a socket).
+struct ShareableHandle {
+  std::array<std::byte, 64> bytes{};
 };
 
 enum class MemoryKind {
