@@ -59,7 +59,10 @@ const cudaArray* findArray(cudaArray_const_t handle) {
   return live.count(handle) ? handle : nullptr;
 }
 
-cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
+namespace {
+
+// The array `format`, `extent` and `flags` describe, without its memory.
+cudaError_t describeArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
                           cudaExtent extent, unsigned flags) {
   if (!array || !format)
     return cudaErrorInvalidValue;
@@ -83,22 +86,58 @@ cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* forma
   }
   if (!validExtent(extent, flags))
     return cudaErrorInvalidValue;
-  auto* result = new cudaArray;
-  result->format = *format;
-  result->extent = extent;
-  result->flags = flags;
-  result->elementBytes = bytes;
-  size_t size = result->rowBytes() * result->rows() * result->slices();
-  result->data = static_cast<char*>(
-      std::aligned_alloc(kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment));
-  if (!result->data) {
-    delete result;
+  *array = new cudaArray;
+  (*array)->format = *format;
+  (*array)->extent = extent;
+  (*array)->flags = flags;
+  (*array)->elementBytes = bytes;
+  return cudaSuccess;
+}
+
+size_t storageBytes(const cudaArray& array) {
+  size_t size = array.rowBytes() * array.rows() * array.slices();
+  return (size + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+void publish(cudaArray_t* result, cudaArray* array) {
+  std::lock_guard lock(liveMutex);
+  live.insert(array);
+  *result = array;
+}
+
+} // namespace
+
+size_t arrayStorageBytes(const cudaChannelFormatDesc& format, cudaExtent extent) {
+  cudaArray shape;
+  shape.extent = extent;
+  shape.elementBytes = formatBytes(format);
+  return storageBytes(shape);
+}
+
+cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
+                          cudaExtent extent, unsigned flags) {
+  cudaArray_t made = nullptr;
+  if (cudaError_t error = describeArray(&made, format, extent, flags))
+    return error;
+  size_t size = storageBytes(*made);
+  made->data = static_cast<char*>(std::aligned_alloc(kAlignment, size));
+  if (!made->data) {
+    delete made;
     return cudaErrorMemoryAllocation;
   }
-  std::memset(result->data, 0, size);
-  std::lock_guard lock(liveMutex);
-  live.insert(result);
-  *array = result;
+  std::memset(made->data, 0, size);
+  publish(array, made);
+  return cudaSuccess;
+}
+
+cudaError_t placeArray(cudaArray_t* array, const cudaChannelFormatDesc* format, cudaExtent extent,
+                       unsigned flags, char* storage) {
+  cudaArray_t made = nullptr;
+  if (cudaError_t error = describeArray(&made, format, extent, flags))
+    return error;
+  made->data = storage;
+  made->ownsData = false;
+  publish(array, made);
   return cudaSuccess;
 }
 
@@ -111,7 +150,8 @@ bool release(cudaArray_t array, bool level) {
       return false;
     live.erase(array);
   }
-  std::free(array->data);
+  if (array->ownsData)
+    std::free(array->data);
   delete array;
   return true;
 }

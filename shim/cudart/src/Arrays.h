@@ -17,6 +17,7 @@ struct cudaArray {
   unsigned flags = 0;
   size_t elementBytes = 0;
   bool mipmapLevel = false; // one level of a mipmapped array, which frees it
+  bool ownsData = true;     // false on external memory, which outlives the array
 
   size_t rowBytes() const { return extent.width * elementBytes; }
   size_t rows() const { return extent.height ? extent.height : 1; }
@@ -43,9 +44,23 @@ cudaError_t withoutArrays(cudaMemcpy3DParms& params);
 
 cudaError_t allocateArray(cudaArray_t* array, const cudaChannelFormatDesc* format,
                           cudaExtent extent, unsigned flags);
+/// The bytes an array of `extent` takes in Drawbridge's layout, rounded up to the alignment each
+/// array starts at; 0 for a format no array can hold.
+size_t arrayStorageBytes(const cudaChannelFormatDesc& format, cudaExtent extent);
+/// An array laid over `storage` (arrayStorageBytes of it, aligned), which the caller owns.
+cudaError_t placeArray(cudaArray_t* array, const cudaChannelFormatDesc* format, cudaExtent extent,
+                       unsigned flags, char* storage);
 /// cudaFreeArray: an array the program allocated; a mipmapped array's level goes only with it.
 cudaError_t freeArray(cudaArray_t array);
 /// Frees one level of a mipmapped array.
 void freeMipmapLevel(cudaArray_t level);
+
+/// cudaExternalMemoryGetMappedMipmappedArray: the levels laid out one after another from `base`,
+/// which has `available` bytes; the array is `source`'s until freeMipmappedArraysOn(source).
+cudaError_t mapMipmappedArray(cudaMipmappedArray_t* result,
+                              const cudaExternalMemoryMipmappedArrayDesc& desc, char* base,
+                              size_t available, const void* source);
+/// Frees the mipmapped arrays mapped onto `source` that the program has not freed.
+void freeMipmappedArraysOn(const void* source);
 
 } // namespace drawbridge::cudart

@@ -1,9 +1,10 @@
 // External memory: a memory object handed over as an opaque file descriptor (a memfd, another
-// process's shareable pool, any mappable file) is mapped as device memory, and buffers inside it
-// are device pointers. The Windows, Direct3D and NvSciBuf handle types need producers that a
-// CPU device does not have; they are refused by name.
+// process's shareable pool, any mappable file) is mapped as device memory; buffers inside it are
+// device pointers, and mipmapped arrays can be laid over it. The Windows, Direct3D and NvSciBuf
+// handle types need producers that a CPU device does not have; they are refused by name.
 #include "Allocations.h"
 #include "Api.h"
+#include "Arrays.h"
 #include "Export.h"
 #include "ExternalMemory.h"
 #include "Log.h"
@@ -95,8 +96,26 @@ cudaError_t mapBuffer(void** pointer, cudaExternalMemory_t memory,
   return cudaSuccess;
 }
 
-// Buffers still mapped go with their memory: CUDA requires them freed first, and then their
-// addresses name nothing.
+// The levels lie one after another in Drawbridge's array layout (Arrays.h), which only another
+// Drawbridge process sharing the memory can also read; they start 256-byte aligned, as every
+// array does, so the offset must be a multiple of 256.
+cudaError_t mapMipmapped(cudaMipmappedArray_t* mipmap, cudaExternalMemory_t memory,
+                         const cudaExternalMemoryMipmappedArrayDesc* desc) {
+  if (!mipmap || !desc)
+    return cudaErrorInvalidValue;
+  ExternalMemories& memories = ExternalMemories::instance();
+  std::lock_guard lock(memories.mutex);
+  if (!memories.live.count(memory))
+    return cudaErrorInvalidResourceHandle;
+  if (desc->offset % 256 || desc->offset >= memory->size)
+    return cudaErrorInvalidValue;
+  return drawbridge::cudart::mapMipmappedArray(mipmap, *desc,
+                                               static_cast<char*>(memory->base) + desc->offset,
+                                               memory->size - desc->offset, memory);
+}
+
+// Buffers and mipmapped arrays still mapped go with their memory: CUDA requires them freed
+// first, and then their addresses name nothing.
 cudaError_t destroy(cudaExternalMemory_t memory) {
   ExternalMemories& memories = ExternalMemories::instance();
   {
@@ -108,6 +127,7 @@ cudaError_t destroy(cudaExternalMemory_t memory) {
       Allocations::instance().remove(buffer);
     memories.live.erase(it);
   }
+  freeMipmappedArraysOn(memory);
   cudaError_t result = onCurrentDevice([&](drawbridge::backend::Device& d) {
     return toCudaError(d.unmapExternalMemory(memory->base), "cudaDestroyExternalMemory");
   });
@@ -154,4 +174,12 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaExternalMemoryGetMappedBuffer(
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaDestroyExternalMemory(cudaExternalMemory_t extMem) {
   return api(
       "cudaDestroyExternalMemory", [&] { return destroy(extMem); }, extMem);
+}
+
+DRAWBRIDGE_CUDART_EXPORT cudaError_t
+cudaExternalMemoryGetMappedMipmappedArray(cudaMipmappedArray_t* mipmap, cudaExternalMemory_t extMem,
+                                          const cudaExternalMemoryMipmappedArrayDesc* mipmapDesc) {
+  return api(
+      "cudaExternalMemoryGetMappedMipmappedArray",
+      [&] { return mapMipmapped(mipmap, extMem, mipmapDesc); }, mipmap, extMem, mipmapDesc);
 }

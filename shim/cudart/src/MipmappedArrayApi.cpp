@@ -17,6 +17,7 @@ using namespace drawbridge::cudart;
 // Completes the runtime header's opaque struct cudaMipmappedArray.
 struct cudaMipmappedArray {
   std::vector<cudaArray_t> levels;
+  const void* source = nullptr; // the external memory it is mapped onto, if any
 };
 
 namespace {
@@ -49,8 +50,11 @@ void freeLevels(cudaMipmappedArray& mipmapped) {
     freeMipmapLevel(level);
 }
 
-cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* format,
-                     cudaExtent extent, unsigned numLevels, unsigned flags) {
+// Makes each level with `makeLevel(&array, extent)`, which allocates it or places it.
+template <typename MakeLevel>
+cudaError_t build(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* format,
+                  cudaExtent extent, unsigned numLevels, unsigned flags, const void* source,
+                  MakeLevel makeLevel) {
   if (!result || !format)
     return cudaErrorInvalidValue;
   *result = nullptr;
@@ -58,11 +62,11 @@ cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* 
   if (!layered && !extent.depth && (extent.width > kMaxMipmapped || extent.height > kMaxMipmapped))
     return cudaErrorInvalidValue;
   auto* made = new cudaMipmappedArray;
+  made->source = source;
   unsigned levels = levelCount(extent, numLevels, layered);
   for (unsigned level = 0; level < levels; ++level) {
     cudaArray_t array = nullptr;
-    if (cudaError_t error =
-            allocateArray(&array, format, levelExtent(extent, level, layered), flags)) {
+    if (cudaError_t error = makeLevel(&array, levelExtent(extent, level, layered))) {
       freeLevels(*made);
       delete made;
       return error;
@@ -74,6 +78,14 @@ cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* 
   live.insert(made);
   *result = made;
   return cudaSuccess;
+}
+
+cudaError_t allocate(cudaMipmappedArray_t* result, const cudaChannelFormatDesc* format,
+                     cudaExtent extent, unsigned numLevels, unsigned flags) {
+  return build(result, format, extent, numLevels, flags, nullptr,
+               [&](cudaArray_t* array, cudaExtent levelExtent) {
+                 return allocateArray(array, format, levelExtent, flags);
+               });
 }
 
 cudaError_t release(cudaMipmappedArray_t mipmapped) {
@@ -90,6 +102,37 @@ cudaError_t release(cudaMipmappedArray_t mipmapped) {
 }
 
 } // namespace
+
+cudaError_t drawbridge::cudart::mapMipmappedArray(cudaMipmappedArray_t* result,
+                                                  const cudaExternalMemoryMipmappedArrayDesc& desc,
+                                                  char* base, size_t available,
+                                                  const void* source) {
+  // A graphics API's colour targets need the flag on NVIDIA; with no graphics API it means nothing.
+  unsigned flags = desc.flags & ~cudaArrayColorAttachment;
+  size_t used = 0;
+  return build(result, &desc.formatDesc, desc.extent, desc.numLevels, flags, source,
+               [&](cudaArray_t* array, cudaExtent levelExtent) {
+                 size_t bytes = arrayStorageBytes(desc.formatDesc, levelExtent);
+                 if (bytes > available - used)
+                   return cudaErrorInvalidValue; // the levels run past the memory's end
+                 cudaError_t placed =
+                     placeArray(array, &desc.formatDesc, levelExtent, flags, base + used);
+                 used += bytes;
+                 return placed;
+               });
+}
+
+void drawbridge::cudart::freeMipmappedArraysOn(const void* source) {
+  std::vector<cudaMipmappedArray*> orphans;
+  {
+    std::lock_guard lock(liveMutex);
+    for (const cudaMipmappedArray* mipmapped : live)
+      if (mipmapped->source == source)
+        orphans.push_back(const_cast<cudaMipmappedArray*>(mipmapped));
+  }
+  for (cudaMipmappedArray* mipmapped : orphans)
+    release(mipmapped);
+}
 
 std::vector<cudaArray_t> drawbridge::cudart::mipmapLevels(cudaMipmappedArray_const_t handle) {
   cudaMipmappedArray* mipmapped = findMipmapped(handle);

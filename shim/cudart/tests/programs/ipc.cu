@@ -27,6 +27,10 @@ __global__ void fill(float* p, int n, float base) {
     p[i] = base + float(i % 1000);
 }
 
+__global__ void fetchLevel(cudaTextureObject_t sampler, float u, float v, float level, float* out) {
+  *out = tex2DLod<float>(sampler, u, v, level);
+}
+
 __global__ void addOne(float* p, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n)
@@ -347,6 +351,65 @@ static int childPools(int socket) {
   return 0;
 }
 
+// Mipmapped arrays laid over external memory at `kArrays`: two mappings of one offset share their
+// texels, which lie in the memory object in Drawbridge's array layout (each level's rows tightly
+// packed, levels one after another at 256-byte boundaries), and textures sample them. A mapping
+// the program does not free goes with the memory (checked by the caller after the destroy).
+static cudaMipmappedArray_t leftMapped;
+
+static void externalMipmaps(cudaExternalMemory_t memory, int view) {
+  const size_t kArrays = 128 << 10, kSide = 64;
+  cudaExternalMemoryMipmappedArrayDesc desc{};
+  desc.offset = kArrays + 4; // not at an array boundary
+  desc.formatDesc = cudaCreateChannelDesc<float>();
+  desc.extent = make_cudaExtent(kSide, kSide, 0);
+  desc.numLevels = 7;
+  cudaMipmappedArray_t first, second;
+  EXPECT(cudaExternalMemoryGetMappedMipmappedArray(&first, memory, &desc), cudaErrorInvalidValue);
+  desc.offset = (1 << 20) - 256; // the levels would run past the end
+  EXPECT(cudaExternalMemoryGetMappedMipmappedArray(&first, memory, &desc), cudaErrorInvalidValue);
+  desc.offset = kArrays;
+  OK(cudaExternalMemoryGetMappedMipmappedArray(&first, memory, &desc));
+  OK(cudaExternalMemoryGetMappedMipmappedArray(&second, memory, &desc));
+  cudaArray_t written, read;
+  OK(cudaGetMipmappedArrayLevel(&written, first, 1));
+  OK(cudaGetMipmappedArrayLevel(&read, second, 1));
+  const size_t side = kSide / 2, row = side * sizeof(float);
+  std::vector<float> texels(side * side), back(side * side);
+  for (size_t i = 0; i < texels.size(); ++i)
+    texels[i] = 0.5f * float(i);
+  OK(cudaMemcpy2DToArray(written, 0, 0, texels.data(), row, row, side, cudaMemcpyHostToDevice));
+  OK(cudaMemcpy2DFromArray(back.data(), row, read, 0, 0, row, side, cudaMemcpyDeviceToHost));
+  REQUIRE(back == texels);
+  std::vector<float> inMemory(side * side);
+  off_t level1 = off_t(kArrays + kSide * kSide * sizeof(float));
+  REQUIRE(pread(view, inMemory.data(), row * side, level1) == ssize_t(row * side));
+  REQUIRE(inMemory == texels);
+
+  cudaResourceDesc resource{};
+  resource.resType = cudaResourceTypeMipmappedArray;
+  resource.res.mipmap.mipmap = second;
+  cudaTextureDesc sampling{};
+  sampling.normalizedCoords = 1;
+  sampling.filterMode = cudaFilterModePoint;
+  sampling.mipmapFilterMode = cudaFilterModePoint;
+  sampling.maxMipmapLevelClamp = 6;
+  cudaTextureObject_t sampler;
+  OK(cudaCreateTextureObject(&sampler, &resource, &sampling, nullptr));
+  float* out;
+  OK(cudaMalloc(&out, sizeof(float)));
+  const size_t x = 5, y = 3; // a texel of level 1
+  fetchLevel<<<1, 1>>>(sampler, (float(x) + 0.5f) / float(side), (float(y) + 0.5f) / float(side),
+                       1.0f, out);
+  float fetched = 0;
+  OK(cudaMemcpy(&fetched, out, sizeof(float), cudaMemcpyDeviceToHost));
+  REQUIRE(fetched == texels[y * side + x]);
+  OK(cudaDestroyTextureObject(sampler));
+  OK(cudaFree(out));
+  OK(cudaFreeMipmappedArray(first));
+  leftMapped = second;
+}
+
 // DRAWBRIDGE-ONLY(external): external memory from a memfd the program made. NVIDIA's runtime
 // imports opaque descriptors that Vulkan or the driver exported, which a test program without
 // either cannot make; on Drawbridge any mappable memory object is one.
@@ -391,11 +454,14 @@ static int external() {
   REQUIRE(pread(view, seen.data(), n * sizeof(float), off_t(offset)) == ssize_t(n * sizeof(float)));
   for (int i = 0; i < n; ++i)
     REQUIRE(seen[size_t(i)] == 51.0f + float(i % 1000));
+  externalMipmaps(memory, view);
   close(view);
   OK(cudaFree(p));
   OK(cudaDestroyExternalMemory(memory));
   EXPECT(cudaExternalMemoryGetMappedBuffer(reinterpret_cast<void**>(&p), memory, &buffer),
          cudaErrorInvalidResourceHandle);
+  cudaArray_t level;
+  EXPECT(cudaGetMipmappedArrayLevel(&level, leftMapped, 0), cudaErrorInvalidResourceHandle);
   cudaGetLastError();
   std::printf("external ok\n");
   return 0;
