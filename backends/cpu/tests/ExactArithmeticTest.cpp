@@ -65,6 +65,23 @@ TEST_F(ExactArithmeticTest, LoopAccumulatorEndsCanonical) {
   EXPECT_EQ(sums[0], 1.0f);
 }
 
+// The backend makes a NaN canonical only where its bits can be seen; every way out of a phi, a
+// select and a shuffle that carried it must still see 0x7fffffff.
+TEST_F(ExactArithmeticTest, CarriedNaNIsCanonicalWhereSeen) {
+  const unsigned values[] = {0xffc01234u, 0x3f800000u, 0xbf800000u};
+  float* in = buffer<float>(std::size(values));
+  std::memcpy(in, values, sizeof values);
+  float* seen = buffer<float>(5, 0.0f);
+  ASSERT_TRUE(run("exact_carried", {1}, {32}, 0, in, int(std::size(values)), seen).ok());
+  unsigned bits[5];
+  std::memcpy(bits, seen, sizeof bits);
+  EXPECT_EQ(bits[0], 0x7fffffffu) << "stored after a phi, a select and a shuffle";
+  EXPECT_EQ(bits[1], 0x7fffu) << "bit-cast (its high half)";
+  EXPECT_EQ(bits[2], 0x7fffffffu) << "passed to a device function that returns it";
+  EXPECT_EQ(bits[3], 0x7fffffffu) << "made in a device function, returned through a phi";
+  EXPECT_EQ(bits[4], 0xffc01234u) << "loaded and stored: the payload is kept, as NVIDIA's ld/st";
+}
+
 #ifdef DRAWBRIDGE_KERNELS_FROM_PTX
 TEST_F(ExactArithmeticTest, SetpFtzFlushesItsInputs) {
   EXPECT_EQ(out[7], 0u) << "setp.ltu.ftz(-subnormal, 0)";
