@@ -107,3 +107,17 @@ extern "C" __global__ void exact_carried(const float* in, int n, float* out) {
     out[4] = in[0];
   }
 }
+
+// min and max against a constant (relu's fmaxf(x, 0), a max-reduction's -inf) become a compare
+// and a select: -0 still below +0, a NaN operand still ignored.
+extern "C" __global__ void exact_min_max_constant(const float* in, float* out) {
+  float positiveZero = in[0], negativeZero = in[1], nan = in[2];
+  out[0] = fmaxf(negativeZero, 0.0f);
+  out[1] = fminf(negativeZero, 0.0f);
+  out[2] = fmaxf(positiveZero, -0.0f);
+  out[3] = fminf(positiveZero, -0.0f);
+  out[4] = fmaxf(nan, 0.0f);
+  out[5] = fminf(nan, -1.0f);
+  out[6] = fmaxf(-INFINITY, in[3]);
+  out[7] = fminf(in[3], 1.0f);
+}
