@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 namespace drawbridge::backend::cpu::test {
 namespace {
@@ -20,6 +21,12 @@ protected:
     std::copy(std::begin(inputs), std::end(inputs), in);
     out = buffer<unsigned>(18, 0xdeadbeefu); // one per Slot in kernels/exact.cu
     ASSERT_TRUE(run("exact_f32", {1}, {1}, 0, in, out).ok());
+  }
+  // A buffer holding `bits`, which the kernels read as floats.
+  unsigned* bitsBuffer(std::initializer_list<unsigned> bits) {
+    unsigned* values = buffer<unsigned>(bits.size());
+    std::copy(bits.begin(), bits.end(), values);
+    return values;
   }
   unsigned* out = nullptr;
 };
@@ -63,6 +70,33 @@ TEST_F(ExactArithmeticTest, LoopAccumulatorEndsCanonical) {
   EXPECT_EQ(bits[1], 0x7fffffffu);
   ASSERT_TRUE(run("exact_sum", {1}, {2}, 0, in, 1, sums).ok());
   EXPECT_EQ(sums[0], 1.0f);
+}
+
+// The backend makes a NaN canonical only where its bits can be seen; every way out of a phi, a
+// select and a shuffle that carried it must still see 0x7fffffff.
+TEST_F(ExactArithmeticTest, CarriedNaNIsCanonicalWhereSeen) {
+  unsigned* in = bitsBuffer({0xffc01234u, 0x3f800000u, 0xbf800000u});
+  unsigned* bits = buffer<unsigned>(5);
+  ASSERT_TRUE(run("exact_carried", {1}, {32}, 0, in, 3, bits).ok());
+  EXPECT_EQ(bits[0], 0x7fffffffu) << "stored after a phi, a select and a shuffle";
+  EXPECT_EQ(bits[1], 0x7fffu) << "bit-cast (its high half)";
+  EXPECT_EQ(bits[2], 0x7fffffffu) << "passed to a device function that returns it";
+  EXPECT_EQ(bits[3], 0x7fffffffu) << "made in a device function, returned through a phi";
+  EXPECT_EQ(bits[4], 0xffc01234u) << "loaded and stored: the payload is kept, as NVIDIA's ld/st";
+}
+
+TEST_F(ExactArithmeticTest, MinAndMaxAgainstAConstant) {
+  unsigned* in = bitsBuffer({0x00000000u, 0x80000000u, 0xffc01234u, 0x40200000u});
+  unsigned* bits = buffer<unsigned>(8, 0xdeadbeefu);
+  ASSERT_TRUE(run("exact_min_max_constant", {1}, {1}, 0, in, bits).ok());
+  EXPECT_EQ(bits[0], 0x00000000u) << "fmaxf(-0, 0)";
+  EXPECT_EQ(bits[1], 0x80000000u) << "fminf(-0, 0)";
+  EXPECT_EQ(bits[2], 0x00000000u) << "fmaxf(+0, -0)";
+  EXPECT_EQ(bits[3], 0x80000000u) << "fminf(+0, -0)";
+  EXPECT_EQ(bits[4], 0x00000000u) << "fmaxf(NaN, 0)";
+  EXPECT_EQ(bits[5], 0xbf800000u) << "fminf(NaN, -1)";
+  EXPECT_EQ(bits[6], 0x40200000u) << "fmaxf(-inf, 2.5)";
+  EXPECT_EQ(bits[7], 0x3f800000u) << "fminf(2.5, 1)";
 }
 
 #ifdef DRAWBRIDGE_KERNELS_FROM_PTX

@@ -1,11 +1,18 @@
 // Makes the host's floating-point results NVIDIA's where x86 and LLVM differ from them
 // (measured on an H200, issue 13):
 //  - every f32, f16 and bf16 operation that produces a NaN returns the canonical NaN (0x7fffffff,
-//    0x7fff), whatever the inputs' payloads; x86 returns 0xffc00000 or keeps a payload. The fix
-//    is a select on an unordered compare after each NaN-producing operation: LLVM vectorises it,
-//    and operations that cannot produce a NaN (fneg, fabs, copysign, loads) get none. f64 keeps
-//    the host's NaN: only the 32- and 16-bit formats were measured canonical.
+//    0x7fff), whatever the inputs' payloads; x86 returns 0xffc00000 or keeps a payload. f64
+//    keeps the host's NaN: only the 32- and 16-bit formats were measured canonical.
 //  - min and max order -0 below +0 (min(+0, -0) = -0); LLVM's minnum/maxnum may return either.
+// A NaN's bits matter only where they can be observed, so the canonical NaN is selected there
+// and not after every operation that can make one (issue 13 item 4: the selects before each
+// warp shuffle cost the row kernels up to 4% of their instructions): a value that arithmetic
+// made, or that phis, selects, vector moves and f32 shuffles carried from arithmetic unchanged,
+// is made canonical where it is stored (atomics included), bit-cast, passed to a call or inline
+// asm, returned, widened to f64, or given to fneg/fabs/copysign (which move its bits; the
+// result is then NVIDIA's). Arithmetic consuming it makes a NaN of its own that is fixed where
+// observed; compares and conversions to integers do not see payloads. Loads and arguments keep
+// their bits, as NVIDIA's ld, mov and st do.
 // Runs on both input paths (PTX frontend and clang's NVVM IR), before the optimiser.
 #include "Lowering.h"
 
@@ -26,6 +33,10 @@ std::optional<uint64_t> canonicalNaNBits(llvm::Type* scalar) {
   if (scalar->isHalfTy() || scalar->isBFloatTy())
     return 0x7fff;
   return std::nullopt;
+}
+
+bool hasCanonicalNaN(llvm::Type* type) {
+  return canonicalNaNBits(type->getScalarType()).has_value();
 }
 
 // Intrinsics whose result may be a NaN made (or passed on) by arithmetic; fabs, copysign and
@@ -92,6 +103,41 @@ bool makesNaN(const llvm::Instruction& instruction) {
   return false;
 }
 
+// A non-NaN constant (scalar or splat), or null.
+const llvm::ConstantFP* numberConstant(llvm::Value* v) {
+  auto* constant = llvm::dyn_cast<llvm::Constant>(v);
+  if (constant && constant->getType()->isVectorTy())
+    constant = constant->getSplatValue();
+  auto* number = llvm::dyn_cast_or_null<llvm::ConstantFP>(constant);
+  return number && !number->isNaN() ? number : nullptr;
+}
+
+// minnum/maxnum with a non-NaN constant operand (relu's fmaxf(x, 0), a max-reduction's -inf):
+// never a NaN, and an ordered compare and a select give NVIDIA's result, -0 below +0 included,
+// more cheaply than the general case's bit merge.
+bool isMinMaxWithNumber(const llvm::Instruction& instruction) {
+  auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
+  if (!intrinsic || (intrinsic->getIntrinsicID() != llvm::Intrinsic::minnum &&
+                     intrinsic->getIntrinsicID() != llvm::Intrinsic::maxnum))
+    return false;
+  return numberConstant(intrinsic->getArgOperand(0)) || numberConstant(intrinsic->getArgOperand(1));
+}
+
+llvm::Value* selectMinMaxWithNumber(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call) {
+  llvm::Value* x = call.getArgOperand(0);
+  llvm::Value* c = call.getArgOperand(1);
+  if (!numberConstant(c))
+    std::swap(x, c);
+  bool zero = numberConstant(c)->isZero();
+  bool negative = numberConstant(c)->isNegative();
+  // A tie keeps x where x is the zero that must win: +0 for max against -0, -0 for min against
+  // +0; every other tie is between equal bits. A NaN x compares false and gives c.
+  llvm::Value* takeX = call.getIntrinsicID() == llvm::Intrinsic::maxnum
+                           ? (zero && negative ? b.CreateFCmpOGE(x, c) : b.CreateFCmpOGT(x, c))
+                           : (zero && !negative ? b.CreateFCmpOLE(x, c) : b.CreateFCmpOLT(x, c));
+  return b.CreateSelect(takeX, x, c);
+}
+
 // min/max of two zeros of different signs: the bits of -0 for min (the sign bits or-ed), +0
 // for max (and-ed). Equal non-zero operands have equal bits, so this holds for every equal pair.
 // minimum/maximum (min.NaN, max.NaN) order -0 below +0 themselves but must return a NaN for any
@@ -101,10 +147,12 @@ llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, l
   if (id == llvm::Intrinsic::minimum || id == llvm::Intrinsic::maximum) {
     llvm::Value* x = call.getArgOperand(0);
     llvm::Value* y = call.getArgOperand(1);
-    return b.CreateSelect(b.CreateFCmpUNO(x, y), b.CreateFAdd(x, y), r); // made canonical next
+    return b.CreateSelect(b.CreateFCmpUNO(x, y), b.CreateFAdd(x, y), r); // canonical where seen
   }
   if (id != llvm::Intrinsic::minnum && id != llvm::Intrinsic::maxnum)
     return r;
+  if (isMinMaxWithNumber(call))
+    return selectMinMaxWithNumber(b, call);
   llvm::Type* type = call.getType();
   llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
   llvm::Value* x = b.CreateBitCast(call.getArgOperand(0), bitsType);
@@ -114,114 +162,108 @@ llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, l
   return b.CreateSelect(equal, b.CreateBitCast(merged, type), r);
 }
 
-bool hasCanonicalNaN(llvm::Type* type) {
-  return canonicalNaNBits(type->getScalarType()).has_value();
+// f32 shuffles move a lane's bits to another lane unchanged (the `p` forms return a struct and
+// are treated as observers).
+bool isF32Shuffle(const llvm::Instruction& instruction) {
+  auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction);
+  llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
+  return callee && callee->getName().starts_with("llvm.nvvm.shfl.sync.") &&
+         callee->getName().ends_with(".f32");
 }
 
-// Phis that merge only results of NaN-making operations, NaN-free constants and other such phis
-// (a loop's accumulator): nothing they carry needs its payload kept, so they are made canonical
-// where their values are used rather than in every iteration of the loop that makes them, which
-// would keep LLVM from vectorising the loop.
-using PhiSet = llvm::SmallPtrSet<llvm::PHINode*, 8>;
-
-PhiSet arithmeticPhis(llvm::Function& function) {
-  PhiSet phis;
-  for (llvm::Instruction& instruction : llvm::instructions(function))
-    if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction);
-        phi && hasCanonicalNaN(phi->getType()))
-      phis.insert(phi);
-  auto arithmetic = [&](llvm::Value* v) {
-    if (auto* constant = llvm::dyn_cast<llvm::Constant>(v))
-      return !constant->containsUndefOrPoisonElement() && !constant->isNaN();
-    if (auto* phi = llvm::dyn_cast<llvm::PHINode>(v))
-      return phis.contains(phi);
-    auto* instruction = llvm::dyn_cast<llvm::Instruction>(v);
-    return instruction && makesNaN(*instruction);
-  };
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (llvm::PHINode* phi : PhiSet(phis))
-      if (!llvm::all_of(phi->incoming_values(), arithmetic)) {
-        phis.erase(phi);
-        changed = true;
-      }
-  }
-  return phis;
+// Whether `use` carries its value's bits unchanged into the user's result.
+bool passesOn(const llvm::Use& use) {
+  auto* user = llvm::cast<llvm::Instruction>(use.getUser());
+  if (llvm::isa<llvm::SelectInst>(user))
+    return use.getOperandNo() != 0; // not the condition
+  return llvm::isa<llvm::PHINode, llvm::FreezeInst, llvm::ExtractElementInst,
+                   llvm::InsertElementInst, llvm::ShuffleVectorInst>(user) ||
+         isF32Shuffle(*user);
 }
 
-// Whether a use can see a NaN's payload. A compare cannot, an operation that is itself made
-// canonical passes on no payload, so a chain of arithmetic is fixed once, where it ends, and an
-// arithmetic phi is fixed where it is used.
-bool seesPayload(const llvm::Use& use, const PhiSet& phis) {
-  auto* user = llvm::dyn_cast<llvm::Instruction>(use.getUser());
-  if (!user)
+// Whether `use` cannot tell one NaN from another: compares, conversions to integers (NaN has no
+// integer value), arithmetic (its own NaN result is fixed where observed) and min/max against a
+// number (never a NaN).
+bool blindToPayload(const llvm::Use& use) {
+  auto* user = llvm::cast<llvm::Instruction>(use.getUser());
+  if (llvm::isa<llvm::FCmpInst, llvm::FPToSIInst, llvm::FPToUIInst>(user))
     return true;
-  if (llvm::isa<llvm::FCmpInst>(user))
-    return false;
-  if (auto* phi = llvm::dyn_cast<llvm::PHINode>(user))
-    return !phis.contains(phi);
-  return !(hasCanonicalNaN(user->getType()) && makesNaN(*user));
+  if (isMinMaxWithNumber(*user))
+    return true;
+  if (llvm::isa<llvm::CallInst>(user) && !llvm::isa<llvm::IntrinsicInst>(user))
+    return false; // the callee may look at the bits (__nv_signbitf, modff's stored part)
+  return hasCanonicalNaN(user->getType()) && makesNaN(*user);
 }
 
-llvm::Value* canonicalized(llvm::IRBuilder<>& b, llvm::Value* v, uint64_t nanBits) {
+// The values that may hold a NaN with the host's bits: results of NaN-making arithmetic, and
+// what carries them on unchanged.
+using ValueSet = llvm::SmallPtrSet<llvm::Instruction*, 32>;
+
+ValueSet hostNaNValues(llvm::Function& function) {
+  ValueSet values;
+  std::vector<llvm::Instruction*> work;
+  for (llvm::Instruction& instruction : llvm::instructions(function))
+    if (hasCanonicalNaN(instruction.getType()) && makesNaN(instruction) &&
+        !isMinMaxWithNumber(instruction) && values.insert(&instruction).second)
+      work.push_back(&instruction);
+  while (!work.empty()) {
+    llvm::Instruction* value = work.back();
+    work.pop_back();
+    for (llvm::Use& use : value->uses())
+      if (passesOn(use))
+        if (auto* user = llvm::cast<llvm::Instruction>(use.getUser()); values.insert(user).second)
+          work.push_back(user);
+  }
+  return values;
+}
+
+llvm::Value* canonicalized(llvm::IRBuilder<>& b, llvm::Value* v) {
   llvm::Type* type = v->getType();
+  uint64_t nanBits = *canonicalNaNBits(type->getScalarType());
   llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
   llvm::Value* canonical =
       b.CreateBitCast(llvm::ConstantInt::get(bitsType, nanBits), type); // splat for vectors
   return b.CreateSelect(b.CreateFCmpUNO(v, v), canonical, v);
 }
 
-// An arithmetic phi made canonical at each use that sees its payload, just before that use.
-void makeExactWhereUsed(llvm::PHINode& phi, const PhiSet& phis) {
-  uint64_t nan = *canonicalNaNBits(phi.getType()->getScalarType());
-  llvm::SmallVector<llvm::Use*, 4> uses;
-  for (llvm::Use& use : phi.uses())
-    if (seesPayload(use, phis))
-      uses.push_back(&use);
-  for (llvm::Use* use : uses) {
-    auto* user = llvm::cast<llvm::Instruction>(use->getUser());
-    auto* userPhi = llvm::dyn_cast<llvm::PHINode>(user);
-    llvm::IRBuilder<> b(userPhi ? userPhi->getIncomingBlock(*use)->getTerminator() : user);
-    use->set(canonicalized(b, &phi, nan));
-  }
-}
+} // namespace
 
-void makeExact(llvm::Instruction& instruction, const PhiSet& phis) {
-  llvm::Type* type = instruction.getType();
-  std::optional<uint64_t> nan = canonicalNaNBits(type->getScalarType());
-  if (nan && llvm::none_of(instruction.uses(),
-                           [&](const llvm::Use& use) { return seesPayload(use, phis); }))
-    nan.reset();
-  auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
-  if (!nan && !intrinsic)
-    return;
-  // The uses to redirect, taken before the fix-up adds its own.
+// min and max made NVIDIA's; the uses they had now take the exact result.
+void orderSignedZeros(llvm::IntrinsicInst& call) {
   llvm::SmallVector<llvm::Use*, 4> uses;
-  for (llvm::Use& use : instruction.uses())
+  for (llvm::Use& use : call.uses())
     uses.push_back(&use);
-  llvm::IRBuilder<> b(instruction.getNextNode());
-  llvm::Value* r = &instruction;
-  if (intrinsic)
-    r = orderSignedZeros(b, *intrinsic, r);
-  if (nan)
-    r = canonicalized(b, r, *nan);
+  llvm::IRBuilder<> b(call.getNextNode());
+  llvm::Value* r = orderSignedZeros(b, call, &call);
+  if (r == &call)
+    return;
   for (llvm::Use* use : uses)
     use->set(r);
+  if (call.use_empty())
+    call.eraseFromParent();
 }
-
-} // namespace
 
 void makeArithmeticExact(llvm::Module& module) {
   for (llvm::Function& function : module) {
-    std::vector<llvm::Instruction*> targets;
-    for (llvm::Instruction& instruction : llvm::instructions(function))
-      if (instruction.getType()->isFPOrFPVectorTy() && makesNaN(instruction))
-        targets.push_back(&instruction);
-    PhiSet phis = arithmeticPhis(function);
-    for (llvm::Instruction* instruction : targets)
-      makeExact(*instruction, phis);
-    for (llvm::PHINode* phi : phis)
-      makeExactWhereUsed(*phi, phis);
+    ValueSet hostNaNs = hostNaNValues(function);
+    // The uses that see a host NaN's bits, in program order, found before the fix-ups below add
+    // uses of their own.
+    std::vector<llvm::Use*> observers;
+    std::vector<llvm::IntrinsicInst*> intrinsics;
+    for (llvm::Instruction& instruction : llvm::instructions(function)) {
+      if (hostNaNs.contains(&instruction))
+        for (llvm::Use& use : instruction.uses())
+          if (!passesOn(use) && !blindToPayload(use))
+            observers.push_back(&use);
+      if (auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction))
+        intrinsics.push_back(intrinsic);
+    }
+    for (llvm::IntrinsicInst* call : intrinsics)
+      orderSignedZeros(*call);
+    for (llvm::Use* use : observers) {
+      llvm::IRBuilder<> b(llvm::cast<llvm::Instruction>(use->getUser()));
+      use->set(canonicalized(b, use->get()));
+    }
   }
 }
 

@@ -73,3 +73,51 @@ extern "C" __global__ void exact_sum(const float* in, int n, float* out) {
     sum = fmaf(in[i], in[i], sum);
   out[threadIdx.x] = sum;
 }
+
+// A NaN made by arithmetic and carried unchanged by a loop's phi, a select and a shuffle is the
+// canonical NaN wherever its bits can be seen (stored, bit-cast, passed to and returned from a
+// device function), although the backend fixes it only there; a loaded NaN keeps its payload.
+__device__ __noinline__ float largestAfter(float v, const float* in, int n) {
+  for (int i = 0; i < n; ++i) // a NaN v compares false: it stays, through the loop's phi
+    if (in[i] > v)
+      v = in[i];
+  return v;
+}
+
+__device__ __noinline__ float doubledThenLargest(const float* in, int n) {
+  float v = in[0] * 2.0f;
+  for (int i = 1; i < n; ++i)
+    if (in[i] > v)
+      v = in[i];
+  return v;
+}
+
+extern "C" __global__ void exact_carried(const float* in, int n, float* out) {
+  float made = in[0] * 2.0f; // in[0] is a NaN with a payload, which x86 keeps
+  for (int i = 1; i < n; ++i)
+    if (in[i] > made)
+      made = in[i];
+  float chosen = threadIdx.x % 2 == 0 ? made : in[1];
+  float moved = __shfl_sync(0xffffffffu, chosen, 0);
+  if (threadIdx.x == 1) {
+    out[0] = moved;
+    reinterpret_cast<unsigned*>(out)[1] = __float_as_uint(moved) >> 16;
+    out[2] = largestAfter(moved, in + 1, n - 1);
+    out[3] = doubledThenLargest(in, n);
+    out[4] = in[0];
+  }
+}
+
+// min and max against a constant (relu's fmaxf(x, 0), a max-reduction's -inf) become a compare
+// and a select: -0 still below +0, a NaN operand still ignored.
+extern "C" __global__ void exact_min_max_constant(const float* in, float* out) {
+  float positiveZero = in[0], negativeZero = in[1], nan = in[2];
+  out[0] = fmaxf(negativeZero, 0.0f);
+  out[1] = fminf(negativeZero, 0.0f);
+  out[2] = fmaxf(positiveZero, -0.0f);
+  out[3] = fminf(positiveZero, -0.0f);
+  out[4] = fmaxf(nan, 0.0f);
+  out[5] = fminf(nan, -1.0f);
+  out[6] = fmaxf(-INFINITY, in[3]);
+  out[7] = fminf(in[3], 1.0f);
+}
