@@ -223,20 +223,6 @@ static int occupancy() {
          cudaErrorInvalidValue);
   EXPECT(cudaFuncGetParamInfo(&notAKernel, 0, &offsets[0], &sizes[0]),
          cudaErrorInvalidDeviceFunction);
-
-  // cudaLaunchKernelExC names an attribute it does not support rather than ignoring it.
-  cudaLaunchAttribute cluster;
-  cluster.id = cudaLaunchAttributeClusterDimension;
-  cluster.val.clusterDim.x = 2;
-  cluster.val.clusterDim.y = 1;
-  cluster.val.clusterDim.z = 1;
-  cudaLaunchConfig_t config = {};
-  config.gridDim = 2;
-  config.blockDim = 32;
-  config.attrs = &cluster;
-  config.numAttrs = 1;
-  EXPECT(cudaLaunchKernelEx(&config, validity, out), cudaErrorNotSupported);
-  cudaGetLastError();
   OK(cudaFree(out));
   std::printf("occupancy ok\n");
   return 0;
@@ -251,6 +237,29 @@ static int fault() {
   OK(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(traps_before_sync), 4, 32, args, 0, 0));
   EXPECT(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
   std::printf("fault reported\n");
+  return 0;
+}
+
+// DRAWBRIDGE-ONLY(clusters): the CPU device is an sm_80 device, which has no thread-block
+// clusters, so cudaLaunchKernelExC names the cluster attribute and refuses the launch rather than
+// running it without clusters; an sm_90 GPU runs it.
+static int clusters() {
+  int* out = nullptr;
+  OK(cudaMalloc(&out, 2 * sizeof(int)));
+  cudaLaunchAttribute cluster;
+  cluster.id = cudaLaunchAttributeClusterDimension;
+  cluster.val.clusterDim.x = 2;
+  cluster.val.clusterDim.y = 1;
+  cluster.val.clusterDim.z = 1;
+  cudaLaunchConfig_t config = {};
+  config.gridDim = 2;
+  config.blockDim = 32;
+  config.attrs = &cluster;
+  config.numAttrs = 1;
+  EXPECT(cudaLaunchKernelEx(&config, validity, out), cudaErrorNotSupported);
+  cudaGetLastError();
+  OK(cudaFree(out));
+  std::printf("clusters refused\n");
   return 0;
 }
 
@@ -282,6 +291,8 @@ int main(int argc, char** argv) {
     return fault();
   if (!std::strcmp(section, "ordinary-sync"))
     return ordinary_sync();
-  std::printf("usage: cooperative grid-sync|occupancy|fault|ordinary-sync\n");
+  if (!std::strcmp(section, "clusters"))
+    return clusters();
+  std::printf("usage: cooperative grid-sync|occupancy|fault|ordinary-sync|clusters\n");
   return 2;
 }
