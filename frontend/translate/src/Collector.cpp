@@ -74,14 +74,18 @@ public:
     clang::SourceLocation loc = decl->getLocation();
     if (!decl->getIdentifier() || !inProjectFile(sm_, loc))
       return true;
-    llvm::StringRef name = decl->getName();
-    facts_.names.declarations.insert(name);
-    // Any HIP version: a name some row maps must not be renamed where the project declares it.
-    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), HipVersion{99, 0});
-    if (mapped.usable && loc.isFileID())
-      if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
-        facts_.names.declarationSites.emplace(realPath(sm_.getFileManager(), entry->getName()),
-                                              sm_.getFileOffset(loc));
+    facts_.names.declarations.insert(decl->getName());
+    keepIfMapped(decl->getName(), loc);
+    return true;
+  }
+
+  /// Uses of the project's own declarations under a name the tables know (a variable called
+  /// `texture`, the template CUDA 12 removed) are the project's too.
+  bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
+    const clang::ValueDecl* decl = reference->getDecl();
+    if (decl->getIdentifier() && inProjectFile(sm_, decl->getLocation()) &&
+        inProjectFile(sm_, reference->getLocation()))
+      keepIfMapped(decl->getName(), reference->getLocation());
     return true;
   }
 
@@ -91,6 +95,11 @@ public:
     clang::SourceLocation loc = sm_.getSpellingLoc(member->getMemberLoc());
     if (!inProjectFile(sm_, loc))
       return true;
+    if (inProjectFile(sm_, member->getMemberDecl()->getLocation())) {
+      if (member->getMemberDecl()->getIdentifier())
+        keepIfMapped(member->getMemberDecl()->getName(), loc); // the project's own field
+      return true;
+    }
     // The base's type, or what it points to (s->field).
     const auto* decl =
         member->getBase()->getType()->getPointeeOrArrayElementType()->getAsRecordDecl();
@@ -105,6 +114,15 @@ public:
   }
 
 private:
+  // Any HIP version: a name some row maps must not be renamed where the project declares it.
+  void keepIfMapped(llvm::StringRef name, clang::SourceLocation loc) {
+    Lookup mapped = lookupIdentifier(std::string_view(name.data(), name.size()), HipVersion{99, 0});
+    if (mapped.usable && loc.isFileID())
+      if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc)))
+        facts_.names.declarationSites.emplace(realPath(sm_.getFileManager(), entry->getName()),
+                                              sm_.getFileOffset(loc));
+  }
+
   const clang::SourceManager& sm_;
   UnitFacts& facts_;
 };

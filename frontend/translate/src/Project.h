@@ -15,7 +15,8 @@ struct ProjectNames {
   llvm::StringSet<> declarations;      // named declarations in project files
   llvm::StringMap<std::string> macros; // macros defined in project files -> their body
   // Where the project declares something under a name the tables map (a member called cudaMalloc,
-  // say): (file, offset) of the declared name, which the rewriter leaves alone.
+  // a variable called texture), and where its code refers to such a declaration: (file, offset)
+  // of the name, which the rewriter leaves alone.
   std::set<std::pair<std::string, unsigned>> declarationSites;
   // Where the project reads a field of one of CUDA's structs (prop.unifiedAddressing): (file,
   // offset) of the field name -> the struct's name, for the field rows of the tables.
