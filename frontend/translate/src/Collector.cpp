@@ -80,9 +80,10 @@ public:
   }
 
   /// Uses of the project's own declarations under a name the tables know (a variable called
-  /// `texture`, the template CUDA 12 removed) are the project's too.
+  /// `texture`, the template CUDA 12 removed) are the project's too. The first declaration
+  /// decides: a project that declares one of CUDA's functions again still calls CUDA's.
   bool VisitDeclRefExpr(clang::DeclRefExpr* reference) {
-    const clang::ValueDecl* decl = reference->getDecl();
+    const auto* decl = llvm::cast<clang::NamedDecl>(reference->getDecl()->getCanonicalDecl());
     if (decl->getIdentifier() && inProjectFile(sm_, decl->getLocation()) &&
         inProjectFile(sm_, reference->getLocation()))
       keepIfMapped(decl->getName(), reference->getLocation());
