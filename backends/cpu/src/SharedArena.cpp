@@ -37,11 +37,7 @@ Outcome<void*> SharedArena::allocate(size_t bytes) {
   if (!carved)
     return carved.status();
   auto [file, offset] = *carved;
-  std::byte* base = file->at(offset);
-  Chunk& chunk = chunks_[reinterpret_cast<uintptr_t>(base)];
-  chunk = Chunk{file, offset, bytes, kBlockBytes, sizeClass, ++generations_, nullptr};
-  setGeneration(chunk, chunk.generation);
-  return static_cast<void*>(base);
+  return track(file->at(offset), Chunk{file, offset, bytes, kBlockBytes, sizeClass, 0, nullptr});
 }
 
 Outcome<std::pair<SharedFile*, size_t>> SharedArena::carve(int sizeClass) {
@@ -76,14 +72,12 @@ Outcome<void*> SharedArena::allocateLarge(size_t bytes) {
     for (auto it = largeCache_.begin(); it != largeCache_.end(); ++it) {
       if (it->dataBytes < data || it->dataBytes / 2 > data)
         continue;
-      std::byte* base = it->file->at(0);
-      Chunk& chunk = chunks_[reinterpret_cast<uintptr_t>(base)];
-      chunk =
-          Chunk{it->file.get(), 0, bytes, it->dataBytes, -1, ++generations_, std::move(it->file)};
-      setGeneration(chunk, chunk.generation);
+      std::byte* start = it->file->at(0); // before the chunk takes the file
+      void* base =
+          track(start, Chunk{it->file.get(), 0, bytes, it->dataBytes, -1, 0, std::move(it->file)});
       largeCacheBytes_ -= it->dataBytes;
       largeCache_.erase(it);
-      return static_cast<void*>(base);
+      return base;
     }
   }
   auto file = SharedFile::create("drawbridge-device-memory", data + pageSize());
@@ -91,12 +85,16 @@ Outcome<void*> SharedArena::allocateLarge(size_t bytes) {
     return file.status();
   adviseHugePages(file->at(0), data);
   auto own = std::make_unique<SharedFile>(std::move(*file));
-  std::byte* base = own->at(0);
+  std::byte* base = own->at(0); // before the chunk takes the file
   std::lock_guard lock(mutex_);
-  Chunk& chunk = chunks_[reinterpret_cast<uintptr_t>(base)];
-  chunk = Chunk{own.get(), 0, bytes, data, -1, ++generations_, std::move(own)};
-  setGeneration(chunk, chunk.generation);
-  return static_cast<void*>(base);
+  return track(base, Chunk{own.get(), 0, bytes, data, -1, 0, std::move(own)});
+}
+
+void* SharedArena::track(std::byte* base, Chunk chunk) {
+  chunk.generation = ++generations_;
+  Chunk& live = chunks_[reinterpret_cast<uintptr_t>(base)] = std::move(chunk);
+  setGeneration(live, live.generation);
+  return base;
 }
 
 void SharedArena::setGeneration(const Chunk& chunk, uint64_t generation) {

@@ -70,6 +70,9 @@ private:
   Outcome<void*> allocateLarge(size_t bytes);
   /// A free chunk of `sizeClass` (from its free list or the newest block); the lock is held.
   Outcome<std::pair<SharedFile*, size_t>> carve(int sizeClass);
+  /// Records `chunk` as the live allocation at `base` under a new generation, published in the
+  /// file's ledger; the lock is held.
+  void* track(std::byte* base, Chunk chunk);
   void setGeneration(const Chunk& chunk, uint64_t generation);
 
   mutable std::mutex mutex_;

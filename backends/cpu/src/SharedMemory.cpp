@@ -25,11 +25,15 @@ bool raiseDescriptorLimit() {
   return setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
+FileIdentity identityOf(const struct stat& status) {
+  return FileIdentity{uint64_t(status.st_dev), uint64_t(status.st_ino)};
+}
+
 Outcome<FileIdentity> identify(int fd) {
   struct stat status {};
   if (fstat(fd, &status) != 0)
     return failure(StatusCode::Unknown, std::string("fstat: ") + std::strerror(errno));
-  return FileIdentity{uint64_t(status.st_dev), uint64_t(status.st_ino)};
+  return identityOf(status);
 }
 
 } // namespace
@@ -77,8 +81,7 @@ Outcome<SharedFile> SharedFile::openPeer(int pid, int fd, FileIdentity identity,
                        std::strerror(errno) +
                        "): the process has exited or freed it, or belongs to another user");
   struct stat status {};
-  if (fstat(local, &status) != 0 ||
-      !(FileIdentity{uint64_t(status.st_dev), uint64_t(status.st_ino)} == identity) ||
+  if (fstat(local, &status) != 0 || !(identityOf(status) == identity) ||
       uint64_t(status.st_size) < offset + bytes) {
     close(local);
     return failure(StatusCode::MapFailed, "process " + std::to_string(pid) +
@@ -121,7 +124,7 @@ Outcome<SharedFile> SharedFile::mapDescriptor(int fd, size_t bytes) {
                    std::string("cannot map the memory object read-write (") + std::strerror(errno) +
                        ")");
   SharedFile file;
-  file.identity_ = FileIdentity{uint64_t(status.st_dev), uint64_t(status.st_ino)};
+  file.identity_ = identityOf(status);
   file.base_ = static_cast<std::byte*>(base);
   file.mappedBytes_ = bytes;
   return file;

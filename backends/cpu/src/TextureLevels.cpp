@@ -12,24 +12,13 @@
 #include "drawbridge/backend/ImageShape.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
 namespace drawbridge::backend::cpu {
 namespace {
-
-float wordAsFloat(uint32_t word) {
-  float f;
-  std::memcpy(&f, &word, 4);
-  return f;
-}
-
-uint32_t floatAsWord(float f) {
-  uint32_t word;
-  std::memcpy(&word, &f, 4);
-  return word;
-}
 
 void reportMismatch(uint64_t handle, const char* image, const char* fetch) {
   std::fprintf(stderr, "drawbridge: a kernel used %s texture object 0x%llx with a %s fetch\n",
@@ -38,7 +27,8 @@ void reportMismatch(uint64_t handle, const char* image, const char* fetch) {
 
 // The face (s, t) in [0, 1] and face index of direction (x, y, z), in words 0-1 and the face.
 uint32_t cubeFace(const uint32_t coords[3], uint32_t st[2]) {
-  float x = wordAsFloat(coords[0]), y = wordAsFloat(coords[1]), z = wordAsFloat(coords[2]);
+  float x = std::bit_cast<float>(coords[0]), y = std::bit_cast<float>(coords[1]),
+        z = std::bit_cast<float>(coords[2]);
   float ax = std::fabs(x), ay = std::fabs(y), az = std::fabs(z);
   float major, s, t;
   uint32_t face;
@@ -58,8 +48,8 @@ uint32_t cubeFace(const uint32_t coords[3], uint32_t st[2]) {
     s = z >= 0 ? x : -x;
     t = -y;
   }
-  st[0] = floatAsWord((s / major + 1) / 2);
-  st[1] = floatAsWord((t / major + 1) / 2);
+  st[0] = std::bit_cast<uint32_t>((s / major + 1) / 2);
+  st[1] = std::bit_cast<uint32_t>((t / major + 1) / 2);
   return face;
 }
 
@@ -74,7 +64,7 @@ ImageObject levelOf(const ImageObject& image, uint32_t index) {
 // The level of detail before bias and clamps: given, from gradients, or 0.
 float levelOfDetail(const ImageObject& image, uint32_t shape, const uint32_t* coords) {
   if (shape & kShapeLevel)
-    return wordAsFloat(coords[4]);
+    return std::bit_cast<float>(coords[4]);
   if (!(shape & kShapeGradients))
     return 0;
   const float sizes[3] = {float(image.width), float(image.height), float(image.depth)};
@@ -83,7 +73,8 @@ float levelOfDetail(const ImageObject& image, uint32_t shape, const uint32_t* co
   for (int g = 0; g < 2; ++g) {
     float sum = 0;
     for (uint32_t d = 0; d < dims; ++d) {
-      float v = wordAsFloat(coords[4 + 4 * g + d]) * (image.normalizedCoords ? sizes[d] : 1);
+      float v =
+          std::bit_cast<float>(coords[4 + 4 * g + d]) * (image.normalizedCoords ? sizes[d] : 1);
       sum += v * v;
     }
     lengths[g] = std::sqrt(sum);
@@ -119,7 +110,8 @@ void sampleLevels(const ImageObject& image, uint32_t shape, const uint32_t* coor
   uint32_t upper[4];
   sampleLayer(levelOf(image, lower + 1), shape, coords, upper);
   for (int c = 0; c < 4; ++c)
-    out[c] = floatAsWord((1 - weight) * wordAsFloat(out[c]) + weight * wordAsFloat(upper[c]));
+    out[c] = std::bit_cast<uint32_t>((1 - weight) * std::bit_cast<float>(out[c]) +
+                                     weight * std::bit_cast<float>(upper[c]));
 }
 
 } // namespace

@@ -3,11 +3,11 @@
 #include "Capture.h"
 #include "Errors.h"
 #include "Export.h"
+#include "IpcHandles.h"
 #include "Log.h"
 #include "Runtime.h"
 
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -164,7 +164,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcGetEventHandle(cudaIpcEventHandle_t*
           auto exported = d.exportEvent(toBackend(event));
           if (!exported)
             return toCudaError(exported.status(), "cudaIpcGetEventHandle");
-          std::memcpy(handle->reserved, exported->bytes.data(), sizeof handle->reserved);
+          fromShareable(*exported, *handle);
           return cudaSuccess;
         });
       },
@@ -179,11 +179,8 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcOpenEventHandle(cudaEvent_t* event,
       [&] {
         if (!event)
           return cudaErrorInvalidValue;
-        drawbridge::backend::ShareableHandle shareable;
-        static_assert(sizeof handle.reserved == sizeof shareable.bytes);
-        std::memcpy(shareable.bytes.data(), handle.reserved, sizeof handle.reserved);
         return onCurrentDevice([&](drawbridge::backend::Device& d) {
-          auto opened = d.importEvent(shareable);
+          auto opened = d.importEvent(toShareable(handle));
           if (!opened)
             return toCudaError(opened.status(), "cudaIpcOpenEventHandle");
           *event = reinterpret_cast<cudaEvent_t>(*opened);

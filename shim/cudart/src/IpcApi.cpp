@@ -4,22 +4,10 @@
 #include "Allocations.h"
 #include "Api.h"
 #include "Export.h"
+#include "IpcHandles.h"
 #include "Runtime.h"
 
-#include <cstring>
-
 using namespace drawbridge::cudart;
-
-namespace {
-
-drawbridge::backend::ShareableHandle toBackend(const cudaIpcMemHandle_t& handle) {
-  drawbridge::backend::ShareableHandle shareable;
-  static_assert(sizeof handle.reserved == sizeof shareable.bytes);
-  std::memcpy(shareable.bytes.data(), handle.reserved, sizeof handle.reserved);
-  return shareable;
-}
-
-} // namespace
 
 DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcGetMemHandle(cudaIpcMemHandle_t* handle, void* devPtr) {
   return api(
@@ -31,7 +19,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcGetMemHandle(cudaIpcMemHandle_t* han
           auto exported = d.exportMemory(devPtr);
           if (!exported)
             return toCudaError(exported.status(), "cudaIpcGetMemHandle");
-          std::memcpy(handle->reserved, exported->bytes.data(), sizeof handle->reserved);
+          fromShareable(*exported, *handle);
           return cudaSuccess;
         });
       },
@@ -46,7 +34,7 @@ DRAWBRIDGE_CUDART_EXPORT cudaError_t cudaIpcOpenMemHandle(void** devPtr, cudaIpc
         if (!devPtr || (flags & ~unsigned(cudaIpcMemLazyEnablePeerAccess)))
           return cudaErrorInvalidValue;
         return onCurrentDevice([&](drawbridge::backend::Device& d) {
-          auto opened = d.importMemory(toBackend(handle));
+          auto opened = d.importMemory(toShareable(handle));
           if (!opened)
             return toCudaError(opened.status(), "cudaIpcOpenMemHandle");
           auto [pointer, size] = *opened;
