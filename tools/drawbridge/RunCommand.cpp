@@ -29,6 +29,12 @@ cl::opt<bool> Profile("profile",
                       cl::desc("Print a per-kernel time table at exit "
                                "(DRAWBRIDGE_PROFILE=1)"),
                       cl::sub(Run));
+cl::opt<std::string> CpuArithmetic(
+    "cpu-arithmetic",
+    cl::desc("Whose floating-point results the CPU backend gives where x86's differ: nvidia "
+             "(canonical NaNs, -0 below +0, bf16 subnormals kept; the default) or host "
+             "(faster, not NVIDIA's bits) (DRAWBRIDGE_CPU_ARITHMETIC)"),
+    cl::value_desc("nvidia|host"), cl::sub(Run));
 cl::opt<std::string> Program(cl::Positional, cl::Required, cl::desc("<program>"), cl::sub(Run));
 cl::list<std::string> ProgramArgs(cl::ConsumeAfter, cl::desc("<program arguments>..."),
                                   cl::sub(Run));
@@ -54,6 +60,9 @@ int runProgram() {
   if (std::find(std::begin(kBackends), std::end(kBackends), backend) == std::end(kBackends))
     return fail("run", "unknown backend '" + backend + "'; this build of Drawbridge has: cpu");
 
+  if (!CpuArithmetic.empty() && CpuArithmetic != "nvidia" && CpuArithmetic != "host")
+    return fail("run", "--cpu-arithmetic is '" + CpuArithmetic + "': use nvidia or host");
+
   auto path = llvm::sys::findProgramByName(Program); // a name with a '/' is taken as a path
   if (!path || !llvm::sys::fs::can_execute(*path))
     return fail("run", "cannot find an executable program '" + Program + "'");
@@ -71,6 +80,8 @@ int runProgram() {
     setVariable("DRAWBRIDGE_TRACE", "1");
   if (Profile)
     setVariable("DRAWBRIDGE_PROFILE", "1");
+  if (!CpuArithmetic.empty())
+    setVariable("DRAWBRIDGE_CPU_ARITHMETIC", CpuArithmetic);
 
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(Program.getValue().c_str()));

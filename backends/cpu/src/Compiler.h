@@ -3,6 +3,7 @@
 #pragma once
 
 #include "drawbridge/backend/Status.h"
+#include "drawbridge/backend/cpu/CpuBackend.h"
 
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Target/TargetMachine.h>
@@ -15,10 +16,10 @@ namespace drawbridge::backend::cpu {
 
 class Compiler {
 public:
-  static Outcome<std::unique_ptr<Compiler>> create();
+  static Outcome<std::unique_ptr<Compiler>> create(Arithmetic arithmetic);
 
   /// Identifies everything besides the IR that changes the object code: LLVM version, the
-  /// lowering's version, host CPU and features. Part of the cache key.
+  /// lowering's version, whose arithmetic, host CPU and features. Part of the cache key.
   const std::string& configuration() const { return configuration_; }
 
   /// NVVM IR (text or bitcode) parsed into `context` and verified.
@@ -29,10 +30,13 @@ public:
   Outcome<std::unique_ptr<llvm::MemoryBuffer>> compile(llvm::Module& module, std::string_view name);
 
 private:
-  explicit Compiler(std::unique_ptr<llvm::TargetMachine> target, std::string configuration)
-      : target_(std::move(target)), configuration_(std::move(configuration)) {}
+  Compiler(std::unique_ptr<llvm::TargetMachine> target, Arithmetic arithmetic,
+           std::string configuration)
+      : target_(std::move(target)), arithmetic_(arithmetic),
+        configuration_(std::move(configuration)) {}
 
   std::unique_ptr<llvm::TargetMachine> target_;
+  Arithmetic arithmetic_;
   std::string configuration_;
   std::mutex mutex_; // TargetMachine code generation is not reentrant
 };

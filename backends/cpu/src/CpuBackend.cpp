@@ -2,6 +2,10 @@
 
 #include "CpuDevice.h"
 
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
 namespace drawbridge::backend::cpu {
 
 namespace {
@@ -17,10 +21,25 @@ private:
   std::unique_ptr<CpuDevice> device_;
 };
 
+Outcome<Arithmetic> defaultArithmetic() {
+  const char* text = std::getenv("DRAWBRIDGE_CPU_ARITHMETIC");
+  if (!text || !*text || std::string_view(text) == "nvidia")
+    return Arithmetic::Nvidia;
+  if (std::string_view(text) == "host")
+    return Arithmetic::Host;
+  return failure(StatusCode::InvalidValue, "DRAWBRIDGE_CPU_ARITHMETIC is '" + std::string(text) +
+                                               "': set it to 'nvidia' (the default, NVIDIA's "
+                                               "results) or 'host' (x86's NaNs and zeros)");
+}
+
 } // namespace
 
 Outcome<std::unique_ptr<Backend>> createCpuBackend(const CpuOptions& options) {
-  auto compiler = Compiler::create();
+  Outcome<Arithmetic> arithmetic =
+      options.arithmetic ? Outcome<Arithmetic>(*options.arithmetic) : defaultArithmetic();
+  if (!arithmetic)
+    return arithmetic.status();
+  auto compiler = Compiler::create(*arithmetic);
   if (!compiler)
     return compiler.status();
   auto jit = Jit::create();

@@ -3,9 +3,14 @@
 // an H200 returned, as the issue records them.
 #include "KernelFixture.h"
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <initializer_list>
+#include <unistd.h>
 
 namespace drawbridge::backend::cpu::test {
 namespace {
@@ -118,6 +123,47 @@ TEST_F(ExactArithmeticTest, NaNToS64IsTheSmallestInteger) {
   EXPECT_EQ(out[9], 0x80000000u) << "cvt.rzi.s64.f32(NaN)";
 }
 #endif
+
+// DRAWBRIDGE_CPU_ARITHMETIC=host (CpuOptions::arithmetic) leaves the passes above out, so x86's
+// own NaN comes back; objects of the two kinds never share a cache entry.
+class HostArithmeticTest : public KernelFixture {
+protected:
+  void SetUp() override {
+    cache = std::filesystem::temp_directory_path() /
+            ("drawbridge-host-arithmetic-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(cache);
+  }
+  void TearDown() override { std::filesystem::remove_all(cache); }
+
+  // The bits of inf - inf, through the object cache in `cache`.
+  unsigned infinityMinusInfinity(Arithmetic arithmetic) {
+    load("exact", {.cacheDirectory = cache, .arithmetic = arithmetic});
+    unsigned* in = buffer<unsigned>(15, 0u);
+    in[1] = 0x7f800000u;
+    unsigned* out = buffer<unsigned>(18, 0u);
+    EXPECT_TRUE(run("exact_f32", {1}, {1}, 0, in, out).ok());
+    return out[1];
+  }
+  std::filesystem::path cache;
+};
+
+TEST_F(HostArithmeticTest, GivesTheHostsNaNAndItsOwnCacheEntries) {
+  EXPECT_EQ(infinityMinusInfinity(Arithmetic::Nvidia), 0x7fffffffu);
+  unsigned host = infinityMinusInfinity(Arithmetic::Host);
+  EXPECT_TRUE(std::isnan(std::bit_cast<float>(host)));
+  EXPECT_NE(host, 0x7fffffffu) << "host arithmetic still makes NaNs canonical";
+  EXPECT_EQ(infinityMinusInfinity(Arithmetic::Nvidia), 0x7fffffffu) << "read back from the cache";
+}
+
+TEST(HostArithmetic, AnUnknownSettingIsRefusedByName) {
+  ::setenv("DRAWBRIDGE_CPU_ARITHMETIC", "fast", 1);
+  auto created = createCpuBackend({.cacheDirectory = std::filesystem::path()});
+  ::unsetenv("DRAWBRIDGE_CPU_ARITHMETIC");
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.status().code, StatusCode::InvalidValue);
+  EXPECT_NE(created.status().message.find("DRAWBRIDGE_CPU_ARITHMETIC is 'fast'"), std::string::npos)
+      << created.status().message;
+}
 
 } // namespace
 } // namespace drawbridge::backend::cpu::test

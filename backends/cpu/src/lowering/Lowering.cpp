@@ -50,7 +50,8 @@ static void parameterLayout(const llvm::Function& kernel, LoweredKernel& lowered
   }
 }
 
-llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target) {
+llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target,
+                        Arithmetic arithmetic) {
   if (!llvm::StringRef(module.getTargetTriple()).starts_with("nvptx"))
     return llvm::createStringError("module '" + module.getModuleIdentifier() +
                                    "' is not NVVM IR (target triple '" + module.getTargetTriple() +
@@ -59,8 +60,10 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target)
   retargetToHost(module, target);
   lowerLibdeviceCalls(module);
   lowerNvvmMath(module);
-  makeBFloat16Exact(module);
-  makeArithmeticExact(module);
+  if (arithmetic == Arithmetic::Nvidia) {
+    makeBFloat16Exact(module);
+    makeArithmeticExact(module);
+  }
   if (llvm::Error error = inlineDeviceFunctions(module, kernels))
     return error;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../Abi.h"
+#include "drawbridge/backend/cpu/CpuBackend.h"
 
 #include <cstdint>
 #include <llvm/IR/IRBuilder.h>
@@ -185,6 +186,7 @@ void emitModuleDescriptor(llvm::Module& module, const std::vector<LoweredKernel>
 llvm::Error checkNothingNvptxLeft(llvm::Module& module);
 
 /// The whole pipeline, in place. The module is then ready for the optimizer.
-llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target);
+llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target,
+                        Arithmetic arithmetic = Arithmetic::Nvidia);
 
 } // namespace drawbridge::backend::cpu
