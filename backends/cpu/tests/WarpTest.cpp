@@ -46,6 +46,47 @@ TEST_F(WarpTest, EveryShuffleModeWidthAndOffset) {
   }
 }
 
+// Offsets known when the kernel is compiled (a warp reduction's, unrolled) take the generated
+// code's constant-distance loads for up, down and single-bit xor at the full width; idx, xor by
+// several bits and narrower segments the general one. Both against CUDA's rules.
+TEST_F(WarpTest, EveryShuffleModeWithAConstantOffset) {
+  const unsigned n = 64; // two warps
+  const unsigned widths[2] = {32, 16}, offsets[5] = {0, 1, 3, 16, 31};
+  int* in = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = int(500 + i * 7);
+  int* out = buffer<int>(4 * 2 * 5 * n, -1);
+  ASSERT_TRUE(run("shuffles_constant", {1}, {n}, 0, in, out).ok());
+  for (int mode = 0; mode < 4; ++mode)
+    for (int w = 0; w < 2; ++w)
+      for (int k = 0; k < 5; ++k)
+        for (unsigned i = 0; i < n; ++i) {
+          unsigned source = i / 32 * 32 + expectedSource(mode, i % 32, widths[w], offsets[k]);
+          ASSERT_EQ(out[((mode * 2 + w) * 5 + k) * n + i], in[source])
+              << "mode " << mode << " width " << widths[w] << " offset " << offsets[k] << " lane "
+              << i;
+        }
+}
+
+// A loop of shuffles with a constant trip count (unrolled by the backend) and one with the
+// launch's (left rolled) give the same warp sums.
+TEST_F(WarpTest, ShuffleLoopsUnrolledOrNot) {
+  const unsigned n = 64;
+  int* in = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = int(i * i % 97);
+  int* out = buffer<int>(2 * n, -1);
+  ASSERT_TRUE(run("warp_sum_loops", {1}, {n}, 0, in, out, 5).ok());
+  for (unsigned i = 0; i < n; ++i) {
+    int sum = 0;
+    for (unsigned j = i / 32 * 32; j < i / 32 * 32 + 32; ++j)
+      sum += in[j];
+    ASSERT_EQ(out[i], sum) << "xor reduction, lane " << i;
+    if (i % 32 == 0)
+      ASSERT_EQ(out[n + i], sum) << "down reduction, lane " << i;
+  }
+}
+
 // The last warp of a 48-thread block has 16 lanes; a lane whose source does not exist gets a
 // value PTX leaves undefined, so only the others are checked.
 TEST_F(WarpTest, ShufflesInAPartialLastWarp) {

@@ -153,6 +153,50 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
 /// The address of a ThreadState field of thread t (an i32) in the block function's arrays.
 using LaneFields = std::function<llvm::Value*(ThreadField, llvm::Value*)>;
 
+/// A whole-warp shuffle with constant operands reads, for lane `lane` of thread t, the operand of
+/// thread t + first where takeFirst holds, else of t + second: down by d (t + d while lane + d
+/// stays in the warp, else t itself), up by d, and xor by a single bit d (t + d where the lane
+/// has the bit clear, t - d where set). Nothing for segments narrower than the warp, for idx,
+/// or for xor by several bits.
+struct FixedDistances {
+  SiteKind kind;
+  int32_t distance;
+  int32_t first, second;
+  llvm::Value* takeFirst(llvm::IRBuilder<>& builder, llvm::Value* lane) const {
+    switch (kind) {
+    case SiteKind::ShflDown:
+      return builder.CreateICmpULE(lane, builder.getInt32(uint32_t(31 - distance)));
+    case SiteKind::ShflUp:
+      return builder.CreateICmpUGE(lane, builder.getInt32(uint32_t(distance)));
+    default: // xor
+      return builder.CreateICmpEQ(builder.CreateAnd(lane, builder.getInt32(uint32_t(distance))),
+                                  builder.getInt32(0));
+    }
+  }
+};
+
+std::optional<FixedDistances> fixedDistances(SiteKind kind,
+                                             const ConstantShuffleOperands& constants) {
+  if (!constants.b || !constants.c || (*constants.c >> 8 & 31) != 0)
+    return std::nullopt;
+  auto distance = int32_t(*constants.b & 31);
+  uint32_t clamp = *constants.c & 31;
+  switch (kind) {
+  case SiteKind::ShflDown:
+    return clamp == 31 ? std::optional<FixedDistances>({kind, distance, distance, 0})
+                       : std::nullopt;
+  case SiteKind::ShflUp:
+    return clamp == 0 ? std::optional<FixedDistances>({kind, distance, -distance, 0})
+                      : std::nullopt;
+  case SiteKind::ShflBfly: // lane ^ d is lane + d or lane - d only for a single bit d
+    return clamp == 31 && (distance & (distance - 1)) == 0
+               ? std::optional<FixedDistances>({kind, distance, distance, -distance})
+               : std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
 /// Resolves shuffle `site` of `kind` when the block is whole warps and in each warp either every
 /// lane waits there with a mask naming the whole warp (the usual __shfl_*_sync(0xffffffff, ...))
 /// or every lane has exited: each thread's result is its source lane's operand, as shuffle() in
@@ -160,7 +204,8 @@ using LaneFields = std::function<llvm::Value*(ThreadField, llvm::Value*)>;
 /// checks masks lane by lane) when the block is not like that; results written on the way there
 /// are then overwritten, and those of exited threads are never read.
 void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
-                          const LaneFields& field, llvm::Value* count, llvm::BasicBlock* resolved,
+                          const ConstantShuffleOperands& constants, const LaneFields& field,
+                          llvm::Value* count, llvm::BasicBlock* resolved,
                           llvm::BasicBlock* otherwise) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
@@ -179,24 +224,42 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
   declareThreadsIndependent(emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
     llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
     llvm::Value* warpStart = builder.CreateSub(t, lane);
+    // An operand the call gives as a constant is that constant in every thread.
+    auto operand = [&](std::optional<uint32_t> constant, ThreadField operandField) {
+      return constant ? static_cast<llvm::Value*>(builder.getInt32(*constant))
+                      : builder.CreateLoad(i32, field(operandField, t));
+    };
     llvm::Value* status = builder.CreateLoad(i32, field(kStatusField, t));
     llvm::Value* waits = builder.CreateAnd(
         builder.CreateICmpEQ(status, builder.getInt32(site)),
-        builder.CreateICmpEQ(builder.CreateLoad(i32, field(kMaskField, t)), builder.getInt32(~0u)));
+        builder.CreateICmpEQ(operand(constants.mask, kMaskField), builder.getInt32(~0u)));
     llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
     llvm::Value* asFirstLane =
         builder.CreateICmpEQ(status, builder.CreateLoad(i32, field(kStatusField, warpStart)));
     llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
     builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
                         uniform);
-    ShuffleSource source =
-        shuffleSource(builder, kind, lane, builder.CreateLoad(i32, field(kBField, t)),
-                      builder.CreateLoad(i32, field(kCField, t)));
-    // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
-    // keeps its own value.
-    llvm::Value* from =
-        builder.CreateAdd(warpStart, builder.CreateSelect(source.inRange, source.lane, lane));
-    builder.CreateStore(builder.CreateLoad(i32, field(kValueField, from)), field(kResultField, t));
+    ShuffleSource source = shuffleSource(builder, kind, lane, operand(constants.b, kBField),
+                                         operand(constants.c, kCField));
+    llvm::Value* value = nullptr;
+    if (std::optional<FixedDistances> fixed = fixedDistances(kind, constants)) {
+      // Two loads at constant distances from t and a select: consecutive across the loop, so
+      // the vectorizer loads whole vectors instead of gathering lane by lane. Both stay inside
+      // the lanes array: the value row has rows before and after it, and count >= 32.
+      auto at = [&](int32_t distance) {
+        return builder.CreateLoad(
+            i32, field(kValueField, builder.CreateAdd(t, builder.getInt32(uint32_t(distance)))));
+      };
+      value = builder.CreateSelect(fixed->takeFirst(builder, lane), at(fixed->first),
+                                   at(fixed->second));
+    } else {
+      // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
+      // keeps its own value.
+      llvm::Value* from =
+          builder.CreateAdd(warpStart, builder.CreateSelect(source.inRange, source.lane, lane));
+      value = builder.CreateLoad(i32, field(kValueField, from));
+    }
+    builder.CreateStore(value, field(kResultField, t));
     builder.CreateStore(builder.CreateZExt(source.inRange, i32), field(kResultPredicateField, t));
   }));
   builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
@@ -446,8 +509,8 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.SetInsertPoint(warpSites[i]);
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
-      emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), laneField, count, regions[i + 1],
-                           hook);
+      emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), step.shuffleOperands[i],
+                           laneField, count, regions[i + 1], hook);
       builder.SetInsertPoint(hook);
     }
     toRecords();

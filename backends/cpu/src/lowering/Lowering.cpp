@@ -71,6 +71,7 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target,
   steps.reserve(kernels.size());
   std::vector<LoweredKernel> lowered;
   for (llvm::Function* kernel : kernels) {
+    unrollCollectiveLoops(*kernel);
     auto step = buildStepFunction(*kernel);
     if (!step)
       return step.takeError();

@@ -52,6 +52,11 @@ std::vector<llvm::Function*> findKernels(llvm::Module& module);
 llvm::Error inlineDeviceFunctions(llvm::Module& module,
                                   const std::vector<llvm::Function*>& kernels);
 
+/// Fully unrolls the loops around warp collectives that have a small constant trip count, so the
+/// collectives' operands become constants and no counter is saved across them
+/// (UnrollCollectiveLoops.cpp).
+void unrollCollectiveLoops(llvm::Function& kernel);
+
 /// A collective call (barrier, shuffle, vote...) alone in its block, followed by `resume`.
 struct Site {
   SiteKind kind;
@@ -148,9 +153,16 @@ std::optional<ThreadGuard> findThreadGuard(llvm::Function& step, unsigned unifor
 /// i32 step(params..., ptr context, ptr thread, ptr frames, i32 tx, i32 ty, i32 tz)
 /// `thread` addresses the thread's state (threadField); `frames` is the block's frames, each
 /// slot an array over the threads (StepFunction.cpp).
+/// A shuffle's mask, b and c operands where its call gives them as constants, the same for
+/// every thread (a warp reduction's unrolled offsets).
+struct ConstantShuffleOperands {
+  std::optional<uint32_t> mask, b, c;
+};
+
 struct StepFunction {
   llvm::Function* function = nullptr;
-  std::vector<SiteKind> sites;      // site i + 1
+  std::vector<SiteKind> sites;                          // site i + 1
+  std::vector<ConstantShuffleOperands> shuffleOperands; // site i + 1; empty for other kinds
   uint64_t frameSize = 0;           // bytes of per-thread state kept across sites
   uint64_t staticShared = 0;        // bytes of static shared memory; dynamic shared memory follows
   std::optional<ThreadGuard> guard; // kernels without sites only

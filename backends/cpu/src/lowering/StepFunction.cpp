@@ -106,6 +106,18 @@ llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruct
   return llvm::alignTo(size, 16);
 }
 
+// The operands of shuffle `site` that are constants; none for other collectives.
+ConstantShuffleOperands constantShuffleOperands(const Site& site) {
+  if (site.kind < SiteKind::ShflIdx || site.kind > SiteKind::ShflBfly)
+    return {};
+  auto constant = [&](unsigned operand) -> std::optional<uint32_t> {
+    if (auto* value = llvm::dyn_cast<llvm::ConstantInt>(site.call->getArgOperand(operand)))
+      return uint32_t(value->getZExtValue());
+    return std::nullopt;
+  };
+  return {constant(0), constant(2), constant(3)};
+}
+
 } // namespace
 
 llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
@@ -155,6 +167,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     for (size_t i = 0; i < sites->size(); ++i) {
       dispatch->addCase(builder.getInt32(uint32_t(i + 1)), (*sites)[i].resume);
       result.sites.push_back((*sites)[i].kind);
+      result.shuffleOperands.push_back(constantShuffleOperands((*sites)[i]));
     }
     where = dispatch;
   }

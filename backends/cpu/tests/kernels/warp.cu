@@ -16,6 +16,45 @@ extern "C" __global__ void shuffles(const int* in, int* out, int offset) {
   }
 }
 
+// Shuffles by offsets known when the kernel is compiled, as unrolled warp reductions shuffle
+// (the generated code then reads at constant distances): slot (mode * 2 + w) * 5 + k of out, for
+// widths 32 and 16 and the k-th offset of 0, 1, 3, 16, 31; out[slot * n + i].
+template <int k, int offset> __device__ void shuffleBy(int v, int* out, unsigned i, unsigned n) {
+  out[((0 * 2 + 0) * 5 + k) * n + i] = __shfl_sync(0xffffffffu, v, offset);
+  out[((1 * 2 + 0) * 5 + k) * n + i] = __shfl_up_sync(0xffffffffu, v, offset);
+  out[((2 * 2 + 0) * 5 + k) * n + i] = __shfl_down_sync(0xffffffffu, v, offset);
+  out[((3 * 2 + 0) * 5 + k) * n + i] = __shfl_xor_sync(0xffffffffu, v, offset);
+  out[((0 * 2 + 1) * 5 + k) * n + i] = __shfl_sync(0xffffffffu, v, offset, 16);
+  out[((1 * 2 + 1) * 5 + k) * n + i] = __shfl_up_sync(0xffffffffu, v, offset, 16);
+  out[((2 * 2 + 1) * 5 + k) * n + i] = __shfl_down_sync(0xffffffffu, v, offset, 16);
+  out[((3 * 2 + 1) * 5 + k) * n + i] = __shfl_xor_sync(0xffffffffu, v, offset, 16);
+}
+
+extern "C" __global__ void shuffles_constant(const int* in, int* out) {
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  unsigned n = gridDim.x * blockDim.x;
+  int v = in[i];
+  shuffleBy<0, 0>(v, out, i, n);
+  shuffleBy<1, 1>(v, out, i, n);
+  shuffleBy<2, 3>(v, out, i, n);
+  shuffleBy<3, 16>(v, out, i, n);
+  shuffleBy<4, 31>(v, out, i, n);
+}
+
+// A warp reduction's loop, which the backend unrolls (its trip count is a constant), and one
+// whose trip count the launch decides, which it leaves: out[i] the warp's sum for each.
+extern "C" __global__ void warp_sum_loops(const int* in, int* out, int rounds) {
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  unsigned n = gridDim.x * blockDim.x;
+  int constant = in[i], variable = in[i];
+  for (int offset = 16; offset > 0; offset /= 2)
+    constant += __shfl_xor_sync(0xffffffffu, constant, offset);
+  for (int r = 0, offset = 16; r < rounds; ++r, offset /= 2)
+    variable += __shfl_down_sync(0xffffffffu, variable, offset);
+  out[i] = constant;
+  out[n + i] = variable;
+}
+
 extern "C" __global__ void shuffle_double(const double* in, double* out) {
   unsigned i = threadIdx.x;
   out[i] = __shfl_down_sync(0xffffffffu, in[i], 3) + __shfl_sync(0xffffffffu, in[i], 7);
