@@ -206,7 +206,7 @@ std::optional<FixedDistances> fixedDistances(SiteKind kind,
 void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
                           const ConstantShuffleOperands& constants, const LaneFields& field,
                           llvm::Value* count, llvm::BasicBlock* resolved,
-                          llvm::BasicBlock* otherwise) {
+                          llvm::BasicBlock* otherwise, llvm::BasicBlock* finished) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::Type* i32 = builder.getInt32Ty();
@@ -216,10 +216,12 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
       builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0)),
       loop, otherwise);
   // In the entry block, where the optimizer promotes it to a register.
-  llvm::Value* uniform = llvm::IRBuilder<>(&*function->getEntryBlock().getFirstInsertionPt())
-                             .CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.uniform");
+  llvm::IRBuilder<> entry(&*function->getEntryBlock().getFirstInsertionPt());
+  llvm::Value* uniform = entry.CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.uniform");
+  llvm::Value* anyWaits = entry.CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.any");
   builder.SetInsertPoint(loop);
   builder.CreateStore(builder.getTrue(), uniform);
+  builder.CreateStore(builder.getFalse(), anyWaits);
   // Each thread writes only its own result fields and reads only operand fields.
   declareThreadsIndependent(emitLoop(builder, count, "shfl.t", [&](llvm::Value* t) {
     llvm::Value* lane = builder.CreateAnd(t, builder.getInt32(31));
@@ -230,15 +232,17 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
                       : builder.CreateLoad(i32, field(operandField, t));
     };
     llvm::Value* status = builder.CreateLoad(i32, field(kStatusField, t));
+    llvm::Value* atSite = builder.CreateICmpEQ(status, builder.getInt32(site));
     llvm::Value* waits = builder.CreateAnd(
-        builder.CreateICmpEQ(status, builder.getInt32(site)),
-        builder.CreateICmpEQ(operand(constants.mask, kMaskField), builder.getInt32(~0u)));
+        atSite, builder.CreateICmpEQ(operand(constants.mask, kMaskField), builder.getInt32(~0u)));
     llvm::Value* exited = builder.CreateICmpEQ(status, builder.getInt32(kStepExited));
     llvm::Value* asFirstLane =
         builder.CreateICmpEQ(status, builder.CreateLoad(i32, field(kStatusField, warpStart)));
     llvm::Value* fits = builder.CreateAnd(asFirstLane, builder.CreateOr(waits, exited));
     builder.CreateStore(builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), uniform), fits),
                         uniform);
+    builder.CreateStore(builder.CreateOr(builder.CreateLoad(builder.getInt1Ty(), anyWaits), atSite),
+                        anyWaits);
     ShuffleSource source = shuffleSource(builder, kind, lane, operand(constants.b, kBField),
                                          operand(constants.c, kCField));
     llvm::Value* value = nullptr;
@@ -262,7 +266,37 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
     builder.CreateStore(value, field(kResultField, t));
     builder.CreateStore(builder.CreateZExt(source.inRange, i32), field(kResultPredicateField, t));
   }));
+  // A block whose every thread has exited is done (entered straight from a region loop, see
+  // soleShuffleExit, nothing else has looked).
+  llvm::BasicBlock* waiting = llvm::BasicBlock::Create(context, "shfl.waiting", function);
+  builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), anyWaits), waiting, finished);
+  builder.SetInsertPoint(waiting);
   builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), uniform), resolved, otherwise);
+}
+
+/// The shuffle site (index into step.sites) at which every thread that runs `region` stops, if
+/// it stops at no other and cannot trap: its returns are that site's number and kStepExited
+/// only. When every thread ran such a region loop, it goes straight on to the shuffle, whose
+/// loop checks each lane anyway, without a pass tallying where the threads stopped.
+std::optional<size_t> soleShuffleExit(const llvm::Function& region, const StepFunction& step) {
+  std::optional<size_t> site;
+  for (const llvm::BasicBlock& block : region) {
+    auto* ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator());
+    if (!ret)
+      continue;
+    auto* value = llvm::dyn_cast_or_null<llvm::ConstantInt>(ret->getReturnValue());
+    if (!value)
+      return std::nullopt;
+    int64_t status = value->getSExtValue();
+    if (status == kStepExited)
+      continue;
+    if (status < 1 || size_t(status) > step.sites.size() || (site && *site != size_t(status - 1)))
+      return std::nullopt;
+    site = size_t(status - 1);
+  }
+  if (!site || step.sites[*site] < SiteKind::ShflIdx || step.sites[*site] > SiteKind::ShflBfly)
+    return std::nullopt;
+  return site;
 }
 
 } // namespace
@@ -426,6 +460,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // From the start nothing is read before it is written; after the runtime resolved sites,
   // where each thread stopped and what it got back are, and the operands of the threads still
   // waiting (they do not run in this call, and toRecords writes every thread's back).
+  // Whether every thread that has not exited runs the next region: at the kernel's start, and
+  // after a pass that tallied every thread found them all at one site; not when the runtime or
+  // the general pass hands over, since threads may then wait at other sites.
+  llvm::Value* gathered = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "gathered");
+  builder.CreateStore(builder.CreateICmpEQ(entry, builder.getInt32(0)), gathered);
   builder.CreateCondBr(builder.CreateICmpEQ(entry, builder.getInt32(0)), dispatch, fromRuntime);
   builder.SetInsertPoint(fromRuntime);
   toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField, kMaskField, kValueField,
@@ -493,6 +532,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     builder.CreateCondBr(builder.CreateICmpEQ(builder.CreateLoad(i32, lowest), site), uniform,
                          toRuntime);
     builder.SetInsertPoint(uniform);
+    builder.CreateStore(builder.getInt1(everyThread), gathered);
     llvm::SwitchInst* next = builder.CreateSwitch(site, toRuntime);
     for (size_t i = 0; i < step.sites.size(); ++i)
       if (step.sites[i] == SiteKind::Barrier)
@@ -510,7 +550,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
       emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), step.shuffleOperands[i],
-                           laneField, count, regions[i + 1], hook);
+                           laneField, count, regions[i + 1], hook, finished);
       builder.SetInsertPoint(hook);
     }
     toRecords();
@@ -579,6 +619,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
           declareThreadsIndependent(backEdge);
       });
     });
+    if (std::optional<size_t> shuffle = soleShuffleExit(*region, step)) {
+      llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
+      builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), gathered), warpSites[*shuffle],
+                           tallied);
+      builder.SetInsertPoint(tallied);
+    }
     // Where the threads stopped, tallied in a loop of its own: a minimum and maximum carried
     // through the region loop are reductions the loop vectorizer rejects there (their values
     // leave the loop nest), and they kept every region loop scalar. The threads that did not
