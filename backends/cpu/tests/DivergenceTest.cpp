@@ -259,5 +259,23 @@ TEST_F(DivergenceTest, SyncwarpInBothArmsOfABranchMeets) {
     EXPECT_EQ(data[t], t % 32 < 16 ? start[t + 16] * 3 + 1 : start[t - 16] * 2 - 1) << t;
 }
 
+TEST_F(DivergenceTest, PartialWarpLeavesAShuffleLoopTogether) {
+  for (unsigned block : {48u, 64u}) {
+    int* data = buffer<int>(block);
+    std::vector<int> want(block);
+    for (unsigned t = 0; t < block; ++t)
+      data[t] = want[t] = int(t) + 1;
+    for (int round = 0; round < 3; ++round) {
+      std::vector<int> before = want;
+      for (unsigned t = 0; t < block; ++t)
+        want[t] = before[t] + before[t ^ 1];
+    }
+    Status status = run("partial_warp_shuffle_loop", {1}, {block}, 0, data, 3);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned t = 0; t < block; ++t)
+      EXPECT_EQ(data[t], want[t]) << "block size " << block << " thread " << t;
+  }
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test

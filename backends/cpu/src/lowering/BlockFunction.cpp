@@ -457,14 +457,14 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::BasicBlock* toRuntime = llvm::BasicBlock::Create(context, "to.runtime", block);
   llvm::BasicBlock* fromRuntime = llvm::BasicBlock::Create(context, "from.runtime", block);
   llvm::BasicBlock* dispatch = llvm::BasicBlock::Create(context, "dispatch", block);
-  // From the start nothing is read before it is written; after the runtime resolved sites,
-  // where each thread stopped and what it got back are, and the operands of the threads still
-  // waiting (they do not run in this call, and toRecords writes every thread's back).
   // Whether every thread that has not exited runs the next region: at the kernel's start, and
   // after a pass that tallied every thread found them all at one site; not when the runtime or
   // the general pass hands over, since threads may then wait at other sites.
   llvm::Value* gathered = builder.CreateAlloca(builder.getInt1Ty(), nullptr, "gathered");
   builder.CreateStore(builder.CreateICmpEQ(entry, builder.getInt32(0)), gathered);
+  // From the start nothing is read before it is written; after the runtime resolved sites,
+  // where each thread stopped and what it got back are, and the operands of the threads still
+  // waiting (they do not run in this call, and toRecords writes every thread's back).
   builder.CreateCondBr(builder.CreateICmpEQ(entry, builder.getInt32(0)), dispatch, fromRuntime);
   builder.SetInsertPoint(fromRuntime);
   toLanes({kResumeField, kStatusField, kResultField, kResultPredicateField, kMaskField, kValueField,
@@ -619,10 +619,16 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
           declareThreadsIndependent(backEdge);
       });
     });
+    // Only a block of whole warps: the shuffle's loop, which notices a block whose threads all
+    // exited, runs only then (the runtime's hook would resolve nothing and go round a loop's
+    // regions for ever).
     if (std::optional<size_t> shuffle = soleShuffleExit(*region, step)) {
       llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
-      builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), gathered), warpSites[*shuffle],
-                           tallied);
+      llvm::Value* wholeWarps =
+          builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0));
+      builder.CreateCondBr(
+          builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), gathered), wholeWarps),
+          warpSites[*shuffle], tallied);
       builder.SetInsertPoint(tallied);
     }
     // Where the threads stopped, tallied in a loop of its own: a minimum and maximum carried

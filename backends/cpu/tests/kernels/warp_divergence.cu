@@ -193,3 +193,14 @@ extern "C" __global__ void syncwarp_in_both_branches(int* data) {
     data[t] = exchange[t - 16] - 1;
   }
 }
+
+// A loop of shuffles whose trip count the launch decides, in a block whose last warp is
+// partial (its mask names the lanes it has): every thread leaves from the loop's own region,
+// so the block must end there rather than go round the loop's shuffle again.
+extern "C" __global__ void partial_warp_shuffle_loop(int* data, int rounds) {
+  unsigned present = __ballot_sync(kFullMask, 1);
+  int v = data[threadIdx.x];
+  for (int r = 0; r < rounds; ++r)
+    v += __shfl_xor_sync(present, v, 1);
+  data[threadIdx.x] = v;
+}
