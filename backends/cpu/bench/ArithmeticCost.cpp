@@ -18,8 +18,13 @@ using namespace drawbridge::backend::cpu::bench;
 
 namespace {
 
-constexpr int kTriad = 1 << 25, kReduction = 1 << 24, kMatrix = 512, kRows = 1024, kCols = 4096,
-              kGemvRows = 4096, kGemvCols = 2048, kBlock = 256;
+constexpr BenchShapes kShapes{.triad = 1 << 25,
+                              .reduction = 1 << 24,
+                              .matrix = 512,
+                              .rows = 1024,
+                              .cols = 4096,
+                              .gemvRows = 4096,
+                              .gemvCols = 2048};
 constexpr size_t kElements = size_t(1) << 25; // the largest input: the triad's
 
 // One build's session with inputs, an output, and a launch per kernel.
@@ -35,21 +40,13 @@ struct Variant {
 
   // Launches `name` as its own benchmark launches it, and waits.
   void run(const std::string& name) {
-    Kernel* kernel = session.kernel(name.c_str());
-    auto blocks = [](size_t threads) { return unsigned((threads + kBlock - 1) / kBlock); };
-    if (name == "triad")
-      session.launch(kernel, {blocks(kTriad)}, {kBlock}, nullptr, out, x, y, 3.0f, kTriad);
-    else if (name == "shared_reduce" || name == "shuffle_reduce")
-      session.launch(kernel, {blocks(kReduction)}, {kBlock}, nullptr, x, out, kReduction);
-    else if (name == "tiled_matmul")
-      session.launch(kernel, {kMatrix / 16, kMatrix / 16}, {16, 16}, nullptr, x, y, out, kMatrix);
-    else if (name == "softmax_rows")
-      session.launch(kernel, {kRows}, {kBlock}, nullptr, x, out, kCols);
-    else if (name == "rmsnorm_rows")
-      session.launch(kernel, {kRows}, {kBlock}, nullptr, x, y, out, kCols, 1e-5f);
-    else if (name == "gemv_warp_rows")
-      session.launch(kernel, {kGemvRows / (kBlock / 32)}, {kBlock}, nullptr, x, y, out, kGemvRows,
-                     kGemvCols);
+    std::function<void()> launch =
+        benchLaunch(session, session.kernel(name.c_str()), name, kShapes, x, y, out);
+    if (!launch) {
+      std::fprintf(stderr, "no launch for kernel '%s'\n", name.c_str());
+      std::exit(2);
+    }
+    launch();
     check(session.device->synchronize(), name.c_str());
   }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <thread>
@@ -68,6 +69,47 @@ struct Session {
     check(device->launch(kernel, {grid, block, 0}, pointers, stream), "launch");
   }
 };
+
+/// Sizes of the launches of kernels/bench.cu's kernels.
+struct BenchShapes {
+  int triad, reduction, matrix, rows, cols, gemvRows, gemvCols;
+};
+
+/// The launch of bench.cu's kernel `name` (`kernel`) on inputs x and y with output out, as its
+/// own benchmark makes it (blocks of 256 threads; the reductions' partial sums, the matmul's c and
+/// each row kernel's rows in out), chosen once so that running it does no lookup; it does not
+/// wait. Empty for a kernel it has no launch for.
+inline std::function<void()> benchLaunch(Session& session, Kernel* kernel, const std::string& name,
+                                         const BenchShapes& shape, float* x, float* y, float* out) {
+  constexpr unsigned block = 256;
+  auto blocks = [](int threads) { return unsigned((threads + block - 1) / block); };
+  Session* s = &session;
+  if (name == "triad")
+    return [=] {
+      s->launch(kernel, {blocks(shape.triad)}, {block}, nullptr, out, x, y, 3.0f, shape.triad);
+    };
+  if (name == "shared_reduce" || name == "shuffle_reduce")
+    return [=] {
+      s->launch(kernel, {blocks(shape.reduction)}, {block}, nullptr, x, out, shape.reduction);
+    };
+  if (name == "tiled_matmul")
+    return [=] {
+      s->launch(kernel, {unsigned(shape.matrix / 16), unsigned(shape.matrix / 16)}, {16, 16},
+                nullptr, x, y, out, shape.matrix);
+    };
+  if (name == "softmax_rows")
+    return [=] { s->launch(kernel, {unsigned(shape.rows)}, {block}, nullptr, x, out, shape.cols); };
+  if (name == "rmsnorm_rows")
+    return [=] {
+      s->launch(kernel, {unsigned(shape.rows)}, {block}, nullptr, x, y, out, shape.cols, 1e-5f);
+    };
+  if (name == "gemv_warp_rows")
+    return [=] {
+      s->launch(kernel, {unsigned(shape.gemvRows) / (block / 32)}, {block}, nullptr, x, y, out,
+                shape.gemvRows, shape.gemvCols);
+    };
+  return {};
+}
 
 /// Seconds of the fastest of `repeats` runs of `work`.
 template <typename Work> double fastest(int repeats, Work&& work) {

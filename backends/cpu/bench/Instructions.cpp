@@ -10,7 +10,6 @@
 
 #include <cstring>
 #include <functional>
-#include <map>
 #include <valgrind/callgrind.h>
 
 using namespace drawbridge::backend;
@@ -32,39 +31,30 @@ int main(int argc, char** argv) {
     c[i] = float(i % 37) * -0.02f;
   }
   Kernel* kernel = session.kernel(argv[1]);
-  const std::map<std::string, std::function<void()>> launches = {
-      {"triad", [&] { session.launch(kernel, {n / 256}, {256}, nullptr, a, b, c, 3.0f, n); }},
-      {"shared_reduce", [&] { session.launch(kernel, {n / 256}, {256}, nullptr, b, a, n); }},
-      {"shuffle_reduce", [&] { session.launch(kernel, {n / 256}, {256}, nullptr, b, a, n); }},
-      {"tiled_matmul",
-       [&] {
-         session.launch(kernel, {matrix / 16, matrix / 16}, {16, 16}, nullptr, b, c, a, matrix);
-       }},
-      {"softmax_rows", [&] { session.launch(kernel, {rows}, {256}, nullptr, b, a, cols); }},
-      {"rmsnorm_rows",
-       [&] { session.launch(kernel, {rows}, {256}, nullptr, b, c, a, cols, 1e-5f); }},
-      {"gemv_warp_rows",
-       [&] {
-         session.launch(kernel, {gemvRows / 8}, {256}, nullptr, b, c, a, gemvRows, gemvCols);
-       }},
-  };
-  auto launch = launches.find(argv[1]);
-  if (launch == launches.end()) {
+  const BenchShapes shapes{.triad = n,
+                           .reduction = n,
+                           .matrix = matrix,
+                           .rows = rows,
+                           .cols = cols,
+                           .gemvRows = gemvRows,
+                           .gemvCols = gemvCols};
+  std::function<void()> launch = benchLaunch(session, kernel, argv[1], shapes, b, c, a);
+  if (!launch) {
     std::fprintf(stderr, "no launch for kernel '%s'\n", argv[1]);
     return 2;
   }
-  launch->second();
+  launch();
   check(session.device->synchronize(), "synchronize");
   if (argc == 3) {
     double seconds = fastest(std::atoi(argv[2]), [&] {
-      launch->second();
+      launch();
       check(session.device->synchronize(), "synchronize");
     });
     std::printf("%s %.1f us\n", argv[1], seconds * 1e6);
     return 0;
   }
   CALLGRIND_START_INSTRUMENTATION;
-  launch->second();
+  launch();
   check(session.device->synchronize(), "synchronize");
   CALLGRIND_STOP_INSTRUMENTATION;
   return 0;

@@ -154,14 +154,15 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
 using LaneFields = std::function<llvm::Value*(ThreadField, llvm::Value*)>;
 
 /// A whole-warp shuffle with constant operands reads, for lane `lane` of thread t, the operand of
-/// thread t + first where takeFirst holds, else of t + second: down by d (t + d while lane + d
-/// stays in the warp, else t itself), up by d, and xor by a single bit d (t + d where the lane
-/// has the bit clear, t - d where set). Nothing for segments narrower than the warp, for idx,
-/// or for xor by several bits.
+/// thread t + first() where takeFirst holds, else of t + second(): down by d (t + d while
+/// lane + d stays in the warp, else t itself), up by d (t - d, else t), and xor by a single bit d
+/// (t + d where the lane has the bit clear, t - d where set). Nothing for segments narrower than
+/// the warp, for idx, or for xor by several bits.
 struct FixedDistances {
   SiteKind kind;
   int32_t distance;
-  int32_t first, second;
+  int32_t first() const { return kind == SiteKind::ShflUp ? -distance : distance; }
+  int32_t second() const { return kind == SiteKind::ShflBfly ? -distance : 0; }
   llvm::Value* takeFirst(llvm::IRBuilder<>& builder, llvm::Value* lane) const {
     switch (kind) {
     case SiteKind::ShflDown:
@@ -183,14 +184,12 @@ std::optional<FixedDistances> fixedDistances(SiteKind kind,
   uint32_t clamp = *constants.c & 31;
   switch (kind) {
   case SiteKind::ShflDown:
-    return clamp == 31 ? std::optional<FixedDistances>({kind, distance, distance, 0})
-                       : std::nullopt;
+    return clamp == 31 ? std::optional<FixedDistances>({kind, distance}) : std::nullopt;
   case SiteKind::ShflUp:
-    return clamp == 0 ? std::optional<FixedDistances>({kind, distance, -distance, 0})
-                      : std::nullopt;
+    return clamp == 0 ? std::optional<FixedDistances>({kind, distance}) : std::nullopt;
   case SiteKind::ShflBfly: // lane ^ d is lane + d or lane - d only for a single bit d
     return clamp == 31 && (distance & (distance - 1)) == 0
-               ? std::optional<FixedDistances>({kind, distance, distance, -distance})
+               ? std::optional<FixedDistances>({kind, distance})
                : std::nullopt;
   default:
     return std::nullopt;
@@ -205,16 +204,14 @@ std::optional<FixedDistances> fixedDistances(SiteKind kind,
 /// are then overwritten, and those of exited threads are never read.
 void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t site,
                           const ConstantShuffleOperands& constants, const LaneFields& field,
-                          llvm::Value* count, llvm::BasicBlock* resolved,
+                          llvm::Value* count, llvm::Value* wholeWarps, llvm::BasicBlock* resolved,
                           llvm::BasicBlock* otherwise, llvm::BasicBlock* finished) {
   llvm::Function* function = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = function->getContext();
   llvm::Type* i32 = builder.getInt32Ty();
   llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, "shfl", function);
   // Partial warps read no further than their block: the source index stays below `count`.
-  builder.CreateCondBr(
-      builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0)),
-      loop, otherwise);
+  builder.CreateCondBr(wholeWarps, loop, otherwise);
   // In the entry block, where the optimizer promotes it to a register.
   llvm::IRBuilder<> entry(&*function->getEntryBlock().getFirstInsertionPt());
   llvm::Value* uniform = entry.CreateAlloca(builder.getInt1Ty(), nullptr, "shfl.uniform");
@@ -254,8 +251,8 @@ void emitWholeWarpShuffle(llvm::IRBuilder<>& builder, SiteKind kind, int32_t sit
         return builder.CreateLoad(
             i32, field(kValueField, builder.CreateAdd(t, builder.getInt32(uint32_t(distance)))));
       };
-      value = builder.CreateSelect(fixed->takeFirst(builder, lane), at(fixed->first),
-                                   at(fixed->second));
+      value = builder.CreateSelect(fixed->takeFirst(builder, lane), at(fixed->first()),
+                                   at(fixed->second()));
     } else {
       // In range, the source lies within the warp (0 <= maxLane <= 31); out of range, the lane
       // keeps its own value.
@@ -413,6 +410,8 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   llvm::Value* threads = loadField(kThreadsField, -1);
   llvm::Value* frames = loadField(kFramesField, -1);
   llvm::Value* count = loadField(kNthreadsField, -1);
+  llvm::Value* wholeWarps =
+      builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0));
   llvm::Value* ntid[3] = {loadField(kNtidField, 0), loadField(kNtidField, 1),
                           loadField(kNtidField, 2)};
   // The thread states as one array per field (threadField in Lowering.h), on this call's stack:
@@ -550,7 +549,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
       emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), step.shuffleOperands[i],
-                           laneField, count, regions[i + 1], hook, finished);
+                           laneField, count, wholeWarps, regions[i + 1], hook, finished);
       builder.SetInsertPoint(hook);
     }
     toRecords();
@@ -624,8 +623,6 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     // regions for ever).
     if (std::optional<size_t> shuffle = soleShuffleExit(*region, step)) {
       llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
-      llvm::Value* wholeWarps =
-          builder.CreateICmpEQ(builder.CreateAnd(count, builder.getInt32(31)), builder.getInt32(0));
       builder.CreateCondBr(
           builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), gathered), wholeWarps),
           warpSites[*shuffle], tallied);
