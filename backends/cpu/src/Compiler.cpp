@@ -25,6 +25,13 @@ namespace {
 // the lowering's sources, made at build time (LoweringDigest.cmake).
 constexpr const char* kLoweringVersion = DRAWBRIDGE_LOWERING_DIGEST;
 
+/// Modules larger than this many instructions after optimization are compiled to machine code
+/// without the code generator's optimizations, whose time grows faster than linearly with the
+/// size of a block (the scheduler's dependence graph): ggml's quantized matmul for 128 columns
+/// compiled in 426 s with them and 108 s without, and 130k instructions of straight code take
+/// llc 40 s at -O1 and 0.3 s at -O0.
+constexpr size_t kLargeModule = 100000;
+
 void optimize(llvm::Module& module, llvm::TargetMachine& target) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = true;
@@ -115,6 +122,11 @@ Outcome<std::unique_ptr<llvm::MemoryBuffer>> Compiler::compile(llvm::Module& mod
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream objectStream(object);
+  size_t instructions = 0;
+  for (const llvm::Function& function : module)
+    instructions += function.getInstructionCount();
+  target_->setOptLevel(instructions > kLargeModule ? llvm::CodeGenOptLevel::None
+                                                   : llvm::CodeGenOptLevel::Aggressive);
   llvm::legacy::PassManager codegen;
   if (target_->addPassesToEmitFile(codegen, objectStream, nullptr,
                                    llvm::CodeGenFileType::ObjectFile))

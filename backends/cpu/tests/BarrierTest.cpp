@@ -79,6 +79,22 @@ TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {
       EXPECT_EQ(data[b * n + t], int(b * n + n - 1 - t));
 }
 
+TEST_F(BarrierTest, ARegionTooLongToInlineRunsCalled) {
+  const unsigned n = 256, blocks = 3;
+  unsigned* in = buffer<unsigned>(n * blocks);
+  unsigned* out = buffer<unsigned>(n * blocks);
+  for (unsigned i = 0; i < n * blocks; ++i)
+    in[i] = i * 2654435761u;
+  ASSERT_TRUE(run("long_region", {blocks}, {n}, 0, in, out).ok());
+  for (unsigned b = 0; b < blocks; ++b)
+    for (unsigned t = 0; t < n; ++t) {
+      unsigned x = in[b * n + (t + 1) % n];
+      for (int round = 0; round < 16384; ++round)
+        x = (x ^ (x >> 15)) * 2246822519u + 374761393u;
+      ASSERT_EQ(out[b * n + t], x) << "block " << b << ", thread " << t;
+    }
+}
+
 TEST_F(BarrierTest, EachKernelReportsItsOwnStaticSharedMemory) {
   EXPECT_EQ(kernel("block_sum")->info().staticSharedBytes, 1024 * sizeof(float));
   EXPECT_EQ(kernel("rotate")->info().staticSharedBytes, 256 * sizeof(int));

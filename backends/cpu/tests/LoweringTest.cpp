@@ -6,6 +6,8 @@
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/SourceMgr.h>
+#include <map>
+#include <string>
 
 namespace drawbridge::backend::cpu {
 namespace {
@@ -123,6 +125,43 @@ define void @k(ptr %out, i32 %n) {
   ret void
 })"));
   EXPECT_EQ(result.frameSize, 16u); // %loaded alone
+}
+
+TEST_F(LoweringTest, OnlyRegionsTooLargeToInlineAreCalled) {
+  // Before the barrier a chain of 1,000 instructions on the thread index, which every entry
+  // recomputes; after it a chain of 30,000 on a loaded value, past the backend's limit for
+  // inlining a region into its loop over threads. The long region's copy must not carry the
+  // short one's values.
+  auto chain = [](const std::string& name, const std::string& from, int length) {
+    std::string code = "  %" + name + "0 = " + from + "\n";
+    for (int i = 0; i < length; ++i)
+      code += "  %" + name + std::to_string(i + 1) + " = mul i32 %" + name + std::to_string(i) +
+              ", 3\n";
+    return code;
+  };
+  const int shortChain = 1000, longChain = 30000;
+  llvm::Function& kernel =
+      parse("define void @k(ptr %out) {\n" +
+            chain("e", "call i32 @llvm.nvvm.read.ptx.sreg.tid.x()", shortChain) + "  store i32 %e" +
+            std::to_string(shortChain) + ", ptr %out\n  call void @llvm.nvvm.barrier0()\n" +
+            chain("x", "load i32, ptr %out", longChain) + "  store i32 %x" +
+            std::to_string(longChain) + ", ptr %out\n  ret void\n}\n");
+  StepFunction built = step(kernel);
+  llvm::Function* block = buildBlockFunction(kernel, built);
+  std::map<std::string, llvm::Function*> called;
+  for (llvm::BasicBlock& basicBlock : *block)
+    for (llvm::Instruction& instruction : basicBlock)
+      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+        if (llvm::Function* callee = call->getCalledFunction(); callee && !callee->isDeclaration())
+          called[callee->getName().str()] = callee;
+  ASSERT_EQ(called.size(), 3u); // the step function (general pass) and the two regions
+  llvm::Function* start = called.at("k.step.from0");
+  llvm::Function* after = called.at("k.step.from1");
+  EXPECT_TRUE(start->hasFnAttribute(llvm::Attribute::AlwaysInline));
+  EXPECT_TRUE(after->hasFnAttribute(llvm::Attribute::NoInline));
+  EXPECT_FALSE(after->hasFnAttribute(llvm::Attribute::AlwaysInline));
+  EXPECT_LT(after->getInstructionCount(), unsigned(longChain + shortChain / 2));
+  EXPECT_TRUE(built.function->hasFnAttribute(llvm::Attribute::NoInline));
 }
 
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {

@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/Local.h>
 
 namespace drawbridge::backend::cpu {
 
@@ -111,6 +113,34 @@ void declareThreadsIndependent(llvm::BranchInst* backEdge) {
   backEdge->setMetadata(llvm::LLVMContext::MD_loop, loop);
 }
 
+/// Erases what nothing in `function` uses. The step function computes every value derived from
+/// the thread's index and the parameters on entry (recomputeOnEntry), for all its regions; a copy
+/// entered at one site needs few of them, and a kernel as large as ggml's quantized matmul
+/// computes tens of thousands, which every copy would otherwise carry into the optimizer.
+void removeDeadCode(llvm::Function& function) {
+  // Blocks in post order and each block backwards: a value's uses are seen before it, except
+  // across back edges, whose values are rarely dead.
+  for (llvm::BasicBlock* block : llvm::post_order(&function))
+    for (llvm::Instruction& instruction : llvm::make_early_inc_range(llvm::reverse(*block)))
+      if (llvm::isInstructionTriviallyDead(&instruction))
+        instruction.eraseFromParent();
+}
+
+/// Step functions and region copies larger than this many instructions are called, not inlined
+/// into their loops over threads. Inlining lets a region's code be vectorized across threads,
+/// which code this large does not get anyway, and the optimizer's and code generator's time
+/// grows faster than linearly with a function's size: ggml's quantized matmul for 128 columns
+/// (10k PTX statements, emulated integer mma) lowers to a million instructions, half in its
+/// step function. The largest region of the project's own benchmarks has about 2,000.
+constexpr unsigned kInlineLimit = 20000;
+
+void inlineUnlessLarge(llvm::Function& function) {
+  if (function.getInstructionCount() <= kInlineLimit)
+    return;
+  function.removeFnAttr(llvm::Attribute::AlwaysInline);
+  function.addFnAttr(llvm::Attribute::NoInline);
+}
+
 /// A copy of the step function that starts at `site` (0: the kernel's start) instead of
 /// dispatching on ThreadState::resume. Only what runs from there is copied: the dispatch's
 /// condition is mapped to the constant `site`, so the copy takes the region's code up to the
@@ -147,6 +177,8 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   llvm::SmallVector<llvm::ReturnInst*, 8> returns;
   llvm::CloneAndPruneIntoFromInst(copy, original, resume->getNextNode(), map,
                                   /*ModuleLevelChanges=*/false, returns);
+  removeDeadCode(*copy);
+  inlineUnlessLarge(*copy);
   return copy;
 }
 
@@ -643,6 +675,8 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   builder.CreateRet(builder.getInt32(kBlockWaiting));
   builder.SetInsertPoint(finished);
   builder.CreateRet(builder.getInt32(kStepExited));
+  // Only now: the region copies above are made from it and take its attributes.
+  inlineUnlessLarge(*step.function);
   return block;
 }
 

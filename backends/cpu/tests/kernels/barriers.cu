@@ -72,3 +72,24 @@ extern "C" __global__ void reverse_dynamic(int* data) {
   __syncthreads();
   data[blockIdx.x * n + t] = scratch[n - 1 - t];
 }
+
+// A region of straight code long enough (16,384 rounds of a hash after the barrier, about
+// 65,000 instructions) that the backend calls it from its loop over threads rather than inlining
+// it, and compiles the module without the code generator's optimizations.
+#define MIX_ROUND(x) x = (x ^ (x >> 15)) * 2246822519u + 374761393u;
+#define MIX_4(x) MIX_ROUND(x) MIX_ROUND(x) MIX_ROUND(x) MIX_ROUND(x)
+#define MIX_16(x) MIX_4(x) MIX_4(x) MIX_4(x) MIX_4(x)
+#define MIX_64(x) MIX_16(x) MIX_16(x) MIX_16(x) MIX_16(x)
+#define MIX_256(x) MIX_64(x) MIX_64(x) MIX_64(x) MIX_64(x)
+#define MIX_1024(x) MIX_256(x) MIX_256(x) MIX_256(x) MIX_256(x)
+#define MIX_4096(x) MIX_1024(x) MIX_1024(x) MIX_1024(x) MIX_1024(x)
+#define MIX_16384(x) MIX_4096(x) MIX_4096(x) MIX_4096(x) MIX_4096(x)
+extern "C" __global__ void long_region(const unsigned* in, unsigned* out) {
+  __shared__ unsigned values[256];
+  unsigned t = threadIdx.x, i = blockIdx.x * blockDim.x + t;
+  values[t] = in[i];
+  __syncthreads();
+  unsigned x = values[(t + 1) % blockDim.x];
+  MIX_16384(x)
+  out[i] = x;
+}
