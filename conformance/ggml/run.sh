@@ -21,7 +21,8 @@
 #         lowering costs only its own op. Logs go to WORK_DIR/ops/OP.log, each op's exit status
 #         and seconds to WORK_DIR/ops/times.txt.
 # report: WORK_DIR/report.txt, per op: cases passed, failed, not supported (with the reasons the
-#         log gives), from the ops logs when there are any, else from the test log.
+#         log gives), from the ops logs when there are any, else from the test log; the same
+#         cases as JUnit XML in WORK_DIR/report.xml, one test suite per op.
 set -euo pipefail
 
 ggml=$(realpath "${1:?usage: $0 GGML_DIR WORK_DIR [build|ptx|test|ops|report|all]}")
@@ -98,9 +99,9 @@ ops() {
 
 report() {
   if [[ -s $work/ops/times.txt ]]; then
-    python3 "$here/report.py" --times "$work/ops/times.txt" "$work"/ops/*.log >"$work/report.txt"
+    python3 "$here/report.py" --junit "$work/report.xml" --times "$work/ops/times.txt" "$work"/ops/*.log >"$work/report.txt"
   else
-    python3 "$here/report.py" "$work/test-backend-ops.log" >"$work/report.txt"
+    python3 "$here/report.py" --junit "$work/report.xml" "$work/test-backend-ops.log" >"$work/report.txt"
   fi
   cat "$work/report.txt"
 }

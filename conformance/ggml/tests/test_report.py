@@ -21,7 +21,7 @@ def summarize(name):
 class ReportTest(unittest.TestCase):
     def test_counts_every_case_once(self):
         ops, unfinished = summarize("test-backend-ops.log")
-        counted = {op: (c["passed"], len(c["failed"]), len(c["unsupported"])) for op, c in ops.items()}
+        counted = {op: (len(c["passed"]), len(c["failed"]), len(c["unsupported"])) for op, c in ops.items()}
         self.assertEqual(
             counted,
             {
@@ -55,10 +55,40 @@ class ReportTest(unittest.TestCase):
 
     def test_log_ending_inside_a_comparison(self):
         ops, unfinished = summarize("ends-mid-case.log")
-        self.assertEqual(ops["SCALE"]["passed"], 1)
+        self.assertEqual(len(ops["SCALE"]["passed"]), 1)
         self.assertEqual(len(unfinished), 1)
-        self.assertIn("after SCALE(type=f32,", unfinished[0])
-        self.assertIn("[MUL_MAT] inf mismatch", unfinished[0])
+        op, message = unfinished[0]
+        self.assertEqual(op, "MUL_MAT")  # the op the comparison names, not the case before
+        self.assertIn("after SCALE(type=f32,", message)
+        self.assertIn("[MUL_MAT] inf mismatch", message)
+
+    def test_junit(self):
+        ops, unfinished = summarize("test-backend-ops.log")
+        more, ended = summarize("ends-mid-case.log")
+        ops["SCALE"] = more["SCALE"]
+        # MUL_MAT's log ended inside a case; GLU's process hung before its first case.
+        times = {"MUL_MAT": (124, 600.0), "GLU": (124, 600.0), "ADD": (0, 1.5)}
+        root = report.junit(ops, times, unfinished + ended).getroot()
+        suites = {suite.get("name"): suite for suite in root}
+        self.assertEqual(list(suites)[-1], "GLU")
+
+        def attributes(op):
+            return tuple(int(suites[op].get(key)) for key in ("tests", "failures", "errors", "skipped"))
+
+        self.assertEqual(attributes("ADD"), (2, 0, 0, 0))
+        self.assertEqual(suites["ADD"].get("time"), "1.5")
+        self.assertEqual(attributes("MUL_MAT"), (3, 1, 1, 0))
+        self.assertEqual(attributes("SOLVE_TRI"), (1, 0, 0, 1))
+        self.assertEqual(attributes("GLU"), (1, 0, 1, 0))
+        failure = suites["SOFT_MAX"].find("testcase/failure")
+        self.assertEqual(failure.get("message"), "[SOFT_MAX] NMSE = 0.000000103 > 0.000000100")
+        error = suites["MUL_MAT"].find("testcase/error")
+        self.assertIn("[MUL_MAT] inf mismatch", error.get("message"))
+        self.assertEqual(suites["GLU"].find("testcase/error").get("message"),
+                         "test-backend-ops exited with status 124")
+        skipped = suites["SOLVE_TRI"].find("testcase")
+        self.assertEqual(skipped.get("name"), "SOLVE_TRI(type=f32,ne_lhs=[10,10,4,3],ne_rhs=[3,10,4,3])")
+        self.assertEqual(skipped.find("skipped").get("message"), "not supported [CUDA0]")
 
 
 if __name__ == "__main__":
