@@ -4,6 +4,7 @@
 #include "Lowering.h"
 
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/CFG.h>
@@ -76,23 +77,51 @@ private:
 
 } // namespace
 
-void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where) {
+void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where,
+                      const std::vector<Site>& sites) {
   const llvm::BasicBlock* entry = where->getParent();
+  // What could be computed on entry: in reverse post order an instruction's operands outside
+  // PHIs come first, so whole chains of such computations are found in one pass.
+  llvm::DenseSet<const llvm::Instruction*> computable;
+  std::vector<llvm::Instruction*> order;
   auto known = [&](const llvm::Value* operand) {
     auto* instruction = llvm::dyn_cast<llvm::Instruction>(operand);
-    return !instruction || instruction->getParent() == entry;
+    return !instruction || instruction->getParent() == entry || computable.contains(instruction);
   };
-  // In reverse post order an instruction's operands outside PHIs come first, so chains of
-  // such computations move together.
   for (llvm::BasicBlock* block : llvm::ReversePostOrderTraversal<llvm::Function*>(&step)) {
     if (block == entry)
       continue;
-    for (llvm::Instruction& instruction : llvm::make_early_inc_range(*block))
+    for (llvm::Instruction& instruction : *block)
       if (!llvm::isa<llvm::PHINode, llvm::AllocaInst, llvm::CallBase>(instruction) &&
           !instruction.mayReadOrWriteMemory() && llvm::isSafeToSpeculativelyExecute(&instruction) &&
-          llvm::all_of(instruction.operands(), known))
-        instruction.moveBefore(where);
+          llvm::all_of(instruction.operands(), known)) {
+        computable.insert(&instruction);
+        order.push_back(&instruction);
+      }
   }
+  // Only those live across a site move, with what they are computed from: the others stay
+  // where the kernel computes them. Every entry runs this code, and every region's copy of the
+  // step function starts with it: ggml's largest kernels have tens of thousands of such values,
+  // most of them used between two sites only.
+  LivenessAcrossSites liveness(step, sites);
+  llvm::DenseSet<const llvm::Instruction*> moving;
+  std::vector<const llvm::Instruction*> work;
+  for (llvm::Instruction* instruction : order)
+    if (liveness.isLiveAcross(*instruction))
+      work.push_back(instruction);
+  while (!work.empty()) {
+    const llvm::Instruction* instruction = work.back();
+    work.pop_back();
+    if (!moving.insert(instruction).second)
+      continue;
+    for (const llvm::Value* operand : instruction->operands())
+      if (auto* defined = llvm::dyn_cast<llvm::Instruction>(operand);
+          defined && computable.contains(defined))
+        work.push_back(defined);
+  }
+  for (llvm::Instruction* instruction : order)
+    if (moving.contains(instruction))
+      instruction->moveBefore(where);
 }
 
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites) {

@@ -81,10 +81,12 @@ void batchShuffles(llvm::Function& step);
 /// load of ThreadState::result at the top of the resume block. Fails on unsupported forms.
 llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value* thread,
                                                llvm::Value* context);
-/// Moves every computation that needs nothing but the entry block's values, reads no memory and
-/// is safe to run early (indices, addresses, comparisons from thread and block registers and
-/// parameters) to `where` in the entry block: recomputed on every entry, it is never saved.
-void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where);
+/// Moves every computation live across one of `sites` that needs nothing but the entry block's
+/// values, reads no memory and is safe to run early (indices, addresses, comparisons from thread
+/// and block registers and parameters) to `where` in the entry block, with what it is computed
+/// from: recomputed on every entry, it is never saved.
+void recomputeOnEntry(llvm::Function& step, llvm::Instruction* where,
+                      const std::vector<Site>& sites);
 /// Demotes to allocas every SSA value that is live across a site, so it survives the return to
 /// the runtime (allocas later move into the thread's frame).
 void demoteValuesLiveAcrossSites(llvm::Function& step, const std::vector<Site>& sites);

@@ -175,7 +175,7 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
     return std::move(error);
   llvm::Value* sharedBase = lowerSharedMemory(*step, shared, where, context);
   if (!sites->empty()) {
-    recomputeOnEntry(*step, where);
+    recomputeOnEntry(*step, where, *sites);
     demoteValuesLiveAcrossSites(*step, *sites);
     auto frameSize = moveAllocasToFrame(*step, where, frame, context, tid);
     if (!frameSize)
