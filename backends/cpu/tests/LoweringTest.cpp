@@ -129,9 +129,8 @@ define void @k(ptr %out, i32 %n) {
 
 TEST_F(LoweringTest, OnlyRegionsTooLargeToInlineAreCalled) {
   // Before the barrier a chain of 1,000 instructions on the thread index, which every entry
-  // recomputes; after it a chain of 30,000 on a loaded value, past the backend's limit for
-  // inlining a region into its loop over threads. The long region's copy must not carry the
-  // short one's values.
+  // recomputes; after it a chain of 50,000 on a loaded value, past what the backend inlines
+  // into its loops over threads. The long region's copy must not carry the short one's values.
   auto chain = [](const std::string& name, const std::string& from, int length) {
     std::string code = "  %" + name + "0 = " + from + "\n";
     for (int i = 0; i < length; ++i)
@@ -139,7 +138,7 @@ TEST_F(LoweringTest, OnlyRegionsTooLargeToInlineAreCalled) {
               ", 3\n";
     return code;
   };
-  const int shortChain = 1000, longChain = 30000;
+  const int shortChain = 1000, longChain = 50000;
   llvm::Function& kernel =
       parse("define void @k(ptr %out) {\n" +
             chain("e", "call i32 @llvm.nvvm.read.ptx.sreg.tid.x()", shortChain) + "  store i32 %e" +

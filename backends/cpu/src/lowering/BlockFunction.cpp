@@ -6,6 +6,7 @@
 // everything else.
 #include "Lowering.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <llvm/ADT/PostOrderIterator.h>
@@ -126,19 +127,26 @@ void removeDeadCode(llvm::Function& function) {
         instruction.eraseFromParent();
 }
 
-/// Step functions and region copies larger than this many instructions are called, not inlined
-/// into their loops over threads. Inlining lets a region's code be vectorized across threads,
-/// which code this large does not get anyway, and the optimizer's and code generator's time
-/// grows faster than linearly with a function's size: ggml's quantized matmul for 128 columns
-/// (10k PTX statements, emulated integer mma) lowers to a million instructions, half in its
-/// step function. The largest region of the project's own benchmarks has about 2,000.
-constexpr unsigned kInlineLimit = 20000;
+/// The block function inlines its step function and region copies, smallest first, while they
+/// add up to at most this many instructions; the others are called from their loops over
+/// threads. Inlining lets a region be vectorized across threads, which large code does not get
+/// anyway, and the optimizer's time grows faster than linearly with a function's size and its
+/// number of loops: ggml's quantized matmul for 128 columns (10k PTX statements, emulated
+/// integer mma) lowers to a million instructions, and its flash attention spent minutes in
+/// loop rotation over a block function of hundreds of region loops. The project's own
+/// benchmark kernels add up to a few thousand.
+constexpr uint64_t kInlineBudget = 40000;
 
-void inlineUnlessLarge(llvm::Function& function) {
-  if (function.getInstructionCount() <= kInlineLimit)
-    return;
-  function.removeFnAttr(llvm::Attribute::AlwaysInline);
-  function.addFnAttr(llvm::Attribute::NoInline);
+void inlineWithinBudget(std::vector<llvm::Function*> functions) {
+  std::ranges::sort(functions, {}, &llvm::Function::getInstructionCount);
+  uint64_t total = 0;
+  for (llvm::Function* function : functions) {
+    total += function->getInstructionCount();
+    if (total <= kInlineBudget)
+      continue;
+    function->removeFnAttr(llvm::Attribute::AlwaysInline);
+    function->addFnAttr(llvm::Attribute::NoInline);
+  }
 }
 
 /// A copy of the step function that starts at `site` (0: the kernel's start) instead of
@@ -178,7 +186,6 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   llvm::CloneAndPruneIntoFromInst(copy, original, resume->getNextNode(), map,
                                   /*ModuleLevelChanges=*/false, returns);
   removeDeadCode(*copy);
-  inlineUnlessLarge(*copy);
   return copy;
 }
 
@@ -621,10 +628,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // the kernel's start) runs the code up to its next site. The step function entered at a
   // fixed site is straight code in a loop nest over the thread index, which the optimizer
   // keeps in registers and can vectorize, instead of a dispatch per thread.
+  std::vector<llvm::Function*> copies;
   for (size_t site = 0; site < regions.size(); ++site) {
     builder.SetInsertPoint(regions[site]);
     startPass();
     llvm::Function* region = stepEnteringAt(step, int32_t(site));
+    copies.push_back(region);
     bool independent = !threadsMayCommunicate(*region);
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {
@@ -675,8 +684,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   builder.CreateRet(builder.getInt32(kBlockWaiting));
   builder.SetInsertPoint(finished);
   builder.CreateRet(builder.getInt32(kStepExited));
-  // Only now: the region copies above are made from it and take its attributes.
-  inlineUnlessLarge(*step.function);
+  // Only now: the region copies are made from the step function and take its attributes.
+  copies.push_back(step.function);
+  inlineWithinBudget(std::move(copies));
   return block;
 }
 
