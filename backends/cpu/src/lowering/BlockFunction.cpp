@@ -114,10 +114,10 @@ void declareThreadsIndependent(llvm::BranchInst* backEdge) {
   backEdge->setMetadata(llvm::LLVMContext::MD_loop, loop);
 }
 
-/// Erases what nothing in `function` uses. The step function computes every value derived from
-/// the thread's index and the parameters on entry (recomputeOnEntry), for all its regions; a copy
-/// entered at one site needs few of them, and a kernel as large as ggml's quantized matmul
-/// computes tens of thousands, which every copy would otherwise carry into the optimizer.
+/// Erases what nothing in `function` uses. The step function computes on entry the values every
+/// one of its regions needs from the thread's index and the parameters (recomputeOnEntry); a
+/// copy entered at one site needs few of them, and a kernel as large as ggml's quantized matmul
+/// computes thousands, which every copy would otherwise carry into the optimizer.
 void removeDeadCode(llvm::Function& function) {
   // Blocks in post order and each block backwards: a value's uses are seen before it, except
   // across back edges, whose values are rarely dead.
@@ -137,11 +137,15 @@ void removeDeadCode(llvm::Function& function) {
 /// benchmark kernels add up to a few thousand.
 constexpr uint64_t kInlineBudget = 40000;
 
-void inlineWithinBudget(std::vector<llvm::Function*> functions) {
-  std::ranges::sort(functions, {}, &llvm::Function::getInstructionCount);
+void inlineWithinBudget(const std::vector<llvm::Function*>& functions) {
+  // Counted once each: a function's count walks all its instructions.
+  std::vector<std::pair<uint64_t, llvm::Function*>> sized;
+  for (llvm::Function* function : functions)
+    sized.emplace_back(function->getInstructionCount(), function);
+  std::ranges::sort(sized, {}, &std::pair<uint64_t, llvm::Function*>::first);
   uint64_t total = 0;
-  for (llvm::Function* function : functions) {
-    total += function->getInstructionCount();
+  for (auto [size, function] : sized) {
+    total += size;
     if (total <= kInlineBudget)
       continue;
     function->removeFnAttr(llvm::Attribute::AlwaysInline);
@@ -686,7 +690,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   builder.CreateRet(builder.getInt32(kStepExited));
   // Only now: the region copies are made from the step function and take its attributes.
   copies.push_back(step.function);
-  inlineWithinBudget(std::move(copies));
+  inlineWithinBudget(copies);
   return block;
 }
 
