@@ -1,6 +1,7 @@
 #include "KernelFixture.h"
 
 #include <numeric>
+#include <vector>
 
 namespace drawbridge::backend::cpu::test {
 namespace {
@@ -8,6 +9,13 @@ namespace {
 class BarrierTest : public KernelFixture {
 protected:
   void SetUp() override { load("barriers"); }
+  /// `count` unsigned values that differ in every bit position.
+  unsigned* hashedInput(unsigned count) {
+    unsigned* in = buffer<unsigned>(count);
+    for (unsigned i = 0; i < count; ++i)
+      in[i] = i * 2654435761u;
+    return in;
+  }
 };
 
 TEST_F(BarrierTest, TreeReductionWithBarrierInLoop) {
@@ -81,10 +89,8 @@ TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {
 
 TEST_F(BarrierTest, ARegionTooLongToInlineRunsCalled) {
   const unsigned n = 256, blocks = 3;
-  unsigned* in = buffer<unsigned>(n * blocks);
+  unsigned* in = hashedInput(n * blocks);
   unsigned* out = buffer<unsigned>(n * blocks);
-  for (unsigned i = 0; i < n * blocks; ++i)
-    in[i] = i * 2654435761u;
   ASSERT_TRUE(run("long_region", {blocks}, {n}, 0, in, out).ok());
   for (unsigned b = 0; b < blocks; ++b)
     for (unsigned t = 0; t < n; ++t) {
@@ -94,6 +100,27 @@ TEST_F(BarrierTest, ARegionTooLongToInlineRunsCalled) {
       ASSERT_EQ(out[b * n + t], x) << "block " << b << ", thread " << t;
     }
 }
+
+// nvcc's path only: its 131 passes take 13 s to compile, and what runs them is the same for
+// both paths (the block function is built after either has become NVVM IR).
+#ifdef DRAWBRIDGE_KERNELS_FROM_PTX
+TEST_F(BarrierTest, PassesOfAKernelWithManyBarriersRunAsFunctions) {
+  const unsigned n = 256, blocks = 3;
+  unsigned* in = hashedInput(n * blocks);
+  unsigned* out = buffer<unsigned>(n * blocks);
+  ASSERT_TRUE(run("many_barriers", {blocks}, {n}, 0, in, out).ok());
+  for (unsigned b = 0; b < blocks; ++b) {
+    std::vector<unsigned> x(in + b * n, in + (b + 1) * n);
+    for (unsigned step = 0; step < 65; ++step) {
+      std::vector<unsigned> shared = x;
+      for (unsigned t = 0; t < n; ++t)
+        x[t] = x[t] * 3u + shared[(t + step + 1) % n];
+    }
+    for (unsigned t = 0; t < n; ++t)
+      ASSERT_EQ(out[b * n + t], x[t]) << "block " << b << ", thread " << t;
+  }
+}
+#endif
 
 TEST_F(BarrierTest, EachKernelReportsItsOwnStaticSharedMemory) {
   EXPECT_EQ(kernel("block_sum")->info().staticSharedBytes, 1024 * sizeof(float));

@@ -163,6 +163,40 @@ TEST_F(LoweringTest, OnlyRegionsTooLargeToInlineAreCalled) {
   EXPECT_TRUE(built.function->hasFnAttribute(llvm::Attribute::NoInline));
 }
 
+TEST_F(LoweringTest, PassesAreFunctionsOfTheirOwnOnlyInKernelsWithManySites) {
+  // A store of the thread index plus i after each of `barriers` barriers.
+  auto kernelWith = [](int barriers) {
+    std::string code = "define void @k(ptr %out) {\n"
+                       "  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()\n";
+    for (int i = 0; i < barriers; ++i)
+      code += "  call void @llvm.nvvm.barrier0()\n  %v" + std::to_string(i) + " = add i32 %t, " +
+              std::to_string(i) + "\n  store i32 %v" + std::to_string(i) + ", ptr %out\n";
+    return code + "  ret void\n}\n";
+  };
+  auto passesCalled = [](llvm::Function& block) {
+    int passes = 0;
+    for (llvm::BasicBlock& basicBlock : block)
+      for (llvm::Instruction& instruction : basicBlock)
+        if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction))
+          if (llvm::Function* callee = call->getCalledFunction();
+              callee && callee->getName().starts_with("k.block.pass")) {
+            EXPECT_TRUE(callee->hasFnAttribute(llvm::Attribute::NoInline));
+            ++passes;
+          }
+    return passes;
+  };
+  for (int barriers : {8, 130}) {
+    llvm::Function& kernel = parse(kernelWith(barriers));
+    StepFunction built = step(kernel);
+    llvm::Function* block = buildBlockFunction(kernel, built);
+    std::string problems;
+    llvm::raw_string_ostream out(problems);
+    EXPECT_FALSE(llvm::verifyModule(*module, &out)) << problems;
+    // One per region (the start and each barrier) and the general pass.
+    EXPECT_EQ(passesCalled(*block), barriers < 128 ? 0 : barriers + 2) << barriers << " barriers";
+  }
+}
+
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {
   StepFunction result = step(parse(R"(
 define void @k(ptr %out, i32 %n) {

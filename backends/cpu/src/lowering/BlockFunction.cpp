@@ -137,6 +137,15 @@ void removeDeadCode(llvm::Function& function) {
 /// benchmark kernels add up to a few thousand.
 constexpr uint64_t kInlineBudget = 40000;
 
+/// Kernels with at least this many sites run each pass as a function of its own
+/// (PassOutlining.cpp). Only those: a pass as a function costs what the block function shared
+/// between passes (the bench kernels, outlined, executed 1.2 to 2.3 times the instructions),
+/// and it pays where compiling took minutes: ggml's flash attention (about 430 sites) 353-434 s
+/// -> 76 s, its quantized matmul for 64 and 128 columns (145) 68 -> 26 s and 102 -> 68 s.
+/// Its matmul for 8 columns (81 sites) and its matrix-vector product for 5 (51) would compile in
+/// a quarter and a third less time, less than what they would lose running.
+constexpr size_t kOutlinedSites = 128;
+
 void inlineWithinBudget(const std::vector<llvm::Function*>& functions) {
   // Counted once each: a function's count walks all its instructions.
   std::vector<std::pair<uint64_t, llvm::Function*>> sized;
@@ -691,6 +700,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // Only now: the region copies are made from the step function and take its attributes.
   copies.push_back(step.function);
   inlineWithinBudget(copies);
+  if (step.sites.size() >= kOutlinedSites) {
+    std::vector<llvm::BasicBlock*> passes = regions;
+    std::ranges::copy_if(warpSites, std::back_inserter(passes), [](auto* b) { return b; });
+    passes.push_back(general);
+    outlinePasses(*block, passes, {dispatch, fromRuntime, toRuntime, finished});
+  }
   return block;
 }
 

@@ -185,6 +185,10 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);
+/// Moves each pass of a block function (the blocks from one of `entries` up to the next entry or
+/// one of `stops`) into a function of its own that the block function calls.
+void outlinePasses(llvm::Function& block, const std::vector<llvm::BasicBlock*>& entries,
+                   const std::vector<llvm::BasicBlock*>& stops);
 
 struct LoweredKernel {
   std::string name;

@@ -93,3 +93,18 @@ extern "C" __global__ void long_region(const unsigned* in, unsigned* out) {
   MIX_16384(x)
   out[i] = x;
 }
+
+// 130 barriers, more than the block function keeps in one function: each pass between two of
+// them runs as a function of its own (PassOutlining.cpp).
+extern "C" __global__ void many_barriers(const unsigned* in, unsigned* out) {
+  __shared__ unsigned values[256];
+  unsigned t = threadIdx.x, x = in[blockIdx.x * blockDim.x + t];
+#pragma unroll
+  for (unsigned step = 0; step < 65; ++step) {
+    values[t] = x;
+    __syncthreads();
+    x = x * 3u + values[(t + step + 1) % blockDim.x];
+    __syncthreads();
+  }
+  out[blockIdx.x * blockDim.x + t] = x;
+}
