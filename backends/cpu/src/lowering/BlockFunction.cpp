@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <llvm/ADT/DepthFirstIterator.h>
 #include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
@@ -16,6 +17,7 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/Local.h>
+#include <set>
 
 namespace drawbridge::backend::cpu {
 
@@ -162,11 +164,43 @@ void inlineWithinBudget(const std::vector<llvm::Function*>& functions) {
   }
 }
 
+/// The instructions of the step function's `entry` block (but `resume`, which the copies know)
+/// that the code reachable from `start` uses, directly or through each other, and those that
+/// do more than compute a value, in block order: what a whole copy keeps after removeDeadCode.
+std::vector<llvm::Instruction*>
+entryValuesUsedFrom(llvm::BasicBlock* start, llvm::BasicBlock& entry, llvm::Instruction* resume) {
+  std::set<llvm::Instruction*> used;
+  std::vector<llvm::Instruction*> pending;
+  auto use = [&](llvm::Instruction& user) {
+    for (llvm::Value* operand : user.operands())
+      if (auto* value = llvm::dyn_cast<llvm::Instruction>(operand);
+          value && value->getParent() == &entry && value != resume && used.insert(value).second)
+        pending.push_back(value);
+  };
+  for (llvm::BasicBlock* block : llvm::depth_first(start))
+    for (llvm::Instruction& instruction : *block)
+      use(instruction);
+  for (llvm::Instruction& instruction : entry)
+    if (&instruction != resume && !instruction.isTerminator() &&
+        !llvm::isInstructionTriviallyDead(&instruction) && used.insert(&instruction).second) {
+      pending.push_back(&instruction);
+    }
+  while (!pending.empty()) {
+    llvm::Instruction* value = pending.back();
+    pending.pop_back();
+    use(*value);
+  }
+  std::vector<llvm::Instruction*> ordered;
+  for (llvm::Instruction& instruction : entry)
+    if (used.contains(&instruction))
+      ordered.push_back(&instruction);
+  return ordered;
+}
+
 /// A copy of the step function that starts at `site` (0: the kernel's start) instead of
-/// dispatching on ThreadState::resume. Only what runs from there is copied: the dispatch's
-/// condition is mapped to the constant `site`, so the copy takes the region's code up to the
-/// sites that leave it, and the copies together grow with the kernel rather than with sites
-/// times kernel.
+/// dispatching on ThreadState::resume. Only what runs from there is copied, the region's code
+/// up to the sites that leave it, so the copies together grow with the kernel rather than with
+/// sites times kernel.
 llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   llvm::Function* original = step.function;
   llvm::Function* copy = llvm::Function::Create(original->getFunctionType(), original->getLinkage(),
@@ -178,26 +212,46 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
     to.setName(from.getName());
     map[&from] = &to;
   }
-  // The dispatch loads ThreadState::resume first thing; the copy starts after that load, with
-  // the load known to be `site`. (The per-entry values computed later in the block are copied.)
+  // The dispatch switches on the thread's ThreadState::resume, which the copy knows is `site`.
   llvm::BasicBlock& entry = original->getEntryBlock();
   auto* dispatch = llvm::cast<llvm::SwitchInst>(entry.getTerminator());
   auto* resume = llvm::cast<llvm::LoadInst>(dispatch->getCondition());
-  // The load and the entry-block instructions its address is computed from (threadField's
-  // row arithmetic) move to the top, operands first.
-  std::function<void(llvm::Instruction*, llvm::Instruction*)> moveFirst =
-      [&](llvm::Instruction* instruction, llvm::Instruction* before) {
-        instruction->moveBefore(before);
-        for (llvm::Value* operand : instruction->operands())
-          if (auto* defined = llvm::dyn_cast<llvm::Instruction>(operand);
-              defined && defined->getParent() == &entry && !defined->comesBefore(instruction))
-            moveFirst(defined, instruction);
-      };
-  moveFirst(resume, &*entry.getFirstInsertionPt());
-  map[resume] = llvm::ConstantInt::get(resume->getType(), uint64_t(site));
-  llvm::SmallVector<llvm::ReturnInst*, 8> returns;
-  llvm::CloneAndPruneIntoFromInst(copy, original, resume->getNextNode(), map,
-                                  /*ModuleLevelChanges=*/false, returns);
+  llvm::ConstantInt* known =
+      llvm::ConstantInt::get(llvm::cast<llvm::IntegerType>(resume->getType()), uint64_t(site));
+  map[resume] = known;
+  // The region: the blocks the site's entry reaches (every site leaves the step function). Of
+  // the entry block, which computes every value some region recomputes on entry (thousands in
+  // ggml's flash attention), only what the region uses is copied. LLVM's pruning cloner walked
+  // the whole step function once per copy, a fifth of that kernel's compile at 430 copies.
+  llvm::BasicBlock* start = dispatch->findCaseValue(known)->getCaseSuccessor();
+  llvm::BasicBlock* values = llvm::BasicBlock::Create(copy->getContext(), "entry.values", copy);
+  map[&entry] = values;
+  for (llvm::Instruction* value : entryValuesUsedFrom(start, entry, resume)) {
+    llvm::Instruction* clone = value->clone();
+    clone->setName(value->getName());
+    clone->insertInto(values, values->end());
+    llvm::RemapInstruction(clone, map, llvm::RF_NoModuleLevelChanges);
+    map[value] = clone;
+  }
+  std::vector<llvm::BasicBlock*> region(llvm::df_begin(start), llvm::df_end(start));
+  for (llvm::BasicBlock* block : region)
+    map[block] = llvm::CloneBasicBlock(block, map, "", copy);
+  llvm::BranchInst::Create(llvm::cast<llvm::BasicBlock>(map[start]), values);
+  for (llvm::BasicBlock* block : region)
+    for (llvm::Instruction& instruction : *llvm::cast<llvm::BasicBlock>(map[block])) {
+      llvm::RemapInstruction(&instruction, map,
+                             llvm::RF_NoModuleLevelChanges | llvm::RF_IgnoreMissingLocals);
+      // A phi keeps the edges the copy has: from its own blocks, and one from the entry into
+      // the region's start.
+      if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
+        bool fromEntry = block != start;
+        for (unsigned i = phi->getNumIncomingValues(); i-- > 0;) {
+          llvm::BasicBlock* from = phi->getIncomingBlock(i);
+          if (from->getParent() != copy || (from == values && std::exchange(fromEntry, true)))
+            phi->removeIncomingValue(i, /*DeletePHIIfEmpty=*/false);
+        }
+      }
+    }
   removeDeadCode(*copy);
   return copy;
 }
