@@ -116,10 +116,8 @@ void declareThreadsIndependent(llvm::BranchInst* backEdge) {
   backEdge->setMetadata(llvm::LLVMContext::MD_loop, loop);
 }
 
-/// Erases what nothing in `function` uses. The step function computes on entry the values every
-/// one of its regions needs from the thread's index and the parameters (recomputeOnEntry); a
-/// copy entered at one site needs few of them, and a kernel as large as ggml's quantized matmul
-/// computes thousands, which every copy would otherwise carry into the optimizer.
+/// Erases what nothing in `function` uses: in a region's copy, what only the edges it does not
+/// have (phi inputs from other regions' paths) used.
 void removeDeadCode(llvm::Function& function) {
   // Blocks in post order and each block backwards: a value's uses are seen before it, except
   // across back edges, whose values are rarely dead.
@@ -165,10 +163,12 @@ void inlineWithinBudget(const std::vector<llvm::Function*>& functions) {
 }
 
 /// The instructions of the step function's `entry` block (but `resume`, which the copies know)
-/// that the code reachable from `start` uses, directly or through each other, and those that
-/// do more than compute a value, in block order: what a whole copy keeps after removeDeadCode.
-std::vector<llvm::Instruction*>
-entryValuesUsedFrom(llvm::BasicBlock* start, llvm::BasicBlock& entry, llvm::Instruction* resume) {
+/// that `region`'s code uses, directly or through each other, and those that do more than
+/// compute a value, in block order. The entry computes every value some region recomputes on
+/// entry (recomputeOnEntry): thousands in ggml's largest kernels, of which a copy needs few.
+std::vector<llvm::Instruction*> entryValuesUsedBy(const std::vector<llvm::BasicBlock*>& region,
+                                                  llvm::BasicBlock& entry,
+                                                  llvm::Instruction* resume) {
   std::set<llvm::Instruction*> used;
   std::vector<llvm::Instruction*> pending;
   auto use = [&](llvm::Instruction& user) {
@@ -177,12 +177,12 @@ entryValuesUsedFrom(llvm::BasicBlock* start, llvm::BasicBlock& entry, llvm::Inst
           value && value->getParent() == &entry && value != resume && used.insert(value).second)
         pending.push_back(value);
   };
-  for (llvm::BasicBlock* block : llvm::depth_first(start))
+  for (llvm::BasicBlock* block : region)
     for (llvm::Instruction& instruction : *block)
       use(instruction);
   for (llvm::Instruction& instruction : entry)
     if (&instruction != resume && !instruction.isTerminator() &&
-        !llvm::isInstructionTriviallyDead(&instruction) && used.insert(&instruction).second) {
+        !llvm::wouldInstructionBeTriviallyDead(&instruction) && used.insert(&instruction).second) {
       pending.push_back(&instruction);
     }
   while (!pending.empty()) {
@@ -219,21 +219,20 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
   llvm::ConstantInt* known =
       llvm::ConstantInt::get(llvm::cast<llvm::IntegerType>(resume->getType()), uint64_t(site));
   map[resume] = known;
-  // The region: the blocks the site's entry reaches (every site leaves the step function). Of
-  // the entry block, which computes every value some region recomputes on entry (thousands in
-  // ggml's flash attention), only what the region uses is copied. LLVM's pruning cloner walked
-  // the whole step function once per copy, a fifth of that kernel's compile at 430 copies.
+  // The region: the blocks the site's entry reaches (every site leaves the step function), and
+  // of the entry block what they use. LLVM's pruning cloner walked the whole step function once
+  // per copy, a fifth of flash attention's compile at 430 copies.
   llvm::BasicBlock* start = dispatch->findCaseValue(known)->getCaseSuccessor();
+  std::vector<llvm::BasicBlock*> region(llvm::df_begin(start), llvm::df_end(start));
   llvm::BasicBlock* values = llvm::BasicBlock::Create(copy->getContext(), "entry.values", copy);
   map[&entry] = values;
-  for (llvm::Instruction* value : entryValuesUsedFrom(start, entry, resume)) {
+  for (llvm::Instruction* value : entryValuesUsedBy(region, entry, resume)) {
     llvm::Instruction* clone = value->clone();
     clone->setName(value->getName());
     clone->insertInto(values, values->end());
     llvm::RemapInstruction(clone, map, llvm::RF_NoModuleLevelChanges);
     map[value] = clone;
   }
-  std::vector<llvm::BasicBlock*> region(llvm::df_begin(start), llvm::df_end(start));
   for (llvm::BasicBlock* block : region)
     map[block] = llvm::CloneBasicBlock(block, map, "", copy);
   llvm::BranchInst::Create(llvm::cast<llvm::BasicBlock>(map[start]), values);
