@@ -197,6 +197,49 @@ TEST_F(LoweringTest, PassesAreFunctionsOfTheirOwnOnlyInKernelsWithManySites) {
   }
 }
 
+TEST_F(LoweringTest, ShufflesWithConstantOperandsRunAsOneWarpChain) {
+  // Three down shuffles with constant operands, a branch between the second and third, then
+  // one whose offset is a parameter: the chain takes the first three, once.
+  llvm::Function& kernel = parse(R"(
+define void @k(ptr %out, i32 %offset) {
+entry:
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %a = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %t, i32 16, i32 31)
+  %sum = add i32 %a, %t
+  %b = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %sum, i32 8, i32 31)
+  %bit = and i32 %t, 1
+  %odd = icmp ne i32 %bit, 0
+  br i1 %odd, label %scale, label %join
+scale:
+  %scaled = mul i32 %b, 3
+  br label %join
+join:
+  %merged = phi i32 [ %scaled, %scale ], [ %b, %entry ]
+  %c = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %merged, i32 4, i32 31)
+  %d = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %c, i32 %offset, i32 31)
+  store i32 %d, ptr %out
+  ret void
+}
+)");
+  StepFunction built = step(kernel);
+  llvm::Function* block = buildBlockFunction(kernel, built);
+  std::string problems;
+  llvm::raw_string_ostream out(problems);
+  EXPECT_FALSE(llvm::verifyModule(*module, &out)) << problems;
+  int permutations = 0, laneSelects = 0;
+  for (llvm::BasicBlock& basicBlock : *block)
+    for (llvm::Instruction& instruction : basicBlock) {
+      auto* type = llvm::dyn_cast<llvm::FixedVectorType>(instruction.getType());
+      if (!type || type->getNumElements() != kWarpLanes)
+        continue;
+      if (auto* shuffle = llvm::dyn_cast<llvm::ShuffleVectorInst>(&instruction))
+        permutations += !shuffle->isZeroEltSplat();
+      laneSelects += llvm::isa<llvm::SelectInst>(instruction);
+    }
+  EXPECT_EQ(permutations, 3);
+  EXPECT_GE(laneSelects, 1); // the phi after the branch, per lane
+}
+
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {
   StepFunction result = step(parse(R"(
 define void @k(ptr %out, i32 %n) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <llvm/ADT/DepthFirstIterator.h>
 #include <llvm/ADT/PostOrderIterator.h>
+#include <llvm/Analysis/InstructionSimplify.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/IntrinsicInst.h>
@@ -251,6 +252,16 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
         }
       }
     }
+  // A collective's result comes as a {value, predicate} pair that is built and taken apart
+  // again; with the pair folded away a region is scalar code, which a warp chain can run.
+  for (llvm::BasicBlock& block : *copy)
+    for (llvm::Instruction& instruction : llvm::make_early_inc_range(block))
+      if (auto* extract = llvm::dyn_cast<llvm::ExtractValueInst>(&instruction))
+        if (llvm::Value* part =
+                llvm::simplifyInstruction(extract, {copy->getParent()->getDataLayout()})) {
+          extract->replaceAllUsesWith(part);
+          extract->eraseFromParent();
+        }
   removeDeadCode(*copy);
   return copy;
 }
@@ -399,6 +410,65 @@ std::optional<size_t> soleShuffleExit(const llvm::Function& region, const StepFu
   if (!site || step.sites[*site] < SiteKind::ShflIdx || step.sites[*site] > SiteKind::ShflBfly)
     return std::nullopt;
   return site;
+}
+
+/// One shuffle of a warp chain and the region after it: for each lane, the lane whose operand it
+/// gets (its own when the source is out of range) and whether the source was in range.
+struct ChainLink {
+  size_t site; // into step.sites; the region after it is the copy entered at site + 1
+  std::vector<int> sources;
+  std::vector<uint32_t> inRange;
+  // The region may end elsewhere than at the next link (lanes exit, or stop at other sites):
+  // the warp goes on only when every lane stops at the next link.
+  bool mayLeave = false;
+};
+
+/// Shuffles resolved for a whole warp at once, with the regions between them run as vector code
+/// (emitRegionForWarp): from shuffle `first`, as long as each is a whole-warp shuffle with
+/// constant operands, the region after it has no loop, and the one site it can stop at (exits
+/// aside) is the next.
+using WarpChain = std::vector<ChainLink>;
+
+std::optional<ChainLink> constantShuffle(llvm::LLVMContext& context, SiteKind kind,
+                                         const ConstantShuffleOperands& operands, size_t site) {
+  if (kind < SiteKind::ShflIdx || kind > SiteKind::ShflBfly || operands.mask != ~0u ||
+      !operands.b || !operands.c)
+    return std::nullopt;
+  // Constant operands fold: nothing is inserted.
+  llvm::IRBuilder<> folder(context);
+  ChainLink link{site, {}, {}};
+  for (uint32_t lane = 0; lane < kWarpLanes; ++lane) {
+    ShuffleSource source =
+        shuffleSource(folder, kind, folder.getInt32(lane), folder.getInt32(*operands.b),
+                      folder.getInt32(*operands.c));
+    auto* from = llvm::dyn_cast<llvm::ConstantInt>(source.lane);
+    auto* inRange = llvm::dyn_cast<llvm::ConstantInt>(source.inRange);
+    if (!from || !inRange)
+      return std::nullopt;
+    link.sources.push_back(inRange->isOne() ? int(from->getZExtValue()) : int(lane));
+    link.inRange.push_back(uint32_t(inRange->getZExtValue()));
+  }
+  return link;
+}
+
+WarpChain warpChainFrom(size_t first, const StepFunction& step,
+                        const std::vector<llvm::Function*>& copies) {
+  WarpChain chain;
+  std::set<size_t> seen;
+  for (size_t site = first; seen.insert(site).second;) {
+    std::optional<ChainLink> link = constantShuffle(copies[0]->getContext(), step.sites[site],
+                                                    step.shuffleOperands[site], site);
+    std::optional<std::set<int32_t>> statuses = warpVectorStatuses(*copies[site + 1]);
+    if (!link || !statuses)
+      break;
+    chain.push_back(std::move(*link));
+    bool mayExit = statuses->erase(kStepExited) > 0;
+    if (statuses->size() != 1 || *statuses->begin() > int32_t(step.sites.size()))
+      break;
+    chain.back().mayLeave = mayExit;
+    site = size_t(*statuses->begin() - 1);
+  }
+  return chain;
 }
 
 } // namespace
@@ -644,14 +714,109 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       else if (isWarpCollective(step.sites[i]))
         next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
-  // A warp collective every thread waits at is resolved in place, and the block goes on with
-  // the region after it: a shuffle of whole warps by generated code when it can, anything else
-  // by the runtime's hook.
+  // The step function entered at each site (0: the kernel's start), for the region loops and
+  // the warp chains.
+  std::vector<llvm::Function*> copies;
+  for (size_t site = 0; site < regions.size(); ++site)
+    copies.push_back(stepEnteringAt(step, int32_t(site)));
+  // A warp chain runs warp by warp, each shuffle a permutation of the operands' vector, each
+  // region vector code. Only where the block is whole warps, each warp lies within one row
+  // (ntid.x a multiple of 32, so its lanes share y and z) and in each warp every lane waits at
+  // the first shuffle or every lane has exited (those warps are skipped); else `otherwise`,
+  // the shuffle's loop over the threads.
+  auto emitWarpChain = [&](const WarpChain& chain, size_t first, llvm::BasicBlock* otherwise) {
+    auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
+    llvm::Value* site = builder.getInt32(uint32_t(first + 1));
+    llvm::Value* warpCount = builder.CreateLShr(count, 5);
+    llvm::Value* warpRows = builder.CreateICmpEQ(
+        builder.CreateURem(ntid[0], builder.getInt32(kWarpLanes)), builder.getInt32(0));
+    llvm::BasicBlock* check = llvm::BasicBlock::Create(context, "chain.check", block);
+    builder.CreateCondBr(builder.CreateAnd(wholeWarps, warpRows), check, otherwise);
+    builder.SetInsertPoint(check);
+    llvm::IRBuilder<> entryBuilder(&*block->getEntryBlock().getFirstInsertionPt());
+    llvm::Value* fits = entryBuilder.CreateAlloca(builder.getInt1Ty(), nullptr, "chain.fits");
+    builder.CreateStore(builder.getTrue(), fits);
+    emitLoop(builder, warpCount, "chain.w", [&](llvm::Value* warp) {
+      llvm::Value* statuses = builder.CreateLoad(
+          lanesVector, laneField(kStatusField, builder.CreateShl(warp, 5, "", true, true)));
+      auto every = [&](llvm::Value* status) {
+        return builder.CreateAndReduce(
+            builder.CreateICmpEQ(statuses, builder.CreateVectorSplat(kWarpLanes, status)));
+      };
+      builder.CreateStore(
+          builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), fits),
+                            builder.CreateOr(every(site), every(builder.getInt32(kStepExited)))),
+          fits);
+    });
+    llvm::BasicBlock* warps = llvm::BasicBlock::Create(context, "warp.chain", block);
+    builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), fits), warps, otherwise);
+    builder.SetInsertPoint(warps);
+    emitLoop(builder, warpCount, "warp", [&](llvm::Value* warp) {
+      llvm::Value* t = builder.CreateShl(warp, 5, "", /*HasNUW=*/true, /*HasNSW=*/true);
+      llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "warp.run", block);
+      llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "warp.ran", block);
+      builder.CreateCondBr(
+          builder.CreateICmpEQ(builder.CreateLoad(i32, laneField(kStatusField, t)), site), run,
+          ran);
+      builder.SetInsertPoint(run);
+      llvm::Value* rowIndex = builder.CreateUDiv(t, ntid[0]);
+      WarpArguments arguments{callArgs,
+                              builder.CreateInBoundsGEP(i32, lanes, t),
+                              frames,
+                              builder.CreateURem(t, ntid[0]),
+                              builder.CreateURem(rowIndex, ntid[1]),
+                              builder.CreateUDiv(rowIndex, ntid[1])};
+      for (size_t i = 0; i < chain.size(); ++i) {
+        const ChainLink& link = chain[i];
+        llvm::Value* values = builder.CreateLoad(lanesVector, laneField(kValueField, t));
+        builder.CreateStore(builder.CreateShuffleVector(values, link.sources),
+                            laneField(kResultField, t));
+        builder.CreateStore(llvm::ConstantDataVector::get(context, link.inRange),
+                            laneField(kResultPredicateField, t));
+        llvm::Value* statuses = emitRegionForWarp(builder, *copies[link.site + 1], arguments);
+        builder.CreateStore(statuses, laneField(kStatusField, t));
+        if (i + 1 == chain.size() || !link.mayLeave)
+          continue;
+        // The warp goes on only when all its lanes wait at the next shuffle.
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "warp.next", block);
+        llvm::Value* waiting = builder.CreateVectorSplat(
+            kWarpLanes, builder.getInt32(uint32_t(chain[i + 1].site + 1)));
+        builder.CreateCondBr(builder.CreateAndReduce(builder.CreateICmpEQ(statuses, waiting)), next,
+                             ran);
+        builder.SetInsertPoint(next);
+      }
+      builder.CreateBr(ran);
+      builder.SetInsertPoint(ran);
+    });
+    // Where the warps stopped, as after a region loop.
+    startPass();
+    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
+      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
+    }));
+    endPass(/*everyThread=*/true);
+  };
+
+  // Chains start only at shuffles no other chain runs through, so their code grows with the
+  // kernel, not with the square of a chain's length; not where passes become functions, as a
+  // chain would cross them.
+  std::vector<WarpChain> chains(step.sites.size());
+  std::vector<bool> inside(step.sites.size());
+  for (size_t i = 0; i < step.sites.size() && step.sites.size() < kOutlinedSites; ++i) {
+    chains[i] = warpChainFrom(i, step, copies);
+    for (size_t link = 1; link < chains[i].size(); ++link)
+      inside[chains[i][link].site] = true;
+  }
   for (size_t i = 0; i < step.sites.size(); ++i) {
     if (!isWarpCollective(step.sites[i]))
       continue;
     builder.SetInsertPoint(warpSites[i]);
     if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
+      const WarpChain& chain = chains[i];
+      if (!chain.empty() && !inside[i]) {
+        llvm::BasicBlock* each = llvm::BasicBlock::Create(context, "shfl.each", block);
+        emitWarpChain(chain, i, each);
+        builder.SetInsertPoint(each);
+      }
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
       emitWholeWarpShuffle(builder, step.sites[i], int32_t(i + 1), step.shuffleOperands[i],
                            laneField, count, wholeWarps, regions[i + 1], hook, finished);
@@ -694,12 +859,10 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // the kernel's start) runs the code up to its next site. The step function entered at a
   // fixed site is straight code in a loop nest over the thread index, which the optimizer
   // keeps in registers and can vectorize, instead of a dispatch per thread.
-  std::vector<llvm::Function*> copies;
   for (size_t site = 0; site < regions.size(); ++site) {
     builder.SetInsertPoint(regions[site]);
     startPass();
-    llvm::Function* region = stepEnteringAt(step, int32_t(site));
-    copies.push_back(region);
+    llvm::Function* region = copies[site];
     bool independent = !threadsMayCommunicate(*region);
     emitLoop(builder, ntid[2], "z", [&](llvm::Value* z) {
       emitLoop(builder, ntid[1], "y", [&](llvm::Value* y) {

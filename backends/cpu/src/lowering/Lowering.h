@@ -13,6 +13,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace drawbridge::backend::cpu {
@@ -182,6 +183,29 @@ struct GuardSplit {
 GuardSplit splitAtGuard(llvm::IRBuilder<>& builder, const ThreadGuard& guard,
                         std::map<llvm::Value*, llvm::Value*> map, llvm::Value* count);
 llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel);
+
+/// Lanes in a warp: the width of the vectors a region runs on for a whole warp.
+inline constexpr unsigned kWarpLanes = 32;
+/// What a region copy (a step function entered at a fixed site) gets from the block function
+/// when it runs for the 32 lanes of one warp: lane 0's arguments, the other lanes' following
+/// from them (threads one apart, x one apart, the same y and z: a warp within one row).
+struct WarpArguments {
+  std::vector<llvm::Value*> uniform; // the kernel's parameters, then the block context
+  llvm::Value* firstThread;          // lane 0's `thread`, lanes + t
+  llvm::Value* frames;
+  llvm::Value* firstX;
+  llvm::Value* y;
+  llvm::Value* z;
+};
+/// The statuses `region` may return, when emitRegionForWarp can run it for a whole warp: no
+/// loop, no call but vectorizable intrinsics, no atomic or volatile access, scalar values only,
+/// constant returns (WarpVectors.cpp); nullopt otherwise.
+std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region);
+/// Emits `region` (one warpVectorStatuses accepts) at the builder for the 32 lanes of one warp,
+/// as vector code: a lane's value is one element of a vector, values the lanes share stay
+/// scalar, branches are taken under masks. Returns each lane's status (<32 x i32>).
+llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
+                               const WarpArguments& arguments);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);

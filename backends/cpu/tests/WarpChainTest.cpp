@@ -1,0 +1,111 @@
+// Chains of whole-warp shuffles (kernels/warp_chains.cu) on both input paths, in block shapes
+// that run them as vector code warp by warp and in shapes that run them thread by thread. Each
+// expected value is computed here from CUDA's shuffle rules, lane by lane.
+#include "KernelFixture.h"
+
+#include <array>
+#include <functional>
+
+namespace drawbridge::backend::cpu::test {
+namespace {
+
+class WarpChainTest : public KernelFixture {
+protected:
+  void SetUp() override { load("warp_chains"); }
+};
+
+using Warp = std::array<int, 32>;
+
+/// CUDA's __shfl_*_sync over a whole warp: each lane's result from the lane `source` names (in
+/// its segment of `width` lanes), or its own value when that is out of range.
+Warp shuffle(const Warp& v, unsigned width, const std::function<int(unsigned)>& source) {
+  Warp result{};
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    unsigned base = lane / width * width;
+    int from = source(lane % width);
+    result[lane] = from < 0 || unsigned(from) >= width ? v[lane] : v[base + unsigned(from)];
+  }
+  return result;
+}
+
+/// chain_mix for one warp that reaches its end; `side` is what the warp stores before its
+/// fourth shuffle.
+Warp chainMix(Warp v, Warp& side) {
+  Warp down = shuffle(v, 32, [](unsigned l) { return int(l + 1); });
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    v[lane] += down[lane];
+    v[lane] = lane & 1 ? v[lane] * 3 : v[lane] - int(lane);
+  }
+  Warp other = shuffle(v, 32, [](unsigned l) { return int(l ^ 2); });
+  for (unsigned lane = 0; lane < 32; ++lane)
+    v[lane] = (v[lane] ^ other[lane]) + (lane != 0 ? 1000 / int(lane) : 0);
+  Warp up = shuffle(v, 32, [](unsigned l) { return int(l) - 3; });
+  for (unsigned lane = 0; lane < 32; ++lane)
+    side[lane] = v[lane] += up[lane];
+  Warp fifth = shuffle(v, 32, [](unsigned) { return 5; });
+  for (unsigned lane = 0; lane < 32; ++lane)
+    v[lane] -= fifth[lane];
+  Warp seventh = shuffle(v, 8, [](unsigned) { return 7; });
+  for (unsigned lane = 0; lane < 32; ++lane)
+    v[lane] += seventh[lane];
+  Warp half = shuffle(v, 16, [](unsigned l) { return int(l + 4); });
+  for (unsigned lane = 0; lane < 32; ++lane)
+    v[lane] ^= half[lane];
+  return v;
+}
+
+TEST_F(WarpChainTest, ShufflesWithBranchesDivisionsAndExitsBetweenThem) {
+  // Whole warps in rows (vector code), warps across rows (thread by thread), three dimensions.
+  for (Dim3 shape : {Dim3{64, 2, 1}, Dim3{16, 8, 1}, Dim3{32, 2, 3}, Dim3{96, 1, 1}})
+    for (auto [exitBelow, leaveAt] : {std::pair{0, -1}, std::pair{1, 2}}) {
+      const unsigned blocks = 3, block = shape.x * shape.y * shape.z, n = blocks * block;
+      int* in = buffer<int>(n);
+      int* out = buffer<int>(n, -1);
+      int* side = buffer<int>(n, -1);
+      int* words = buffer<int>(blocks * 8, -1);
+      for (unsigned t = 0; t < n; ++t)
+        in[t] = int((t * 2654435761u >> 9) % 20001) - 10000;
+      Status status =
+          run("chain_mix", {blocks}, shape, 0, in, out, side, words, exitBelow, leaveAt);
+      ASSERT_TRUE(status.ok()) << status.message;
+      for (unsigned b = 0; b < blocks; ++b)
+        for (unsigned warp = 0; warp < block / 32; ++warp) {
+          unsigned first = b * block + warp * 32;
+          Warp v{}, sideExpected{};
+          std::fill(sideExpected.begin(), sideExpected.end(), -1);
+          for (unsigned lane = 0; lane < 32; ++lane)
+            v[lane] = in[first + lane];
+          bool runs = int(warp) >= exitBelow && int(warp) != leaveAt;
+          Warp expected = v;
+          if (runs)
+            expected = chainMix(v, sideExpected);
+          std::string where = "block " + std::to_string(shape.x) + "x" + std::to_string(shape.y) +
+                              "x" + std::to_string(shape.z) + ", exits " +
+                              std::to_string(exitBelow) + "/" + std::to_string(leaveAt) +
+                              ", thread " + std::to_string(first);
+          for (unsigned lane = 0; lane < 32; ++lane) {
+            ASSERT_EQ(out[first + lane], runs ? expected[lane] : -1) << where << " lane " << lane;
+            ASSERT_EQ(side[first + lane], sideExpected[lane]) << where << " lane " << lane;
+          }
+          // One of the four lanes that stored to the word won.
+          int word = words[b * 8 + warp];
+          if (!runs)
+            EXPECT_EQ(word, -1) << where;
+          else
+            EXPECT_TRUE(word == sideExpected[0] || word == sideExpected[8] ||
+                        word == sideExpected[16] || word == sideExpected[24])
+                << where << ": " << word;
+        }
+    }
+}
+
+TEST_F(WarpChainTest, ShuffleNamingLanesThatLeftMidChainFailsTheLaunch) {
+  int* data = buffer<int>(64, 1);
+  Status status = run("chain_half_warp_leaves", {1}, {64}, 0, data);
+  EXPECT_EQ(status.code, StatusCode::LaunchFailure);
+  EXPECT_NE(status.message.find("chain_half_warp_leaves"), std::string::npos) << status.message;
+  EXPECT_NE(status.message.find("has exited"), std::string::npos) << status.message;
+}
+
+} // namespace
+} // namespace drawbridge::backend::cpu::test

@@ -1,0 +1,49 @@
+// Whole-warp shuffles with constant operands one after another, with branches, divisions and
+// stores between them: where a block is whole warps, each within one row, the block function
+// runs them warp by warp as vector code (a warp chain, BlockFunction.cpp), elsewhere thread by
+// thread. WarpChainTest.cpp computes every result on the host from CUDA's rules and launches
+// block shapes that take each way.
+
+constexpr unsigned kFullMask = 0xffffffffu;
+
+// Warps numbered below `exitBelow` leave before the first shuffle and warp `leaveAt` after the
+// second (whole warps, so every shuffle's mask names only lanes that are there).
+extern "C" __global__ void chain_mix(const int* in, int* out, int* side, int* words, int exitBelow,
+                                     int leaveAt) {
+  unsigned local = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
+  unsigned t = blockIdx.x * blockDim.x * blockDim.y * blockDim.z + local;
+  unsigned lane = local % 32, warp = local / 32;
+  int v = in[t];
+  if (int(warp) < exitBelow)
+    return;
+  v += __shfl_down_sync(kFullMask, v, 1);
+  if (lane & 1) // the lanes part: odd ones scale, even ones subtract their lane
+    v = v * 3;
+  else
+    v = v - int(lane);
+  v ^= __shfl_xor_sync(kFullMask, v, 2);
+  if (int(warp) == leaveAt)
+    return;
+  if (lane != 0) // lane 0 would divide by zero
+    v += 1000 / int(lane);
+  v += __shfl_up_sync(kFullMask, v, 3);
+  side[t] = v;
+  if (lane % 8 == 0) // four lanes store to one word: which one's value stays is not defined
+    words[blockIdx.x * 8 + warp] = v;
+  v -= __shfl_sync(kFullMask, v, 5);
+  v += __shfl_sync(kFullMask, v, 7, 8);
+  v ^= __shfl_down_sync(kFullMask, v, 4, 16);
+  out[t] = v;
+}
+
+// Half of one warp's lanes leave between two full-mask shuffles: the second names exited lanes,
+// which fails the launch (as it is undefined on NVIDIA), also when the first ran as a chain.
+extern "C" __global__ void chain_half_warp_leaves(int* data) {
+  unsigned lane = threadIdx.x % 32;
+  int v = data[threadIdx.x];
+  v += __shfl_down_sync(kFullMask, v, 16);
+  if (threadIdx.x >= 48)
+    return;
+  v += __shfl_down_sync(kFullMask, v, 8);
+  data[threadIdx.x] = v + int(lane);
+}
