@@ -7,6 +7,7 @@
 #include "Lowering.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <llvm/ADT/DepthFirstIterator.h>
@@ -719,71 +720,122 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   std::vector<llvm::Function*> copies;
   for (size_t site = 0; site < regions.size(); ++site)
     copies.push_back(stepEnteringAt(step, int32_t(site)));
-  // A warp chain runs warp by warp, each shuffle a permutation of the operands' vector, each
-  // region vector code. Only where the block is whole warps, each warp lies within one row
-  // (ntid.x a multiple of 32, so its lanes share y and z) and in each warp every lane waits at
-  // the first shuffle or every lane has exited (those warps are skipped); else `otherwise`,
-  // the shuffle's loop over the threads.
-  auto emitWarpChain = [&](const WarpChain& chain, size_t first, llvm::BasicBlock* otherwise) {
+  // A warp loop runs, warp by warp, a region entered at a barrier or the kernel's start (the
+  // head, under the mask of the lanes waiting there), then a chain of shuffles, each a
+  // permutation of the operands' vector, and the regions after them as vector code. Only where
+  // the block is whole warps and each warp lies within one row (ntid.x a multiple of 32, so its
+  // lanes share y and z); a chain without a head also needs each warp's lanes all waiting at its
+  // first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
+  // the threads.
+  auto emitWarpLoop = [&](std::optional<size_t> head, const WarpChain& chain,
+                          llvm::BasicBlock* otherwise) {
     auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
-    llvm::Value* site = builder.getInt32(uint32_t(first + 1));
+    auto splat = [&](size_t status) {
+      return builder.CreateVectorSplat(kWarpLanes, builder.getInt32(uint32_t(status)));
+    };
     llvm::Value* warpCount = builder.CreateLShr(count, 5);
     llvm::Value* warpRows = builder.CreateICmpEQ(
         builder.CreateURem(ntid[0], builder.getInt32(kWarpLanes)), builder.getInt32(0));
-    llvm::BasicBlock* check = llvm::BasicBlock::Create(context, "chain.check", block);
-    builder.CreateCondBr(builder.CreateAnd(wholeWarps, warpRows), check, otherwise);
-    builder.SetInsertPoint(check);
-    llvm::IRBuilder<> entryBuilder(&*block->getEntryBlock().getFirstInsertionPt());
-    llvm::Value* fits = entryBuilder.CreateAlloca(builder.getInt1Ty(), nullptr, "chain.fits");
-    builder.CreateStore(builder.getTrue(), fits);
-    emitLoop(builder, warpCount, "chain.w", [&](llvm::Value* warp) {
-      llvm::Value* statuses = builder.CreateLoad(
-          lanesVector, laneField(kStatusField, builder.CreateShl(warp, 5, "", true, true)));
-      auto every = [&](llvm::Value* status) {
-        return builder.CreateAndReduce(
-            builder.CreateICmpEQ(statuses, builder.CreateVectorSplat(kWarpLanes, status)));
-      };
-      builder.CreateStore(
-          builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), fits),
-                            builder.CreateOr(every(site), every(builder.getInt32(kStepExited)))),
-          fits);
-    });
-    llvm::BasicBlock* warps = llvm::BasicBlock::Create(context, "warp.chain", block);
-    builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), fits), warps, otherwise);
+    llvm::BasicBlock* warps = llvm::BasicBlock::Create(context, "warp.loop", block);
+    if (head) {
+      builder.CreateCondBr(builder.CreateAnd(wholeWarps, warpRows), warps, otherwise);
+    } else {
+      llvm::BasicBlock* check = llvm::BasicBlock::Create(context, "chain.check", block);
+      builder.CreateCondBr(builder.CreateAnd(wholeWarps, warpRows), check, otherwise);
+      builder.SetInsertPoint(check);
+      llvm::IRBuilder<> entryBuilder(&*block->getEntryBlock().getFirstInsertionPt());
+      llvm::Value* fits = entryBuilder.CreateAlloca(builder.getInt1Ty(), nullptr, "chain.fits");
+      builder.CreateStore(builder.getTrue(), fits);
+      emitLoop(builder, warpCount, "chain.w", [&](llvm::Value* warp) {
+        llvm::Value* statuses = builder.CreateLoad(
+            lanesVector, laneField(kStatusField, builder.CreateShl(warp, 5, "", true, true)));
+        auto every = [&](size_t status) {
+          return builder.CreateAndReduce(builder.CreateICmpEQ(statuses, splat(status)));
+        };
+        builder.CreateStore(
+            builder.CreateAnd(builder.CreateLoad(builder.getInt1Ty(), fits),
+                              builder.CreateOr(every(chain[0].site + 1), every(kStepExited))),
+            fits);
+      });
+      builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), fits), warps, otherwise);
+    }
     builder.SetInsertPoint(warps);
-    emitLoop(builder, warpCount, "warp", [&](llvm::Value* warp) {
-      llvm::Value* t = builder.CreateShl(warp, 5, "", /*HasNUW=*/true, /*HasNSW=*/true);
+    // Warps row by row: each row's y and z once, not a division per warp.
+    auto forEachWarp = [&](const std::function<void(llvm::Value*, llvm::Value*, llvm::Value*,
+                                                    llvm::Value*)>& body) {
+      emitLoop(builder, builder.CreateMul(ntid[1], ntid[2]), "row", [&](llvm::Value* row) {
+        llvm::Value* y = builder.CreateURem(row, ntid[1]);
+        llvm::Value* z = builder.CreateUDiv(row, ntid[1]);
+        llvm::Value* rowStart = builder.CreateMul(row, ntid[0], "", true, true);
+        emitLoop(builder, builder.CreateLShr(ntid[0], 5), "warp", [&](llvm::Value* warp) {
+          llvm::Value* x = builder.CreateShl(warp, 5, "", /*HasNUW=*/true, /*HasNSW=*/true);
+          body(builder.CreateAdd(rowStart, x, "", true, true), x, y, z);
+        });
+      });
+    };
+    forEachWarp([&](llvm::Value* t, llvm::Value* x, llvm::Value* y, llvm::Value* z) {
       llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "warp.run", block);
       llvm::BasicBlock* ran = llvm::BasicBlock::Create(context, "warp.ran", block);
-      builder.CreateCondBr(
-          builder.CreateICmpEQ(builder.CreateLoad(i32, laneField(kStatusField, t)), site), run,
-          ran);
+      // The lanes that run the head; none of the kernel's start has a status yet.
+      llvm::Value* before = nullptr;
+      llvm::Value* entering = nullptr;
+      if (!head) {
+        builder.CreateCondBr(
+            builder.CreateICmpEQ(builder.CreateLoad(i32, laneField(kStatusField, t)),
+                                 builder.getInt32(uint32_t(chain[0].site + 1))),
+            run, ran);
+      } else if (*head == 0) {
+        builder.CreateBr(run);
+      } else {
+        before = builder.CreateLoad(lanesVector, laneField(kStatusField, t));
+        entering = builder.CreateICmpEQ(before, splat(*head));
+        builder.CreateCondBr(builder.CreateOrReduce(entering), run, ran);
+      }
       builder.SetInsertPoint(run);
-      llvm::Value* rowIndex = builder.CreateUDiv(t, ntid[0]);
-      WarpArguments arguments{callArgs,
-                              builder.CreateInBoundsGEP(i32, lanes, t),
-                              frames,
-                              builder.CreateURem(t, ntid[0]),
-                              builder.CreateURem(rowIndex, ntid[1]),
-                              builder.CreateUDiv(rowIndex, ntid[1])};
+      WarpArguments arguments{callArgs, builder.CreateInBoundsGEP(i32, lanes, t), frames, x, y, z};
+      // Between links a region's exit leaves the next shuffle's operands in registers. The
+      // warp goes on only when all its lanes wait at that shuffle; if not, it stops, storing
+      // the operands as the exit would have.
+      auto goOnIfAllAt = [&](llvm::Value* statuses, llvm::Value* operand, size_t site) {
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "warp.next", block);
+        llvm::BasicBlock* stop = llvm::BasicBlock::Create(context, "warp.stop", block);
+        builder.CreateCondBr(builder.CreateAndReduce(builder.CreateICmpEQ(statuses, splat(site))),
+                             next, stop);
+        builder.SetInsertPoint(stop);
+        const ConstantShuffleOperands& constants = step.shuffleOperands[site - 1];
+        builder.CreateStore(operand, laneField(kValueField, t));
+        builder.CreateStore(splat(*constants.mask), laneField(kMaskField, t));
+        builder.CreateStore(splat(*constants.b), laneField(kBField, t));
+        builder.CreateStore(splat(*constants.c), laneField(kCField, t));
+        builder.CreateBr(ran);
+        builder.SetInsertPoint(next);
+      };
+      llvm::Value* operand = nullptr; // the next link's shuffle operand
+      if (head) {
+        WarpRegion region = emitRegionForWarp(builder, *copies[*head], arguments, entering,
+                                              {.keepOperands = chain.empty()});
+        llvm::Value* statuses =
+            entering ? builder.CreateSelect(entering, region.statuses, before) : region.statuses;
+        builder.CreateStore(statuses, laneField(kStatusField, t));
+        if (!chain.empty())
+          goOnIfAllAt(statuses, region.operand, chain[0].site + 1);
+        operand = region.operand;
+      } else {
+        operand = builder.CreateLoad(lanesVector, laneField(kValueField, t));
+      }
       for (size_t i = 0; i < chain.size(); ++i) {
         const ChainLink& link = chain[i];
-        llvm::Value* values = builder.CreateLoad(lanesVector, laneField(kValueField, t));
-        builder.CreateStore(builder.CreateShuffleVector(values, link.sources),
-                            laneField(kResultField, t));
-        builder.CreateStore(llvm::ConstantDataVector::get(context, link.inRange),
-                            laneField(kResultPredicateField, t));
-        llvm::Value* statuses = emitRegionForWarp(builder, *copies[link.site + 1], arguments);
-        builder.CreateStore(statuses, laneField(kStatusField, t));
-        if (i + 1 == chain.size() || !link.mayLeave)
-          continue;
-        // The warp goes on only when all its lanes wait at the next shuffle.
-        llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "warp.next", block);
-        llvm::Value* waiting = builder.CreateVectorSplat(
-            kWarpLanes, builder.getInt32(uint32_t(chain[i + 1].site + 1)));
-        builder.CreateCondBr(builder.CreateAndReduce(builder.CreateICmpEQ(statuses, waiting)), next,
-                             ran);
-        builder.SetInsertPoint(next);
+        bool last = i + 1 == chain.size();
+        assert(operand && "a shuffle's exit stores its operand");
+        WarpRegion region = emitRegionForWarp(
+            builder, *copies[link.site + 1], arguments, nullptr,
+            {.result = builder.CreateShuffleVector(operand, link.sources),
+             .resultPredicate = llvm::ConstantDataVector::get(context, link.inRange),
+             .keepOperands = last});
+        builder.CreateStore(region.statuses, laneField(kStatusField, t));
+        if (!last && link.mayLeave)
+          goOnIfAllAt(region.statuses, region.operand, chain[i + 1].site + 1);
+        operand = region.operand;
       }
       builder.CreateBr(ran);
       builder.SetInsertPoint(ran);
@@ -799,9 +851,26 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // Chains start only at shuffles no other chain runs through, so their code grows with the
   // kernel, not with the square of a chain's length; not where passes become functions, as a
   // chain would cross them.
-  std::vector<WarpChain> chains(step.sites.size());
+  // A region entered at the kernel's start or a barrier that can run as vector code and ends at
+  // a chain's first shuffle (exits aside) heads that chain.
+  bool chainsAllowed = step.sites.size() < kOutlinedSites;
+  std::vector<WarpChain> chains(step.sites.size()), headed(regions.size());
   std::vector<bool> inside(step.sites.size());
-  for (size_t i = 0; i < step.sites.size() && step.sites.size() < kOutlinedSites; ++i) {
+  for (size_t site = 0; site < regions.size() && chainsAllowed; ++site) {
+    if (site > 0 && isWarpCollective(step.sites[site - 1]))
+      continue;
+    std::optional<std::set<int32_t>> statuses = warpVectorStatuses(*copies[site]);
+    if (!statuses)
+      continue;
+    statuses->erase(kStepExited);
+    if (statuses->size() != 1)
+      continue;
+    size_t next = size_t(*statuses->begin());
+    headed[site] = warpChainFrom(next - 1, step, copies);
+    for (const ChainLink& link : headed[site])
+      inside[link.site] = true;
+  }
+  for (size_t i = 0; i < step.sites.size() && chainsAllowed; ++i) {
     chains[i] = warpChainFrom(i, step, copies);
     for (size_t link = 1; link < chains[i].size(); ++link)
       inside[chains[i][link].site] = true;
@@ -814,7 +883,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       const WarpChain& chain = chains[i];
       if (!chain.empty() && !inside[i]) {
         llvm::BasicBlock* each = llvm::BasicBlock::Create(context, "shfl.each", block);
-        emitWarpChain(chain, i, each);
+        emitWarpLoop(std::nullopt, chain, each);
         builder.SetInsertPoint(each);
       }
       llvm::BasicBlock* hook = llvm::BasicBlock::Create(context, "warp.hook", block);
@@ -861,6 +930,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // keeps in registers and can vectorize, instead of a dispatch per thread.
   for (size_t site = 0; site < regions.size(); ++site) {
     builder.SetInsertPoint(regions[site]);
+    if (!headed[site].empty()) {
+      llvm::BasicBlock* each = llvm::BasicBlock::Create(context, "region.each", block);
+      emitWarpLoop(site, headed[site], each);
+      builder.SetInsertPoint(each);
+    }
     startPass();
     llvm::Function* region = copies[site];
     bool independent = !threadsMayCommunicate(*region);

@@ -100,13 +100,15 @@ llvm::Expected<std::vector<Site>> isolateSites(llvm::Function& step, llvm::Value
     if (!call->getType()->isVoidTy()) {
       llvm::IRBuilder<> builder(&resume->front());
       llvm::Value* slot = threadField(builder, thread, context, kResultField);
-      llvm::Value* bits = builder.CreateLoad(builder.getInt32Ty(), slot, "collective.result");
+      llvm::LoadInst* bits = builder.CreateLoad(builder.getInt32Ty(), slot, "collective.result");
+      markSiteField(*bits, kResultField);
       llvm::Type* type = call->getType();
       llvm::Value* result = nullptr;
       if (auto* pair = llvm::dyn_cast<llvm::StructType>(type)) { // shfl.sync.*p: {value, i1}
-        llvm::Value* predicate = builder.CreateLoad(
+        llvm::LoadInst* predicate = builder.CreateLoad(
             builder.getInt32Ty(), threadField(builder, thread, context, kResultPredicateField),
             "collective.in_range");
+        markSiteField(*predicate, kResultPredicateField);
         result = builder.CreateInsertValue(llvm::PoisonValue::get(pair),
                                            builder.CreateBitCast(bits, pair->getElementType(0)), 0);
         result = builder.CreateInsertValue(result,
@@ -130,7 +132,8 @@ void emitSiteExits(const std::vector<Site>& sites, llvm::Value* thread, llvm::Va
     auto store = [&](ThreadField field, llvm::Value* value) {
       if (value->getType()->isIntegerTy() && value->getType()->getIntegerBitWidth() < 32)
         value = builder.CreateZExt(value, builder.getInt32Ty());
-      builder.CreateStore(value, threadField(builder, thread, context, field));
+      markSiteField(*builder.CreateStore(value, threadField(builder, thread, context, field)),
+                    field);
     };
     auto bits32 = [&](llvm::Value* value) {
       return value->getType()->isFloatTy() ? builder.CreateBitCast(value, builder.getInt32Ty())

@@ -47,6 +47,26 @@ llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::
   return builder.CreateInBoundsGEP(builder.getInt32Ty(), thread, row);
 }
 
+namespace {
+constexpr const char* kSiteFieldKind = "drawbridge.site.field";
+} // namespace
+
+void markSiteField(llvm::Instruction& access, ThreadField field) {
+  llvm::LLVMContext& context = access.getContext();
+  access.setMetadata(
+      context.getMDKindID(kSiteFieldKind),
+      llvm::MDNode::get(context, llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(
+                                     llvm::Type::getInt32Ty(context), field))));
+}
+
+std::optional<ThreadField> siteField(const llvm::Instruction& access) {
+  llvm::MDNode* node = access.getMetadata(kSiteFieldKind);
+  if (!node || node->getNumOperands() != 1)
+    return std::nullopt;
+  auto* field = llvm::mdconst::dyn_extract<llvm::ConstantInt>(node->getOperand(0));
+  return field ? std::optional<ThreadField>(ThreadField(field->getZExtValue())) : std::nullopt;
+}
+
 llvm::Value* linearThreadIndex(llvm::IRBuilder<>& builder, llvm::ArrayRef<llvm::Value*> ntid,
                                llvm::ArrayRef<llvm::Value*> tid) {
   auto add = [&](llvm::Value* a, llvm::Value* b) {

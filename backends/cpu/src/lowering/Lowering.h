@@ -36,6 +36,10 @@ struct AbiTypes {
 /// read from the block context.
 llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
                          ThreadField field);
+/// Marks a site's exit store of an operand or its resume's load of a result as the access of
+/// ThreadState field `field`, so a warp chain can keep them in registers (siteField).
+void markSiteField(llvm::Instruction& access, ThreadField field);
+std::optional<ThreadField> siteField(const llvm::Instruction& access);
 /// Thread (x, y, z)'s index in its block, x + ntid.x * (y + ntid.y * z), with the arithmetic
 /// marked not to wrap (a block has at most 1024 threads): the optimizer then keeps addresses
 /// indexed by it consecutive across a loop over x, so the loop vectorizes without checks.
@@ -197,15 +201,29 @@ struct WarpArguments {
   llvm::Value* y;
   llvm::Value* z;
 };
+/// What a region gets from the shuffle before it and gives the one after it, in registers: the
+/// results its resume loads (<32 x i32>; null: loaded), and whether its exit leaves a shuffle's
+/// operands unstored, the value kept for the caller instead.
+struct WarpExchange {
+  llvm::Value* result = nullptr;
+  llvm::Value* resultPredicate = nullptr;
+  bool keepOperands = false;
+};
+struct WarpRegion {
+  llvm::Value* statuses; // <32 x i32>
+  llvm::Value* operand;  // the value a shuffle exit did not store (<32 x i32>), or null
+};
 /// The statuses `region` may return, when emitRegionForWarp can run it for a whole warp: no
 /// loop, no call but vectorizable intrinsics, no atomic or volatile access, scalar values only,
 /// constant returns (WarpVectors.cpp); nullopt otherwise.
 std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region);
 /// Emits `region` (one warpVectorStatuses accepts) at the builder for the 32 lanes of one warp,
 /// as vector code: a lane's value is one element of a vector, values the lanes share stay
-/// scalar, branches are taken under masks. Returns each lane's status (<32 x i32>).
-llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
-                               const WarpArguments& arguments);
+/// scalar, branches are taken under masks. Only the lanes in `lanes` (<32 x i1>; null: all)
+/// run. Returns each lane's status (those of lanes that did not run undefined).
+WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
+                             const WarpArguments& arguments, llvm::Value* lanes,
+                             const WarpExchange& exchange);
 
 /// The BlockFunction (Abi.h) that unpacks CUDA's argument array and runs the threads.
 llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& step);

@@ -21,15 +21,25 @@ namespace drawbridge::backend::cpu {
 
 namespace {
 
+/// log2 of kWarpLanes.
+constexpr unsigned kWarpZeros = 5;
+
 /// How a value varies over a warp's lanes.
 struct Shape {
   llvm::Value* scalar = nullptr; // uniform: the value; affine: lane 0's value
   int64_t stride = 0; // affine: lane l's value is scalar + l * stride (bytes for pointers)
   // Affine: no lane's value wrapped (signed, unsigned), so an extension keeps the stride.
   bool noSignedWrap = true, noUnsignedWrap = true;
+  // Low bits known to be zero in `scalar`: an affine value whose lanes stay below the next
+  // multiple of 2^zeros cannot wrap from lane 0 to lane 31, flags or not (the usual unsigned
+  // blockIdx.x * blockDim.x + threadIdx.x, which a warp loop knows is a multiple of 32 at lane 0).
+  unsigned zeros = 0;
   llvm::Value* vector = nullptr; // varying: every lane's value
   bool isUniform() const { return scalar && stride == 0; }
   bool isAffine() const { return scalar && stride != 0; }
+  bool staysWithinAlignment() const {
+    return stride > 0 && zeros < 40 && 31 * stride < (int64_t(1) << zeros);
+  }
 };
 
 bool isLaneType(const llvm::Type* type) {
@@ -85,10 +95,15 @@ bool canRunForWarp(const llvm::Instruction& instruction) {
 /// Emits one region's instructions for a warp, keeping each value's shape.
 class WarpEmitter {
 public:
-  WarpEmitter(llvm::IRBuilder<>& builder, const llvm::DataLayout& layout)
-      : builder_(builder), layout_(layout) {}
+  WarpEmitter(llvm::IRBuilder<>& builder, const llvm::DataLayout& layout,
+              const WarpExchange& exchange)
+      : builder_(builder), layout_(layout), exchange_(exchange) {}
+
+  /// The shuffle operand the region's exit did not store.
+  llvm::Value* operand() const { return operand_; }
 
   void define(const llvm::Value* value, Shape shape) { shapes_[value] = shape; }
+  void setContext(const llvm::Value* context) { context_ = context; }
 
   /// The lanes the following instructions run for (<32 x i1>); null: every lane.
   void setMask(llvm::Value* mask) { mask_ = mask; }
@@ -106,7 +121,9 @@ public:
     if (!guarded && std::ranges::all_of(instruction.operands(), [&](const llvm::Use& use) {
           return shapeOf(use.get()).isUniform();
         })) {
-      define(&instruction, uniform(cloneForLaneZero(instruction)));
+      Shape shape = uniform(cloneForLaneZero(instruction));
+      shape.zeros = knownZeros(instruction);
+      define(&instruction, shape);
       return;
     }
     if (std::optional<Shape> affine = guarded ? std::nullopt : affineShape(instruction)) {
@@ -119,8 +136,12 @@ public:
   static Shape uniform(llvm::Value* value) { return {.scalar = value}; }
 
   Shape shapeOf(const llvm::Value* value) const {
-    if (auto* constant = llvm::dyn_cast<llvm::Constant>(value))
-      return uniform(const_cast<llvm::Constant*>(constant));
+    if (auto* constant = llvm::dyn_cast<llvm::Constant>(value)) {
+      Shape shape = uniform(const_cast<llvm::Constant*>(constant));
+      if (auto* integer = llvm::dyn_cast<llvm::ConstantInt>(constant))
+        shape.zeros = integer->getValue().countr_zero();
+      return shape;
+    }
     return shapes_.at(value);
   }
 
@@ -151,6 +172,54 @@ private:
     return copy;
   }
 
+  /// k where `binary` takes its left operand by 2^k: a shift right by k, a division or
+  /// remainder by 2^k, an and with 2^k - 1.
+  static std::optional<unsigned> powerOfTwo(const llvm::BinaryOperator& binary) {
+    auto* constant = llvm::dyn_cast<llvm::ConstantInt>(binary.getOperand(1));
+    if (!constant || constant->getBitWidth() > 64)
+      return std::nullopt;
+    const llvm::APInt& value = constant->getValue();
+    switch (binary.getOpcode()) {
+    case llvm::Instruction::LShr:
+      return value.ult(40) ? std::optional<unsigned>(unsigned(value.getZExtValue())) : std::nullopt;
+    case llvm::Instruction::UDiv:
+    case llvm::Instruction::URem:
+      return value.isPowerOf2() && value.logBase2() < 40 ? std::optional<unsigned>(value.logBase2())
+                                                         : std::nullopt;
+    case llvm::Instruction::And:
+      return value.isMask() && value.popcount() < 40 ? std::optional<unsigned>(value.popcount())
+                                                     : std::nullopt;
+    default:
+      return std::nullopt;
+    }
+  }
+
+  /// Low zero bits of lane 0's result of `instruction`, from its operands'.
+  unsigned knownZeros(const llvm::Instruction& instruction) const {
+    if (!instruction.getType()->isIntegerTy())
+      return 0;
+    unsigned bits = instruction.getType()->getIntegerBitWidth();
+    auto zeros = [&](unsigned i) { return shapeOf(instruction.getOperand(i)).zeros; };
+    switch (instruction.getOpcode()) {
+    case llvm::Instruction::Add:
+    case llvm::Instruction::Sub:
+      return std::min(zeros(0), zeros(1));
+    case llvm::Instruction::Mul:
+      return std::min(bits, zeros(0) + zeros(1));
+    case llvm::Instruction::Shl:
+      if (auto* amount = llvm::dyn_cast<llvm::ConstantInt>(instruction.getOperand(1)))
+        return std::min<uint64_t>(bits, zeros(0) + amount->getZExtValue());
+      return 0;
+    case llvm::Instruction::SExt:
+    case llvm::Instruction::ZExt:
+      return zeros(0);
+    case llvm::Instruction::Trunc:
+      return std::min(bits, zeros(0));
+    default:
+      return 0;
+    }
+  }
+
   llvm::Constant* laneOffsets(llvm::Type* type, int64_t stride) const {
     std::vector<llvm::Constant*> offsets;
     for (int64_t lane = 0; lane < kWarpLanes; ++lane)
@@ -173,7 +242,8 @@ private:
           continue;
         // A narrower index is sign-extended to 64 bits, which keeps its step only unwrapped.
         if (index.isStruct() || index.getSequentialElementStride(layout_).isScalable() ||
-            (index.getOperand()->getType()->getIntegerBitWidth() < 64 && !offset.noSignedWrap))
+            (index.getOperand()->getType()->getIntegerBitWidth() < 64 && !offset.noSignedWrap &&
+             !offset.staysWithinAlignment()))
           return std::nullopt;
         result.stride +=
             offset.stride * int64_t(index.getSequentialElementStride(layout_).getFixedValue());
@@ -202,6 +272,24 @@ private:
           return std::nullopt;
         result.stride = left.stride << constant->getZExtValue();
         break;
+      case llvm::Instruction::LShr:
+      case llvm::Instruction::UDiv:
+      case llvm::Instruction::And:
+      case llvm::Instruction::URem: {
+        // By a power of two the lanes do not reach past from lane 0's multiple of it: the
+        // quotient is lane 0's (a warp index from a thread index), the remainder steps as the
+        // value does (a lane index).
+        std::optional<unsigned> power = powerOfTwo(*binary);
+        if (!power || left.stride <= 0 || left.zeros < *power ||
+            31 * left.stride >= (int64_t(1) << *power))
+          return std::nullopt;
+        bool quotient = binary->getOpcode() == llvm::Instruction::LShr ||
+                        binary->getOpcode() == llvm::Instruction::UDiv;
+        result.stride = quotient ? 0 : left.stride;
+        result.scalar = cloneForLaneZero(instruction);
+        result.zeros = quotient ? 0 : *power;
+        return result;
+      }
       default:
         return std::nullopt;
       }
@@ -213,12 +301,12 @@ private:
       result.stride = source.stride;
       switch (cast->getOpcode()) {
       case llvm::Instruction::SExt:
-        if (!source.noSignedWrap)
+        if (!source.noSignedWrap && !source.staysWithinAlignment())
           return std::nullopt;
         result.noUnsignedWrap = false;
         break;
       case llvm::Instruction::ZExt:
-        if (!source.noUnsignedWrap)
+        if (!source.noUnsignedWrap && !source.staysWithinAlignment())
           return std::nullopt;
         result.noSignedWrap = false;
         break;
@@ -232,6 +320,7 @@ private:
       return std::nullopt;
     }
     result.scalar = cloneForLaneZero(instruction);
+    result.zeros = knownZeros(instruction);
     return result;
   }
 
@@ -303,9 +392,21 @@ private:
   // Under a mask, a load reads only for the lanes there: the others' addresses may be invalid
   // (the usual `if (i < n) x = p[i]`).
   void emitLoad(const llvm::LoadInst& load) {
+    std::optional<ThreadField> field = siteField(load);
+    if (field == kResultField && exchange_.result) {
+      define(&load, {.vector = exchange_.result});
+      return;
+    }
+    if (field == kResultPredicateField && exchange_.resultPredicate) {
+      define(&load, {.vector = exchange_.resultPredicate});
+      return;
+    }
     Shape address = shapeOf(load.getPointerOperand());
-    if (address.isUniform() && !mask_) {
-      define(&load, uniform(cloneForLaneZero(load)));
+    if (address.isUniform() && (!mask_ || contextOffset(load))) {
+      Shape shape = uniform(cloneForLaneZero(load));
+      if (isBlockWidth(load))
+        shape.zeros = kWarpZeros;
+      define(&load, shape);
       return;
     }
     auto* type = llvm::FixedVectorType::get(load.getType(), kWarpLanes);
@@ -322,13 +423,64 @@ private:
     define(&load, {.vector = vector});
   }
 
+  /// Where in the block context `load` reads, if it does: such a load is safe for any lane
+  /// (the context is whole), so it stays one scalar load under a mask too.
+  std::optional<uint64_t> contextOffset(const llvm::LoadInst& load) const {
+    llvm::APInt offset(64, 0);
+    const llvm::Value* base = load.getPointerOperand()->stripAndAccumulateConstantOffsets(
+        layout_, offset, /*AllowNonInbounds=*/true);
+    AbiTypes abi = AbiTypes::get(load.getContext());
+    if (!context_ || base != context_ || offset.isNegative() ||
+        offset.getZExtValue() + layout_.getTypeStoreSize(load.getType()) >
+            layout_.getTypeAllocSize(abi.block))
+      return std::nullopt;
+    return offset.getZExtValue();
+  }
+
+  /// A load of ntid.x from the block context, which is a multiple of 32 where a warp runs as
+  /// vectors.
+  bool isBlockWidth(const llvm::LoadInst& load) const {
+    AbiTypes abi = AbiTypes::get(load.getContext());
+    return load.getType()->isIntegerTy(32) &&
+           contextOffset(load) == layout_.getStructLayout(abi.block)->getElementOffset(kNtidField);
+  }
+
   void emitStore(const llvm::StoreInst& store) {
-    Shape address = shapeOf(store.getPointerOperand());
     const llvm::Value* value = store.getValueOperand();
+    if (std::optional<ThreadField> field = siteField(store); field && !exchange_.keepOperands) {
+      if (field == kValueField) {
+        operand_ = vectorOf(value);
+        return;
+      }
+      if (field == kMaskField || field == kBField || field == kCField)
+        return;
+    }
+    Shape address = shapeOf(store.getPointerOperand());
     llvm::Instruction* emitted = nullptr;
     if (mask_ && isConsecutive(address, value->getType())) {
       emitted =
           builder_.CreateMaskedStore(vectorOf(value), address.scalar, store.getAlign(), mask_);
+    } else if (mask_ && address.isUniform()) {
+      // Lanes storing to one place leave the last one's value: only that lane stores, if any.
+      llvm::Value* lanes = builder_.CreateBitCast(mask_, builder_.getInt32Ty());
+      llvm::Function* function = builder_.GetInsertBlock()->getParent();
+      llvm::BasicBlock* stores =
+          llvm::BasicBlock::Create(function->getContext(), "lane.store", function);
+      llvm::BasicBlock* after =
+          llvm::BasicBlock::Create(function->getContext(), "lane.stored", function);
+      builder_.CreateCondBr(builder_.CreateICmpNE(lanes, builder_.getInt32(0)), stores, after);
+      builder_.SetInsertPoint(stores);
+      llvm::Value* last = builder_.CreateSub(
+          builder_.getInt32(kWarpLanes - 1),
+          builder_.CreateBinaryIntrinsic(llvm::Intrinsic::ctlz, lanes, builder_.getTrue()));
+      Shape shape = shapeOf(value);
+      emitted = builder_.CreateAlignedStore(
+          shape.isUniform() ? shape.scalar : builder_.CreateExtractElement(vectorOf(value), last),
+          address.scalar, store.getAlign());
+      keepScopes(emitted, store);
+      builder_.CreateBr(after);
+      builder_.SetInsertPoint(after);
+      return;
     } else if (mask_) {
       // Lanes storing to one place leave the last one's value, as a scatter stores in order.
       emitted = builder_.CreateMaskedScatter(vectorOf(value), vectorOf(store.getPointerOperand()),
@@ -354,6 +506,9 @@ private:
   const llvm::DataLayout& layout_;
   llvm::DenseMap<const llvm::Value*, Shape> shapes_;
   llvm::Value* mask_ = nullptr;
+  const llvm::Value* context_ = nullptr;
+  const WarpExchange& exchange_;
+  llvm::Value* operand_ = nullptr;
 };
 
 /// The blocks of `region` in an order where every branch goes forward, if it has no loop.
@@ -394,9 +549,10 @@ std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region
   return statuses;
 }
 
-llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
-                               const WarpArguments& arguments) {
-  WarpEmitter emitter(builder, region.getParent()->getDataLayout());
+WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
+                             const WarpArguments& arguments, llvm::Value* lanes,
+                             const WarpExchange& exchange) {
+  WarpEmitter emitter(builder, region.getParent()->getDataLayout(), exchange);
   // i32 step(params..., ptr context, ptr thread, ptr frames, i32 tx, i32 ty, i32 tz)
   size_t uniforms = arguments.uniform.size();
   for (size_t i = 0; i < uniforms; ++i)
@@ -404,7 +560,10 @@ llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function&
   emitter.define(region.getArg(unsigned(uniforms)),
                  {.scalar = arguments.firstThread, .stride = int64_t(sizeof(uint32_t))});
   emitter.define(region.getArg(unsigned(uniforms + 1)), {.scalar = arguments.frames});
-  emitter.define(region.getArg(unsigned(uniforms + 2)), {.scalar = arguments.firstX, .stride = 1});
+  // Lane 0's x is a multiple of 32: a warp runs as vectors only where ntid.x is.
+  emitter.define(region.getArg(unsigned(uniforms + 2)),
+                 {.scalar = arguments.firstX, .stride = 1, .zeros = kWarpZeros});
+  emitter.setContext(region.getArg(unsigned(uniforms - 1)));
   emitter.define(region.getArg(unsigned(uniforms + 3)), {.scalar = arguments.y});
   emitter.define(region.getArg(unsigned(uniforms + 4)), {.scalar = arguments.z});
   // The lanes that take each edge and reach each block (null: every lane).
@@ -412,7 +571,7 @@ llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function&
   llvm::Value* statuses = nullptr;
   std::vector<const llvm::BasicBlock*> order = *forwardOrder(region);
   for (const llvm::BasicBlock* block : order) {
-    llvm::Value* mask = nullptr;
+    llvm::Value* mask = block == &region.getEntryBlock() ? lanes : nullptr;
     std::vector<const llvm::BasicBlock*> from(llvm::pred_begin(block), llvm::pred_end(block));
     std::ranges::sort(from);
     from.erase(std::unique(from.begin(), from.end()), from.end());
@@ -453,7 +612,7 @@ llvm::Value* emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function&
       edges[{block, branch->getSuccessor(1)}] = lanesWhere(builder.CreateNot(condition));
     }
   }
-  return statuses;
+  return {statuses, emitter.operand()};
 }
 
 } // namespace drawbridge::backend::cpu
