@@ -99,6 +99,38 @@ TEST_F(WarpChainTest, ShufflesWithBranchesDivisionsAndExitsBetweenThem) {
     }
 }
 
+TEST_F(WarpChainTest, LoopsOfLaneDependentLengthBeforeAReduction) {
+  struct Record {
+    int a, b, c, d;
+  };
+  for (int n : {0, 5, 37, 100}) {
+    const unsigned blocks = 2, warps = 4, rows = blocks * warps;
+    int* in = buffer<int>(rows * unsigned(n) + 1);
+    auto* records = buffer<Record>(rows * 32);
+    int* out = buffer<int>(rows, -1);
+    for (unsigned i = 0; i < rows * unsigned(n); ++i)
+      in[i] = int((i * 2654435761u >> 11) % 2001) - 1000;
+    for (unsigned i = 0; i < rows * 32; ++i)
+      records[i] = {int(i), int(i * 3 % 17), int(i % 5), int(i * 7 % 11)};
+    Status status = run("chain_after_loop", {blocks}, {warps * 32}, 0, in, records, out, n);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned row = 0; row < rows; ++row) {
+      int expected = 0;
+      for (unsigned lane = 0; lane < 32; ++lane) {
+        const Record& record = records[row * 32 + lane];
+        int sum = record.a - record.b * 2 + record.c * 3 - record.d, last = -1;
+        for (int k = int(lane); k < n; k += 32) {
+          int v = in[row * unsigned(n) + unsigned(k)];
+          sum = v & 1 ? sum + v : sum - v / (int(lane) + 1);
+          last = v;
+        }
+        expected += sum * 7 + last; // the xor reduction gives every lane the warp's sum
+      }
+      EXPECT_EQ(out[row], expected) << "n " << n << " row " << row;
+    }
+  }
+}
+
 TEST_F(WarpChainTest, ShuffleNamingLanesThatLeftMidChainFailsTheLaunch) {
   int* data = buffer<int>(64, 1);
   Status status = run("chain_half_warp_leaves", {1}, {64}, 0, data);

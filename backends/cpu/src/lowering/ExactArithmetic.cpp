@@ -42,6 +42,8 @@ bool hasCanonicalNaN(llvm::Type* type) {
 // Intrinsics whose result may be a NaN made (or passed on) by arithmetic; fabs, copysign and
 // the like only move bits and keep the operand's NaN as NVIDIA's neg/abs/copysign do.
 bool makesNaN(llvm::Intrinsic::ID id) {
+  if (isLibraryMath(id))
+    return true;
   switch (id) {
   case llvm::Intrinsic::fma:
   case llvm::Intrinsic::fmuladd:
@@ -50,24 +52,6 @@ bool makesNaN(llvm::Intrinsic::ID id) {
   case llvm::Intrinsic::maxnum:
   case llvm::Intrinsic::minimum:
   case llvm::Intrinsic::maximum:
-  case llvm::Intrinsic::exp:
-  case llvm::Intrinsic::exp2:
-  case llvm::Intrinsic::exp10:
-  case llvm::Intrinsic::log:
-  case llvm::Intrinsic::log2:
-  case llvm::Intrinsic::log10:
-  case llvm::Intrinsic::sin:
-  case llvm::Intrinsic::cos:
-  case llvm::Intrinsic::tan:
-  case llvm::Intrinsic::asin:
-  case llvm::Intrinsic::acos:
-  case llvm::Intrinsic::atan:
-  case llvm::Intrinsic::sinh:
-  case llvm::Intrinsic::cosh:
-  case llvm::Intrinsic::tanh:
-  case llvm::Intrinsic::pow:
-  case llvm::Intrinsic::powi:
-  case llvm::Intrinsic::ldexp:
   case llvm::Intrinsic::floor:
   case llvm::Intrinsic::ceil:
   case llvm::Intrinsic::trunc:

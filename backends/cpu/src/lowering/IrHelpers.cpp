@@ -47,6 +47,32 @@ llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::
   return builder.CreateInBoundsGEP(builder.getInt32Ty(), thread, row);
 }
 
+bool isLibraryMath(llvm::Intrinsic::ID id) {
+  switch (id) {
+  case llvm::Intrinsic::exp:
+  case llvm::Intrinsic::exp2:
+  case llvm::Intrinsic::exp10:
+  case llvm::Intrinsic::log:
+  case llvm::Intrinsic::log2:
+  case llvm::Intrinsic::log10:
+  case llvm::Intrinsic::sin:
+  case llvm::Intrinsic::cos:
+  case llvm::Intrinsic::tan:
+  case llvm::Intrinsic::asin:
+  case llvm::Intrinsic::acos:
+  case llvm::Intrinsic::atan:
+  case llvm::Intrinsic::sinh:
+  case llvm::Intrinsic::cosh:
+  case llvm::Intrinsic::tanh:
+  case llvm::Intrinsic::pow:
+  case llvm::Intrinsic::powi:
+  case llvm::Intrinsic::ldexp:
+    return true;
+  default:
+    return false;
+  }
+}
+
 namespace {
 constexpr const char* kSiteFieldKind = "drawbridge.site.field";
 } // namespace

@@ -36,6 +36,8 @@ struct AbiTypes {
 /// read from the block context.
 llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
                          ThreadField field);
+/// The math intrinsics the host computes by a library call (exp, log, sin, pow, ...).
+bool isLibraryMath(llvm::Intrinsic::ID id);
 /// Marks a site's exit store of an operand or its resume's load of a result as the access of
 /// ThreadState field `field`, so a warp chain can keep them in registers (siteField).
 void markSiteField(llvm::Instruction& access, ThreadField field);

@@ -12,9 +12,12 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/PostOrderIterator.h>
+#include <llvm/Analysis/LoopInfo.h>
 #include <llvm/Analysis/VectorUtils.h>
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/GetElementPtrTypeIterator.h>
 #include <llvm/IR/IntrinsicInst.h>
+#include <map>
 #include <set>
 
 namespace drawbridge::backend::cpu {
@@ -80,7 +83,9 @@ bool canRunForWarp(const llvm::Instruction& instruction) {
     return store->isSimple();
   if (auto* call = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction)) {
     llvm::Intrinsic::ID id = call->getIntrinsicID();
-    if (!llvm::isTriviallyVectorizable(id))
+    // x86 calls libm once per element for these, and every call spills the warp's
+    // vectors: such a region runs faster thread by thread.
+    if (!llvm::isTriviallyVectorizable(id) || isLibraryMath(id))
       return false;
     for (unsigned i = 0; i < call->arg_size(); ++i)
       if (llvm::isVectorIntrinsicWithScalarOpAtArg(id, i) &&
@@ -203,6 +208,7 @@ private:
     switch (instruction.getOpcode()) {
     case llvm::Instruction::Add:
     case llvm::Instruction::Sub:
+    case llvm::Instruction::Or:
       return std::min(zeros(0), zeros(1));
     case llvm::Instruction::Mul:
       return std::min(bits, zeros(0) + zeros(1));
@@ -253,6 +259,13 @@ private:
       auto* constant = llvm::dyn_cast<llvm::ConstantInt>(binary->getOperand(1));
       auto* leftConstant = llvm::dyn_cast<llvm::ConstantInt>(binary->getOperand(0));
       switch (binary->getOpcode()) {
+      case llvm::Instruction::Or: // with no bit set on both sides, an addition that cannot wrap
+        if (!llvm::cast<llvm::PossiblyDisjointInst>(binary)->isDisjoint())
+          return std::nullopt;
+        result.stride = left.stride + right.stride;
+        result.scalar = cloneForLaneZero(instruction);
+        result.zeros = knownZeros(instruction);
+        return result;
       case llvm::Instruction::Add:
         result.stride = left.stride + right.stride;
         break;
@@ -384,6 +397,79 @@ private:
       to->setMetadata(kind, from.getMetadata(kind));
   }
 
+  /// k when lanes' elements lie k elements apart, 2 <= k <= 8: a span load or store costs less
+  /// than a gather or scatter there.
+  std::optional<unsigned> elementSpacing(const Shape& address, llvm::Type* type) const {
+    if (!address.isAffine() || !hasWholeBytes(type, layout_))
+      return std::nullopt;
+    auto size = int64_t(layout_.getTypeAllocSize(type));
+    if (address.stride % size != 0 || address.stride / size < 2 || address.stride / size > 8)
+      return std::nullopt;
+    return unsigned(address.stride / size);
+  }
+  static unsigned spanLength(unsigned spacing) { return (kWarpLanes - 1) * spacing + 1; }
+
+  /// The lanes' whole records (`spacing` elements each, from the one `load` reads back to the
+  /// record's start), loaded once for all the block's loads of them, when those loads together
+  /// read every element of a record: then no element is read that a lane does not read.
+  /// `first` is `load`'s element in its record.
+  llvm::Value* recordsLoad(const llvm::LoadInst& load, const Shape& address, unsigned spacing,
+                           unsigned& first) {
+    llvm::APInt offset(64, 0);
+    const llvm::Value* root = load.getPointerOperand()->stripAndAccumulateConstantOffsets(
+        layout_, offset, /*AllowNonInbounds=*/false);
+    auto size = uint64_t(layout_.getTypeAllocSize(load.getType()));
+    if (offset.isNegative() || offset.getZExtValue() % size != 0 ||
+        offset.getZExtValue() / size >= spacing)
+      return nullptr;
+    first = unsigned(offset.getZExtValue() / size);
+    auto key = std::make_pair(root, mask_);
+    if (auto found = records_.find(key); found != records_.end())
+      return found->second;
+    std::vector<bool> read(spacing);
+    for (const llvm::Instruction& other : *load.getParent()) {
+      auto* sibling = llvm::dyn_cast<llvm::LoadInst>(&other);
+      llvm::APInt at(64, 0);
+      if (!sibling || !sibling->isSimple() || sibling->getType() != load.getType() ||
+          sibling->getPointerOperand()->stripAndAccumulateConstantOffsets(layout_, at, false) !=
+              root ||
+          at.isNegative() || at.getZExtValue() % size != 0 || at.getZExtValue() / size >= spacing)
+        continue;
+      read[at.getZExtValue() / size] = true;
+    }
+    if (!std::ranges::all_of(read, [](bool element) { return element; }))
+      return nullptr;
+    // Lane 0's record starts `first` elements before its element.
+    llvm::Value* start = builder_.CreateGEP(builder_.getInt8Ty(), address.scalar,
+                                            builder_.getInt64(-int64_t(first * size)));
+    auto* type = llvm::FixedVectorType::get(load.getType(), kWarpLanes * spacing);
+    llvm::Instruction* wide = nullptr;
+    if (mask_) {
+      std::vector<int> owner;
+      for (unsigned element = 0; element < kWarpLanes * spacing; ++element)
+        owner.push_back(int(element / spacing));
+      wide = builder_.CreateMaskedLoad(type, start, llvm::Align(size),
+                                       builder_.CreateShuffleVector(mask_, owner), nullptr);
+    } else {
+      wide = builder_.CreateAlignedLoad(type, start, llvm::Align(size));
+    }
+    keepScopes(wide, load);
+    records_[key] = wide;
+    return wide;
+  }
+
+  /// The span's elements that are lanes' (every spacing-th), for the lanes under the mask.
+  llvm::Value* spanMask(unsigned spacing) {
+    std::vector<int> owner;
+    std::vector<llvm::Constant*> isLane;
+    for (unsigned element = 0; element < spanLength(spacing); ++element) {
+      owner.push_back(int(element / spacing));
+      isLane.push_back(builder_.getInt1(element % spacing == 0));
+    }
+    llvm::Value* lanes = llvm::ConstantVector::get(isLane);
+    return mask_ ? builder_.CreateAnd(builder_.CreateShuffleVector(mask_, owner), lanes) : lanes;
+  }
+
   bool isConsecutive(const Shape& address, llvm::Type* type) const {
     return address.isAffine() && hasWholeBytes(type, layout_) &&
            address.stride == int64_t(layout_.getTypeAllocSize(type));
@@ -416,7 +502,24 @@ private:
     else if (isConsecutive(address, load.getType()))
       vector = builder_.CreateMaskedLoad(type, address.scalar, load.getAlign(), mask_, nullptr,
                                          load.getName());
-    else
+    else if (std::optional<unsigned> spacing = elementSpacing(address, load.getType())) {
+      // Lanes a few elements apart (a float4 read as four floats): when the block's loads read
+      // every element of each lane's record, one load of all the records, else one of the
+      // span that reads only the lanes' elements; then their elements picked out of it.
+      unsigned first = 0;
+      llvm::Value* wide = recordsLoad(load, address, *spacing, first);
+      if (!wide) {
+        auto* span = llvm::FixedVectorType::get(load.getType(), spanLength(*spacing));
+        wide = builder_.CreateMaskedLoad(span, address.scalar, load.getAlign(), spanMask(*spacing),
+                                         nullptr);
+        keepScopes(llvm::cast<llvm::Instruction>(wide), load);
+      }
+      std::vector<int> picks;
+      for (unsigned lane = 0; lane < kWarpLanes; ++lane)
+        picks.push_back(int(first + lane * *spacing));
+      define(&load, {.vector = builder_.CreateShuffleVector(wide, picks, load.getName())});
+      return;
+    } else
       vector = builder_.CreateMaskedGather(type, vectorOf(load.getPointerOperand()),
                                            load.getAlign(), mask_, nullptr, load.getName());
     keepScopes(vector, load);
@@ -481,6 +584,13 @@ private:
       builder_.CreateBr(after);
       builder_.SetInsertPoint(after);
       return;
+    } else if (std::optional<unsigned> spacing = elementSpacing(address, value->getType())) {
+      // Lanes a few elements apart: one masked store of the span that writes only theirs.
+      std::vector<int> spread(spanLength(*spacing), -1);
+      for (unsigned lane = 0; lane < kWarpLanes; ++lane)
+        spread[lane * *spacing] = int(lane);
+      emitted = builder_.CreateMaskedStore(builder_.CreateShuffleVector(vectorOf(value), spread),
+                                           address.scalar, store.getAlign(), spanMask(*spacing));
     } else if (mask_) {
       // Lanes storing to one place leave the last one's value, as a scatter stores in order.
       emitted = builder_.CreateMaskedScatter(vectorOf(value), vectorOf(store.getPointerOperand()),
@@ -509,26 +619,302 @@ private:
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
   llvm::Value* operand_ = nullptr;
+  // Records loaded whole (recordsLoad), by where they start and the mask they were loaded under.
+  std::map<std::pair<const llvm::Value*, llvm::Value*>, llvm::Value*> records_;
 };
 
-/// The blocks of `region` in an order where every branch goes forward, if it has no loop.
-std::optional<std::vector<const llvm::BasicBlock*>> forwardOrder(const llvm::Function& region) {
-  llvm::ReversePostOrderTraversal<const llvm::Function*> traversal(&region);
-  std::vector<const llvm::BasicBlock*> order(traversal.begin(), traversal.end());
-  llvm::DenseMap<const llvm::BasicBlock*, size_t> position;
-  for (size_t i = 0; i < order.size(); ++i)
-    position[order[i]] = i;
-  for (size_t i = 0; i < order.size(); ++i)
-    for (const llvm::BasicBlock* next : llvm::successors(order[i]))
-      if (position.at(next) <= i)
+/// The loops of a region and the order its blocks are emitted in: a topological order of the
+/// branches but the loops' back edges, each loop's blocks together after its header.
+class RegionLoops {
+public:
+  explicit RegionLoops(const llvm::Function& region)
+      : tree_(const_cast<llvm::Function&>(region)), loops_(tree_) {
+    llvm::ReversePostOrderTraversal<const llvm::Function*> traversal(&region);
+    std::vector<const llvm::BasicBlock*> reverse(traversal.begin(), traversal.end());
+    llvm::SmallPtrSet<const llvm::BasicBlock*, 16> placed;
+    for (const llvm::BasicBlock* block : reverse) {
+      if (placed.contains(block))
+        continue;
+      const llvm::Loop* loop = loops_.getLoopFor(block);
+      if (!loop) {
+        order_.push_back(block);
+        placed.insert(block);
+        continue;
+      }
+      // Only innermost loops with one latch, entered at their header first.
+      if (loop->getParentLoop() || !loop->getSubLoops().empty() || !loop->getLoopLatch() ||
+          block != loop->getHeader())
+        return;
+      for (const llvm::BasicBlock* inside : reverse)
+        if (loop->contains(inside) && placed.insert(inside).second)
+          order_.push_back(inside);
+    }
+    llvm::DenseMap<const llvm::BasicBlock*, size_t> position;
+    for (size_t i = 0; i < order_.size(); ++i)
+      position[order_[i]] = i;
+    for (size_t i = 0; i < order_.size(); ++i)
+      for (const llvm::BasicBlock* next : llvm::successors(order_[i]))
+        if (position.at(next) <= i && !isBackEdge(order_[i], next))
+          return;
+    valid_ = true;
+  }
+
+  /// The blocks in emission order, if every loop is one emitRegionForWarp can run.
+  std::optional<std::vector<const llvm::BasicBlock*>> order() const {
+    return valid_ ? std::optional(order_) : std::nullopt;
+  }
+  const llvm::Loop* loopOf(const llvm::BasicBlock* block) const { return loops_.getLoopFor(block); }
+  bool isBackEdge(const llvm::BasicBlock* from, const llvm::BasicBlock* to) const {
+    const llvm::Loop* loop = loops_.getLoopFor(to);
+    return loop && loop->getHeader() == to && loop->getLoopLatch() == from;
+  }
+
+private:
+  llvm::DominatorTree tree_;
+  llvm::LoopInfo loops_;
+  std::vector<const llvm::BasicBlock*> order_;
+  bool valid_ = false;
+};
+
+/// Emits a region's blocks for a warp: branches under masks, loops as vector loops that run
+/// while any lane is in them.
+class RegionEmitter {
+public:
+  RegionEmitter(llvm::IRBuilder<>& builder, WarpEmitter& emitter, const RegionLoops& loops)
+      : builder_(builder), emitter_(emitter), loops_(loops) {}
+
+  llvm::Value* emit(const std::vector<const llvm::BasicBlock*>& order, llvm::Value* lanes) {
+    lanes_ = lanes;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const llvm::Loop* loop = loops_.loopOf(order[i]);
+      if (!loop) {
+        emitBlock(*order[i], entryMask(*order[i]), false);
+        continue;
+      }
+      size_t end = i;
+      while (end < order.size() && loop->contains(order[end]))
+        ++end;
+      emitLoop(*loop, {order.begin() + long(i), order.begin() + long(end)});
+      i = end - 1;
+    }
+    return statuses_;
+  }
+
+private:
+  /// The lanes that reach `block` along its edges (but a loop's back edge); null: every lane.
+  llvm::Value* entryMask(const llvm::BasicBlock& block) {
+    if (&block == &block.getParent()->getEntryBlock())
+      return lanes_;
+    llvm::Value* mask = nullptr;
+    bool first = true;
+    std::vector<const llvm::BasicBlock*> from(llvm::pred_begin(&block), llvm::pred_end(&block));
+    std::ranges::sort(from);
+    from.erase(std::unique(from.begin(), from.end()), from.end());
+    for (const llvm::BasicBlock* predecessor : from) {
+      if (loops_.isBackEdge(predecessor, &block))
+        continue;
+      llvm::Value* edge = edges_.at({predecessor, &block});
+      if (!edge)
+        return nullptr;
+      mask = first ? edge : builder_.CreateOr(mask, edge);
+      first = false;
+    }
+    return mask;
+  }
+
+  /// Each lane's value of `phi` from the edge it came along (but a loop's back edge).
+  llvm::Value* merge(const llvm::PHINode& phi) {
+    llvm::Value* merged = nullptr;
+    for (unsigned i = 0; i < phi.getNumIncomingValues(); ++i) {
+      if (loops_.isBackEdge(phi.getIncomingBlock(i), phi.getParent()))
+        continue;
+      llvm::Value* value = emitter_.vectorOf(phi.getIncomingValue(i));
+      llvm::Value* edge = edges_.at({phi.getIncomingBlock(i), phi.getParent()});
+      merged = merged && edge ? builder_.CreateSelect(edge, value, merged) : value;
+    }
+    return merged;
+  }
+
+  void emitBlock(const llvm::BasicBlock& block, llvm::Value* mask, bool phisDone) {
+    emitter_.setMask(mask);
+    for (const llvm::Instruction& instruction : block) {
+      if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
+        if (!phisDone)
+          emitter_.define(phi, {.vector = merge(*phi)});
+      } else if (!instruction.isTerminator()) {
+        emitter_.emit(instruction);
+      }
+    }
+    auto lanesWhere = [&](llvm::Value* condition) {
+      return mask ? builder_.CreateAnd(mask, condition) : condition;
+    };
+    if (auto* ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator())) {
+      llvm::Value* status = builder_.CreateVectorSplat(kWarpLanes, ret->getReturnValue());
+      statuses_ = statuses_ && mask ? builder_.CreateSelect(mask, status, statuses_) : status;
+    } else if (auto* branch = llvm::dyn_cast<llvm::BranchInst>(block.getTerminator());
+               branch->isUnconditional() || branch->getSuccessor(0) == branch->getSuccessor(1)) {
+      edges_[{&block, branch->getSuccessor(0)}] = mask;
+    } else {
+      llvm::Value* condition = emitter_.vectorOf(branch->getCondition());
+      edges_[{&block, branch->getSuccessor(0)}] = lanesWhere(condition);
+      edges_[{&block, branch->getSuccessor(1)}] = lanesWhere(builder_.CreateNot(condition));
+    }
+  }
+
+  /// A loop runs as a vector loop while any lane is in it. Lanes leave along exit edges; each
+  /// value used after the loop is kept per lane as it was when the lane left. A header phi that
+  /// adds a uniform step to a value the lanes share or step through stays scalar (lane 0's).
+  void emitLoop(const llvm::Loop& loop, const std::vector<const llvm::BasicBlock*>& blocks) {
+    llvm::LLVMContext& context = builder_.getContext();
+    const llvm::BasicBlock* header = loop.getHeader();
+    const llvm::BasicBlock* latch = loop.getLoopLatch();
+    auto* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), kWarpLanes);
+    llvm::Value* entering = entryMask(*header);
+    // Header phis' values from before the loop, computed before it.
+    std::vector<std::pair<const llvm::PHINode*, Shape>> initial;
+    for (const llvm::PHINode& phi : header->phis()) {
+      const llvm::Value* value = nullptr;
+      unsigned outside = 0;
+      for (unsigned i = 0; i < phi.getNumIncomingValues(); ++i)
+        if (!loops_.isBackEdge(phi.getIncomingBlock(i), header))
+          ++outside, value = phi.getIncomingValue(i);
+      initial.emplace_back(&phi,
+                           outside == 1 ? emitter_.shapeOf(value) : Shape{.vector = merge(phi)});
+      // Every lane's first value, in case the phi does not stay scalar.
+      if (!initial.back().second.vector)
+        initial.back().second.vector = emitter_.vectorOf(value);
+    }
+    llvm::Function* function = builder_.GetInsertBlock()->getParent();
+    llvm::BasicBlock* before = builder_.GetInsertBlock();
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(context, "lanes.loop", function);
+    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "lanes.loop.end", function);
+    builder_.CreateBr(body);
+    builder_.SetInsertPoint(body);
+    llvm::PHINode* active = builder_.CreatePHI(maskType, 2, "lanes.active");
+    active->addIncoming(entering ? entering : llvm::ConstantInt::getTrue(maskType), before);
+    struct Carried {
+      const llvm::PHINode* phi;
+      llvm::PHINode* emitted;
+      bool scalar;
+    };
+    std::vector<Carried> carried;
+    for (auto [phi, start] : initial) {
+      const llvm::Value* next = phi->getIncomingValueForBlock(latch);
+      std::optional<Shape> step = uniformStep(*phi, next, loop);
+      if (start.scalar && step) {
+        llvm::PHINode* scalar = builder_.CreatePHI(phi->getType(), 2, phi->getName());
+        scalar->addIncoming(start.scalar, before);
+        emitter_.define(phi, {.scalar = scalar,
+                              .stride = start.stride,
+                              .noSignedWrap = start.isUniform(),
+                              .noUnsignedWrap = start.isUniform(),
+                              .zeros = std::min(start.zeros, step->zeros)});
+        carried.push_back({phi, scalar, true});
+        continue;
+      }
+      llvm::Value* initialVector = start.vector;
+      llvm::PHINode* vector = builder_.CreatePHI(
+          llvm::FixedVectorType::get(phi->getType(), kWarpLanes), 2, phi->getName());
+      vector->addIncoming(initialVector, before);
+      emitter_.define(phi, {.vector = vector});
+      carried.push_back({phi, vector, false});
+    }
+    // Values used after the loop, and the lanes that left to each exit.
+    std::vector<const llvm::Instruction*> used;
+    for (const llvm::BasicBlock* block : blocks)
+      for (const llvm::Instruction& instruction : *block)
+        if (llvm::any_of(instruction.users(), [&](const llvm::User* user) {
+              return !loop.contains(llvm::cast<llvm::Instruction>(user)->getParent());
+            }))
+          used.push_back(&instruction);
+    std::vector<llvm::PHINode*> kept;
+    for (const llvm::Instruction* value : used) {
+      auto* type = llvm::FixedVectorType::get(value->getType(), kWarpLanes);
+      kept.push_back(builder_.CreatePHI(type, 2, value->getName() + ".out"));
+      kept.back()->addIncoming(llvm::PoisonValue::get(type), before);
+    }
+    llvm::SmallVector<llvm::Loop::Edge, 4> exits;
+    loop.getExitEdges(exits);
+    std::map<const llvm::BasicBlock*, llvm::PHINode*> left;
+    for (auto [from, to] : exits)
+      if (!left.contains(to)) {
+        left[to] = builder_.CreatePHI(maskType, 2, "lanes.left");
+        left[to]->addIncoming(llvm::ConstantInt::getFalse(maskType), before);
+      }
+    for (const llvm::BasicBlock* block : blocks)
+      emitBlock(*block, block == header ? active : entryMask(*block), block == header);
+    // The iteration's end: who leaves, what they keep, who goes round again.
+    llvm::BasicBlock* end = builder_.GetInsertBlock();
+    llvm::Value* leaving = llvm::ConstantInt::getFalse(maskType);
+    std::map<const llvm::BasicBlock*, llvm::Value*> leftNow;
+    for (auto [from, to] : exits) {
+      llvm::Value* edge = edges_.at({from, to});
+      leaving = builder_.CreateOr(leaving, edge);
+      leftNow[to] = builder_.CreateOr(leftNow.contains(to) ? leftNow[to] : left[to], edge);
+    }
+    std::vector<llvm::Value*> keptNow;
+    for (size_t i = 0; i < used.size(); ++i)
+      keptNow.push_back(builder_.CreateSelect(leaving, emitter_.vectorOf(used[i]), kept[i]));
+    for (const Carried& value : carried) {
+      const llvm::Value* next = value.phi->getIncomingValueForBlock(latch);
+      value.emitted->addIncoming(
+          value.scalar ? emitter_.shapeOf(next).scalar : emitter_.vectorOf(next), end);
+    }
+    llvm::Value* again = edges_.at({latch, header});
+    active->addIncoming(again, end);
+    for (size_t i = 0; i < used.size(); ++i)
+      kept[i]->addIncoming(keptNow[i], end);
+    for (auto& [to, phi] : left)
+      phi->addIncoming(leftNow[to], end);
+    builder_.CreateCondBr(builder_.CreateOrReduce(again), body, after);
+    builder_.SetInsertPoint(after);
+    for (size_t i = 0; i < used.size(); ++i)
+      emitter_.define(used[i], {.vector = keptNow[i]});
+    // Every exit's lanes arrive along its first exit edge.
+    std::set<const llvm::BasicBlock*> seen;
+    for (auto [from, to] : exits)
+      edges_[{from, to}] =
+          seen.insert(to).second ? leftNow[to] : llvm::ConstantInt::getFalse(maskType);
+  }
+
+  /// The shape of the step `next` adds to header phi `phi` each iteration, when it is
+  /// `phi + u`, `phi - u` or a GEP of `phi` by u, with u uniform and from outside the loop; the
+  /// phi then keeps its first shape's step from lane to lane.
+  std::optional<Shape> uniformStep(const llvm::PHINode& phi, const llvm::Value* next,
+                                   const llvm::Loop& loop) const {
+    auto outsideUniform = [&](const llvm::Value* value) -> std::optional<Shape> {
+      auto* instruction = llvm::dyn_cast<llvm::Instruction>(value);
+      if (instruction && loop.contains(instruction->getParent()))
         return std::nullopt;
-  return order;
-}
+      Shape shape = emitter_.shapeOf(value);
+      return shape.isUniform() ? std::optional(shape) : std::nullopt;
+    };
+    if (auto* binary = llvm::dyn_cast<llvm::BinaryOperator>(next)) {
+      if (binary->getOpcode() == llvm::Instruction::Add && binary->getOperand(1) == &phi)
+        return outsideUniform(binary->getOperand(0));
+      if ((binary->getOpcode() == llvm::Instruction::Add ||
+           binary->getOpcode() == llvm::Instruction::Sub) &&
+          binary->getOperand(0) == &phi)
+        return outsideUniform(binary->getOperand(1));
+    }
+    if (auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(next);
+        gep && gep->getPointerOperand() == &phi && gep->getNumIndices() == 1)
+      return outsideUniform(gep->getOperand(1));
+    return std::nullopt;
+  }
+
+  llvm::IRBuilder<>& builder_;
+  WarpEmitter& emitter_;
+  const RegionLoops& loops_;
+  llvm::Value* lanes_ = nullptr;
+  llvm::Value* statuses_ = nullptr;
+  llvm::DenseMap<std::pair<const llvm::BasicBlock*, const llvm::BasicBlock*>, llvm::Value*> edges_;
+};
 
 } // namespace
 
 std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region) {
-  std::optional<std::vector<const llvm::BasicBlock*>> order = forwardOrder(region);
+  std::optional<std::vector<const llvm::BasicBlock*>> order = RegionLoops(region).order();
   if (!order)
     return std::nullopt;
   std::set<int32_t> statuses;
@@ -566,52 +952,8 @@ WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& r
   emitter.setContext(region.getArg(unsigned(uniforms - 1)));
   emitter.define(region.getArg(unsigned(uniforms + 3)), {.scalar = arguments.y});
   emitter.define(region.getArg(unsigned(uniforms + 4)), {.scalar = arguments.z});
-  // The lanes that take each edge and reach each block (null: every lane).
-  llvm::DenseMap<std::pair<const llvm::BasicBlock*, const llvm::BasicBlock*>, llvm::Value*> edges;
-  llvm::Value* statuses = nullptr;
-  std::vector<const llvm::BasicBlock*> order = *forwardOrder(region);
-  for (const llvm::BasicBlock* block : order) {
-    llvm::Value* mask = block == &region.getEntryBlock() ? lanes : nullptr;
-    std::vector<const llvm::BasicBlock*> from(llvm::pred_begin(block), llvm::pred_end(block));
-    std::ranges::sort(from);
-    from.erase(std::unique(from.begin(), from.end()), from.end());
-    for (const llvm::BasicBlock* predecessor : from) {
-      llvm::Value* edge = edges.at({predecessor, block});
-      mask = !mask || !edge ? edge : builder.CreateOr(mask, edge);
-      if (!mask)
-        break;
-    }
-    emitter.setMask(mask);
-    for (const llvm::Instruction& instruction : *block) {
-      if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
-        // Each lane takes the value of the edge it came along.
-        llvm::Value* merged = emitter.vectorOf(phi->getIncomingValue(0));
-        for (unsigned i = 1; i < phi->getNumIncomingValues(); ++i) {
-          llvm::Value* edge = edges.at({phi->getIncomingBlock(i), block});
-          merged =
-              edge ? builder.CreateSelect(edge, emitter.vectorOf(phi->getIncomingValue(i)), merged)
-                   : emitter.vectorOf(phi->getIncomingValue(i));
-        }
-        emitter.define(phi, {.vector = merged});
-      } else if (!instruction.isTerminator()) {
-        emitter.emit(instruction);
-      }
-    }
-    auto lanesWhere = [&](llvm::Value* condition) {
-      return mask ? builder.CreateAnd(mask, condition) : condition;
-    };
-    if (auto* ret = llvm::dyn_cast<llvm::ReturnInst>(block->getTerminator())) {
-      llvm::Value* status = builder.CreateVectorSplat(kWarpLanes, ret->getReturnValue());
-      statuses = statuses && mask ? builder.CreateSelect(mask, status, statuses) : status;
-    } else if (auto* branch = llvm::dyn_cast<llvm::BranchInst>(block->getTerminator());
-               branch->isUnconditional() || branch->getSuccessor(0) == branch->getSuccessor(1)) {
-      edges[{block, branch->getSuccessor(0)}] = mask;
-    } else {
-      llvm::Value* condition = emitter.vectorOf(branch->getCondition());
-      edges[{block, branch->getSuccessor(0)}] = lanesWhere(condition);
-      edges[{block, branch->getSuccessor(1)}] = lanesWhere(builder.CreateNot(condition));
-    }
-  }
+  RegionLoops loops(region);
+  llvm::Value* statuses = RegionEmitter(builder, emitter, loops).emit(*loops.order(), lanes);
   return {statuses, emitter.operand()};
 }
 

@@ -47,3 +47,30 @@ extern "C" __global__ void chain_half_warp_leaves(int* data) {
   v += __shfl_down_sync(kFullMask, v, 8);
   data[threadIdx.x] = v + int(lane);
 }
+
+struct Record {
+  int a, b, c, d;
+};
+
+// One warp per row of `n` values (n not a multiple of 32, so the lanes' loops run different
+// trip counts), with a branch and a division inside the loop, a record read field by field,
+// the last value a lane saw kept past the loop, then a reduction by xor shuffles.
+extern "C" __global__ void chain_after_loop(const int* in, const Record* records, int* out, int n) {
+  unsigned lane = threadIdx.x % 32;
+  unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  Record record = records[row * 32 + lane];
+  int sum = record.a - record.b * 2 + record.c * 3 - record.d, last = -1;
+  for (int k = int(lane); k < n; k += 32) {
+    int v = in[row * n + unsigned(k)];
+    if (v & 1)
+      sum += v;
+    else
+      sum -= v / (int(lane) + 1);
+    last = v;
+  }
+  sum = sum * 7 + last;
+  for (int offset = 16; offset > 0; offset /= 2)
+    sum += __shfl_xor_sync(kFullMask, sum, offset);
+  if (lane == 0)
+    out[row] = sum;
+}
