@@ -122,6 +122,8 @@ TEST_F(WarpChainTest, LoopsOfLaneDependentLengthBeforeAReduction) {
         for (int k = int(lane); k < n; k += 32) {
           int v = in[row * unsigned(n) + unsigned(k)];
           sum = v & 1 ? sum + v : sum - v / (int(lane) + 1);
+          for (int j = 0; j < (v & 3); ++j)
+            sum ^= j << k;
           last = v;
         }
         expected += sum * 7 + last; // the xor reduction gives every lane the warp's sum

@@ -66,9 +66,25 @@ bool hasWholeBytes(const llvm::Type* type, const llvm::DataLayout& layout) {
          layout.getTypeAllocSizeInBits(const_cast<llvm::Type*>(type));
 }
 
+/// A load of a small vector (PTX's ld.v4) whose elements are only taken apart, in its block: it
+/// runs as one vector of the lanes per element.
+bool isElementwiseLoad(const llvm::Instruction& instruction) {
+  auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction);
+  auto* type = load ? llvm::dyn_cast<llvm::FixedVectorType>(load->getType()) : nullptr;
+  return type && load->isSimple() && isLaneType(type->getElementType()) &&
+         type->getNumElements() <= 8 && !load->user_empty() &&
+         llvm::all_of(load->users(), [&](const llvm::User* user) {
+           auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(user);
+           return extract && extract->getParent() == load->getParent() &&
+                  llvm::isa<llvm::ConstantInt>(extract->getIndexOperand());
+         });
+}
+
 bool canRunForWarp(const llvm::Instruction& instruction) {
-  if (isIgnored(instruction))
+  if (isIgnored(instruction) || isElementwiseLoad(instruction))
     return true;
+  if (auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(&instruction))
+    return isElementwiseLoad(*llvm::cast<llvm::Instruction>(extract->getVectorOperand()));
   for (const llvm::Value* operand : instruction.operands())
     if (!isLaneType(operand->getType()) && !llvm::isa<llvm::BasicBlock>(operand) &&
         !llvm::isa<llvm::Function>(operand))
@@ -117,6 +133,16 @@ public:
   void emit(const llvm::Instruction& instruction) {
     if (isIgnored(instruction))
       return;
+    if (isElementwiseLoad(instruction))
+      return emitElementwiseLoad(llvm::cast<llvm::LoadInst>(instruction));
+    if (auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(&instruction)) {
+      uint64_t element = llvm::cast<llvm::ConstantInt>(extract->getIndexOperand())->getZExtValue();
+      const std::vector<Shape>& elements = elements_.at(extract->getVectorOperand());
+      define(extract, element < elements.size()
+                          ? elements[element]
+                          : uniform(llvm::PoisonValue::get(extract->getType())));
+      return;
+    }
     if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction))
       return emitLoad(*load);
     if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction))
@@ -526,6 +552,56 @@ private:
     define(&load, {.vector = vector});
   }
 
+  /// A small vector per lane, one vector of the lanes per element: from one load of all lanes'
+  /// vectors when they are consecutive (every element read is a lane's), one scalar load when
+  /// the lanes share it, else a gather per element.
+  void emitElementwiseLoad(const llvm::LoadInst& load) {
+    auto* type = llvm::cast<llvm::FixedVectorType>(load.getType());
+    unsigned count = type->getNumElements();
+    llvm::Type* element = type->getElementType();
+    uint64_t size = layout_.getTypeAllocSize(element);
+    Shape address = shapeOf(load.getPointerOperand());
+    std::vector<Shape>& elements = elements_[&load];
+    if (address.isUniform() && (!mask_ || contextOffset(load))) {
+      llvm::Value* whole = cloneForLaneZero(load);
+      for (unsigned i = 0; i < count; ++i)
+        elements.push_back(uniform(builder_.CreateExtractElement(whole, i)));
+      return;
+    }
+    if (address.isAffine() && hasWholeBytes(element, layout_) &&
+        layout_.getTypeAllocSize(type) == count * size && address.stride == int64_t(count * size)) {
+      auto* all = llvm::FixedVectorType::get(element, kWarpLanes * count);
+      llvm::Instruction* wide = nullptr;
+      if (mask_) {
+        std::vector<int> owner;
+        for (unsigned i = 0; i < kWarpLanes * count; ++i)
+          owner.push_back(int(i / count));
+        wide = builder_.CreateMaskedLoad(all, address.scalar, load.getAlign(),
+                                         builder_.CreateShuffleVector(mask_, owner), nullptr);
+      } else {
+        wide = builder_.CreateAlignedLoad(all, address.scalar, load.getAlign());
+      }
+      keepScopes(wide, load);
+      for (unsigned i = 0; i < count; ++i) {
+        std::vector<int> picks;
+        for (unsigned lane = 0; lane < kWarpLanes; ++lane)
+          picks.push_back(int(lane * count + i));
+        elements.push_back({.vector = builder_.CreateShuffleVector(wide, picks)});
+      }
+      return;
+    }
+    llvm::Value* pointers = vectorOf(load.getPointerOperand());
+    for (unsigned i = 0; i < count; ++i) {
+      llvm::Value* at =
+          builder_.CreateGEP(builder_.getInt8Ty(), pointers, builder_.getInt64(int64_t(i * size)));
+      llvm::Instruction* gathered =
+          builder_.CreateMaskedGather(llvm::FixedVectorType::get(element, kWarpLanes), at,
+                                      llvm::commonAlignment(load.getAlign(), i * size), mask_);
+      keepScopes(gathered, load);
+      elements.push_back({.vector = gathered});
+    }
+  }
+
   /// Where in the block context `load` reads, if it does: such a load is safe for any lane
   /// (the context is whole), so it stays one scalar load under a mask too.
   std::optional<uint64_t> contextOffset(const llvm::LoadInst& load) const {
@@ -619,6 +695,8 @@ private:
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
   llvm::Value* operand_ = nullptr;
+  // The elements of small vectors loaded per lane (emitElementwiseLoad).
+  llvm::DenseMap<const llvm::Value*, std::vector<Shape>> elements_;
   // Records loaded whole (recordsLoad), by where they start and the mask they were loaded under.
   std::map<std::pair<const llvm::Value*, llvm::Value*>, llvm::Value*> records_;
 };
@@ -632,23 +710,8 @@ public:
     llvm::ReversePostOrderTraversal<const llvm::Function*> traversal(&region);
     std::vector<const llvm::BasicBlock*> reverse(traversal.begin(), traversal.end());
     llvm::SmallPtrSet<const llvm::BasicBlock*, 16> placed;
-    for (const llvm::BasicBlock* block : reverse) {
-      if (placed.contains(block))
-        continue;
-      const llvm::Loop* loop = loops_.getLoopFor(block);
-      if (!loop) {
-        order_.push_back(block);
-        placed.insert(block);
-        continue;
-      }
-      // Only innermost loops with one latch, entered at their header first.
-      if (loop->getParentLoop() || !loop->getSubLoops().empty() || !loop->getLoopLatch() ||
-          block != loop->getHeader())
-        return;
-      for (const llvm::BasicBlock* inside : reverse)
-        if (loop->contains(inside) && placed.insert(inside).second)
-          order_.push_back(inside);
-    }
+    if (!place(nullptr, reverse, placed))
+      return;
     llvm::DenseMap<const llvm::BasicBlock*, size_t> position;
     for (size_t i = 0; i < order_.size(); ++i)
       position[order_[i]] = i;
@@ -663,13 +726,42 @@ public:
   std::optional<std::vector<const llvm::BasicBlock*>> order() const {
     return valid_ ? std::optional(order_) : std::nullopt;
   }
-  const llvm::Loop* loopOf(const llvm::BasicBlock* block) const { return loops_.getLoopFor(block); }
+  /// The loop directly inside `context` (null: the region) that holds `block`, if any.
+  const llvm::Loop* childLoop(const llvm::BasicBlock* block, const llvm::Loop* context) const {
+    const llvm::Loop* loop = loops_.getLoopFor(block);
+    while (loop && loop->getParentLoop() != context)
+      loop = loop->getParentLoop();
+    return loop;
+  }
   bool isBackEdge(const llvm::BasicBlock* from, const llvm::BasicBlock* to) const {
     const llvm::Loop* loop = loops_.getLoopFor(to);
     return loop && loop->getHeader() == to && loop->getLoopLatch() == from;
   }
 
 private:
+  /// Appends the blocks of `context` (null: the region) in reverse post order, each loop inside
+  /// it together after its header. Fails for a loop with several latches or entered elsewhere.
+  bool place(const llvm::Loop* context, const std::vector<const llvm::BasicBlock*>& reverse,
+             llvm::SmallPtrSet<const llvm::BasicBlock*, 16>& placed) {
+    for (const llvm::BasicBlock* block : reverse) {
+      if (placed.contains(block) || (context && !context->contains(block)))
+        continue;
+      const llvm::Loop* loop = childLoop(block, context);
+      if (!loop) {
+        order_.push_back(block);
+        placed.insert(block);
+        continue;
+      }
+      if (!loop->getLoopLatch() || block != loop->getHeader())
+        return false;
+      order_.push_back(block);
+      placed.insert(block);
+      if (!place(loop, reverse, placed))
+        return false;
+    }
+    return true;
+  }
+
   llvm::DominatorTree tree_;
   llvm::LoopInfo loops_;
   std::vector<const llvm::BasicBlock*> order_;
@@ -685,22 +777,28 @@ public:
 
   llvm::Value* emit(const std::vector<const llvm::BasicBlock*>& order, llvm::Value* lanes) {
     lanes_ = lanes;
-    for (size_t i = 0; i < order.size(); ++i) {
-      const llvm::Loop* loop = loops_.loopOf(order[i]);
-      if (!loop) {
-        emitBlock(*order[i], entryMask(*order[i]), false);
-        continue;
-      }
-      size_t end = i;
-      while (end < order.size() && loop->contains(order[end]))
-        ++end;
-      emitLoop(*loop, {order.begin() + long(i), order.begin() + long(end)});
-      i = end - 1;
-    }
+    emitBlocks(nullptr, order);
     return statuses_;
   }
 
 private:
+  /// Emits `blocks`, the blocks of `context` (null: the region) but its header, in order; each
+  /// loop inside it as a vector loop.
+  void emitBlocks(const llvm::Loop* context, const std::vector<const llvm::BasicBlock*>& blocks) {
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      const llvm::Loop* loop = loops_.childLoop(blocks[i], context);
+      if (!loop) {
+        emitBlock(*blocks[i], entryMask(*blocks[i]), false);
+        continue;
+      }
+      size_t end = i;
+      while (end < blocks.size() && loop->contains(blocks[end]))
+        ++end;
+      emitLoop(*loop, {blocks.begin() + long(i), blocks.begin() + long(end)});
+      i = end - 1;
+    }
+  }
+
   /// The lanes that reach `block` along its edges (but a loop's back edge); null: every lane.
   llvm::Value* entryMask(const llvm::BasicBlock& block) {
     if (&block == &block.getParent()->getEntryBlock())
@@ -788,7 +886,11 @@ private:
     llvm::BasicBlock* before = builder_.GetInsertBlock();
     llvm::BasicBlock* body = llvm::BasicBlock::Create(context, "lanes.loop", function);
     llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "lanes.loop.end", function);
-    builder_.CreateBr(body);
+    // A loop no lane enters is skipped (the other side of a uniform branch, a remainder loop).
+    if (entering)
+      builder_.CreateCondBr(builder_.CreateOrReduce(entering), body, after);
+    else
+      builder_.CreateBr(body);
     builder_.SetInsertPoint(body);
     llvm::PHINode* active = builder_.CreatePHI(maskType, 2, "lanes.active");
     active->addIncoming(entering ? entering : llvm::ConstantInt::getTrue(maskType), before);
@@ -841,8 +943,8 @@ private:
         left[to] = builder_.CreatePHI(maskType, 2, "lanes.left");
         left[to]->addIncoming(llvm::ConstantInt::getFalse(maskType), before);
       }
-    for (const llvm::BasicBlock* block : blocks)
-      emitBlock(*block, block == header ? active : entryMask(*block), block == header);
+    emitBlock(*header, active, /*phisDone=*/true);
+    emitBlocks(&loop, {blocks.begin() + 1, blocks.end()});
     // The iteration's end: who leaves, what they keep, who goes round again.
     llvm::BasicBlock* end = builder_.GetInsertBlock();
     llvm::Value* leaving = llvm::ConstantInt::getFalse(maskType);
@@ -868,13 +970,26 @@ private:
       phi->addIncoming(leftNow[to], end);
     builder_.CreateCondBr(builder_.CreateOrReduce(again), body, after);
     builder_.SetInsertPoint(after);
+    // What the loop leaves, also when it was skipped: no lane left it, nothing kept.
+    auto afterLoop = [&](llvm::Value* value, llvm::Value* skipped) {
+      if (!entering)
+        return value;
+      llvm::PHINode* merged = builder_.CreatePHI(value->getType(), 2);
+      merged->addIncoming(value, end);
+      merged->addIncoming(skipped, before);
+      return static_cast<llvm::Value*>(merged);
+    };
     for (size_t i = 0; i < used.size(); ++i)
-      emitter_.define(used[i], {.vector = keptNow[i]});
+      emitter_.define(used[i], {.vector = afterLoop(
+                                    keptNow[i], llvm::PoisonValue::get(keptNow[i]->getType()))});
     // Every exit's lanes arrive along its first exit edge.
     std::set<const llvm::BasicBlock*> seen;
+    std::map<const llvm::BasicBlock*, llvm::Value*> arrived;
+    for (auto& [to, lanes] : leftNow)
+      arrived[to] = afterLoop(lanes, llvm::ConstantInt::getFalse(maskType));
     for (auto [from, to] : exits)
       edges_[{from, to}] =
-          seen.insert(to).second ? leftNow[to] : llvm::ConstantInt::getFalse(maskType);
+          seen.insert(to).second ? arrived[to] : llvm::ConstantInt::getFalse(maskType);
   }
 
   /// The shape of the step `next` adds to header phi `phi` each iteration, when it is
@@ -889,6 +1004,11 @@ private:
       Shape shape = emitter_.shapeOf(value);
       return shape.isUniform() ? std::optional(shape) : std::nullopt;
     };
+    // The step is taken in the loop itself, not in a loop inside it (whose values leave it
+    // per lane).
+    auto* step = llvm::dyn_cast<llvm::Instruction>(next);
+    if (!step || loops_.childLoop(step->getParent(), &loop))
+      return std::nullopt;
     if (auto* binary = llvm::dyn_cast<llvm::BinaryOperator>(next)) {
       if (binary->getOpcode() == llvm::Instruction::Add && binary->getOperand(1) == &phi)
         return outsideUniform(binary->getOperand(0));

@@ -54,7 +54,8 @@ struct Record {
 
 // One warp per row of `n` values (n not a multiple of 32, so the lanes' loops run different
 // trip counts), with a branch and a division inside the loop, a record read field by field,
-// the last value a lane saw kept past the loop, then a reduction by xor shuffles.
+// an inner loop whose trip count depends on the value, the last value a lane saw kept past the
+// loop, then a reduction by xor shuffles.
 extern "C" __global__ void chain_after_loop(const int* in, const Record* records, int* out, int n) {
   unsigned lane = threadIdx.x % 32;
   unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
@@ -66,6 +67,8 @@ extern "C" __global__ void chain_after_loop(const int* in, const Record* records
       sum += v;
     else
       sum -= v / (int(lane) + 1);
+    for (int j = 0; j < (v & 3); ++j)
+      sum ^= j << k;
     last = v;
   }
   sum = sum * 7 + last;
