@@ -66,25 +66,9 @@ bool hasWholeBytes(const llvm::Type* type, const llvm::DataLayout& layout) {
          layout.getTypeAllocSizeInBits(const_cast<llvm::Type*>(type));
 }
 
-/// A load of a small vector (PTX's ld.v4) whose elements are only taken apart, in its block: it
-/// runs as one vector of the lanes per element.
-bool isElementwiseLoad(const llvm::Instruction& instruction) {
-  auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction);
-  auto* type = load ? llvm::dyn_cast<llvm::FixedVectorType>(load->getType()) : nullptr;
-  return type && load->isSimple() && isLaneType(type->getElementType()) &&
-         type->getNumElements() <= 8 && !load->user_empty() &&
-         llvm::all_of(load->users(), [&](const llvm::User* user) {
-           auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(user);
-           return extract && extract->getParent() == load->getParent() &&
-                  llvm::isa<llvm::ConstantInt>(extract->getIndexOperand());
-         });
-}
-
 bool canRunForWarp(const llvm::Instruction& instruction) {
-  if (isIgnored(instruction) || isElementwiseLoad(instruction))
+  if (isIgnored(instruction))
     return true;
-  if (auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(&instruction))
-    return isElementwiseLoad(*llvm::cast<llvm::Instruction>(extract->getVectorOperand()));
   for (const llvm::Value* operand : instruction.operands())
     if (!isLaneType(operand->getType()) && !llvm::isa<llvm::BasicBlock>(operand) &&
         !llvm::isa<llvm::Function>(operand))
@@ -127,22 +111,38 @@ public:
   void setContext(const llvm::Value* context) { context_ = context; }
 
   /// The lanes the following instructions run for (<32 x i1>); null: every lane.
-  void setMask(llvm::Value* mask) { mask_ = mask; }
+  void setMask(llvm::Value* mask) {
+    mask_ = mask;
+    records_.clear();
+  }
+
+  /// After `block` was emitted on a path from `skipped` that `ran` ends, which a warp takes only
+  /// when some lane runs the block: each value the block defined becomes a phi, poison where
+  /// it was skipped (no lane reads it there). Returns the phi for any other value, likewise.
+  void joinSkipped(const llvm::BasicBlock& block, llvm::BasicBlock* ran,
+                   llvm::BasicBlock* skipped) {
+    for (const llvm::Instruction& instruction : block) {
+      if (auto found = shapes_.find(&instruction); found != shapes_.end()) {
+        found->second.scalar = join(found->second.scalar, ran, skipped);
+        found->second.vector = join(found->second.vector, ran, skipped);
+      }
+    }
+  }
+  llvm::Value* join(llvm::Value* value, llvm::BasicBlock* ran, llvm::BasicBlock* skipped,
+                    llvm::Value* otherwise = nullptr) {
+    if (!value || llvm::isa<llvm::Constant>(value))
+      return value;
+    llvm::PHINode* phi = builder_.CreatePHI(value->getType(), 2);
+    phi->addIncoming(value, ran);
+    phi->addIncoming(otherwise ? otherwise : llvm::PoisonValue::get(value->getType()), skipped);
+    return phi;
+  }
+  void setOperand(llvm::Value* operand) { operand_ = operand; }
 
   /// Emits `instruction` (one canRunForWarp accepts, not a phi) for the warp.
   void emit(const llvm::Instruction& instruction) {
     if (isIgnored(instruction))
       return;
-    if (isElementwiseLoad(instruction))
-      return emitElementwiseLoad(llvm::cast<llvm::LoadInst>(instruction));
-    if (auto* extract = llvm::dyn_cast<llvm::ExtractElementInst>(&instruction)) {
-      uint64_t element = llvm::cast<llvm::ConstantInt>(extract->getIndexOperand())->getZExtValue();
-      const std::vector<Shape>& elements = elements_.at(extract->getVectorOperand());
-      define(extract, element < elements.size()
-                          ? elements[element]
-                          : uniform(llvm::PoisonValue::get(extract->getType())));
-      return;
-    }
     if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction))
       return emitLoad(*load);
     if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction))
@@ -552,56 +552,6 @@ private:
     define(&load, {.vector = vector});
   }
 
-  /// A small vector per lane, one vector of the lanes per element: from one load of all lanes'
-  /// vectors when they are consecutive (every element read is a lane's), one scalar load when
-  /// the lanes share it, else a gather per element.
-  void emitElementwiseLoad(const llvm::LoadInst& load) {
-    auto* type = llvm::cast<llvm::FixedVectorType>(load.getType());
-    unsigned count = type->getNumElements();
-    llvm::Type* element = type->getElementType();
-    uint64_t size = layout_.getTypeAllocSize(element);
-    Shape address = shapeOf(load.getPointerOperand());
-    std::vector<Shape>& elements = elements_[&load];
-    if (address.isUniform() && (!mask_ || contextOffset(load))) {
-      llvm::Value* whole = cloneForLaneZero(load);
-      for (unsigned i = 0; i < count; ++i)
-        elements.push_back(uniform(builder_.CreateExtractElement(whole, i)));
-      return;
-    }
-    if (address.isAffine() && hasWholeBytes(element, layout_) &&
-        layout_.getTypeAllocSize(type) == count * size && address.stride == int64_t(count * size)) {
-      auto* all = llvm::FixedVectorType::get(element, kWarpLanes * count);
-      llvm::Instruction* wide = nullptr;
-      if (mask_) {
-        std::vector<int> owner;
-        for (unsigned i = 0; i < kWarpLanes * count; ++i)
-          owner.push_back(int(i / count));
-        wide = builder_.CreateMaskedLoad(all, address.scalar, load.getAlign(),
-                                         builder_.CreateShuffleVector(mask_, owner), nullptr);
-      } else {
-        wide = builder_.CreateAlignedLoad(all, address.scalar, load.getAlign());
-      }
-      keepScopes(wide, load);
-      for (unsigned i = 0; i < count; ++i) {
-        std::vector<int> picks;
-        for (unsigned lane = 0; lane < kWarpLanes; ++lane)
-          picks.push_back(int(lane * count + i));
-        elements.push_back({.vector = builder_.CreateShuffleVector(wide, picks)});
-      }
-      return;
-    }
-    llvm::Value* pointers = vectorOf(load.getPointerOperand());
-    for (unsigned i = 0; i < count; ++i) {
-      llvm::Value* at =
-          builder_.CreateGEP(builder_.getInt8Ty(), pointers, builder_.getInt64(int64_t(i * size)));
-      llvm::Instruction* gathered =
-          builder_.CreateMaskedGather(llvm::FixedVectorType::get(element, kWarpLanes), at,
-                                      llvm::commonAlignment(load.getAlign(), i * size), mask_);
-      keepScopes(gathered, load);
-      elements.push_back({.vector = gathered});
-    }
-  }
-
   /// Where in the block context `load` reads, if it does: such a load is safe for any lane
   /// (the context is whole), so it stays one scalar load under a mask too.
   std::optional<uint64_t> contextOffset(const llvm::LoadInst& load) const {
@@ -695,8 +645,6 @@ private:
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
   llvm::Value* operand_ = nullptr;
-  // The elements of small vectors loaded per lane (emitElementwiseLoad).
-  llvm::DenseMap<const llvm::Value*, std::vector<Shape>> elements_;
   // Records loaded whole (recordsLoad), by where they start and the mask they were loaded under.
   std::map<std::pair<const llvm::Value*, llvm::Value*>, llvm::Value*> records_;
 };
@@ -788,7 +736,7 @@ private:
     for (size_t i = 0; i < blocks.size(); ++i) {
       const llvm::Loop* loop = loops_.childLoop(blocks[i], context);
       if (!loop) {
-        emitBlock(*blocks[i], entryMask(*blocks[i]), false);
+        emitSkippableBlock(*blocks[i]);
         continue;
       }
       size_t end = i;
@@ -797,6 +745,42 @@ private:
       emitLoop(*loop, {blocks.begin() + long(i), blocks.begin() + long(end)});
       i = end - 1;
     }
+  }
+
+  /// A block behind a branch on a condition the lanes share runs only when any lane reaches it:
+  /// a warp skips the other side of a uniform branch. (Skipping divergent code as well cost the
+  /// shuffle reduction 18%: the test and the joins, where some lane always runs the block.)
+  void emitSkippableBlock(const llvm::BasicBlock& block) {
+    llvm::Value* mask = entryMask(block);
+    const llvm::BasicBlock* from = block.getSinglePredecessor();
+    auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
+    if (!mask || !branch || !branch->isConditional() ||
+        !emitter_.shapeOf(branch->getCondition()).isUniform()) {
+      emitBlock(block, mask, false);
+      return;
+    }
+    llvm::LLVMContext& context = builder_.getContext();
+    llvm::Function* function = builder_.GetInsertBlock()->getParent();
+    llvm::BasicBlock* skipped = builder_.GetInsertBlock();
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "lanes.some", function);
+    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "lanes.joined", function);
+    builder_.CreateCondBr(builder_.CreateOrReduce(mask), run, after);
+    builder_.SetInsertPoint(run);
+    llvm::Value* statuses = statuses_;
+    llvm::Value* operand = emitter_.operand();
+    emitBlock(block, mask, false);
+    llvm::BasicBlock* ran = builder_.GetInsertBlock();
+    builder_.CreateBr(after);
+    builder_.SetInsertPoint(after);
+    emitter_.joinSkipped(block, ran, skipped);
+    for (const llvm::BasicBlock* next : llvm::successors(&block))
+      if (auto found = edges_.find({&block, next}); found != edges_.end())
+        found->second = emitter_.join(found->second, ran, skipped,
+                                      llvm::ConstantInt::getFalse(found->second->getType()));
+    if (statuses_ != statuses)
+      statuses_ = emitter_.join(statuses_, ran, skipped, statuses);
+    if (emitter_.operand() != operand)
+      emitter_.setOperand(emitter_.join(emitter_.operand(), ran, skipped, operand));
   }
 
   /// The lanes that reach `block` along its edges (but a loop's back edge); null: every lane.
