@@ -108,11 +108,12 @@ TEST_F(WarpChainTest, LoopsOfLaneDependentLengthBeforeAReduction) {
     int* in = buffer<int>(rows * unsigned(n) + 1);
     auto* records = buffer<Record>(rows * 32);
     int* out = buffer<int>(rows, -1);
+    auto* kept = buffer<Record>(rows * 32, Record{-1, -1, -1, -1});
     for (unsigned i = 0; i < rows * unsigned(n); ++i)
       in[i] = int((i * 2654435761u >> 11) % 2001) - 1000;
     for (unsigned i = 0; i < rows * 32; ++i)
       records[i] = {int(i), int(i * 3 % 17), int(i % 5), int(i * 7 % 11)};
-    Status status = run("chain_after_loop", {blocks}, {warps * 32}, 0, in, records, out, n);
+    Status status = run("chain_after_loop", {blocks}, {warps * 32}, 0, in, records, out, kept, n);
     ASSERT_TRUE(status.ok()) << status.message;
     for (unsigned row = 0; row < rows; ++row) {
       int expected = 0;
@@ -126,7 +127,12 @@ TEST_F(WarpChainTest, LoopsOfLaneDependentLengthBeforeAReduction) {
             sum ^= j << k;
           last = v;
         }
-        expected += sum * 7 + last; // the xor reduction gives every lane the warp's sum
+        sum = sum * 7 + last;
+        const Record& written = kept[row * 32 + lane];
+        EXPECT_TRUE(written.a == sum && written.b == last && written.c == int(lane) &&
+                    written.d == (sum ^ last))
+            << "n " << n << " row " << row << " lane " << lane;
+        expected += sum; // the xor reduction gives every lane the warp's sum
       }
       EXPECT_EQ(out[row], expected) << "n " << n << " row " << row;
     }

@@ -18,6 +18,7 @@
 #include <llvm/IR/GetElementPtrTypeIterator.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <map>
+#include <numeric>
 #include <set>
 
 namespace drawbridge::backend::cpu {
@@ -496,6 +497,86 @@ private:
     return mask_ ? builder_.CreateAnd(builder_.CreateShuffleVector(mask_, owner), lanes) : lanes;
   }
 
+  /// Stores of every field of the lanes' records, one after the other in a block with no other
+  /// memory access between them: the fields' vectors are kept until the last, which stores all
+  /// the records at once. Whether `store` was taken so.
+  bool storesRecord(const llvm::StoreInst& store, const Shape& address, unsigned spacing) {
+    llvm::Type* type = store.getValueOperand()->getType();
+    auto size = uint64_t(layout_.getTypeAllocSize(type));
+    const llvm::Value* root = rootOf(store);
+    auto fieldOf = [&](const llvm::Instruction& instruction) -> std::optional<unsigned> {
+      auto* other = llvm::dyn_cast<llvm::StoreInst>(&instruction);
+      if (!other || !other->isSimple() || other->getValueOperand()->getType() != type)
+        return std::nullopt;
+      llvm::APInt offset(64, 0);
+      const llvm::Value* base = other->getPointerOperand()->stripAndAccumulateConstantOffsets(
+          layout_, offset, /*AllowNonInbounds=*/false);
+      if (base != root || offset.isNegative() || offset.getZExtValue() % size != 0 ||
+          offset.getZExtValue() / size >= spacing)
+        return std::nullopt;
+      return unsigned(offset.getZExtValue() / size);
+    };
+    if (!pendingRecords_.contains(root)) {
+      // The run of stores from this one: every field once, nothing else touching memory.
+      std::vector<bool> stored(spacing);
+      unsigned count = 0;
+      for (const llvm::Instruction* at = &store; at && count < spacing; at = at->getNextNode()) {
+        std::optional<unsigned> field = fieldOf(*at);
+        if (!field) {
+          if (at->mayReadOrWriteMemory())
+            return false;
+          continue;
+        }
+        if (stored[*field])
+          return false;
+        stored[*field] = true;
+        ++count;
+      }
+      if (count < spacing || (spacing & (spacing - 1)) != 0)
+        return false;
+      pendingRecords_[root] = std::vector<llvm::Value*>(spacing, nullptr);
+    }
+    std::vector<llvm::Value*>& fields = pendingRecords_[root];
+    unsigned field = *fieldOf(store);
+    fields[field] = vectorOf(store.getValueOperand());
+    if (llvm::any_of(fields, [](llvm::Value* value) { return !value; }))
+      return true;
+    // The fields side by side, then interleaved: element lane * spacing + f is field f of lane.
+    std::vector<llvm::Value*> parts = fields;
+    while (parts.size() > 1) {
+      std::vector<llvm::Value*> joined;
+      for (size_t i = 0; i + 1 < parts.size(); i += 2) {
+        unsigned length = llvm::cast<llvm::FixedVectorType>(parts[i]->getType())->getNumElements();
+        std::vector<int> both(2 * length);
+        std::iota(both.begin(), both.end(), 0);
+        joined.push_back(builder_.CreateShuffleVector(parts[i], parts[i + 1], both));
+      }
+      parts = joined;
+    }
+    std::vector<int> order, owner;
+    for (unsigned element = 0; element < kWarpLanes * spacing; ++element) {
+      order.push_back(int(element % spacing * kWarpLanes + element / spacing));
+      owner.push_back(int(element / spacing));
+    }
+    llvm::Value* records = builder_.CreateShuffleVector(parts[0], order);
+    llvm::Value* start = builder_.CreateGEP(builder_.getInt8Ty(), address.scalar,
+                                            builder_.getInt64(-int64_t(field * size)));
+    llvm::Instruction* emitted = nullptr;
+    if (mask_)
+      emitted = builder_.CreateMaskedStore(records, start, llvm::Align(size),
+                                           builder_.CreateShuffleVector(mask_, owner));
+    else
+      emitted = builder_.CreateAlignedStore(records, start, llvm::Align(size));
+    keepScopes(emitted, store);
+    pendingRecords_.erase(root);
+    return true;
+  }
+
+  const llvm::Value* rootOf(const llvm::StoreInst& store) const {
+    llvm::APInt offset(64, 0);
+    return store.getPointerOperand()->stripAndAccumulateConstantOffsets(layout_, offset, false);
+  }
+
   bool isConsecutive(const Shape& address, llvm::Type* type) const {
     return address.isAffine() && hasWholeBytes(type, layout_) &&
            address.stride == int64_t(layout_.getTypeAllocSize(type));
@@ -610,7 +691,10 @@ private:
       builder_.CreateBr(after);
       builder_.SetInsertPoint(after);
       return;
-    } else if (std::optional<unsigned> spacing = elementSpacing(address, value->getType())) {
+    } else if (std::optional<unsigned> spacing = elementSpacing(address, value->getType());
+               spacing && storesRecord(store, address, *spacing)) {
+      return;
+    } else if (spacing) {
       // Lanes a few elements apart: one masked store of the span that writes only theirs.
       std::vector<int> spread(spanLength(*spacing), -1);
       for (unsigned lane = 0; lane < kWarpLanes; ++lane)
@@ -645,6 +729,8 @@ private:
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
   llvm::Value* operand_ = nullptr;
+  // Fields of records stored whole (storesRecord) until the last one, by where they start.
+  std::map<const llvm::Value*, std::vector<llvm::Value*>> pendingRecords_;
   // Records loaded whole (recordsLoad), by where they start and the mask they were loaded under.
   std::map<std::pair<const llvm::Value*, llvm::Value*>, llvm::Value*> records_;
 };

@@ -55,8 +55,9 @@ struct Record {
 // One warp per row of `n` values (n not a multiple of 32, so the lanes' loops run different
 // trip counts), with a branch and a division inside the loop, a record read field by field,
 // an inner loop whose trip count depends on the value, the last value a lane saw kept past the
-// loop, then a reduction by xor shuffles.
-extern "C" __global__ void chain_after_loop(const int* in, const Record* records, int* out, int n) {
+// loop and a record written field by field, then a reduction by xor shuffles.
+extern "C" __global__ void chain_after_loop(const int* in, const Record* records, int* out,
+                                            Record* kept, int n) {
   unsigned lane = threadIdx.x % 32;
   unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
   Record record = records[row * 32 + lane];
@@ -72,6 +73,7 @@ extern "C" __global__ void chain_after_loop(const int* in, const Record* records
     last = v;
   }
   sum = sum * 7 + last;
+  kept[row * 32 + lane] = Record{sum, last, int(lane), sum ^ last};
   for (int offset = 16; offset > 0; offset /= 2)
     sum += __shfl_xor_sync(kFullMask, sum, offset);
   if (lane == 0)
