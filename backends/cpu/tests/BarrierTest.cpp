@@ -1,5 +1,6 @@
 #include "KernelFixture.h"
 
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -74,6 +75,46 @@ TEST_F(BarrierTest, RegistersAndLocalArraysSurviveBarriers) {
     for (int i = 0; i < 8; ++i)
       expected += local[i] * (i + 1);
     EXPECT_EQ(out[t], expected + seed) << t;
+  }
+}
+
+TEST_F(BarrierTest, ValuesSavedAcrossBarriersAlikeOrNotInAWarp) {
+  // Warps in rows (vector code, warp by warp) and across rows (thread by thread).
+  for (Dim3 shape : {Dim3{128, 1, 1}, Dim3{64, 2, 1}, Dim3{32, 2, 2}, Dim3{16, 8, 1}}) {
+    const unsigned blocks = 3, n = 128;
+    int* in = buffer<int>(blocks * n);
+    int* bounds = buffer<int>(blocks * n);
+    float* scales = buffer<float>(blocks * n);
+    int* sums = buffer<int>(blocks, -1);
+    int* loops = buffer<int>(blocks * n, -1);
+    float* kept = buffer<float>(blocks * n, 7.0f);
+    for (unsigned i = 0; i < blocks * n; ++i) {
+      unsigned block = i / n, warp = i % n / 32, lane = i % 32;
+      in[i] = int((i * 2654435761u >> 9) % 1000) - 500;
+      // Block 1's warp 2 has a bound per lane; every other warp one bound for its lanes.
+      bounds[i] = block == 1 && warp == 2 ? int(lane % 5) : int((warp * 3 + block) % 7);
+      // Warp 1's lanes hold zeros of both signs, warp 3's one NaN-free value each.
+      scales[i] = warp == 1 ? (lane % 2 ? -0.0f : 0.0f) : warp == 3 ? float(lane) : -0.5f;
+    }
+    Status status =
+        run("saved_across_barriers", {blocks}, shape, 0, in, bounds, scales, sums, loops, kept);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned block = 0; block < blocks; ++block) {
+      const int* row = in + block * n;
+      int sum = std::accumulate(row, row + n, 0);
+      EXPECT_EQ(sums[block], sum) << "block " << block;
+      for (unsigned t = 0; t < n; ++t) {
+        unsigned i = block * n + t;
+        int expected = sum;
+        for (int k = 0; k < bounds[i]; ++k)
+          expected += row[(t + unsigned(k)) % n] * (k + 1);
+        EXPECT_EQ(loops[i], expected) << "block " << block << " thread " << t;
+        float scale = scales[i] > -1.0f ? scales[i] : 7.0f;
+        EXPECT_EQ(kept[i], scale) << "block " << block << " thread " << t;
+        EXPECT_EQ(std::signbit(kept[i]), std::signbit(scale))
+            << "block " << block << " thread " << t;
+      }
+    }
   }
 }
 

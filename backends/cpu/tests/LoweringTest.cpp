@@ -2,11 +2,15 @@
 #include "lowering/Lowering.h"
 
 #include <gtest/gtest.h>
+#include <list>
 #include <llvm/AsmParser/Parser.h>
+#include <llvm/IR/CFG.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/SourceMgr.h>
 #include <map>
+#include <set>
 #include <string>
 
 namespace drawbridge::backend::cpu {
@@ -35,9 +39,19 @@ protected:
     EXPECT_FALSE(llvm::verifyFunction(*built->function, &out)) << problems;
     return *built;
   }
+  /// The kernel's block function, checked.
+  llvm::Function* blockFunction(llvm::Function& kernel) {
+    steps.push_back(step(kernel));
+    llvm::Function* block = buildBlockFunction(kernel, steps.back());
+    std::string problems;
+    llvm::raw_string_ostream out(problems);
+    EXPECT_FALSE(llvm::verifyModule(*module, &out)) << problems;
+    return block;
+  }
 
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module;
+  std::list<StepFunction> steps;
 };
 
 TEST_F(LoweringTest, ClassifiesCollectives) {
@@ -221,11 +235,7 @@ join:
   ret void
 }
 )");
-  StepFunction built = step(kernel);
-  llvm::Function* block = buildBlockFunction(kernel, built);
-  std::string problems;
-  llvm::raw_string_ostream out(problems);
-  EXPECT_FALSE(llvm::verifyModule(*module, &out)) << problems;
+  llvm::Function* block = blockFunction(kernel);
   int permutations = 0, laneSelects = 0;
   for (llvm::BasicBlock& basicBlock : *block)
     for (llvm::Instruction& instruction : basicBlock) {
@@ -257,6 +267,55 @@ exit:
 })"));
   EXPECT_EQ(result.sites.size(), 1u);
   EXPECT_GT(result.frameSize, 0u);
+}
+
+TEST_F(LoweringTest, ASavedValueTheLanesShareRunsAsOneScalarAfterACheck) {
+  // The loop's counter lives across the barrier, so it is saved per thread in the frame. Where
+  // a warp's lanes all saved the same counter, the region after the barrier runs with it as one
+  // scalar: its store is one vector store, where with a counter per lane it is a scatter.
+  llvm::Function& kernel = parse(R"(
+define void @k(ptr %out, i32 %n) {
+entry:
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %loop ]
+  call void @llvm.nvvm.barrier0()
+  %index = add nuw nsw i32 %t, %i
+  %address = getelementptr i32, ptr %out, i32 %index
+  store i32 %i, ptr %address
+  %next = add i32 %i, 1
+  %done = icmp eq i32 %next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+)");
+  llvm::Function* block = blockFunction(kernel);
+  // The scatters on each way from the check to where the ways join.
+  auto scattersFrom = [&](llvm::StringRef start) {
+    int scatters = 0;
+    std::vector<llvm::BasicBlock*> work;
+    std::set<llvm::BasicBlock*> seen;
+    for (llvm::BasicBlock& basicBlock : *block)
+      if (basicBlock.getName().starts_with(start))
+        work.push_back(&basicBlock);
+    EXPECT_EQ(work.size(), 1u) << start.str();
+    while (!work.empty()) {
+      llvm::BasicBlock* current = work.back();
+      work.pop_back();
+      if (!seen.insert(current).second || current->getName().starts_with("frame.joined"))
+        continue;
+      for (llvm::Instruction& instruction : *current)
+        if (auto* call = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction))
+          scatters += call->getIntrinsicID() == llvm::Intrinsic::masked_scatter;
+      for (llvm::BasicBlock* next : llvm::successors(current))
+        work.push_back(next);
+    }
+    return scatters;
+  };
+  EXPECT_EQ(scattersFrom("frame.alike"), 0);
+  EXPECT_EQ(scattersFrom("frame.per.lane"), 1);
 }
 
 TEST_F(LoweringTest, SharedLayoutAlignsStaticAndPutsDynamicLast) {

@@ -4,6 +4,7 @@
 // such loop nest per region (the code between sites), chained while every thread stops at the
 // same __syncthreads, with a general pass over the threads the runtime marked runnable for
 // everything else.
+#include "AnalysisManagers.h"
 #include "Lowering.h"
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/Local.h>
 #include <set>
@@ -265,6 +267,21 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
         }
   removeDeadCode(*copy);
   return copy;
+}
+
+/// Replaces the loads in `copies` that read what the copy itself stored before: the values
+/// live across sites are stored to the thread's frame where they are computed and reloaded at
+/// each use, and within one region only the store is needed. A warp runs the region as vector
+/// code (WarpVectors.cpp) and sees a reloaded value as one value per lane, so a loop bound or
+/// an offset the lanes share would become a gather; the block function's optimizer would only
+/// forward them after that.
+void forwardStoredValues(const std::vector<llvm::Function*>& copies) {
+  llvm::PassBuilder passBuilder;
+  AnalysisManagers analyses(passBuilder);
+  llvm::FunctionPassManager passes;
+  passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/true));
+  for (llvm::Function* copy : copies)
+    passes.run(*copy, analyses.function);
 }
 
 /// The address of a ThreadState field of thread t (an i32) in the block function's arrays.
@@ -720,6 +737,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   std::vector<llvm::Function*> copies;
   for (size_t site = 0; site < regions.size(); ++site)
     copies.push_back(stepEnteringAt(step, int32_t(site)));
+  bool chainsAllowed = step.sites.size() < kOutlinedSites;
+  if (chainsAllowed)
+    forwardStoredValues(copies);
   // A warp loop runs, warp by warp, a region entered at a barrier or the kernel's start (the
   // head, under the mask of the lanes waiting there), then a chain of shuffles, each a
   // permutation of the operands' vector, and the regions after them as vector code. Only where
@@ -853,15 +873,15 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // chain would cross them.
   // A region entered at the kernel's start or a barrier that can run as vector code and ends at
   // a chain's first shuffle (exits aside) heads that chain.
-  bool chainsAllowed = step.sites.size() < kOutlinedSites;
   std::vector<WarpChain> chains(step.sites.size()), headed(regions.size());
-  std::vector<bool> inside(step.sites.size());
+  std::vector<bool> inside(step.sites.size()), warpRegion(regions.size());
   for (size_t site = 0; site < regions.size() && chainsAllowed; ++site) {
     if (site > 0 && isWarpCollective(step.sites[site - 1]))
       continue;
     std::optional<std::set<int32_t>> statuses = warpVectorStatuses(*copies[site]);
     if (!statuses)
       continue;
+    warpRegion[site] = true;
     statuses->erase(kStepExited);
     if (statuses->size() != 1)
       continue;
@@ -930,7 +950,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // keeps in registers and can vectorize, instead of a dispatch per thread.
   for (size_t site = 0; site < regions.size(); ++site) {
     builder.SetInsertPoint(regions[site]);
-    if (!headed[site].empty()) {
+    if (warpRegion[site]) {
       llvm::BasicBlock* each = llvm::BasicBlock::Create(context, "region.each", block);
       emitWarpLoop(site, headed[site], each);
       builder.SetInsertPoint(each);

@@ -13,6 +13,7 @@
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/Analysis/VectorUtils.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/GetElementPtrTypeIterator.h>
@@ -98,12 +99,15 @@ bool canRunForWarp(const llvm::Instruction& instruction) {
                    llvm::CastInst, llvm::GetElementPtrInst, llvm::FreezeInst>(instruction);
 }
 
+using SharedLoads = std::map<const llvm::LoadInst*, llvm::Value*>;
+
 /// Emits one region's instructions for a warp, keeping each value's shape.
 class WarpEmitter {
 public:
+  /// `shared`: loads whose value every lane is known to have, and that value.
   WarpEmitter(llvm::IRBuilder<>& builder, const llvm::DataLayout& layout,
-              const WarpExchange& exchange)
-      : builder_(builder), layout_(layout), exchange_(exchange) {}
+              const WarpExchange& exchange, const SharedLoads& shared)
+      : builder_(builder), layout_(layout), exchange_(exchange), shared_(shared) {}
 
   /// The shuffle operand the region's exit did not store.
   llvm::Value* operand() const { return operand_; }
@@ -594,6 +598,10 @@ private:
       define(&load, {.vector = exchange_.resultPredicate});
       return;
     }
+    if (auto known = shared_.find(&load); known != shared_.end()) {
+      define(&load, uniform(known->second));
+      return;
+    }
     Shape address = shapeOf(load.getPointerOperand());
     if (address.isUniform() && (!mask_ || contextOffset(load))) {
       Shape shape = uniform(cloneForLaneZero(load));
@@ -728,6 +736,7 @@ private:
   llvm::Value* mask_ = nullptr;
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
+  const SharedLoads& shared_;
   llvm::Value* operand_ = nullptr;
   // Fields of records stored whole (storesRecord) until the last one, by where they start.
   std::map<const llvm::Value*, std::vector<llvm::Value*>> pendingRecords_;
@@ -907,7 +916,12 @@ private:
     emitter_.setMask(mask);
     for (const llvm::Instruction& instruction : block) {
       if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
-        if (!phisDone)
+        if (phisDone)
+          continue;
+        // One value on every edge (an edge the copy kept of several): that value's shape.
+        if (const llvm::Value* same = phi->hasConstantValue())
+          emitter_.define(phi, emitter_.shapeOf(same));
+        else
           emitter_.define(phi, {.vector = merge(*phi)});
       } else if (!instruction.isTerminator()) {
         emitter_.emit(instruction);
@@ -1125,11 +1139,12 @@ std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region
   return statuses;
 }
 
-WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
-                             const WarpArguments& arguments, llvm::Value* lanes,
-                             const WarpExchange& exchange) {
-  WarpEmitter emitter(builder, region.getParent()->getDataLayout(), exchange);
-  // i32 step(params..., ptr context, ptr thread, ptr frames, i32 tx, i32 ty, i32 tz)
+namespace {
+
+/// The step function's parameters as the lanes see them:
+/// i32 step(params..., ptr context, ptr thread, ptr frames, i32 tx, i32 ty, i32 tz).
+void defineArguments(WarpEmitter& emitter, const llvm::Function& region,
+                     const WarpArguments& arguments) {
   size_t uniforms = arguments.uniform.size();
   for (size_t i = 0; i < uniforms; ++i)
     emitter.define(region.getArg(unsigned(i)), {.scalar = arguments.uniform[i]});
@@ -1142,9 +1157,140 @@ WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& r
   emitter.setContext(region.getArg(unsigned(uniforms - 1)));
   emitter.define(region.getArg(unsigned(uniforms + 3)), {.scalar = arguments.y});
   emitter.define(region.getArg(unsigned(uniforms + 4)), {.scalar = arguments.z});
+}
+
+/// Whether `value` decides, within its region, where memory is accessed or which way a branch
+/// goes, directly or through what is computed from it.
+bool decidesAddressOrBranch(const llvm::Value* value) {
+  std::vector<const llvm::Value*> work{value};
+  std::set<const llvm::Value*> seen{value};
+  while (!work.empty()) {
+    const llvm::Value* current = work.back();
+    work.pop_back();
+    for (const llvm::User* user : current->users()) {
+      if (llvm::isa<llvm::BranchInst, llvm::SwitchInst>(user) ||
+          llvm::getLoadStorePointerOperand(user) == current)
+        return true;
+      if (llvm::isa<llvm::BinaryOperator, llvm::CastInst, llvm::CmpInst, llvm::SelectInst,
+                    llvm::GetElementPtrInst, llvm::PHINode>(user) &&
+          seen.insert(user).second)
+        work.push_back(user);
+    }
+  }
+  return false;
+}
+
+/// Loads from the thread's frame (the values live across sites) that every lane entering
+/// `region` runs first, before anything writes memory, and whose values place memory accesses
+/// or decide branches. A value the lanes share (a loop's bound, a row's pointer) is kept per
+/// lane in the frame, so the region alone would see it as varying: gathers where there were
+/// vector loads, masks where there was a branch.
+std::vector<const llvm::LoadInst*> frameLoadsWorthChecking(const llvm::Function& region,
+                                                           const llvm::Value* frames) {
+  const llvm::BasicBlock& entry = region.getEntryBlock();
+  auto* branch = llvm::dyn_cast<llvm::BranchInst>(entry.getTerminator());
+  // The check runs the entry's computations once more: they must write nothing.
+  if (!branch || branch->isConditional() ||
+      llvm::any_of(entry, [](const llvm::Instruction& i) { return i.mayWriteToMemory(); }))
+    return {};
+  // The region's first block, run once (not a loop's header).
+  const llvm::BasicBlock* start = branch->getSuccessor(0);
+  if (start->getSinglePredecessor() != &entry)
+    return {};
+  std::vector<const llvm::LoadInst*> loads;
+  for (const llvm::Instruction& instruction : *start) {
+    if (instruction.mayWriteToMemory())
+      break;
+    auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction);
+    if (!load || !load->isSimple() || !isLaneType(load->getType()) ||
+        llvm::getUnderlyingObject(load->getPointerOperand()) != frames)
+      continue;
+    auto* address = llvm::dyn_cast<llvm::Instruction>(load->getPointerOperand());
+    if ((!address || address->getParent() == &entry) && decidesAddressOrBranch(load))
+      loads.push_back(load);
+  }
+  return loads;
+}
+
+WarpRegion emitOnce(llvm::IRBuilder<>& builder, const llvm::Function& region,
+                    const WarpArguments& arguments, llvm::Value* lanes,
+                    const WarpExchange& exchange, const SharedLoads& shared) {
+  WarpEmitter emitter(builder, region.getParent()->getDataLayout(), exchange, shared);
+  defineArguments(emitter, region, arguments);
   RegionLoops loops(region);
   llvm::Value* statuses = RegionEmitter(builder, emitter, loops).emit(*loops.order(), lanes);
   return {statuses, emitter.operand()};
+}
+
+} // namespace
+
+WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
+                             const WarpArguments& arguments, llvm::Value* lanes,
+                             const WarpExchange& exchange) {
+  size_t uniforms = arguments.uniform.size();
+  std::vector<const llvm::LoadInst*> checked =
+      frameLoadsWorthChecking(region, region.getArg(unsigned(uniforms + 1)));
+  const SharedLoads none;
+  if (checked.empty())
+    return emitOnce(builder, region, arguments, lanes, exchange, none);
+  // Load them for the lanes that enter, and run the region with each one scalar where every
+  // such lane has the same value; otherwise as it is.
+  const WarpExchange nothing;
+  WarpEmitter probe(builder, region.getParent()->getDataLayout(), nothing, none);
+  defineArguments(probe, region, arguments);
+  probe.setMask(lanes);
+  for (const llvm::Instruction& instruction : region.getEntryBlock())
+    if (!instruction.isTerminator())
+      probe.emit(instruction);
+  llvm::Value* first = builder.getInt32(0);
+  if (lanes)
+    first = builder.CreateBinaryIntrinsic(llvm::Intrinsic::cttz,
+                                          builder.CreateBitCast(lanes, builder.getInt32Ty()),
+                                          builder.getTrue());
+  llvm::Value* alike = builder.getTrue();
+  SharedLoads known;
+  for (const llvm::LoadInst* load : checked) {
+    probe.emit(*load);
+    llvm::Value* values = probe.vectorOf(load);
+    llvm::Value* value = builder.CreateExtractElement(values, first);
+    // Floats alike to the bit (NaNs and signed zeros too).
+    llvm::Value* bits = values;
+    if (load->getType()->isFloatingPointTy())
+      bits = builder.CreateBitCast(
+          values,
+          llvm::FixedVectorType::get(
+              builder.getIntNTy(unsigned(load->getType()->getPrimitiveSizeInBits())), kWarpLanes));
+    llvm::Value* same = builder.CreateICmpEQ(
+        bits, builder.CreateVectorSplat(kWarpLanes, builder.CreateExtractElement(bits, first)));
+    if (lanes)
+      same = builder.CreateOr(same, builder.CreateNot(lanes));
+    alike = builder.CreateAnd(alike, builder.CreateAndReduce(same));
+    known[load] = value;
+  }
+  llvm::LLVMContext& context = builder.getContext();
+  llvm::Function* function = builder.GetInsertBlock()->getParent();
+  llvm::BasicBlock* shared = llvm::BasicBlock::Create(context, "frame.alike", function);
+  llvm::BasicBlock* perLane = llvm::BasicBlock::Create(context, "frame.per.lane", function);
+  llvm::BasicBlock* joined = llvm::BasicBlock::Create(context, "frame.joined", function);
+  builder.CreateCondBr(alike, shared, perLane);
+  builder.SetInsertPoint(shared);
+  WarpRegion fast = emitOnce(builder, region, arguments, lanes, exchange, known);
+  llvm::BasicBlock* fastEnd = builder.GetInsertBlock();
+  builder.CreateBr(joined);
+  builder.SetInsertPoint(perLane);
+  WarpRegion general = emitOnce(builder, region, arguments, lanes, exchange, none);
+  llvm::BasicBlock* generalEnd = builder.GetInsertBlock();
+  builder.CreateBr(joined);
+  builder.SetInsertPoint(joined);
+  auto join = [&](llvm::Value* a, llvm::Value* b) -> llvm::Value* {
+    if (!a || !b)
+      return nullptr;
+    llvm::PHINode* phi = builder.CreatePHI(a->getType(), 2);
+    phi->addIncoming(a, fastEnd);
+    phi->addIncoming(b, generalEnd);
+    return phi;
+  };
+  return {join(fast.statuses, general.statuses), join(fast.operand, general.operand)};
 }
 
 } // namespace drawbridge::backend::cpu

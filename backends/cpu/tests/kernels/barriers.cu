@@ -108,3 +108,37 @@ extern "C" __global__ void many_barriers(const unsigned* in, unsigned* out) {
   }
   out[blockIdx.x * blockDim.x + t] = x;
 }
+
+// Values saved across __syncthreads that the lanes of a warp may or may not share: the stride of
+// a shared-memory tree reduction (the block shares it), a per-thread bound that decides a loop
+// (alike within each warp but one) and a float each thread stores back (alike but for the sign
+// of a zero in one warp). Where a block runs warp by warp as vector code, a value every lane of
+// a warp saved alike runs as one scalar; nothing a thread computes may show which way it ran.
+extern "C" __global__ void saved_across_barriers(const int* in, const int* bounds,
+                                                 const float* scales, int* sums, int* loops,
+                                                 float* kept) {
+  __shared__ int partial[128];
+  unsigned n = blockDim.x * blockDim.y * blockDim.z; // 128
+  unsigned t = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
+  unsigned mine = blockIdx.x * n + t;
+  const int* row = in + blockIdx.x * n;
+  int bound = bounds[mine];
+  float scale = scales[mine];
+  partial[t] = row[t];
+  __syncthreads();
+  for (unsigned stride = n / 2; stride > 0; stride /= 2) {
+    if (t < stride)
+      partial[t] += partial[t + stride];
+    __syncthreads();
+  }
+  int sum = partial[0];
+  __syncthreads();
+  for (int k = 0; k < bound; ++k)
+    sum += row[(t + unsigned(k)) % n] * (k + 1);
+  loops[mine] = sum;
+  __syncthreads();
+  if (scale > -1.0f)
+    kept[mine] = scale;
+  if (t == 0)
+    sums[blockIdx.x] = partial[0];
+}
