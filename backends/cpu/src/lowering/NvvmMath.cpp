@@ -14,6 +14,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Intrinsics.h>
+#include <vector>
 
 namespace drawbridge::backend::cpu {
 namespace {
@@ -243,6 +244,48 @@ Lowerer unary(llvm::Intrinsic::ID id, bool ftz) {
   };
 }
 
+// 2^x as ex2.approx computes it, in f64 arithmetic that vectorizes (the host's exp2f is a call
+// per lane, which kept softmax and SiLU loops scalar and their warps out of vector code):
+// x = n + f with n an integer and |f| <= 1/2, 2^f by its Taylor series to the 9th term (error
+// below 2^-31), times 2^n made in the exponent's bits, then one rounding to f32, which gives
+// overflow to inf and subnormal results as correctly rounded. Within PTX's bound of 2^-22.
+Value* approxExp2(IRBuilder<>& b, Value* x, bool ftz) {
+  llvm::Type* type = x->getType();
+  llvm::Type* wide = type->getWithNewType(b.getDoubleTy());
+  Value* in = b.CreateFPExt(ftz ? flush(b, x) : x, wide);
+  // Beyond +-200 the result is inf or 0 in f32 all the same; a NaN becomes 200 here and is put
+  // back at the end.
+  in = b.CreateBinaryIntrinsic(
+      llvm::Intrinsic::maxnum,
+      b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, in, llvm::ConstantFP::get(wide, 200.0)),
+      llvm::ConstantFP::get(wide, -200.0));
+  Value* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, in);
+  Value* f = b.CreateFSub(in, n);
+  constexpr double kLn2 = 0.6931471805599453094;
+  double coefficient = 1.0;
+  std::vector<double> coefficients;
+  for (int k = 0; k <= 9; ++k) {
+    coefficients.push_back(coefficient);
+    coefficient *= kLn2 / (k + 1);
+  }
+  Value* p = llvm::ConstantFP::get(wide, coefficients.back());
+  for (size_t k = coefficients.size() - 1; k-- > 0;)
+    p = b.CreateFAdd(b.CreateFMul(p, f), llvm::ConstantFP::get(wide, coefficients[k]));
+  llvm::Type* bits = type->getWithNewType(b.getInt64Ty());
+  Value* exponent = b.CreateSExt(b.CreateFPToSI(n, type->getWithNewType(b.getInt32Ty())), bits);
+  Value* scale = b.CreateBitCast(
+      b.CreateShl(b.CreateAdd(exponent, llvm::ConstantInt::get(bits, 1023)), 52), wide);
+  Value* y = b.CreateFPTrunc(b.CreateFMul(p, scale), type);
+  y = ftz ? flush(b, y) : y;
+  return b.CreateSelect(b.CreateFCmpUNO(x, x), b.CreateFAdd(x, x), y);
+}
+
+Lowerer exp2Approx(bool ftz) {
+  return [ftz](IRBuilder<>& b, llvm::CallInst& call) {
+    return approxExp2(b, call.getArgOperand(0), ftz);
+  };
+}
+
 Lowerer reciprocalOf(Lowerer inner) {
   return [inner](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
     return b.CreateFDiv(llvm::ConstantFP::get(call.getType(), 1.0), inner(b, call));
@@ -261,8 +304,8 @@ const llvm::StringMap<Lowerer>& others() {
   static const llvm::StringMap<Lowerer> table = [] {
     llvm::StringMap<Lowerer> t;
     // Approximations: the host's correctly rounded functions are within PTX's error bounds.
-    t["ex2.approx.f"] = unary(llvm::Intrinsic::exp2, false);
-    t["ex2.approx.ftz.f"] = unary(llvm::Intrinsic::exp2, true);
+    t["ex2.approx.f"] = exp2Approx(false);
+    t["ex2.approx.ftz.f"] = exp2Approx(true);
     t["lg2.approx.f"] = unary(llvm::Intrinsic::log2, false);
     t["lg2.approx.ftz.f"] = unary(llvm::Intrinsic::log2, true);
     t["sin.approx.f"] = unary(llvm::Intrinsic::sin, false);
@@ -304,8 +347,7 @@ const llvm::StringMap<Lowerer>& others() {
       t[name] = [](IRBuilder<>& b, llvm::CallInst& call) -> Value* {
         Value* x = call.getArgOperand(0);
         llvm::Type* wide = x->getType()->getWithNewType(b.getFloatTy());
-        return b.CreateFPTrunc(
-            b.CreateUnaryIntrinsic(llvm::Intrinsic::exp2, b.CreateFPExt(x, wide)), x->getType());
+        return b.CreateFPTrunc(approxExp2(b, b.CreateFPExt(x, wide), false), x->getType());
       };
     t["fmax.ftz.f"] = minMax(llvm::Intrinsic::maxnum);
     t["fmin.ftz.f"] = minMax(llvm::Intrinsic::minnum);
