@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <tuple>
 #include <vector>
 
 namespace drawbridge::backend::cpu::test {
@@ -96,8 +97,9 @@ TEST_F(BarrierTest, ValuesSavedAcrossBarriersAlikeOrNotInAWarp) {
       // Warp 1's lanes hold zeros of both signs, warp 3's one NaN-free value each.
       scales[i] = warp == 1 ? (lane % 2 ? -0.0f : 0.0f) : warp == 3 ? float(lane) : -0.5f;
     }
-    Status status =
-        run("saved_across_barriers", {blocks}, shape, 0, in, bounds, scales, sums, loops, kept);
+    const int* nowhere = nullptr;
+    Status status = run("saved_across_barriers", {blocks}, shape, 0, in, bounds, scales, sums,
+                        loops, kept, nowhere);
     ASSERT_TRUE(status.ok()) << status.message;
     for (unsigned block = 0; block < blocks; ++block) {
       const int* row = in + block * n;
@@ -116,6 +118,31 @@ TEST_F(BarrierTest, ValuesSavedAcrossBarriersAlikeOrNotInAWarp) {
       }
     }
   }
+}
+
+TEST_F(BarrierTest, TiledMatmulInBlocksSixteenThreadsWide) {
+  // Small integers: every product and sum is exact in float, whatever the order of additions.
+  for (Dim3 shape : {Dim3{16, 16, 1}, Dim3{16, 8, 1}})
+    for (auto [m, n, k] : {std::tuple{64, 64, 64}, std::tuple{37, 45, 29}, std::tuple{5, 3, 7}}) {
+      float* a = buffer<float>(unsigned(m * k));
+      float* b = buffer<float>(unsigned(k * n));
+      float* c = buffer<float>(unsigned(m * n), -1.0f);
+      for (int i = 0; i < m * k; ++i)
+        a[i] = float(i * 7 % 9 - 4);
+      for (int i = 0; i < k * n; ++i)
+        b[i] = float(i * 5 % 7 - 3);
+      Dim3 grid{unsigned(n + 15) / 16, unsigned(m + 15) / 16, 1};
+      Status status = run("tiled_matmul_edges", grid, shape, 0, a, b, c, m, n, k);
+      ASSERT_TRUE(status.ok()) << status.message;
+      for (int row = 0; row < m; ++row)
+        for (int col = 0; col < n; ++col) {
+          float expected = 0.0f;
+          for (int i = 0; i < k; ++i)
+            expected += a[row * k + i] * b[i * n + col];
+          EXPECT_EQ(c[row * n + col], expected) << "block " << shape.y << " rows, " << m << "x" << n
+                                                << "x" << k << " at " << row << "," << col;
+        }
+    }
 }
 
 TEST_F(BarrierTest, DynamicSharedMemorySizedAtLaunch) {

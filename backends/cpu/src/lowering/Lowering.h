@@ -175,6 +175,7 @@ struct StepFunction {
   uint64_t frameSize = 0;           // bytes of per-thread state kept across sites
   uint64_t staticShared = 0;        // bytes of static shared memory; dynamic shared memory follows
   std::optional<ThreadGuard> guard; // kernels without sites only
+  bool readsRows = false;           // reads threadIdx.y or .z: written for 2D or 3D blocks
 };
 
 /// A copy of the step function in which the guard's comparison is `value`.
@@ -202,6 +203,9 @@ struct WarpArguments {
   llvm::Value* firstX;
   llvm::Value* y;
   llvm::Value* z;
+  // ntid.x where the lanes are one row of that many threads (the rest masked off); 0: whole
+  // warps in rows whose width is a multiple of 32.
+  uint32_t rowWidth = 0;
 };
 /// What a region gets from the shuffle before it and gives the one after it, in registers: the
 /// results its resume loads (<32 x i32>; null: loaded), and whether its exit leaves a shuffle's
@@ -221,8 +225,8 @@ struct WarpRegion {
 std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region);
 /// Emits `region` (one warpVectorStatuses accepts) at the builder for the 32 lanes of one warp,
 /// as vector code: a lane's value is one element of a vector, values the lanes share stay
-/// scalar, branches are taken under masks. Only the lanes in `lanes` (<32 x i1>; null: all)
-/// run. Returns each lane's status (those of lanes that did not run undefined).
+/// scalar, branches are taken under masks. Only the lanes in `lanes` (<32 x i1>; null: all; at
+/// least one) run. Returns each lane's status (those of lanes that did not run undefined).
 WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& region,
                              const WarpArguments& arguments, llvm::Value* lanes,
                              const WarpExchange& exchange);

@@ -126,6 +126,8 @@ llvm::Expected<StepFunction> buildStepFunction(llvm::Function& kernel) {
   result.staticShared = shared.staticSize;
   llvm::Function* step = cloneWithThreadParams(kernel);
   result.function = step;
+  for (llvm::CallInst* call : callsWithPrefix(*step, "llvm.nvvm.read.ptx.sreg.tid."))
+    result.readsRows |= !call->getCalledFunction()->getName().ends_with(".x");
   unsigned base = kernel.arg_size();
   llvm::Value* context = step->getArg(base + kContext);
   llvm::Value* thread = step->getArg(base + kThread);

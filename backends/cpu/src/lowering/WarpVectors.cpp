@@ -114,10 +114,14 @@ public:
 
   void define(const llvm::Value* value, Shape shape) { shapes_[value] = shape; }
   void setContext(const llvm::Value* context) { context_ = context; }
+  void setRowWidth(uint32_t width) { rowWidth_ = width; }
 
-  /// The lanes the following instructions run for (<32 x i1>); null: every lane.
-  void setMask(llvm::Value* mask) {
+  /// The lanes the following instructions run for (<32 x i1>; null: every lane), and whether
+  /// some lane certainly does (`someLane`): a load from an address they share is then one
+  /// scalar load, as the program reads that address.
+  void setMask(llvm::Value* mask, bool someLane = false) {
     mask_ = mask;
+    someLane_ = someLane;
     records_.clear();
   }
 
@@ -602,8 +606,14 @@ private:
       define(&load, uniform(known->second));
       return;
     }
+    if (rowWidth_ && isBlockWidth(load)) {
+      Shape shape = uniform(llvm::ConstantInt::get(load.getType(), rowWidth_));
+      shape.zeros = unsigned(std::countr_zero(rowWidth_));
+      define(&load, shape);
+      return;
+    }
     Shape address = shapeOf(load.getPointerOperand());
-    if (address.isUniform() && (!mask_ || contextOffset(load))) {
+    if (address.isUniform() && (!mask_ || someLane_ || contextOffset(load))) {
       Shape shape = uniform(cloneForLaneZero(load));
       if (isBlockWidth(load))
         shape.zeros = kWarpZeros;
@@ -734,6 +744,8 @@ private:
   const llvm::DataLayout& layout_;
   llvm::DenseMap<const llvm::Value*, Shape> shapes_;
   llvm::Value* mask_ = nullptr;
+  bool someLane_ = false;
+  uint32_t rowWidth_ = 0;
   const llvm::Value* context_ = nullptr;
   const WarpExchange& exchange_;
   const SharedLoads& shared_;
@@ -820,6 +832,8 @@ public:
 
   llvm::Value* emit(const std::vector<const llvm::BasicBlock*>& order, llvm::Value* lanes) {
     lanes_ = lanes;
+    if (lanes)
+      someLane_.insert(lanes);
     emitBlocks(nullptr, order);
     return statuses_;
   }
@@ -863,7 +877,7 @@ private:
     builder_.SetInsertPoint(run);
     llvm::Value* statuses = statuses_;
     llvm::Value* operand = emitter_.operand();
-    emitBlock(block, mask, false);
+    emitBlock(block, mask, false, /*someLane=*/true);
     llvm::BasicBlock* ran = builder_.GetInsertBlock();
     builder_.CreateBr(after);
     builder_.SetInsertPoint(after);
@@ -912,8 +926,11 @@ private:
     return merged;
   }
 
-  void emitBlock(const llvm::BasicBlock& block, llvm::Value* mask, bool phisDone) {
-    emitter_.setMask(mask);
+  /// `someLane`: some lane is known to run the block; so are lanes_ and a loop's active lanes,
+  /// and any block whose mask is one of them (reached along unconditional edges only).
+  void emitBlock(const llvm::BasicBlock& block, llvm::Value* mask, bool phisDone,
+                 bool someLane = false) {
+    emitter_.setMask(mask, someLane || !mask || someLane_.contains(mask));
     for (const llvm::Instruction& instruction : block) {
       if (auto* phi = llvm::dyn_cast<llvm::PHINode>(&instruction)) {
         if (phisDone)
@@ -978,6 +995,7 @@ private:
     builder_.SetInsertPoint(body);
     llvm::PHINode* active = builder_.CreatePHI(maskType, 2, "lanes.active");
     active->addIncoming(entering ? entering : llvm::ConstantInt::getTrue(maskType), before);
+    someLane_.insert(active); // the loop runs while any lane is in it
     struct Carried {
       const llvm::PHINode* phi;
       llvm::PHINode* emitted;
@@ -1111,6 +1129,7 @@ private:
   WarpEmitter& emitter_;
   const RegionLoops& loops_;
   llvm::Value* lanes_ = nullptr;
+  std::set<const llvm::Value*> someLane_; // masks with at least one lane
   llvm::Value* statuses_ = nullptr;
   llvm::DenseMap<std::pair<const llvm::BasicBlock*, const llvm::BasicBlock*>, llvm::Value*> edges_;
 };
@@ -1118,6 +1137,12 @@ private:
 } // namespace
 
 std::optional<std::set<int32_t>> warpVectorStatuses(const llvm::Function& region) {
+  // Its vector code would be larger still, next to the loop over the threads the block keeps
+  // for other block shapes, and the optimizer's time grows faster than the code: a region of
+  // 16,384 mixing steps (BarrierTest's long_region) took its test from 4 to 20 s.
+  constexpr unsigned kLargestRegion = 4000;
+  if (region.getInstructionCount() > kLargestRegion)
+    return std::nullopt;
   std::optional<std::vector<const llvm::BasicBlock*>> order = RegionLoops(region).order();
   if (!order)
     return std::nullopt;
@@ -1157,6 +1182,7 @@ void defineArguments(WarpEmitter& emitter, const llvm::Function& region,
   emitter.setContext(region.getArg(unsigned(uniforms - 1)));
   emitter.define(region.getArg(unsigned(uniforms + 3)), {.scalar = arguments.y});
   emitter.define(region.getArg(unsigned(uniforms + 4)), {.scalar = arguments.z});
+  emitter.setRowWidth(arguments.rowWidth);
 }
 
 /// Whether `value` decides, within its region, where memory is accessed or which way a branch

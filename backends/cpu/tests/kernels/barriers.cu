@@ -112,11 +112,12 @@ extern "C" __global__ void many_barriers(const unsigned* in, unsigned* out) {
 // Values saved across __syncthreads that the lanes of a warp may or may not share: the stride of
 // a shared-memory tree reduction (the block shares it), a per-thread bound that decides a loop
 // (alike within each warp but one) and a float each thread stores back (alike but for the sign
-// of a zero in one warp). Where a block runs warp by warp as vector code, a value every lane of
-// a warp saved alike runs as one scalar; nothing a thread computes may show which way it ran.
+// of a zero in one warp); a load from an address all lanes share that no lane runs. Where a block
+// runs warp by warp as vector code, a value every lane of a warp saved alike runs as one scalar;
+// nothing a thread computes may show which way it ran.
 extern "C" __global__ void saved_across_barriers(const int* in, const int* bounds,
                                                  const float* scales, int* sums, int* loops,
-                                                 float* kept) {
+                                                 float* kept, const int* nowhere) {
   __shared__ int partial[128];
   unsigned n = blockDim.x * blockDim.y * blockDim.z; // 128
   unsigned t = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
@@ -135,10 +136,43 @@ extern "C" __global__ void saved_across_barriers(const int* in, const int* bound
   __syncthreads();
   for (int k = 0; k < bound; ++k)
     sum += row[(t + unsigned(k)) % n] * (k + 1);
+  if (bound < 0) // no thread's: `nowhere` is not memory, and no lane may read it
+    sum += *nowhere;
   loops[mine] = sum;
   __syncthreads();
   if (scale > -1.0f)
     kept[mine] = scale;
   if (t == 0)
     sums[blockIdx.x] = partial[0];
+}
+
+// C = A * B (m x k times k x n, row-major, any sizes) through 16 x 16 shared tiles, zeros past
+// the matrices' edges; blockDim is 16 x 16 or 16 x 8 (then each thread loads two rows of each
+// tile and computes two rows of C). Blocks 16 threads wide run their barrier regions one row
+// per vector, the lanes past 16 masked off.
+extern "C" __global__ void tiled_matmul_edges(const float* a, const float* b, float* c, int m,
+                                              int n, int k) {
+  __shared__ float ta[16][16], tb[16][16];
+  unsigned tx = threadIdx.x, ty = threadIdx.y;
+  int col = int(blockIdx.x * 16 + tx), row0 = int(blockIdx.y * 16 + ty),
+      row1 = row0 + int(blockDim.y);
+  float sum0 = 0.0f, sum1 = 0.0f;
+  for (int t = 0; t < k; t += 16) {
+    for (unsigned r = ty; r < 16; r += blockDim.y) {
+      int ar = int(blockIdx.y * 16 + r), ac = t + int(tx), br = t + int(r);
+      ta[r][tx] = ar < m && ac < k ? a[ar * k + ac] : 0.0f;
+      tb[r][tx] = br < k && col < n ? b[br * n + col] : 0.0f;
+    }
+    __syncthreads();
+    for (int j = 0; j < 16; ++j) {
+      sum0 += ta[ty][j] * tb[j][tx];
+      if (blockDim.y == 8)
+        sum1 += ta[ty + 8][j] * tb[j][tx];
+    }
+    __syncthreads();
+  }
+  if (row0 < m && col < n)
+    c[row0 * n + col] = sum0;
+  if (blockDim.y == 8 && row1 < m && col < n)
+    c[row1 * n + col] = sum1;
 }
