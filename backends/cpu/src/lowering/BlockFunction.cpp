@@ -733,6 +733,13 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       else if (isWarpCollective(step.sites[i]))
         next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
+  // Where every thread stopped, tallied in a loop of its own, then the pass's end.
+  auto tallyEveryThread = [&] {
+    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
+      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
+    }));
+    endPass(/*everyThread=*/true);
+  };
   // The step function entered at each site (0: the kernel's start), for the region loops and
   // the warp chains.
   std::vector<llvm::Function*> copies;
@@ -863,10 +870,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     });
     // Where the warps stopped, as after a region loop.
     startPass();
-    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
-      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
-    }));
-    endPass(/*everyThread=*/true);
+    tallyEveryThread();
   };
 
   // A region entered at the kernel's start or a barrier that heads no chain, in blocks 16
@@ -916,10 +920,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       builder.SetInsertPoint(ran);
     });
     startPass();
-    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
-      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
-    }));
-    endPass(/*everyThread=*/true);
+    tallyEveryThread();
   };
 
   // Chains start only at shuffles no other chain runs through, so their code grows with the
@@ -1061,10 +1062,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     // leave the loop nest), and they kept every region loop scalar. The threads that did not
     // run have exited (status 0, the runtime enters a region only when every other thread
     // has), which changes neither the lowest nor whether the pass ends at one site.
-    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
-      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
-    }));
-    endPass(/*everyThread=*/true);
+    tallyEveryThread();
   }
   builder.SetInsertPoint(toRuntime);
   toRecords();
