@@ -749,11 +749,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   if (chainsAllowed)
     forwardStoredValues(copies);
   // A warp loop runs, warp by warp, a region entered at a barrier or the kernel's start (the
-  // head, under the mask of the lanes waiting there), then a chain of shuffles, each a
-  // permutation of the operands' vector, and the regions after them as vector code. Only where
-  // the block is whole warps and each warp lies within one row (ntid.x a multiple of 32, so its
-  // lanes share y and z); a chain without a head also needs each warp's lanes all waiting at its
-  // first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
+  // head, under the mask of the lanes waiting there), then a chain of shuffles (possibly none),
+  // each a permutation of the operands' vector, and the regions after them as vector code. Only
+  // where the block is whole warps and each warp lies within one row (ntid.x a multiple of 32, so
+  // its lanes share y and z); a chain without a head also needs each warp's lanes all waiting at
+  // its first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
   // the threads.
   auto emitWarpLoop = [&](std::optional<size_t> head, const WarpChain& chain,
                           llvm::BasicBlock* otherwise) {
@@ -926,8 +926,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // Chains start only at shuffles no other chain runs through, so their code grows with the
   // kernel, not with the square of a chain's length; not where passes become functions, as a
   // chain would cross them.
-  // A region entered at the kernel's start or a barrier that can run as vector code and ends at
-  // a chain's first shuffle (exits aside) heads that chain.
+  // A region entered at the kernel's start or a barrier that can run as vector code runs as a
+  // warp loop (warpRegion); if it ends at a chain's first shuffle (exits aside), it heads that
+  // chain.
   std::vector<WarpChain> chains(step.sites.size()), headed(regions.size());
   std::vector<bool> inside(step.sites.size()), warpRegion(regions.size());
   for (size_t site = 0; site < regions.size() && chainsAllowed; ++site) {

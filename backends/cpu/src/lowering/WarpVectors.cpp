@@ -1,13 +1,14 @@
-// A region copy without loops or calls (but vectorizable intrinsics) run for the 32 lanes of a
-// warp at once: each value the region computes becomes either one scalar the lanes share
-// (uniform), lane 0's value and a constant step from lane to lane (affine: thread indices and
-// the addresses made from them), or a vector of 32 (varying). Affine addresses one element apart
-// become vector loads and stores, others gathers and scatters. Branches are linearized: each
-// block runs under the mask of the lanes that reach it (memory accesses masked, divisors of the
-// others replaced by 1), phis become selects on the edges' masks, and each lane's return is
-// kept in a vector of statuses. The block function uses it to resolve chains of whole-warp
-// shuffles in registers (WarpChain in BlockFunction.cpp) instead of a loop over the threads per
-// region and per shuffle.
+// A region copy without calls (but vectorizable intrinsics) run for the 32 lanes of a warp at
+// once (loops become vector loops while any lane is in them): each value the region computes
+// becomes either one scalar the lanes share (uniform), lane 0's value and a constant step from lane
+// to lane (affine: thread indices and the addresses made from them), or a vector of 32 (varying).
+// Affine addresses one element apart become vector loads and stores, others gathers and scatters.
+// Branches are linearized: each block runs under the mask of the lanes that reach it (memory
+// accesses masked, divisors of the others replaced by 1), phis become selects on the edges' masks,
+// and each lane's return is kept in a vector of statuses. The block function uses it for the
+// regions between barriers and to resolve chains of whole-warp shuffles in registers (WarpChain in
+// BlockFunction.cpp) instead of a loop over the threads per region and per shuffle. Values saved in
+// the frame that a warp's lanes share run as scalars after a check (frameLoadsWorthChecking).
 #include "Lowering.h"
 
 #include <llvm/ADT/DenseMap.h>
