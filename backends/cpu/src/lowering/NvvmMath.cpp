@@ -246,7 +246,7 @@ Lowerer unary(llvm::Intrinsic::ID id, bool ftz) {
 
 // 2^x as ex2.approx computes it, in f64 arithmetic that vectorizes (the host's exp2f is a call
 // per lane, which kept softmax and SiLU loops scalar and their warps out of vector code):
-// x = n + f with n an integer and |f| <= 1/2, 2^f by its Taylor series to the 9th term (error
+// x = n + f with n an integer and |f| <= 1/2, 2^f by its Taylor series through f^9 (error
 // below 2^-31), times 2^n made in the exponent's bits, then one rounding to f32, which gives
 // overflow to inf and subnormal results as correctly rounded. Within PTX's bound of 2^-22.
 Value* approxExp2(IRBuilder<>& b, Value* x, bool ftz) {
