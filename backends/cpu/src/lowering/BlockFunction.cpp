@@ -881,13 +881,10 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   auto emitHalfRowWarps = [&](size_t head) {
     constexpr uint32_t kRowWidth = 16;
     auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
-    std::vector<uint8_t> rowLanes(kWarpLanes);
+    std::vector<llvm::Constant*> rowLanes;
     for (uint32_t lane = 0; lane < kWarpLanes; ++lane)
-      rowLanes[lane] = lane < kRowWidth;
-    llvm::Value* inRow =
-        builder.CreateICmpNE(llvm::ConstantDataVector::get(context, rowLanes),
-                             llvm::ConstantAggregateZero::get(
-                                 llvm::FixedVectorType::get(builder.getInt8Ty(), kWarpLanes)));
+      rowLanes.push_back(builder.getInt1(lane < kRowWidth));
+    llvm::Value* inRow = llvm::ConstantVector::get(rowLanes);
     llvm::Value* x = builder.getInt32(0);
     emitLoop(builder, builder.CreateMul(ntid[1], ntid[2]), "half.row", [&](llvm::Value* row) {
       llvm::Value* y = builder.CreateURem(row, ntid[1]);

@@ -1279,7 +1279,6 @@ WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& r
   for (const llvm::LoadInst* load : checked) {
     probe.emit(*load);
     llvm::Value* values = probe.vectorOf(load);
-    llvm::Value* value = builder.CreateExtractElement(values, first);
     // Floats alike to the bit (NaNs and signed zeros too).
     llvm::Value* bits = values;
     if (load->getType()->isFloatingPointTy())
@@ -1287,11 +1286,13 @@ WarpRegion emitRegionForWarp(llvm::IRBuilder<>& builder, const llvm::Function& r
           values,
           llvm::FixedVectorType::get(
               builder.getIntNTy(unsigned(load->getType()->getPrimitiveSizeInBits())), kWarpLanes));
-    llvm::Value* same = builder.CreateICmpEQ(
-        bits, builder.CreateVectorSplat(kWarpLanes, builder.CreateExtractElement(bits, first)));
+    llvm::Value* firstBits = builder.CreateExtractElement(bits, first);
+    llvm::Value* same =
+        builder.CreateICmpEQ(bits, builder.CreateVectorSplat(kWarpLanes, firstBits));
     if (lanes)
       same = builder.CreateOr(same, builder.CreateNot(lanes));
     alike = builder.CreateAnd(alike, builder.CreateAndReduce(same));
+    llvm::Value* value = builder.CreateBitCast(firstBits, load->getType());
     known[load] = value;
   }
   llvm::LLVMContext& context = builder.getContext();
