@@ -41,19 +41,11 @@ struct WorkerBuffers {
 };
 thread_local WorkerBuffers buffers;
 
-/// Every thread at the start of a block. Thread indices are written once per block shape; of
-/// the rest, the generated code and the runtime read only what they wrote in this block, except
-/// where each thread resumes and whether it runs.
-void initThreads(WorkerBuffers& worker, const Dim3& block) {
-  std::vector<ThreadState>& threads = worker.threads;
-  if (worker.shape.x == block.x && worker.shape.y == block.y && worker.shape.z == block.z) {
-    for (ThreadState& thread : threads) {
-      thread.resume = 0;
-      thread.runnable = 0;
-      thread.status = kStepExited;
-    }
+/// Thread records for the block shape, thread indices written once per shape.
+void shapeThreads(WorkerBuffers& worker, const Dim3& block) {
+  if (worker.shape.x == block.x && worker.shape.y == block.y && worker.shape.z == block.z)
     return;
-  }
+  std::vector<ThreadState>& threads = worker.threads;
   worker.shape = block;
   threads.assign(block.count(), ThreadState{});
   size_t t = 0;
@@ -64,6 +56,18 @@ void initThreads(WorkerBuffers& worker, const Dim3& block) {
         threads[t].tid[1] = y;
         threads[t].tid[2] = z;
       }
+}
+
+/// Where each thread resumes and whether it runs, as at the start of a block. A call from the
+/// start reads no record, and the block function writes every thread's status and operands
+/// before it returns to the runtime, so a block that runs to its end in one call (most blocks,
+/// once barriers are region loops) never needs this: runBlock does it when the block first
+/// waits for the runtime. It was a quarter of a 256-thread reduction block's instructions.
+void resetWaits(std::span<ThreadState> threads) {
+  for (ThreadState& thread : threads) {
+    thread.resume = 0;
+    thread.runnable = 0;
+  }
 }
 
 /// The site every thread that runs next resumes at, when there is one (BlockContext::entry);
@@ -126,16 +130,18 @@ void runBlock(const GridLaunch& launch, BlockContext& context) {
     kernel.run(launch.args, &context);
     return;
   }
-  initThreads(buffers, launch.block);
+  shapeThreads(buffers, launch.block);
   context.threads = buffers.threads.data();
   context.entry = 0; // every thread from the start
   std::span<const uint32_t> kinds(kernel.sites, kernel.siteCount + 1);
   std::string_view shared(context.shared, kernel.staticShared + launch.dynamicSharedBytes);
   StuckWatch watch;
-  for (;;) {
+  for (bool waited = false;; waited = true) {
     int32_t stopped = kernel.run(launch.args, &context);
     if (stopped == kStepExited || launch.state->failed.load(std::memory_order_relaxed))
       return;
+    if (!waited)
+      resetWaits(buffers.threads);
     std::string message;
     switch (resolveSites(buffers.threads, kinds, message)) {
     case Resolution::Resumed:
