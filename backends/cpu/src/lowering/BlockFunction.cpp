@@ -733,11 +733,19 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       else if (isWarpCollective(step.sites[i]))
         next->addCase(builder.getInt32(uint32_t(i + 1)), warpSites[i]);
   };
-  // Where every thread stopped, tallied in a loop of its own, then the pass's end.
-  auto tallyEveryThread = [&] {
-    declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
-      tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
-    }));
+  // Where every thread stopped, tallied in a loop of its own, then the pass's end. Where the
+  // pass's code can end only at one status (`known`: one site, or 0 when every thread exits)
+  // there is nothing to tally: the threads that did not run have exited (a region is entered
+  // only when every other thread has), and some thread ran.
+  auto tallyEveryThread = [&](std::optional<int32_t> known) {
+    if (known) {
+      builder.CreateStore(builder.getInt32(*known == kStepExited ? INT32_MAX : *known), lowest);
+      builder.CreateStore(builder.getInt32(*known), highest);
+    } else {
+      declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
+        tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
+      }));
+    }
     endPass(/*everyThread=*/true);
   };
   // The step function entered at each site (0: the kernel's start), for the region loops and
@@ -755,6 +763,27 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // its lanes share y and z); a chain without a head also needs each warp's lanes all waiting at
   // its first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
   // the threads.
+  // The one status every lane ends a warp loop at, if its code allows no other: no warp stops
+  // between the links, and the last region returns one status (a site, or exited). A head
+  // entered at a barrier may leave lanes that exited before it beside the others, and a warp
+  // with exited lanes stops before the chain.
+  auto soleStatus = [&](const llvm::Function& region) -> std::optional<int32_t> {
+    std::optional<std::set<int32_t>> statuses = warpVectorStatuses(region);
+    if (!statuses || statuses->size() != 1 || *statuses->begin() < kStepExited)
+      return std::nullopt;
+    return *statuses->begin();
+  };
+  auto warpLoopEnd = [&](std::optional<size_t> head,
+                         const WarpChain& chain) -> std::optional<int32_t> {
+    if (chain.empty())
+      return soleStatus(*copies[*head]);
+    if (head && (*head != 0 || soleStatus(*copies[*head]) != int32_t(chain[0].site + 1)))
+      return std::nullopt;
+    for (size_t i = 0; i + 1 < chain.size(); ++i)
+      if (chain[i].mayLeave)
+        return std::nullopt;
+    return soleStatus(*copies[chain.back().site + 1]);
+  };
   auto emitWarpLoop = [&](std::optional<size_t> head, const WarpChain& chain,
                           llvm::BasicBlock* otherwise) {
     auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
@@ -821,15 +850,24 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       }
       builder.SetInsertPoint(run);
       WarpArguments arguments{callArgs, builder.CreateInBoundsGEP(i32, lanes, t), frames, x, y, z};
-      // Between links a region's exit leaves the next shuffle's operands in registers. The
-      // warp goes on only when all its lanes wait at that shuffle; if not, it stops, storing
-      // the operands as the exit would have.
+      // Between links a region's exit leaves the next shuffle's operands in registers, and
+      // the lanes' statuses: stored only where the warp stops, as a link's would be overwritten
+      // by the next (the optimizer cannot see that, the status and frame arrays being indexed
+      // by the block's thread count). The warp goes on only when all its lanes wait at that
+      // shuffle; if not, it stops, storing the operands as the exit would have.
       auto goOnIfAllAt = [&](llvm::Value* statuses, llvm::Value* operand, size_t site) {
         llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "warp.next", block);
         llvm::BasicBlock* stop = llvm::BasicBlock::Create(context, "warp.stop", block);
         builder.CreateCondBr(builder.CreateAndReduce(builder.CreateICmpEQ(statuses, splat(site))),
                              next, stop);
         builder.SetInsertPoint(stop);
+        builder.CreateStore(statuses, laneField(kStatusField, t));
+        // Only a lane waiting at the shuffle has operands (a warp whose lanes all exited, as
+        // those past a block's first warp often do, stores none).
+        llvm::BasicBlock* operands = llvm::BasicBlock::Create(context, "warp.operands", block);
+        builder.CreateCondBr(builder.CreateOrReduce(builder.CreateICmpEQ(statuses, splat(site))),
+                             operands, ran);
+        builder.SetInsertPoint(operands);
         const ConstantShuffleOperands& constants = step.shuffleOperands[site - 1];
         builder.CreateStore(operand, laneField(kValueField, t));
         builder.CreateStore(splat(*constants.mask), laneField(kMaskField, t));
@@ -844,8 +882,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
                                               {.keepOperands = chain.empty()});
         llvm::Value* statuses =
             entering ? builder.CreateSelect(entering, region.statuses, before) : region.statuses;
-        builder.CreateStore(statuses, laneField(kStatusField, t));
-        if (!chain.empty())
+        if (chain.empty())
+          builder.CreateStore(statuses, laneField(kStatusField, t));
+        else
           goOnIfAllAt(statuses, region.operand, chain[0].site + 1);
         operand = region.operand;
       } else {
@@ -860,8 +899,9 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
             {.result = builder.CreateShuffleVector(operand, link.sources),
              .resultPredicate = llvm::ConstantDataVector::get(context, link.inRange),
              .keepOperands = last});
-        builder.CreateStore(region.statuses, laneField(kStatusField, t));
-        if (!last && link.mayLeave)
+        if (last)
+          builder.CreateStore(region.statuses, laneField(kStatusField, t));
+        else if (link.mayLeave)
           goOnIfAllAt(region.statuses, region.operand, chain[i + 1].site + 1);
         operand = region.operand;
       }
@@ -870,7 +910,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     });
     // Where the warps stopped, as after a region loop.
     startPass();
-    tallyEveryThread();
+    tallyEveryThread(warpLoopEnd(head, chain));
   };
 
   // A region entered at the kernel's start or a barrier that heads no chain, in blocks 16
@@ -917,7 +957,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       builder.SetInsertPoint(ran);
     });
     startPass();
-    tallyEveryThread();
+    tallyEveryThread(soleStatus(*copies[head]));
   };
 
   // Chains start only at shuffles no other chain runs through, so their code grows with the
@@ -1060,7 +1100,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     // leave the loop nest), and they kept every region loop scalar. The threads that did not
     // run have exited (status 0, the runtime enters a region only when every other thread
     // has), which changes neither the lowest nor whether the pass ends at one site.
-    tallyEveryThread();
+    tallyEveryThread(std::nullopt);
   }
   builder.SetInsertPoint(toRuntime);
   toRecords();
