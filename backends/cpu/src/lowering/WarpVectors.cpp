@@ -857,15 +857,47 @@ private:
     }
   }
 
+  /// Whether `block` writes memory and defines no value used elsewhere (a phi's incoming value
+  /// counts as used elsewhere), so that skipping it needs no join of values.
+  static bool onlyWritesMemory(const llvm::BasicBlock& block) {
+    auto usedElsewhere = [&](const llvm::Instruction& instruction) {
+      return std::ranges::any_of(instruction.users(), [&](const llvm::User* user) {
+        auto* use = llvm::cast<llvm::Instruction>(user);
+        return use->getParent() != &block || llvm::isa<llvm::PHINode>(use);
+      });
+    };
+    auto writes = [](const llvm::Instruction& instruction) {
+      return instruction.mayWriteToMemory();
+    };
+    return std::ranges::any_of(block, writes) && std::ranges::none_of(block, usedElsewhere);
+  }
+
+  /// Whether the lanes' `condition` orders values the lanes share or step through
+  /// (`threadIdx.x < 32`, `t < stride`): it splits at most one warp of a block, so most warps
+  /// run all or none of the code behind it. (An equality picks one lane, often in every warp,
+  /// as `lane == 0` does.)
+  bool isRangeTest(const llvm::Value* condition) {
+    auto* compare = llvm::dyn_cast<llvm::ICmpInst>(condition);
+    if (!compare || compare->isEquality())
+      return false;
+    Shape left = emitter_.shapeOf(compare->getOperand(0));
+    Shape right = emitter_.shapeOf(compare->getOperand(1));
+    return left.scalar && right.scalar && (left.isAffine() || right.isAffine());
+  }
+
   /// A block behind a branch on a condition the lanes share runs only when any lane reaches it:
-  /// a warp skips the other side of a uniform branch. (Skipping divergent code as well cost the
-  /// shuffle reduction 18%: the test and the joins, where some lane always runs the block.)
+  /// a warp skips the other side of a uniform branch, and a range test's side that no lane of
+  /// the warp takes where it only writes memory (the tree reduction's `if (t < stride)
+  /// s[t] += s[t + stride]`). Skipping other divergent code cost more than it saved: the test,
+  /// and joins that turn a masked value (`i < n ? in[i] : 0`) into a masked store and reload;
+  /// behind `lane == 0` some lane always runs the block.
   void emitSkippableBlock(const llvm::BasicBlock& block) {
     llvm::Value* mask = entryMask(block);
     const llvm::BasicBlock* from = block.getSinglePredecessor();
     auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
     if (!mask || !branch || !branch->isConditional() ||
-        !emitter_.shapeOf(branch->getCondition()).isUniform()) {
+        (!emitter_.shapeOf(branch->getCondition()).isUniform() &&
+         !(isRangeTest(branch->getCondition()) && onlyWritesMemory(block)))) {
       emitBlock(block, mask, false);
       return;
     }
