@@ -737,15 +737,28 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // pass's code can end only at one status (`known`: one site, or 0 when every thread exits)
   // there is nothing to tally: the threads that did not run have exited (a region is entered
   // only when every other thread has), and some thread ran.
-  auto tallyEveryThread = [&](std::optional<int32_t> known) {
+  // `unlessSet`, where given, names an i1 that, once set, leaves the known status unsure.
+  auto tallyEveryThread = [&](std::optional<int32_t> known, llvm::Value* unlessSet = nullptr) {
+    llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
     if (known) {
+      llvm::BasicBlock* sure = llvm::BasicBlock::Create(context, "known", block);
+      llvm::BasicBlock* unsure = llvm::BasicBlock::Create(context, "unsure", block);
+      llvm::Value* unsureIf = builder.getFalse();
+      if (unlessSet)
+        unsureIf = builder.CreateLoad(builder.getInt1Ty(), unlessSet);
+      builder.CreateCondBr(unsureIf, unsure, sure);
+      builder.SetInsertPoint(sure);
       builder.CreateStore(builder.getInt32(*known == kStepExited ? INT32_MAX : *known), lowest);
       builder.CreateStore(builder.getInt32(*known), highest);
-    } else {
+      builder.CreateBr(tallied);
+      builder.SetInsertPoint(unsure);
+    }
+    if (!known || unlessSet)
       declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
         tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
       }));
-    }
+    builder.CreateBr(tallied);
+    builder.SetInsertPoint(tallied);
     endPass(/*everyThread=*/true);
   };
   // The step function entered at each site (0: the kernel's start), for the region loops and
@@ -784,6 +797,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
         return std::nullopt;
     return soleStatus(*copies[chain.back().site + 1]);
   };
+  // Whether a warp loop whose warps may stop between links ends with every thread exited, as
+  // long as no warp stopped with a lane waiting at a shuffle: a warp stops only where its lanes
+  // wait at the next link or have exited, so one that stops with none waiting has exited.
+  auto warpLoopEndsExited = [&](const WarpChain& chain) {
+    return !chain.empty() && soleStatus(*copies[chain.back().site + 1]) == kStepExited;
+  };
   auto emitWarpLoop = [&](std::optional<size_t> head, const WarpChain& chain,
                           llvm::BasicBlock* otherwise) {
     auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
@@ -817,6 +836,11 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), fits), warps, otherwise);
     }
     builder.SetInsertPoint(warps);
+    // Set when a warp stops with a lane waiting at a shuffle (warpLoopEndsExited).
+    llvm::Value* stoppedWaiting =
+        llvm::IRBuilder<>(&*block->getEntryBlock().getFirstInsertionPt())
+            .CreateAlloca(builder.getInt1Ty(), nullptr, "stopped.waiting");
+    builder.CreateStore(builder.getFalse(), stoppedWaiting);
     // Warps row by row: each row's y and z once, not a division per warp.
     auto forEachWarp = [&](const std::function<void(llvm::Value*, llvm::Value*, llvm::Value*,
                                                     llvm::Value*)>& body) {
@@ -868,6 +892,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
         builder.CreateCondBr(builder.CreateOrReduce(builder.CreateICmpEQ(statuses, splat(site))),
                              operands, ran);
         builder.SetInsertPoint(operands);
+        builder.CreateStore(builder.getTrue(), stoppedWaiting);
         const ConstantShuffleOperands& constants = step.shuffleOperands[site - 1];
         builder.CreateStore(operand, laneField(kValueField, t));
         builder.CreateStore(splat(*constants.mask), laneField(kMaskField, t));
@@ -910,7 +935,12 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     });
     // Where the warps stopped, as after a region loop.
     startPass();
-    tallyEveryThread(warpLoopEnd(head, chain));
+    if (std::optional<int32_t> known = warpLoopEnd(head, chain))
+      tallyEveryThread(known);
+    else if (warpLoopEndsExited(chain))
+      tallyEveryThread(kStepExited, stoppedWaiting);
+    else
+      tallyEveryThread(std::nullopt);
   };
 
   // A region entered at the kernel's start or a barrier that heads no chain, in blocks 16
