@@ -79,6 +79,30 @@ TEST_F(BarrierTest, RegistersAndLocalArraysSurviveBarriers) {
   }
 }
 
+// A tail after a barrier that only threads below a limit run: warps beyond the limit skip it,
+// the warp the limit falls in runs it for its lanes below, and their shuffles see only those.
+TEST_F(BarrierTest, TailBelowALimitRunsForTheLanesBelowIt) {
+  const unsigned blocks = 2, n = 128;
+  for (unsigned limit : {0u, 1u, 40u, 64u, 127u, 128u, 300u}) {
+    int* in = buffer<int>(blocks * n);
+    int* out = buffer<int>(blocks * n, -1);
+    for (unsigned i = 0; i < blocks * n; ++i)
+      in[i] = int(i * 7 % 101);
+    Status status = run("tail_below_limit", {blocks}, {n}, 0, in, out, limit);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned block = 0; block < blocks; ++block)
+      for (unsigned t = 0; t < n; ++t) {
+        const int* row = in + block * n;
+        auto sum = [&](unsigned u) { return row[u] + row[(u + 1) % n]; };
+        unsigned partner = (t ^ 1u);
+        int expected = -1;
+        if (t < limit)
+          expected = sum(t) * 1000 + (partner < limit ? sum(partner) : sum(t));
+        EXPECT_EQ(out[block * n + t], expected) << "limit " << limit << " thread " << t;
+      }
+  }
+}
+
 TEST_F(BarrierTest, ValuesSavedAcrossBarriersAlikeOrNotInAWarp) {
   // Warps in rows (vector code, warp by warp) and across rows (thread by thread).
   for (Dim3 shape : {Dim3{128, 1, 1}, Dim3{64, 2, 1}, Dim3{32, 2, 2}, Dim3{16, 8, 1}}) {

@@ -843,10 +843,19 @@ private:
   /// Emits `blocks`, the blocks of `context` (null: the region) but its header, in order; each
   /// loop inside it as a vector loop.
   void emitBlocks(const llvm::Loop* context, const std::vector<const llvm::BasicBlock*>& blocks) {
+    std::set<const llvm::BasicBlock*> emitted;
     for (size_t i = 0; i < blocks.size(); ++i) {
+      if (emitted.contains(blocks[i]))
+        continue;
       const llvm::Loop* loop = loops_.childLoop(blocks[i], context);
       if (!loop) {
-        emitSkippableBlock(*blocks[i]);
+        std::vector<const llvm::BasicBlock*> tail = endingTail(blocks, i, context);
+        if (tail.empty()) {
+          emitSkippableBlock(*blocks[i]);
+        } else {
+          emitSkippableTail(tail);
+          emitted.insert(tail.begin(), tail.end());
+        }
         continue;
       }
       size_t end = i;
@@ -855,6 +864,76 @@ private:
       emitLoop(*loop, {blocks.begin() + long(i), blocks.begin() + long(end)});
       i = end - 1;
     }
+  }
+
+  /// The blocks from blocks[i] on that only it leads to and that all end the region, in order,
+  /// when blocks[i] is behind a branch on a condition the lanes share or a range test (the
+  /// `if (threadIdx.x < 32) { ...; return; }` after a block's warps wrote their partial sums),
+  /// and none is in a loop; else none. No value they define is used elsewhere, so a warp whose
+  /// lanes all go the other way skips them with no join but its statuses.
+  std::vector<const llvm::BasicBlock*>
+  endingTail(const std::vector<const llvm::BasicBlock*>& blocks, size_t i,
+             const llvm::Loop* context) {
+    const llvm::BasicBlock* first = blocks[i];
+    const llvm::BasicBlock* from = first->getSinglePredecessor();
+    auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
+    if (!branch || !branch->isConditional() || branch->getSuccessor(0) == branch->getSuccessor(1) ||
+        (!emitter_.shapeOf(branch->getCondition()).isUniform() &&
+         !isRangeTest(branch->getCondition())))
+      return {};
+    std::set<const llvm::BasicBlock*> tail{first};
+    std::vector<const llvm::BasicBlock*> work{first};
+    while (!work.empty()) {
+      const llvm::BasicBlock* block = work.back();
+      work.pop_back();
+      for (const llvm::BasicBlock* next : llvm::successors(block))
+        if (tail.insert(next).second)
+          work.push_back(next);
+    }
+    auto enteredFromTail = [&](const llvm::BasicBlock* block) {
+      return llvm::all_of(llvm::predecessors(block), [&](const llvm::BasicBlock* predecessor) {
+        return tail.contains(predecessor);
+      });
+    };
+    for (const llvm::BasicBlock* block : tail)
+      if (loops_.childLoop(block, context) || (block != first && !enteredFromTail(block)))
+        return {};
+    std::vector<const llvm::BasicBlock*> ordered;
+    for (size_t j = i; j < blocks.size(); ++j)
+      if (tail.contains(blocks[j]))
+        ordered.push_back(blocks[j]);
+    if (ordered.size() != tail.size())
+      return {};
+    return ordered;
+  }
+
+  /// Emits an endingTail, skipped by a warp none of whose lanes reach its first block.
+  void emitSkippableTail(const std::vector<const llvm::BasicBlock*>& tail) {
+    llvm::Value* mask = entryMask(*tail.front());
+    if (!mask) {
+      for (const llvm::BasicBlock* block : tail)
+        emitSkippableBlock(*block);
+      return;
+    }
+    llvm::LLVMContext& context = builder_.getContext();
+    llvm::Function* function = builder_.GetInsertBlock()->getParent();
+    llvm::BasicBlock* skipped = builder_.GetInsertBlock();
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "tail.some", function);
+    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "tail.joined", function);
+    builder_.CreateCondBr(builder_.CreateOrReduce(mask), run, after);
+    builder_.SetInsertPoint(run);
+    llvm::Value* statuses = statuses_;
+    llvm::Value* operand = emitter_.operand();
+    emitBlock(*tail.front(), mask, false, /*someLane=*/true);
+    for (size_t i = 1; i < tail.size(); ++i)
+      emitSkippableBlock(*tail[i]);
+    llvm::BasicBlock* ran = builder_.GetInsertBlock();
+    builder_.CreateBr(after);
+    builder_.SetInsertPoint(after);
+    if (statuses_ != statuses)
+      statuses_ = emitter_.join(statuses_, ran, skipped, statuses);
+    if (emitter_.operand() != operand)
+      emitter_.setOperand(emitter_.join(emitter_.operand(), ran, skipped, operand));
   }
 
   /// Whether `block` writes memory and defines no value used elsewhere (a phi's incoming value

@@ -176,3 +176,22 @@ extern "C" __global__ void tiled_matmul_edges(const float* a, const float* b, fl
   if (blockDim.y == 8 && row1 < m && col < n)
     c[row1 * n + col] = sum1;
 }
+
+// After the barrier only threads below `limit` go on: they sum neighbours in shared memory,
+// trade the sums with their xor partner among the threads going on, and return; the others
+// return at once. `limit` falls anywhere: a warp runs this tail wholly, partly or not at all,
+// and a warp where no lane runs it skips it.
+extern "C" __global__ void tail_below_limit(const int* in, int* out, unsigned limit) {
+  __shared__ int s[256];
+  unsigned t = threadIdx.x, mine = blockIdx.x * blockDim.x + t;
+  s[t] = in[mine];
+  __syncthreads();
+  if (t < limit) {
+    int v = s[t] + s[(t + 1) % blockDim.x];
+    unsigned going = __ballot_sync(__activemask(), true);
+    unsigned partner = (t % 32) ^ 1;
+    int traded = __shfl_sync(going, v, going >> partner & 1 ? partner : t % 32);
+    out[mine] = v * 1000 + traded;
+    return;
+  }
+}
