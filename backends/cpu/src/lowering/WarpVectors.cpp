@@ -11,6 +11,7 @@
 // the frame that a warp's lanes share run as scalars after a check (frameLoadsWorthChecking).
 #include "Lowering.h"
 
+#include <functional>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/PostOrderIterator.h>
 #include <llvm/Analysis/LoopInfo.h>
@@ -915,18 +916,28 @@ private:
         emitSkippableBlock(*block);
       return;
     }
+    unlessNoLane(mask, [&] {
+      emitBlock(*tail.front(), mask, false, /*someLane=*/true);
+      for (size_t i = 1; i < tail.size(); ++i)
+        emitSkippableBlock(*tail[i]);
+    });
+  }
+
+  /// Emits `body` behind a test that some lane of `mask` runs it, then joins the statuses and
+  /// the shuffle operand after it. Returns the block the body ended in and the one it was
+  /// skipped from, for the caller's other joins.
+  std::pair<llvm::BasicBlock*, llvm::BasicBlock*> unlessNoLane(llvm::Value* mask,
+                                                               const std::function<void()>& body) {
     llvm::LLVMContext& context = builder_.getContext();
     llvm::Function* function = builder_.GetInsertBlock()->getParent();
     llvm::BasicBlock* skipped = builder_.GetInsertBlock();
-    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "tail.some", function);
-    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "tail.joined", function);
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "lanes.some", function);
+    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "lanes.joined", function);
     builder_.CreateCondBr(builder_.CreateOrReduce(mask), run, after);
     builder_.SetInsertPoint(run);
     llvm::Value* statuses = statuses_;
     llvm::Value* operand = emitter_.operand();
-    emitBlock(*tail.front(), mask, false, /*someLane=*/true);
-    for (size_t i = 1; i < tail.size(); ++i)
-      emitSkippableBlock(*tail[i]);
+    body();
     llvm::BasicBlock* ran = builder_.GetInsertBlock();
     builder_.CreateBr(after);
     builder_.SetInsertPoint(after);
@@ -934,6 +945,7 @@ private:
       statuses_ = emitter_.join(statuses_, ran, skipped, statuses);
     if (emitter_.operand() != operand)
       emitter_.setOperand(emitter_.join(emitter_.operand(), ran, skipped, operand));
+    return {ran, skipped};
   }
 
   /// Whether `block` writes memory and defines no value used elsewhere (a phi's incoming value
@@ -980,28 +992,13 @@ private:
       emitBlock(block, mask, false);
       return;
     }
-    llvm::LLVMContext& context = builder_.getContext();
-    llvm::Function* function = builder_.GetInsertBlock()->getParent();
-    llvm::BasicBlock* skipped = builder_.GetInsertBlock();
-    llvm::BasicBlock* run = llvm::BasicBlock::Create(context, "lanes.some", function);
-    llvm::BasicBlock* after = llvm::BasicBlock::Create(context, "lanes.joined", function);
-    builder_.CreateCondBr(builder_.CreateOrReduce(mask), run, after);
-    builder_.SetInsertPoint(run);
-    llvm::Value* statuses = statuses_;
-    llvm::Value* operand = emitter_.operand();
-    emitBlock(block, mask, false, /*someLane=*/true);
-    llvm::BasicBlock* ran = builder_.GetInsertBlock();
-    builder_.CreateBr(after);
-    builder_.SetInsertPoint(after);
+    auto [ran, skipped] =
+        unlessNoLane(mask, [&] { emitBlock(block, mask, false, /*someLane=*/true); });
     emitter_.joinSkipped(block, ran, skipped);
     for (const llvm::BasicBlock* next : llvm::successors(&block))
       if (auto found = edges_.find({&block, next}); found != edges_.end())
         found->second = emitter_.join(found->second, ran, skipped,
                                       llvm::ConstantInt::getFalse(found->second->getType()));
-    if (statuses_ != statuses)
-      statuses_ = emitter_.join(statuses_, ran, skipped, statuses);
-    if (emitter_.operand() != operand)
-      emitter_.setOperand(emitter_.join(emitter_.operand(), ran, skipped, operand));
   }
 
   /// The lanes that reach `block` along its edges (but a loop's back edge); null: every lane.
