@@ -739,26 +739,32 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   // only when every other thread has), and some thread ran.
   // `unlessSet`, where given, names an i1 that, once set, leaves the known status unsure.
   auto tallyEveryThread = [&](std::optional<int32_t> known, llvm::Value* unlessSet = nullptr) {
-    llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
-    if (known) {
-      llvm::BasicBlock* sure = llvm::BasicBlock::Create(context, "known", block);
-      llvm::BasicBlock* unsure = llvm::BasicBlock::Create(context, "unsure", block);
-      llvm::Value* unsureIf = builder.getFalse();
-      if (unlessSet)
-        unsureIf = builder.CreateLoad(builder.getInt1Ty(), unlessSet);
-      builder.CreateCondBr(unsureIf, unsure, sure);
-      builder.SetInsertPoint(sure);
-      builder.CreateStore(builder.getInt32(*known == kStepExited ? INT32_MAX : *known), lowest);
-      builder.CreateStore(builder.getInt32(*known), highest);
-      builder.CreateBr(tallied);
-      builder.SetInsertPoint(unsure);
-    }
-    if (!known || unlessSet)
+    auto tallyLoop = [&] {
       declareThreadsIndependent(emitLoop(builder, count, "tally", [&](llvm::Value* t) {
         tally(builder.CreateLoad(i32, laneField(kStatusField, t)));
       }));
-    builder.CreateBr(tallied);
-    builder.SetInsertPoint(tallied);
+    };
+    auto storeKnown = [&] {
+      builder.CreateStore(builder.getInt32(*known == kStepExited ? INT32_MAX : *known), lowest);
+      builder.CreateStore(builder.getInt32(*known), highest);
+    };
+    if (!known) {
+      tallyLoop();
+    } else if (!unlessSet) {
+      storeKnown();
+    } else {
+      llvm::BasicBlock* sure = llvm::BasicBlock::Create(context, "known", block);
+      llvm::BasicBlock* unsure = llvm::BasicBlock::Create(context, "unsure", block);
+      llvm::BasicBlock* tallied = llvm::BasicBlock::Create(context, "tallied", block);
+      builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), unlessSet), unsure, sure);
+      builder.SetInsertPoint(sure);
+      storeKnown();
+      builder.CreateBr(tallied);
+      builder.SetInsertPoint(unsure);
+      tallyLoop();
+      builder.CreateBr(tallied);
+      builder.SetInsertPoint(tallied);
+    }
     endPass(/*everyThread=*/true);
   };
   // The step function entered at each site (0: the kernel's start), for the region loops and
@@ -769,17 +775,16 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
   bool chainsAllowed = step.sites.size() < kOutlinedSites;
   if (chainsAllowed)
     forwardStoredValues(copies);
-  // A warp loop runs, warp by warp, a region entered at a barrier or the kernel's start (the
-  // head, under the mask of the lanes waiting there), then a chain of shuffles (possibly none),
-  // each a permutation of the operands' vector, and the regions after them as vector code. Only
-  // where the block is whole warps and each warp lies within one row (ntid.x a multiple of 32, so
-  // its lanes share y and z); a chain without a head also needs each warp's lanes all waiting at
-  // its first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
-  // the threads.
   // The one status every lane ends a warp loop at, if its code allows no other: no warp stops
   // between the links, and the last region returns one status (a site, or exited). A head
   // entered at a barrier may leave lanes that exited before it beside the others, and a warp
-  // with exited lanes stops before the chain.
+  // with exited lanes stops before the chain. Where warps may stop but the chain ends in exits,
+  // every thread has exited as long as no warp stopped with a lane waiting at a shuffle
+  // (`unlessStopped`): a warp stops only where its lanes wait at the next link or have exited.
+  struct WarpLoopEnd {
+    int32_t status;
+    bool unlessStopped;
+  };
   auto soleStatus = [&](const llvm::Function& region) -> std::optional<int32_t> {
     std::optional<std::set<int32_t>> statuses = warpVectorStatuses(region);
     if (!statuses || statuses->size() != 1 || *statuses->begin() < kStepExited)
@@ -787,22 +792,30 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     return *statuses->begin();
   };
   auto warpLoopEnd = [&](std::optional<size_t> head,
-                         const WarpChain& chain) -> std::optional<int32_t> {
-    if (chain.empty())
-      return soleStatus(*copies[*head]);
-    if (head && (*head != 0 || soleStatus(*copies[*head]) != int32_t(chain[0].site + 1)))
+                         const WarpChain& chain) -> std::optional<WarpLoopEnd> {
+    if (chain.empty()) {
+      std::optional<int32_t> status = soleStatus(*copies[*head]);
+      return status ? std::optional(WarpLoopEnd{*status, false}) : std::nullopt;
+    }
+    std::optional<int32_t> last = soleStatus(*copies[chain.back().site + 1]);
+    if (!last)
       return std::nullopt;
+    bool mayStop = head && (*head != 0 || soleStatus(*copies[*head]) != int32_t(chain[0].site + 1));
     for (size_t i = 0; i + 1 < chain.size(); ++i)
-      if (chain[i].mayLeave)
-        return std::nullopt;
-    return soleStatus(*copies[chain.back().site + 1]);
+      mayStop |= chain[i].mayLeave;
+    if (!mayStop)
+      return WarpLoopEnd{*last, false};
+    if (*last == kStepExited)
+      return WarpLoopEnd{kStepExited, true};
+    return std::nullopt;
   };
-  // Whether a warp loop whose warps may stop between links ends with every thread exited, as
-  // long as no warp stopped with a lane waiting at a shuffle: a warp stops only where its lanes
-  // wait at the next link or have exited, so one that stops with none waiting has exited.
-  auto warpLoopEndsExited = [&](const WarpChain& chain) {
-    return !chain.empty() && soleStatus(*copies[chain.back().site + 1]) == kStepExited;
-  };
+  // A warp loop runs, warp by warp, a region entered at a barrier or the kernel's start (the
+  // head, under the mask of the lanes waiting there), then a chain of shuffles (possibly none),
+  // each a permutation of the operands' vector, and the regions after them as vector code. Only
+  // where the block is whole warps and each warp lies within one row (ntid.x a multiple of 32, so
+  // its lanes share y and z); a chain without a head also needs each warp's lanes all waiting at
+  // its first shuffle or all exited (those warps are skipped). Otherwise `otherwise`: the loop over
+  // the threads.
   auto emitWarpLoop = [&](std::optional<size_t> head, const WarpChain& chain,
                           llvm::BasicBlock* otherwise) {
     auto* lanesVector = llvm::FixedVectorType::get(i32, kWarpLanes);
@@ -836,11 +849,14 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       builder.CreateCondBr(builder.CreateLoad(builder.getInt1Ty(), fits), warps, otherwise);
     }
     builder.SetInsertPoint(warps);
-    // Set when a warp stops with a lane waiting at a shuffle (warpLoopEndsExited).
-    llvm::Value* stoppedWaiting =
-        llvm::IRBuilder<>(&*block->getEntryBlock().getFirstInsertionPt())
-            .CreateAlloca(builder.getInt1Ty(), nullptr, "stopped.waiting");
-    builder.CreateStore(builder.getFalse(), stoppedWaiting);
+    std::optional<WarpLoopEnd> end = warpLoopEnd(head, chain);
+    // Set when a warp stops with a lane waiting at a shuffle, where that leaves the end unsure.
+    llvm::Value* stoppedWaiting = nullptr;
+    if (end && end->unlessStopped) {
+      stoppedWaiting = llvm::IRBuilder<>(&*block->getEntryBlock().getFirstInsertionPt())
+                           .CreateAlloca(builder.getInt1Ty(), nullptr, "stopped.waiting");
+      builder.CreateStore(builder.getFalse(), stoppedWaiting);
+    }
     // Warps row by row: each row's y and z once, not a division per warp.
     auto forEachWarp = [&](const std::function<void(llvm::Value*, llvm::Value*, llvm::Value*,
                                                     llvm::Value*)>& body) {
@@ -882,17 +898,17 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
       auto goOnIfAllAt = [&](llvm::Value* statuses, llvm::Value* operand, size_t site) {
         llvm::BasicBlock* next = llvm::BasicBlock::Create(context, "warp.next", block);
         llvm::BasicBlock* stop = llvm::BasicBlock::Create(context, "warp.stop", block);
-        builder.CreateCondBr(builder.CreateAndReduce(builder.CreateICmpEQ(statuses, splat(site))),
-                             next, stop);
+        llvm::Value* atSite = builder.CreateICmpEQ(statuses, splat(site));
+        builder.CreateCondBr(builder.CreateAndReduce(atSite), next, stop);
         builder.SetInsertPoint(stop);
         builder.CreateStore(statuses, laneField(kStatusField, t));
         // Only a lane waiting at the shuffle has operands (a warp whose lanes all exited, as
         // those past a block's first warp often do, stores none).
         llvm::BasicBlock* operands = llvm::BasicBlock::Create(context, "warp.operands", block);
-        builder.CreateCondBr(builder.CreateOrReduce(builder.CreateICmpEQ(statuses, splat(site))),
-                             operands, ran);
+        builder.CreateCondBr(builder.CreateOrReduce(atSite), operands, ran);
         builder.SetInsertPoint(operands);
-        builder.CreateStore(builder.getTrue(), stoppedWaiting);
+        if (stoppedWaiting)
+          builder.CreateStore(builder.getTrue(), stoppedWaiting);
         const ConstantShuffleOperands& constants = step.shuffleOperands[site - 1];
         builder.CreateStore(operand, laneField(kValueField, t));
         builder.CreateStore(splat(*constants.mask), laneField(kMaskField, t));
@@ -935,12 +951,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     });
     // Where the warps stopped, as after a region loop.
     startPass();
-    if (std::optional<int32_t> known = warpLoopEnd(head, chain))
-      tallyEveryThread(known);
-    else if (warpLoopEndsExited(chain))
-      tallyEveryThread(kStepExited, stoppedWaiting);
-    else
-      tallyEveryThread(std::nullopt);
+    tallyEveryThread(end ? std::optional(end->status) : std::nullopt, stoppedWaiting);
   };
 
   // A region entered at the kernel's start or a barrier that heads no chain, in blocks 16

@@ -11,6 +11,7 @@
 // the frame that a warp's lanes share run as scalars after a check (frameLoadsWorthChecking).
 #include "Lowering.h"
 
+#include <cassert>
 #include <functional>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/PostOrderIterator.h>
@@ -876,11 +877,8 @@ private:
   endingTail(const std::vector<const llvm::BasicBlock*>& blocks, size_t i,
              const llvm::Loop* context) {
     const llvm::BasicBlock* first = blocks[i];
-    const llvm::BasicBlock* from = first->getSinglePredecessor();
-    auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
-    if (!branch || !branch->isConditional() || branch->getSuccessor(0) == branch->getSuccessor(1) ||
-        (!emitter_.shapeOf(branch->getCondition()).isUniform() &&
-         !isRangeTest(branch->getCondition())))
+    const llvm::Value* condition = soleCondition(*first);
+    if (!condition || (!emitter_.shapeOf(condition).isUniform() && !isRangeTest(condition)))
       return {};
     std::set<const llvm::BasicBlock*> tail{first};
     std::vector<const llvm::BasicBlock*> work{first};
@@ -903,7 +901,7 @@ private:
     for (size_t j = i; j < blocks.size(); ++j)
       if (tail.contains(blocks[j]))
         ordered.push_back(blocks[j]);
-    if (ordered.size() != tail.size())
+    if (ordered.size() != tail.size()) // it leaves the loop `blocks` belong to
       return {};
     return ordered;
   }
@@ -911,11 +909,7 @@ private:
   /// Emits an endingTail, skipped by a warp none of whose lanes reach its first block.
   void emitSkippableTail(const std::vector<const llvm::BasicBlock*>& tail) {
     llvm::Value* mask = entryMask(*tail.front());
-    if (!mask) {
-      for (const llvm::BasicBlock* block : tail)
-        emitSkippableBlock(*block);
-      return;
-    }
+    assert(mask && "a conditional branch's edges have masks");
     unlessNoLane(mask, [&] {
       emitBlock(*tail.front(), mask, false, /*someLane=*/true);
       for (size_t i = 1; i < tail.size(); ++i)
@@ -946,6 +940,13 @@ private:
     if (emitter_.operand() != operand)
       emitter_.setOperand(emitter_.join(emitter_.operand(), ran, skipped, operand));
     return {ran, skipped};
+  }
+
+  /// The condition of the branch that alone leads to `block`, if one does.
+  static const llvm::Value* soleCondition(const llvm::BasicBlock& block) {
+    const llvm::BasicBlock* from = block.getSinglePredecessor();
+    auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
+    return branch && branch->isConditional() ? branch->getCondition() : nullptr;
   }
 
   /// Whether `block` writes memory and defines no value used elsewhere (a phi's incoming value
@@ -984,11 +985,10 @@ private:
   /// behind `lane == 0` some lane always runs the block.
   void emitSkippableBlock(const llvm::BasicBlock& block) {
     llvm::Value* mask = entryMask(block);
-    const llvm::BasicBlock* from = block.getSinglePredecessor();
-    auto* branch = from ? llvm::dyn_cast<llvm::BranchInst>(from->getTerminator()) : nullptr;
-    if (!mask || !branch || !branch->isConditional() ||
-        (!emitter_.shapeOf(branch->getCondition()).isUniform() &&
-         !(isRangeTest(branch->getCondition()) && onlyWritesMemory(block)))) {
+    const llvm::Value* condition = soleCondition(block);
+    if (!mask || !condition ||
+        (!emitter_.shapeOf(condition).isUniform() &&
+         !(isRangeTest(condition) && onlyWritesMemory(block)))) {
       emitBlock(block, mask, false);
       return;
     }
