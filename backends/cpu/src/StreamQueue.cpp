@@ -31,7 +31,14 @@ uint64_t StreamQueue::lastTicket() {
 
 void StreamQueue::waitFor(uint64_t ticket) {
   std::unique_lock lock(mutex_);
-  progress_.wait(lock, [&] { return completed_ >= ticket; });
+  while (completed_ < ticket)
+    awaitProgress(lock, ticket);
+}
+
+void StreamQueue::awaitProgress(std::unique_lock<std::mutex>& lock, uint64_t ticket) {
+  auto entry = awaited_.insert(ticket);
+  progress_.wait(lock);
+  awaited_.erase(entry);
 }
 
 bool StreamQueue::isDone(uint64_t ticket) {
@@ -46,7 +53,7 @@ void StreamQueue::synchronize() {
     if (!queue_.empty() && !running_)
       runFront(lock);
     else
-      progress_.wait(lock);
+      awaitProgress(lock, ticket);
   }
 }
 
@@ -59,7 +66,8 @@ void StreamQueue::runFront(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   running_ = false;
   ++completed_;
-  progress_.notify_all();
+  if (!awaited_.empty() && *awaited_.begin() <= completed_)
+    progress_.notify_all();
   if (!queue_.empty() || stopping_) // else the stream's thread has nothing to wake for
     workReady_.notify_one();
 }
