@@ -1,10 +1,12 @@
 // The lowering steps on small hand-written NVVM IR kernels.
 #include "lowering/Lowering.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <list>
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/IR/CFG.h>
+#include <llvm/IR/InstIterator.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Verifier.h>
@@ -248,6 +250,48 @@ join:
     }
   EXPECT_EQ(permutations, 3);
   EXPECT_GE(laneSelects, 1); // the phi after the branch, per lane
+}
+
+TEST_F(LoweringTest, PtxVectorLoadsRunAsOneLoadOfTheWarpsRecords) {
+  // As the PTX frontend lowers `ld.global.v4.f32` at an address computed in integers: a cast
+  // to a global pointer, a vector load and its elements taken apart, then a shuffle. A warp
+  // loads its lanes' 32 float4s at once (one load of 128 floats), with no gather.
+  llvm::Function& kernel = parse(R"(
+define void @k(i64 %in, ptr %out) {
+entry:
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %t64 = zext i32 %t to i64
+  %offset = shl i64 %t64, 4
+  %address = add i64 %in, %offset
+  %generic = inttoptr i64 %address to ptr
+  %global = addrspacecast ptr %generic to ptr addrspace(1)
+  %v = load <4 x float>, ptr addrspace(1) %global, align 16
+  %x = extractelement <4 x float> %v, i64 0
+  %y = extractelement <4 x float> %v, i64 1
+  %z = extractelement <4 x float> %v, i64 2
+  %w = extractelement <4 x float> %v, i64 3
+  %xy = fadd float %x, %y
+  %zw = fmul float %z, %w
+  %sum = fsub float %xy, %zw
+  %bits = bitcast float %sum to i32
+  %down = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %bits, i32 1, i32 31)
+  %slot = getelementptr i32, ptr %out, i32 %t
+  store i32 %down, ptr %slot
+  ret void
+}
+)");
+  llvm::Function* block = blockFunction(kernel);
+  auto isRecordLoad = [](const llvm::Instruction& instruction) {
+    auto* type = llvm::dyn_cast<llvm::FixedVectorType>(instruction.getType());
+    return llvm::isa<llvm::LoadInst>(instruction) && type &&
+           type->getNumElements() == 4 * kWarpLanes;
+  };
+  auto isGather = [](const llvm::Instruction& instruction) {
+    auto* call = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
+    return call && call->getIntrinsicID() == llvm::Intrinsic::masked_gather;
+  };
+  EXPECT_EQ(std::ranges::count_if(llvm::instructions(*block), isRecordLoad), 1);
+  EXPECT_EQ(std::ranges::count_if(llvm::instructions(*block), isGather), 0);
 }
 
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {

@@ -139,6 +139,76 @@ TEST_F(WarpChainTest, LoopsOfLaneDependentLengthBeforeAReduction) {
   }
 }
 
+TEST_F(WarpChainTest, VectorLoadsAndStoresBeforeAReduction) {
+  struct Int4 {
+    int x, y, z, w;
+  };
+  struct Int2 {
+    int x, y;
+  };
+  for (int n : {0, 3, 32, 45, 100}) {
+    const unsigned blocks = 2, warps = 4, rows = blocks * warps;
+    auto* in = buffer<Int4>(rows * unsigned(n) + 1);
+    auto* pairs = buffer<Int2>(rows * 32, Int2{-1, -1});
+    int* out = buffer<int>(rows, -1);
+    for (unsigned i = 0; i < rows * unsigned(n); ++i)
+      in[i] = {int(i * 7 % 101) - 50, int(i % 13), int(i * 5 % 31) - 15,
+               int(i * 2654435761u >> 20)};
+    Status status = run("chain_vector_rows", {blocks}, {warps * 32}, 0, in, pairs, out, n);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned row = 0; row < rows; ++row) {
+      int expected = 0;
+      for (unsigned lane = 0; lane < 32; ++lane) {
+        int sum = 0, mix = 0;
+        for (unsigned k = lane; k < unsigned(n); k += 32) {
+          const Int4& v = in[row * unsigned(n) + k];
+          sum += v.x - 2 * v.y + 3 * v.z - 4 * v.w;
+          mix ^= v.w;
+        }
+        EXPECT_TRUE(pairs[row * 32 + lane].x == sum && pairs[row * 32 + lane].y == mix)
+            << "n " << n << " row " << row << " lane " << lane;
+        expected += sum;
+      }
+      EXPECT_EQ(out[row], expected) << "n " << n << " row " << row;
+    }
+  }
+}
+
+TEST_F(WarpChainTest, OneFieldOfEachLanesRecord) {
+  struct Int4 {
+    int x, y, z, w;
+  };
+  const unsigned threads = 128;
+  auto* in = buffer<Int4>(threads);
+  int* out = buffer<int>(threads, 0);
+  for (unsigned i = 0; i < threads; ++i)
+    in[i] = {int(i), int(i * 3 + 1000), int(i * 5 + 2000), int(i * 7 + 3000)};
+  Status status = run("chain_record_field", {1}, {threads}, 0, in, out);
+  ASSERT_TRUE(status.ok()) << status.message;
+  for (unsigned i = 0; i < threads; ++i)
+    EXPECT_EQ(out[i], in[i].y + in[i ^ 1].y) << "thread " << i;
+}
+
+TEST_F(WarpChainTest, IndicesThatWrapInsideAWarp) {
+  // From 2^32 - 16 the index wraps at lane 16: lanes 16-31 read in[0..15], where an index one
+  // element per lane from lane 0's would put them 16 GiB past it.
+  const unsigned threads = 64, n = 32;
+  int* in = buffer<int>(n);
+  for (unsigned i = 0; i < n; ++i)
+    in[i] = int(i * 11 + 5);
+  for (unsigned start : {0u, 7u, 0xfffffff0u, 0xffffffe1u}) {
+    int* out = buffer<int>(threads, 0);
+    Status status = run("chain_wrapping_index", {1}, {threads}, 0, in, out, start, n);
+    ASSERT_TRUE(status.ok()) << status.message;
+    auto read = [&](unsigned lane) {
+      unsigned index = start + lane;
+      return index < n ? in[index] : -1;
+    };
+    for (unsigned t = 0; t < threads; ++t)
+      EXPECT_EQ(out[t], read(t % 32) + read((t % 32) ^ 1)) << "start " << start << " thread " << t;
+  }
+}
+
 TEST_F(WarpChainTest, ShuffleNamingLanesThatLeftMidChainFailsTheLaunch) {
   int* data = buffer<int>(64, 1);
   Status status = run("chain_half_warp_leaves", {1}, {64}, 0, data);

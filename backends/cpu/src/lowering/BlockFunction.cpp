@@ -19,6 +19,7 @@
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/Scalarizer.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/Local.h>
 #include <set>
@@ -276,10 +277,17 @@ llvm::Function* stepEnteringAt(const StepFunction& step, int32_t site) {
 /// an offset the lanes share would become a gather; the block function's optimizer would only
 /// forward them after that. (LICM as well, to move a loop's repeated frame stores to its exits:
 /// the tiled matmul then executed 19% more instructions and the GEMV 51% more.)
-void forwardStoredValues(const std::vector<llvm::Function*>& copies) {
+///
+/// Vector loads and stores (PTX's ld.v4/st.v2, a float4 or uint4 read at once) and the vector
+/// arithmetic on them become their elements first: a warp then runs them as records of lanes
+/// (one wide load and shuffles), where a value of vector type would keep the region scalar.
+void prepareCopiesForWarps(const std::vector<llvm::Function*>& copies) {
   llvm::PassBuilder passBuilder;
   AnalysisManagers analyses(passBuilder);
   llvm::FunctionPassManager passes;
+  llvm::ScalarizerPassOptions elements;
+  elements.ScalarizeLoadStore = true;
+  passes.addPass(llvm::ScalarizerPass(elements));
   passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/true));
   for (llvm::Function* copy : copies)
     passes.run(*copy, analyses.function);
@@ -774,7 +782,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     copies.push_back(stepEnteringAt(step, int32_t(site)));
   bool chainsAllowed = step.sites.size() < kOutlinedSites;
   if (chainsAllowed)
-    forwardStoredValues(copies);
+    prepareCopiesForWarps(copies);
   // The one status every lane ends a warp loop at, if its code allows no other: no warp stops
   // between the links, and the last region returns one status (a site, or exited). A head
   // entered at a barrier may leave lanes that exited before it beside the others, and a warp

@@ -22,6 +22,9 @@ namespace drawbridge::backend::cpu {
 /// the caller may rewrite them.
 std::vector<llvm::CallInst*> callsWithPrefix(llvm::Function& function, llvm::StringRef prefix);
 
+/// NVVM's shared address space; its pointers are offsets into the block's shared window.
+inline constexpr unsigned kSharedAddressSpace = 3;
+
 /// LLVM types matching ThreadState and BlockContext in Abi.h.
 struct AbiTypes {
   llvm::StructType* thread;

@@ -15,7 +15,6 @@
 
 namespace drawbridge::backend::cpu {
 
-constexpr unsigned kSharedAddressSpace = 3;
 // CUDA aligns dynamic shared memory at least this much; kernels cast it to vector types.
 constexpr uint64_t kDynamicSharedAlignment = 16;
 

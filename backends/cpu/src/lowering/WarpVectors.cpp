@@ -43,6 +43,9 @@ struct Shape {
   // blockIdx.x * blockDim.x + threadIdx.x, which a warp loop knows is a multiple of 32 at lane 0).
   unsigned zeros = 0;
   llvm::Value* vector = nullptr; // varying: every lane's value
+  // Affine only where this holds (an i1 test of lane 0's values): the lanes' narrow values are
+  // widened, and whether they wrapped on the way is known only when the warp runs.
+  llvm::Value* unwrapped = nullptr;
   bool isUniform() const { return scalar && stride == 0; }
   bool isAffine() const { return scalar && stride != 0; }
   bool staysWithinAlignment() const {
@@ -133,6 +136,7 @@ public:
   /// it was skipped (no lane reads it there). Returns the phi for any other value, likewise.
   void joinSkipped(const llvm::BasicBlock& block, llvm::BasicBlock* ran,
                    llvm::BasicBlock* skipped) {
+    forgetUnwrapped(block);
     for (const llvm::Instruction& instruction : block) {
       if (auto found = shapes_.find(&instruction); found != shapes_.end()) {
         found->second.scalar = join(found->second.scalar, ran, skipped);
@@ -150,6 +154,14 @@ public:
     return phi;
   }
   void setOperand(llvm::Value* operand) { operand_ = operand; }
+
+  /// Leaves the values of `block` their exact lanes only, where the emitted code branches
+  /// around it (a skipped block, a loop no lane may enter): an affine shape's scalar and test
+  /// would not reach past the join.
+  void forgetUnwrapped(const llvm::BasicBlock& block) {
+    for (const llvm::Instruction& instruction : block)
+      unwrappedAffine_.erase(&instruction);
+  }
 
   /// Emits `instruction` (one canRunForWarp accepts, not a phi) for the warp.
   void emit(const llvm::Instruction& instruction) {
@@ -169,10 +181,20 @@ public:
       define(&instruction, shape);
       return;
     }
-    if (std::optional<Shape> affine = guarded ? std::nullopt : affineShape(instruction)) {
+    std::optional<Shape> affine = guarded ? std::nullopt : affineShape(instruction);
+    if (affine && !affine->unwrapped) {
       define(&instruction, *affine);
       return;
     }
+    if (!guarded && !affine && llvm::any_of(instruction.operands(), [&](const llvm::Use& use) {
+          return unwrappedAffine_.contains(use.get());
+        })) {
+      viewUnwrapped_ = true;
+      affine = affineShape(instruction);
+      viewUnwrapped_ = false;
+    }
+    if (affine)
+      unwrappedAffine_[&instruction] = *affine;
     define(&instruction, {.vector = vectorInstruction(instruction)});
   }
 
@@ -185,6 +207,9 @@ public:
         shape.zeros = integer->getValue().countr_zero();
       return shape;
     }
+    if (viewUnwrapped_)
+      if (auto found = unwrappedAffine_.find(value); found != unwrappedAffine_.end())
+        return found->second;
     return shapes_.at(value);
   }
 
@@ -272,8 +297,44 @@ private:
     return llvm::ConstantVector::get(offsets);
   }
 
-  /// The shape of integer and address arithmetic that keeps lanes a constant step apart.
+  /// The shape of integer and address arithmetic that keeps lanes a constant step apart, and
+  /// what it assumes of lane 0's values (its operands' assumptions and its own).
   std::optional<Shape> affineShape(const llvm::Instruction& instruction) {
+    wrapTest_ = nullptr;
+    std::optional<Shape> shape = affineStep(instruction);
+    if (!shape)
+      return std::nullopt;
+    llvm::Value* unwrapped = wrapTest_;
+    for (const llvm::Use& use : instruction.operands())
+      if (llvm::Value* test = shapeOf(use.get()).unwrapped)
+        unwrapped = unwrapped ? builder_.CreateAnd(unwrapped, test) : test;
+    shape->unwrapped = unwrapped;
+    return shape;
+  }
+
+  /// Whether no lane's value of `value` (an affine integer) wraps as a `isSigned` number: lane
+  /// 0's value and the steps to lane 31 stay within the type's range. Null where some lane
+  /// always does.
+  llvm::Value* staysUnwrapped(const Shape& value, bool isSigned) {
+    auto* type = llvm::cast<llvm::IntegerType>(value.scalar->getType());
+    unsigned bits = type->getBitWidth();
+    llvm::APInt span = llvm::APInt(64, uint64_t(31 * std::abs(value.stride))).zextOrTrunc(bits);
+    if (bits < 64 && uint64_t(31 * std::abs(value.stride)) >> bits)
+      return nullptr;
+    llvm::APInt low = isSigned ? llvm::APInt::getSignedMinValue(bits) : llvm::APInt(bits, 0);
+    llvm::APInt high =
+        isSigned ? llvm::APInt::getSignedMaxValue(bits) : llvm::APInt::getMaxValue(bits);
+    if (value.stride > 0) {
+      llvm::Value* limit = llvm::ConstantInt::get(type, high - span);
+      return isSigned ? builder_.CreateICmpSLE(value.scalar, limit)
+                      : builder_.CreateICmpULE(value.scalar, limit);
+    }
+    llvm::Value* limit = llvm::ConstantInt::get(type, low + span);
+    return isSigned ? builder_.CreateICmpSGE(value.scalar, limit)
+                    : builder_.CreateICmpUGE(value.scalar, limit);
+  }
+
+  std::optional<Shape> affineStep(const llvm::Instruction& instruction) {
     if (!std::ranges::all_of(instruction.operands(),
                              [&](const llvm::Use& use) { return shapeOf(use.get()).scalar; }))
       return std::nullopt;
@@ -285,10 +346,15 @@ private:
         if (offset.stride == 0)
           continue;
         // A narrower index is sign-extended to 64 bits, which keeps its step only unwrapped.
-        if (index.isStruct() || index.getSequentialElementStride(layout_).isScalable() ||
-            (index.getOperand()->getType()->getIntegerBitWidth() < 64 && !offset.noSignedWrap &&
-             !offset.staysWithinAlignment()))
+        if (index.isStruct() || index.getSequentialElementStride(layout_).isScalable())
           return std::nullopt;
+        if (index.getOperand()->getType()->getIntegerBitWidth() < 64 && !offset.noSignedWrap &&
+            !offset.staysWithinAlignment()) {
+          llvm::Value* test = staysUnwrapped(offset, /*isSigned=*/true);
+          if (!test)
+            return std::nullopt;
+          wrapTest_ = wrapTest_ ? builder_.CreateAnd(wrapTest_, test) : test;
+        }
         result.stride +=
             offset.stride * int64_t(index.getSequentialElementStride(layout_).getFixedValue());
       }
@@ -352,17 +418,29 @@ private:
       result.stride = source.stride;
       switch (cast->getOpcode()) {
       case llvm::Instruction::SExt:
-        if (!source.noSignedWrap && !source.staysWithinAlignment())
+      case llvm::Instruction::ZExt: {
+        // Without the lanes' no-wrap facts (PTX has none), the warp tests lane 0's value.
+        bool isSigned = cast->getOpcode() == llvm::Instruction::SExt;
+        if (!(isSigned ? source.noSignedWrap : source.noUnsignedWrap) &&
+            !source.staysWithinAlignment() && !(wrapTest_ = staysUnwrapped(source, isSigned)))
           return std::nullopt;
-        result.noUnsignedWrap = false;
+        (isSigned ? result.noUnsignedWrap : result.noSignedWrap) = false;
         break;
-      case llvm::Instruction::ZExt:
-        if (!source.noUnsignedWrap && !source.staysWithinAlignment())
-          return std::nullopt;
-        result.noSignedWrap = false;
-        break;
+      }
       case llvm::Instruction::Trunc:
         result.noSignedWrap = result.noUnsignedWrap = false;
+        break;
+      case llvm::Instruction::IntToPtr: // PTX's addresses are integers until they are used
+      case llvm::Instruction::PtrToInt:
+        if (layout_.getTypeSizeInBits(cast->getSrcTy()) !=
+            layout_.getTypeSizeInBits(cast->getDestTy()))
+          return std::nullopt;
+        break;
+      case llvm::Instruction::AddrSpaceCast: // global and generic: the same host address
+        if (llvm::cast<llvm::AddrSpaceCastInst>(cast)->getSrcAddressSpace() ==
+                kSharedAddressSpace ||
+            llvm::cast<llvm::AddrSpaceCastInst>(cast)->getDestAddressSpace() == kSharedAddressSpace)
+          return std::nullopt;
         break;
       default:
         return std::nullopt;
@@ -454,29 +532,30 @@ private:
   llvm::Value* recordsLoad(const llvm::LoadInst& load, const Shape& address, unsigned spacing,
                            unsigned& first) {
     llvm::APInt offset(64, 0);
-    const llvm::Value* root = load.getPointerOperand()->stripAndAccumulateConstantOffsets(
-        layout_, offset, /*AllowNonInbounds=*/false);
+    const llvm::Value* root = baseOf(load.getPointerOperand(), offset);
     auto size = uint64_t(layout_.getTypeAllocSize(load.getType()));
     if (offset.isNegative() || offset.getZExtValue() % size != 0 ||
         offset.getZExtValue() / size >= spacing)
       return nullptr;
-    first = unsigned(offset.getZExtValue() / size);
+    auto field = unsigned(offset.getZExtValue() / size);
     auto key = std::make_pair(root, mask_);
-    if (auto found = records_.find(key); found != records_.end())
+    if (auto found = records_.find(key); found != records_.end()) {
+      first = field;
       return found->second;
+    }
     std::vector<bool> read(spacing);
     for (const llvm::Instruction& other : *load.getParent()) {
       auto* sibling = llvm::dyn_cast<llvm::LoadInst>(&other);
       llvm::APInt at(64, 0);
       if (!sibling || !sibling->isSimple() || sibling->getType() != load.getType() ||
-          sibling->getPointerOperand()->stripAndAccumulateConstantOffsets(layout_, at, false) !=
-              root ||
-          at.isNegative() || at.getZExtValue() % size != 0 || at.getZExtValue() / size >= spacing)
+          baseOf(sibling->getPointerOperand(), at) != root || at.isNegative() ||
+          at.getZExtValue() % size != 0 || at.getZExtValue() / size >= spacing)
         continue;
       read[at.getZExtValue() / size] = true;
     }
     if (!std::ranges::all_of(read, [](bool element) { return element; }))
       return nullptr;
+    first = field;
     // Lane 0's record starts `first` elements before its element.
     llvm::Value* start = builder_.CreateGEP(builder_.getInt8Ty(), address.scalar,
                                             builder_.getInt64(-int64_t(first * size)));
@@ -520,8 +599,7 @@ private:
       if (!other || !other->isSimple() || other->getValueOperand()->getType() != type)
         return std::nullopt;
       llvm::APInt offset(64, 0);
-      const llvm::Value* base = other->getPointerOperand()->stripAndAccumulateConstantOffsets(
-          layout_, offset, /*AllowNonInbounds=*/false);
+      const llvm::Value* base = baseOf(other->getPointerOperand(), offset);
       if (base != root || offset.isNegative() || offset.getZExtValue() % size != 0 ||
           offset.getZExtValue() / size >= spacing)
         return std::nullopt;
@@ -585,7 +663,13 @@ private:
 
   const llvm::Value* rootOf(const llvm::StoreInst& store) const {
     llvm::APInt offset(64, 0);
-    return store.getPointerOperand()->stripAndAccumulateConstantOffsets(layout_, offset, false);
+    return baseOf(store.getPointerOperand(), offset);
+  }
+
+  /// The address `pointer` is a constant `offset` from. Offsets that are not inbounds count too
+  /// (the scalarized elements of a vector load): the address is the base's plus them either way.
+  const llvm::Value* baseOf(const llvm::Value* pointer, llvm::APInt& offset) const {
+    return pointer->stripAndAccumulateConstantOffsets(layout_, offset, /*AllowNonInbounds=*/true);
   }
 
   bool isConsecutive(const Shape& address, llvm::Type* type) const {
@@ -616,12 +700,54 @@ private:
       return;
     }
     Shape address = shapeOf(load.getPointerOperand());
+    if (unwrappedAffine_.contains(load.getPointerOperand())) {
+      define(&load, {.vector = eitherWay(load.getPointerOperand(), [&](const Shape& at) {
+                       return loadAt(load, at).vector;
+                     })});
+      return;
+    }
+    define(&load, loadAt(load, address));
+  }
+
+  /// For an address with an affine shape that holds only unwrapped: `access` at that shape
+  /// where it holds, else at every lane's address; the value it gives (a vector, or null for a
+  /// store) either way. Records loaded whole stay within their way.
+  llvm::Value* eitherWay(const llvm::Value* address,
+                         const std::function<llvm::Value*(const Shape&)>& access) {
+    const Shape& unwrapped = unwrappedAffine_.at(address);
+    llvm::LLVMContext& context = builder_.getContext();
+    llvm::Function* function = builder_.GetInsertBlock()->getParent();
+    auto* affine = llvm::BasicBlock::Create(context, "unwrapped", function);
+    auto* perLane = llvm::BasicBlock::Create(context, "wrapped", function);
+    auto* joined = llvm::BasicBlock::Create(context, "unwrapped.joined", function);
+    builder_.CreateCondBr(unwrapped.unwrapped, affine, perLane);
+    auto records = records_;
+    builder_.SetInsertPoint(affine);
+    llvm::Value* fast = access(unwrapped);
+    llvm::BasicBlock* fastEnd = builder_.GetInsertBlock();
+    builder_.CreateBr(joined);
+    records_ = records;
+    builder_.SetInsertPoint(perLane);
+    llvm::Value* slow = access(shapeOf(address));
+    llvm::BasicBlock* slowEnd = builder_.GetInsertBlock();
+    builder_.CreateBr(joined);
+    records_ = records;
+    builder_.SetInsertPoint(joined);
+    if (!fast)
+      return nullptr;
+    llvm::PHINode* value = builder_.CreatePHI(fast->getType(), 2);
+    value->addIncoming(fast, fastEnd);
+    value->addIncoming(slow, slowEnd);
+    return value;
+  }
+
+  /// `load`'s value for the lanes under the mask, from `address`.
+  Shape loadAt(const llvm::LoadInst& load, const Shape& address) {
     if (address.isUniform() && (!mask_ || someLane_ || contextOffset(load))) {
       Shape shape = uniform(cloneForLaneZero(load));
       if (isBlockWidth(load))
         shape.zeros = kWarpZeros;
-      define(&load, shape);
-      return;
+      return shape;
     }
     auto* type = llvm::FixedVectorType::get(load.getType(), kWarpLanes);
     llvm::Instruction* vector = nullptr;
@@ -645,13 +771,12 @@ private:
       std::vector<int> picks;
       for (unsigned lane = 0; lane < kWarpLanes; ++lane)
         picks.push_back(int(first + lane * *spacing));
-      define(&load, {.vector = builder_.CreateShuffleVector(wide, picks, load.getName())});
-      return;
+      return {.vector = builder_.CreateShuffleVector(wide, picks, load.getName())};
     } else
       vector = builder_.CreateMaskedGather(type, vectorOf(load.getPointerOperand()),
                                            load.getAlign(), mask_, nullptr, load.getName());
     keepScopes(vector, load);
-    define(&load, {.vector = vector});
+    return {.vector = vector};
   }
 
   /// Where in the block context `load` reads, if it does: such a load is safe for any lane
@@ -686,7 +811,20 @@ private:
       if (field == kMaskField || field == kBField || field == kCField)
         return;
     }
-    Shape address = shapeOf(store.getPointerOperand());
+    if (unwrappedAffine_.contains(store.getPointerOperand())) {
+      eitherWay(store.getPointerOperand(), [&](const Shape& at) {
+        storeAt(store, at, /*wholeRecords=*/false);
+        return nullptr;
+      });
+      return;
+    }
+    storeAt(store, shapeOf(store.getPointerOperand()), /*wholeRecords=*/true);
+  }
+
+  /// Stores `store`'s value for the lanes under the mask at `address`; `wholeRecords`: the
+  /// fields of records may wait for the last one (storesRecord).
+  void storeAt(const llvm::StoreInst& store, const Shape& address, bool wholeRecords) {
+    const llvm::Value* value = store.getValueOperand();
     llvm::Instruction* emitted = nullptr;
     if (mask_ && isConsecutive(address, value->getType())) {
       emitted =
@@ -713,7 +851,7 @@ private:
       builder_.SetInsertPoint(after);
       return;
     } else if (std::optional<unsigned> spacing = elementSpacing(address, value->getType());
-               spacing && storesRecord(store, address, *spacing)) {
+               spacing && wholeRecords && storesRecord(store, address, *spacing)) {
       return;
     } else if (spacing) {
       // Lanes a few elements apart: one masked store of the span that writes only theirs.
@@ -746,6 +884,14 @@ private:
   llvm::IRBuilder<>& builder_;
   const llvm::DataLayout& layout_;
   llvm::DenseMap<const llvm::Value*, Shape> shapes_;
+  // Affine shapes that hold only where their `unwrapped` test does (shapes_ has the value's
+  // exact lanes): PTX computes indices in 32 bits without no-wrap flags and widens them
+  // (mul.wide, cvt), where clang's nsw says they cannot wrap. A load or store at such an
+  // address tests once and goes the affine way when it may. shapeOf sees them while
+  // viewUnwrapped_ is set.
+  llvm::DenseMap<const llvm::Value*, Shape> unwrappedAffine_;
+  bool viewUnwrapped_ = false;
+  llvm::Value* wrapTest_ = nullptr; // affineStep's own test, if it needs one
   llvm::Value* mask_ = nullptr;
   bool someLane_ = false;
   uint32_t rowWidth_ = 0;
@@ -1193,6 +1339,8 @@ private:
     for (size_t i = 0; i < used.size(); ++i)
       emitter_.define(used[i], {.vector = afterLoop(
                                     keptNow[i], llvm::PoisonValue::get(keptNow[i]->getType()))});
+    for (const llvm::BasicBlock* block : blocks)
+      emitter_.forgetUnwrapped(*block);
     // Every exit's lanes arrive along its first exit edge.
     std::set<const llvm::BasicBlock*> seen;
     std::map<const llvm::BasicBlock*, llvm::Value*> arrived;

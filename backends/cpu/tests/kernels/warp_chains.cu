@@ -79,3 +79,42 @@ extern "C" __global__ void chain_after_loop(const int* in, const Record* records
   if (lane == 0)
     out[row] = sum;
 }
+
+// One warp per row of `n` int4s (n not a multiple of 32, so the lanes' loops run different trip
+// counts), each read whole (nvcc's ld.global.v4) and its fields weighed differently, an int2
+// written whole per lane (st.global.v2), then a reduction by xor shuffles.
+extern "C" __global__ void chain_vector_rows(const int4* in, int2* pairs, int* out, int n) {
+  unsigned lane = threadIdx.x % 32;
+  unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  int sum = 0, mix = 0;
+  for (int k = int(lane); k < n; k += 32) {
+    int4 v = in[row * unsigned(n) + unsigned(k)];
+    sum += v.x - 2 * v.y + 3 * v.z - 4 * v.w;
+    mix ^= v.w;
+  }
+  pairs[row * 32 + lane] = make_int2(sum, mix);
+  for (int offset = 16; offset > 0; offset /= 2)
+    sum += __shfl_xor_sync(kFullMask, sum, offset);
+  if (lane == 0)
+    out[row] = sum;
+}
+
+// Only the second field of each lane's int4 (its record never read whole), before a shuffle.
+extern "C" __global__ void chain_record_field(const int4* in, int* out) {
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  int v = in[i].y;
+  v += __shfl_xor_sync(kFullMask, v, 1);
+  out[i] = v;
+}
+
+// Each lane's 32-bit unsigned index, `start + lane`, wraps past 2^32 inside the warp when start
+// is near the top; the lanes whose index is below `n` read in[index], the others keep -1.
+extern "C" __global__ void chain_wrapping_index(const int* in, int* out, unsigned start,
+                                                unsigned n) {
+  unsigned lane = threadIdx.x % 32, index = start + lane;
+  int v = -1;
+  if (index < n)
+    v = in[index];
+  v += __shfl_xor_sync(kFullMask, v, 1);
+  out[blockIdx.x * blockDim.x + threadIdx.x] = v;
+}
