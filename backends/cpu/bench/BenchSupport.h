@@ -3,6 +3,7 @@
 #pragma once
 
 #include "drawbridge/backend/cpu/CpuBackend.h"
+#include "drawbridge/ptx/Compile.h"
 
 #include <chrono>
 #include <cstdio>
@@ -23,34 +24,55 @@ inline void check(const Status& status, const char* what) {
   }
 }
 
-inline std::vector<std::byte> readModule(const std::string& stem) {
-  std::ifstream in(std::string(DRAWBRIDGE_BENCH_KERNEL_DIR) + "/" + stem + ".ll", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+inline std::string readKernelFile(const std::string& name) {
+  std::ifstream in(std::string(DRAWBRIDGE_BENCH_KERNEL_DIR) + "/" + name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline std::vector<std::byte> bytesOf(std::string_view text) {
   std::vector<std::byte> bytes(text.size());
   for (size_t i = 0; i < text.size(); ++i)
     bytes[i] = std::byte(text[i]);
   return bytes;
 }
 
+/// Which compiler made the kernels: clang (NVVM IR, as the tests' first path), or nvcc (PTX,
+/// through the PTX frontend, as a program run through the shims brings them).
+enum class KernelSource { Clang, Nvcc };
+
 struct Session {
   std::unique_ptr<Backend> backend;
   Device* device = nullptr;
   Module* module = nullptr;
+  Module* nvccModule = nullptr; // only where `withNvcc`
 
-  explicit Session(const std::string& stem, CpuOptions options = {}) {
+  explicit Session(const std::string& stem, CpuOptions options = {}, bool withNvcc = false) {
     auto created = createCpuBackend(options);
     if (!created)
       check(created.status(), "create backend");
     backend = std::move(*created);
     device = backend->device(0);
-    auto loaded = device->loadModule(readModule(stem), stem);
-    if (!loaded)
-      check(loaded.status(), "load module");
-    module = *loaded;
+    module = load(bytesOf(readKernelFile(stem + ".ll")), stem);
+    if (withNvcc) {
+      ptx::PtxSource source{stem + ".ptx", readKernelFile(stem + ".ptx")};
+      auto bitcode = ptx::compileToNvvmBitcode(std::span(&source, 1));
+      if (!bitcode) {
+        std::fprintf(stderr, "%s.ptx: %s\n", stem.c_str(), bitcode.error().message.c_str());
+        std::exit(1);
+      }
+      nvccModule = load(*bitcode, stem + ".ptx");
+    }
   }
 
-  Kernel* kernel(const char* name) {
-    auto found = device->getKernel(module, name);
+  Module* load(const std::vector<std::byte>& image, const std::string& name) {
+    auto loaded = device->loadModule(image, name);
+    if (!loaded)
+      check(loaded.status(), "load module");
+    return *loaded;
+  }
+
+  Kernel* kernel(const char* name, KernelSource source = KernelSource::Clang) {
+    auto found = device->getKernel(source == KernelSource::Nvcc ? nvccModule : module, name);
     if (!found)
       check(found.status(), name);
     return *found;

@@ -12,7 +12,7 @@ using namespace drawbridge::backend::cpu::bench;
 
 int main() {
   const int n = 512;
-  Session session("bench");
+  Session session("bench", {}, /*withNvcc=*/true);
   PoclSession pocl;
   unsigned threads = unsigned(session.device->properties().multiProcessorCount);
   float* a = session.allocate<float>(n * n);
@@ -23,11 +23,16 @@ int main() {
     a[i] = float(i % 13) * 0.25f;
     b[i] = float(i % 7) - 3.0f;
   }
-  Kernel* tiled = session.kernel("tiled_matmul");
-  double kernelSeconds = fastest(5, [&] {
-    session.launch(tiled, {unsigned(n / 16), unsigned(n / 16)}, {16, 16}, nullptr, a, b, c, n);
-    check(session.device->synchronize(), "synchronize");
-  });
+  auto kernelTime = [&](KernelSource source) {
+    Kernel* tiled = session.kernel("tiled_matmul", source);
+    return fastest(5, [&] {
+      session.launch(tiled, {unsigned(n / 16), unsigned(n / 16)}, {16, 16}, nullptr, a, b, c, n);
+      check(session.device->synchronize(), "synchronize");
+    });
+  };
+  double nvccSeconds = kernelTime(KernelSource::Nvcc);
+  std::vector<float> nvccC(c, c + size_t(n) * n);
+  double kernelSeconds = kernelTime(KernelSource::Clang);
   std::vector<float> poclC(size_t(n) * n);
   cl_mem clA = pocl.buffer(a, poclC.size() * 4), clB = pocl.buffer(b, poclC.size() * 4);
   cl_mem clC = pocl.buffer(poclC.data(), poclC.size() * 4);
@@ -61,6 +66,8 @@ int main() {
   });
   for (int i = 0; i < n * n; ++i)
     if (std::fabs(c[i] - reference[size_t(i)]) > 1e-3f * (1 + std::fabs(reference[size_t(i)])) ||
+        std::fabs(nvccC[size_t(i)] - reference[size_t(i)]) >
+            1e-3f * (1 + std::fabs(reference[size_t(i)])) ||
         std::fabs(naive[size_t(i)] - reference[size_t(i)]) >
             1e-3f * (1 + std::fabs(reference[size_t(i)])) ||
         std::fabs(poclC[size_t(i)] - reference[size_t(i)]) >
@@ -70,8 +77,10 @@ int main() {
     }
   double flops = 2.0 * n * n * n;
   std::printf("%d x %d f32 matmul, %u threads\n", n, n, threads);
-  std::printf("  tiled kernel (16x16 shared tiles) %8.2f GFLOP/s %8.3f ms\n",
+  std::printf("  tiled kernel (16x16 shared tiles) %8.2f GFLOP/s %8.3f ms (clang)\n",
               flops / kernelSeconds / 1e9, kernelSeconds * 1e3);
+  std::printf("  the same kernel from nvcc's PTX   %8.2f GFLOP/s %8.3f ms  %.2fx of clang's\n",
+              flops / nvccSeconds / 1e9, nvccSeconds * 1e3, kernelSeconds / nvccSeconds);
   std::printf("  naive C++ triple loop (threads)   %8.2f GFLOP/s %8.3f ms  kernel is %.2fx\n",
               flops / naiveSeconds / 1e9, naiveSeconds * 1e3, naiveSeconds / kernelSeconds);
   std::printf("  oneDNN matmul                     %8.2f GFLOP/s %8.3f ms  kernel is %.2fx\n",

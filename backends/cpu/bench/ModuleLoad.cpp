@@ -11,7 +11,7 @@ using namespace drawbridge::backend::cpu;
 using namespace drawbridge::backend::cpu::bench;
 
 int main() {
-  std::vector<std::byte> ir = readModule("many");
+  std::vector<std::byte> ir = bytesOf(readKernelFile("many.ll"));
   std::filesystem::path directory = std::filesystem::temp_directory_path() /
                                     ("drawbridge-bench-cache-" + std::to_string(getpid()));
   auto timeLoad = [&](std::optional<std::filesystem::path> cache) {

@@ -1,6 +1,6 @@
 // Sum of n floats: a shared-memory block reduction (__syncthreads in a loop) and a
-// warp-shuffle reduction on the CPU backend, against a threaded, vectorized C++ reduction and
-// PoCL running the same kernels in OpenCL C.
+// warp-shuffle reduction on the CPU backend, as clang and as nvcc compile them, against a
+// threaded, vectorized C++ reduction and PoCL running the same kernels in OpenCL C.
 #include "BenchSupport.h"
 #include "PoclSession.h"
 
@@ -11,7 +11,7 @@ using namespace drawbridge::backend::cpu::bench;
 
 int main() {
   const int n = 1 << 24, block = 256, blocks = n / block;
-  Session session("bench");
+  Session session("bench", {}, /*withNvcc=*/true);
   PoclSession pocl;
   unsigned threads = unsigned(session.device->properties().multiProcessorCount);
   float* in = session.allocate<float>(n);
@@ -38,8 +38,8 @@ int main() {
       std::exit(1);
     }
   };
-  auto kernelSum = [&](const char* name, double& seconds) {
-    Kernel* kernel = session.kernel(name);
+  auto kernelSum = [&](const char* name, double& seconds, KernelSource source) {
+    Kernel* kernel = session.kernel(name, source);
     timedSum(name, seconds, [&] {
       session.launch(kernel, {unsigned(blocks)}, {unsigned(block)}, nullptr, in, partial, n);
       check(session.device->synchronize(), "synchronize");
@@ -50,8 +50,11 @@ int main() {
              [&] { pocl.run(name, {size_t(n)}, {size_t(block)}, clIn, clPartial, n); });
   };
   double sharedSeconds = 0, shuffleSeconds = 0, poclSharedSeconds = 0, poclShuffleSeconds = 0;
-  kernelSum("shared_reduce", sharedSeconds);
-  kernelSum("shuffle_reduce", shuffleSeconds);
+  double nvccSharedSeconds = 0, nvccShuffleSeconds = 0;
+  kernelSum("shared_reduce", sharedSeconds, KernelSource::Clang);
+  kernelSum("shuffle_reduce", shuffleSeconds, KernelSource::Clang);
+  kernelSum("shared_reduce", nvccSharedSeconds, KernelSource::Nvcc);
+  kernelSum("shuffle_reduce", nvccShuffleSeconds, KernelSource::Nvcc);
   poclSum("shared_reduce", poclSharedSeconds);
   poclSum("shuffle_reduce", poclShuffleSeconds);
   double cppSum = 0;
@@ -85,14 +88,16 @@ int main() {
   double bytes = double(n) * sizeof(float);
   std::printf("sum of %d floats, %u threads (best of 5, C++ best of 10)\n", n, threads);
   auto row = [&](const char* what, double seconds, double poclSeconds) {
-    std::printf("  %-30s %8.2f GB/s %8.3f ms  %6.3fx of C++ | PoCL %8.2f GB/s %8.3f ms, kernel "
+    std::printf("  %-36s %8.2f GB/s %8.3f ms  %6.3fx of C++ | PoCL %8.2f GB/s %8.3f ms, kernel "
                 "%6.2fx of PoCL\n",
                 what, bytes / seconds / 1e9, seconds * 1e3, cppSeconds / seconds,
                 bytes / poclSeconds / 1e9, poclSeconds * 1e3, poclSeconds / seconds);
   };
-  row("shared-memory reduction kernel", sharedSeconds, poclSharedSeconds);
-  row("warp-shuffle reduction kernel", shuffleSeconds, poclShuffleSeconds);
-  std::printf("  %-30s %8.2f GB/s %8.3f ms\n", "C++ threaded, vectorized", bytes / cppSeconds / 1e9,
+  row("shared-memory reduction, clang", sharedSeconds, poclSharedSeconds);
+  row("shared-memory reduction, nvcc PTX", nvccSharedSeconds, poclSharedSeconds);
+  row("warp-shuffle reduction, clang", shuffleSeconds, poclShuffleSeconds);
+  row("warp-shuffle reduction, nvcc PTX", nvccShuffleSeconds, poclShuffleSeconds);
+  std::printf("  %-36s %8.2f GB/s %8.3f ms\n", "C++ threaded, vectorized", bytes / cppSeconds / 1e9,
               cppSeconds * 1e3);
   return 0;
 }

@@ -1,6 +1,7 @@
 // The row kernels of LLM inference (softmax, RMSNorm, a warp-per-row GEMV, from
-// kernels/bench.cu) on the CPU backend, against vectorized C++ on the same data (the limit:
-// each kernel reads its input once) and against PoCL running the same kernels in OpenCL C.
+// kernels/bench.cu) on the CPU backend, as clang and as nvcc compile them, against vectorized C++
+// on the same data (the limit: each kernel reads its input once) and against PoCL running the same
+// kernels in OpenCL C.
 #include "BenchSupport.h"
 #include "PoclSession.h"
 
@@ -42,15 +43,19 @@ float vectorMax(const float* row, int64_t n) {
 }
 
 struct Figures {
-  double kernel, cpp, pocl;
+  double kernel, nvcc, cpp, pocl;
 };
 
 void print(const char* name, double bytes, const Figures& seconds) {
-  std::printf("  %-8s kernel %7.2f GB/s %8.3f ms | C++ %7.2f GB/s %8.3f ms | PoCL %7.2f GB/s "
-              "%8.3f ms | kernel %6.3fx of C++, %6.2fx of PoCL\n",
-              name, bytes / seconds.kernel / 1e9, seconds.kernel * 1e3, bytes / seconds.cpp / 1e9,
-              seconds.cpp * 1e3, bytes / seconds.pocl / 1e9, seconds.pocl * 1e3,
-              seconds.cpp / seconds.kernel, seconds.pocl / seconds.kernel);
+  auto kernel = [&](const char* compiler, double time) {
+    std::printf("  %-8s %-5s %7.2f GB/s %8.3f ms | %6.3fx of C++, %6.2fx of PoCL\n", name, compiler,
+                bytes / time / 1e9, time * 1e3, seconds.cpp / time, seconds.pocl / time);
+  };
+  kernel("clang", seconds.kernel);
+  kernel("nvcc", seconds.nvcc);
+  std::printf("  %-8s C++   %7.2f GB/s %8.3f ms | PoCL %7.2f GB/s %8.3f ms\n", name,
+              bytes / seconds.cpp / 1e9, seconds.cpp * 1e3, bytes / seconds.pocl / 1e9,
+              seconds.pocl * 1e3);
 }
 
 /// Fails the benchmark unless `got` matches `want` to float rounding.
@@ -69,7 +74,7 @@ int main() {
   const int rows = 1024, cols = 4096, block = 256, repeats = 5;
   const int gemvRows = 4096, gemvCols = 2048, rowsPerBlock = block / 32;
   const float eps = 1e-5f;
-  Session session("bench");
+  Session session("bench", {}, /*withNvcc=*/true);
   PoclSession pocl;
   unsigned threads = unsigned(session.device->properties().multiProcessorCount);
   size_t elements = size_t(rows) * cols, matrix = size_t(gemvRows) * gemvCols;
@@ -97,8 +102,8 @@ int main() {
         body(r);
     });
   };
-  auto kernelTime = [&](const char* name, Dim3 grid, auto... args) {
-    Kernel* kernel = session.kernel(name);
+  auto kernelTime = [&](const char* name, KernelSource source, Dim3 grid, auto... args) {
+    Kernel* kernel = session.kernel(name, source);
     return fastest(repeats, [&] {
       session.launch(kernel, grid, {unsigned(block)}, nullptr, args...);
       check(session.device->synchronize(), "synchronize");
@@ -124,8 +129,11 @@ int main() {
     pocl.run("softmax_rows", {size_t(rows) * block}, {size_t(block)}, clX, clY, cols);
   });
   compare("PoCL softmax", y, want);
-  softmax.kernel = kernelTime("softmax_rows", {unsigned(rows)}, x, y, cols);
-  compare("softmax kernel", y, want);
+  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
+    (source == KernelSource::Clang ? softmax.kernel : softmax.nvcc) =
+        kernelTime("softmax_rows", source, {unsigned(rows)}, x, y, cols);
+    compare("softmax kernel", y, want);
+  }
 
   Figures rmsnorm{};
   rmsnorm.cpp = fastest(repeats, [&] {
@@ -143,8 +151,11 @@ int main() {
              eps);
   });
   compare("PoCL rmsnorm", y, want);
-  rmsnorm.kernel = kernelTime("rmsnorm_rows", {unsigned(rows)}, x, weight, y, cols, eps);
-  compare("rmsnorm kernel", y, want);
+  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
+    (source == KernelSource::Clang ? rmsnorm.kernel : rmsnorm.nvcc) =
+        kernelTime("rmsnorm_rows", source, {unsigned(rows)}, x, weight, y, cols, eps);
+    compare("rmsnorm kernel", y, want);
+  }
 
   Figures gemv{};
   gemv.cpp = fastest(repeats, [&] {
@@ -158,9 +169,12 @@ int main() {
              gemvRows, gemvCols);
   });
   compare("PoCL gemv", product, wantProduct);
-  gemv.kernel = kernelTime("gemv_warp_rows", {unsigned(gemvRows / rowsPerBlock)}, a, v, product,
-                           gemvRows, gemvCols);
-  compare("gemv kernel", product, wantProduct);
+  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
+    (source == KernelSource::Clang ? gemv.kernel : gemv.nvcc) =
+        kernelTime("gemv_warp_rows", source, {unsigned(gemvRows / rowsPerBlock)}, a, v, product,
+                   gemvRows, gemvCols);
+    compare("gemv kernel", product, wantProduct);
+  }
 
   std::printf("row kernels, %u threads (best of %d; GB/s of data read and written)\n", threads,
               repeats);
