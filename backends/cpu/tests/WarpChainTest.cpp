@@ -146,7 +146,8 @@ TEST_F(WarpChainTest, VectorLoadsAndStoresBeforeAReduction) {
   struct Int2 {
     int x, y;
   };
-  for (int n : {0, 3, 32, 45, 100}) {
+  // nvcc unrolls the loop by four after a remainder loop: all lanes in both, in one, or not.
+  for (int n : {0, 3, 32, 45, 100, 160, 256, 300}) {
     const unsigned blocks = 2, warps = 4, rows = blocks * warps;
     auto* in = buffer<Int4>(rows * unsigned(n) + 1);
     auto* pairs = buffer<Int2>(rows * 32, Int2{-1, -1});
@@ -168,6 +169,29 @@ TEST_F(WarpChainTest, VectorLoadsAndStoresBeforeAReduction) {
         EXPECT_TRUE(pairs[row * 32 + lane].x == sum && pairs[row * 32 + lane].y == mix)
             << "n " << n << " row " << row << " lane " << lane;
         expected += sum;
+      }
+      EXPECT_EQ(out[row], expected) << "n " << n << " row " << row;
+    }
+  }
+}
+
+TEST_F(WarpChainTest, RowsFromAPointerWithLanesLeavingTheRemainderLoopApart) {
+  struct Int4 {
+    int x, y, z, w;
+  };
+  for (int n : {45, 256, 300, 417}) {
+    const unsigned blocks = 2, warps = 4, rows = blocks * warps;
+    auto* in = buffer<Int4>(rows * unsigned(n));
+    int* out = buffer<int>(rows, -1);
+    for (unsigned i = 0; i < rows * unsigned(n); ++i)
+      in[i] = {int(i * 7 % 101) - 50, int(i % 13), int(i * 5 % 31) - 15, int(i % 9)};
+    Status status = run("chain_row_pointer", {blocks}, {warps * 32}, 0, in, out, n);
+    ASSERT_TRUE(status.ok()) << status.message;
+    for (unsigned row = 0; row < rows; ++row) {
+      int expected = 0;
+      for (unsigned k = 0; k < unsigned(n); ++k) {
+        const Int4& v = in[row * unsigned(n) + k];
+        expected += v.x - 2 * v.y + 3 * v.z - 4 * v.w;
       }
       EXPECT_EQ(out[row], expected) << "n " << n << " row " << row;
     }

@@ -118,3 +118,20 @@ extern "C" __global__ void chain_wrapping_index(const int* in, int* out, unsigne
   v += __shfl_xor_sync(kFullMask, v, 1);
   out[blockIdx.x * blockDim.x + threadIdx.x] = v;
 }
+
+// The same sums from a row pointer (64-bit offsets, as inference engines index their rows):
+// nvcc's unrolled loop then starts where each lane left its remainder loop.
+extern "C" __global__ void chain_row_pointer(const int4* in, int* out, int n) {
+  unsigned lane = threadIdx.x % 32;
+  unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  const int4* values = in + size_t(row) * size_t(n);
+  int sum = 0;
+  for (int k = int(lane); k < n; k += 32) {
+    int4 v = values[k];
+    sum += v.x - 2 * v.y + 3 * v.z - 4 * v.w;
+  }
+  for (int offset = 16; offset > 0; offset /= 2)
+    sum += __shfl_xor_sync(kFullMask, sum, offset);
+  if (lane == 0)
+    out[row] = sum;
+}
