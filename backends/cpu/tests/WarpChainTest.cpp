@@ -175,11 +175,11 @@ TEST_F(WarpChainTest, VectorLoadsAndStoresBeforeAReduction) {
   }
 }
 
-TEST_F(WarpChainTest, RowsFromAPointerWithLanesLeavingTheRemainderLoopApart) {
+TEST_F(WarpChainTest, RowsFromAPointerWithLanesLeavingTheUnrolledLoopApart) {
   struct Int4 {
     int x, y, z, w;
   };
-  for (int n : {45, 256, 300, 417}) {
+  for (int n : {45, 100, 236, 256, 300, 417}) {
     const unsigned blocks = 2, warps = 4, rows = blocks * warps;
     auto* in = buffer<Int4>(rows * unsigned(n));
     int* out = buffer<int>(rows, -1);

@@ -214,17 +214,28 @@ public:
   }
 
   /// Every lane's value of `value`.
-  llvm::Value* vectorOf(const llvm::Value* value) {
-    Shape shape = shapeOf(value);
+  llvm::Value* vectorOf(const llvm::Value* value) { return vectorOf(shapeOf(value)); }
+  llvm::Value* vectorOf(const Shape& shape) {
     if (shape.vector)
       return shape.vector;
     llvm::Value* splat = builder_.CreateVectorSplat(kWarpLanes, shape.scalar);
     if (shape.isUniform())
       return splat;
-    if (value->getType()->isPointerTy())
+    if (shape.scalar->getType()->isPointerTy())
       return builder_.CreateGEP(builder_.getInt8Ty(), splat,
                                 laneOffsets(builder_.getInt64Ty(), shape.stride));
-    return builder_.CreateAdd(splat, laneOffsets(value->getType(), shape.stride));
+    return builder_.CreateAdd(splat, laneOffsets(shape.scalar->getType(), shape.stride));
+  }
+
+  /// `value`'s affine shape that holds only where its test does, if it has one, else its shape.
+  Shape shapeIfUnwrapped(const llvm::Value* value) const {
+    auto found = unwrappedAffine_.find(value);
+    return found != unwrappedAffine_.end() ? found->second : shapeOf(value);
+  }
+  /// Gives `value` (defined with its exact lanes) an affine shape that holds where
+  /// `shape.unwrapped` does.
+  void defineIfUnwrapped(const llvm::Value* value, const Shape& shape) {
+    unwrappedAffine_[value] = shape;
   }
 
 private:
@@ -702,7 +713,7 @@ private:
     Shape address = shapeOf(load.getPointerOperand());
     if (unwrappedAffine_.contains(load.getPointerOperand())) {
       define(&load, {.vector = eitherWay(load.getPointerOperand(), [&](const Shape& at) {
-                       return loadAt(load, at).vector;
+                       return vectorOf(loadAt(load, at));
                      })});
       return;
     }
@@ -1181,6 +1192,48 @@ private:
     return merged;
   }
 
+  /// Where `phi`'s values on its edges (but a loop's back edge) step alike from lane to lane:
+  /// the affine shape of the one edge's value, which holds where the lanes reaching the phi all
+  /// came along one edge (nvcc's remainder loop starting where the lanes left its unrolled
+  /// loop, or where that loop would have started when no lane ran it).
+  std::optional<Shape> mergedIfOneEdge(const llvm::PHINode& phi) {
+    Shape merged;
+    llvm::Value* someBefore = nullptr;
+    bool first = true;
+    for (unsigned i = 0; i < phi.getNumIncomingValues(); ++i) {
+      if (loops_.isBackEdge(phi.getIncomingBlock(i), phi.getParent()))
+        continue;
+      Shape value = emitter_.shapeIfUnwrapped(phi.getIncomingValue(i));
+      llvm::Value* edge = edges_.at({phi.getIncomingBlock(i), phi.getParent()});
+      if (!value.isAffine() || !edge || (!first && value.stride != merged.stride))
+        return std::nullopt;
+      llvm::Value* some = builder_.CreateOrReduce(edge);
+      // A value's own test matters only where some lane comes along its edge.
+      llvm::Value* test =
+          value.unwrapped ? builder_.CreateOr(builder_.CreateNot(some), value.unwrapped) : nullptr;
+      if (first) {
+        merged = {.scalar = value.scalar,
+                  .stride = value.stride,
+                  .noSignedWrap = false,
+                  .noUnsignedWrap = false,
+                  .zeros = value.zeros};
+        someBefore = some;
+      } else {
+        merged.scalar = builder_.CreateSelect(some, value.scalar, merged.scalar);
+        merged.zeros = std::min(merged.zeros, value.zeros);
+        llvm::Value* oneEdge = builder_.CreateNot(builder_.CreateAnd(some, someBefore));
+        test = test ? builder_.CreateAnd(test, oneEdge) : oneEdge;
+        someBefore = builder_.CreateOr(someBefore, some);
+      }
+      if (test)
+        merged.unwrapped = merged.unwrapped ? builder_.CreateAnd(merged.unwrapped, test) : test;
+      first = false;
+    }
+    if (!merged.unwrapped)
+      return std::nullopt; // one edge, and a value with no test: shapes_ has it already
+    return merged;
+  }
+
   /// `someLane`: some lane is known to run the block; so are lanes_ and a loop's active lanes,
   /// and any block whose mask is one of them (reached along unconditional edges only).
   void emitBlock(const llvm::BasicBlock& block, llvm::Value* mask, bool phisDone,
@@ -1191,10 +1244,13 @@ private:
         if (phisDone)
           continue;
         // One value on every edge (an edge the copy kept of several): that value's shape.
-        if (const llvm::Value* same = phi->hasConstantValue())
+        if (const llvm::Value* same = phi->hasConstantValue()) {
           emitter_.define(phi, emitter_.shapeOf(same));
-        else
+        } else {
           emitter_.define(phi, {.vector = merge(*phi)});
+          if (std::optional<Shape> shape = mergedIfOneEdge(*phi))
+            emitter_.defineIfUnwrapped(phi, *shape);
+        }
       } else if (!instruction.isTerminator()) {
         emitter_.emit(instruction);
       }
@@ -1216,8 +1272,10 @@ private:
   }
 
   /// A loop runs as a vector loop while any lane is in it. Lanes leave along exit edges; each
-  /// value used after the loop is kept per lane as it was when the lane left. A header phi that
-  /// adds a uniform step to a value the lanes share or step through stays scalar (lane 0's).
+  /// value used after the loop is kept per lane as it was when the lane left, and stays affine
+  /// where it was and every lane left in the same iteration (tested when the warp runs). A header
+  /// phi that adds a uniform step to a value the lanes share or step through stays scalar (lane
+  /// 0's).
   void emitLoop(const llvm::Loop& loop, const std::vector<const llvm::BasicBlock*>& blocks) {
     llvm::LLVMContext& context = builder_.getContext();
     const llvm::BasicBlock* header = loop.getHeader();
@@ -1257,6 +1315,7 @@ private:
       bool scalar;
     };
     std::vector<Carried> carried;
+    std::vector<std::pair<const llvm::PHINode*, llvm::PHINode*>> unwrappedSteps;
     for (auto [phi, start] : initial) {
       const llvm::Value* next = phi->getIncomingValueForBlock(latch);
       std::optional<Shape> step = uniformStep(*phi, next, loop);
@@ -1277,6 +1336,18 @@ private:
       vector->addIncoming(initialVector, before);
       emitter_.define(phi, {.vector = vector});
       carried.push_back({phi, vector, false});
+      // A start affine where its test holds steps on as such, next to the exact lanes.
+      Shape unwrapped =
+          outsideValue(*phi) ? emitter_.shapeIfUnwrapped(outsideValue(*phi)) : Shape{};
+      if (step && unwrapped.isAffine() && unwrapped.unwrapped) {
+        llvm::PHINode* scalar = builder_.CreatePHI(phi->getType(), 2, phi->getName());
+        scalar->addIncoming(unwrapped.scalar, before);
+        unwrapped.scalar = scalar;
+        unwrapped.noSignedWrap = unwrapped.noUnsignedWrap = false;
+        unwrapped.zeros = std::min(unwrapped.zeros, step->zeros);
+        emitter_.defineIfUnwrapped(phi, unwrapped);
+        unwrappedSteps.push_back({phi, scalar});
+      }
     }
     // Values used after the loop, and the lanes that left to each exit.
     std::vector<const llvm::Instruction*> used;
@@ -1292,6 +1363,10 @@ private:
       kept.push_back(builder_.CreatePHI(type, 2, value->getName() + ".out"));
       kept.back()->addIncoming(llvm::PoisonValue::get(type), before);
     }
+    // Whether some lane left in an earlier iteration than others: if none did, the values the
+    // lanes keep are those of one iteration, affine where they were.
+    llvm::PHINode* leftBefore = builder_.CreatePHI(builder_.getInt1Ty(), 2, "lanes.left.before");
+    leftBefore->addIncoming(builder_.getFalse(), before);
     llvm::SmallVector<llvm::Loop::Edge, 4> exits;
     loop.getExitEdges(exits);
     std::map<const llvm::BasicBlock*, llvm::PHINode*> left;
@@ -1319,8 +1394,21 @@ private:
       value.emitted->addIncoming(
           value.scalar ? emitter_.shapeOf(next).scalar : emitter_.vectorOf(next), end);
     }
+    for (auto [phi, scalar] : unwrappedSteps) {
+      Shape next = emitter_.shapeIfUnwrapped(phi->getIncomingValueForBlock(latch));
+      assert(next.scalar && "a uniform step keeps the start's shape");
+      scalar->addIncoming(next.scalar, end);
+    }
     llvm::Value* again = edges_.at({latch, header});
     active->addIncoming(again, end);
+    llvm::Value* leftNowBefore =
+        builder_.CreateOr(leftBefore, builder_.CreateAnd(builder_.CreateOrReduce(leaving),
+                                                         builder_.CreateOrReduce(again)));
+    leftBefore->addIncoming(leftNowBefore, end);
+    llvm::Value* leftTogether = builder_.CreateNot(leftNowBefore);
+    std::vector<Shape> lastShapes;
+    for (const llvm::Instruction* value : used)
+      lastShapes.push_back(emitter_.shapeIfUnwrapped(value));
     for (size_t i = 0; i < used.size(); ++i)
       kept[i]->addIncoming(keptNow[i], end);
     for (auto& [to, phi] : left)
@@ -1341,6 +1429,24 @@ private:
                                     keptNow[i], llvm::PoisonValue::get(keptNow[i]->getType()))});
     for (const llvm::BasicBlock* block : blocks)
       emitter_.forgetUnwrapped(*block);
+    llvm::Value* together = afterLoop(leftTogether, builder_.getFalse());
+    for (size_t i = 0; i < used.size(); ++i) {
+      Shape last = lastShapes[i];
+      if (!last.isAffine())
+        continue;
+      llvm::Value* test =
+          last.unwrapped
+              ? builder_.CreateAnd(together, afterLoop(last.unwrapped, builder_.getFalse()))
+              : together;
+      emitter_.defineIfUnwrapped(
+          used[i],
+          {.scalar = afterLoop(last.scalar, llvm::PoisonValue::get(last.scalar->getType())),
+           .stride = last.stride,
+           .noSignedWrap = false,
+           .noUnsignedWrap = false,
+           .zeros = last.zeros,
+           .unwrapped = test});
+    }
     // Every exit's lanes arrive along its first exit edge.
     std::set<const llvm::BasicBlock*> seen;
     std::map<const llvm::BasicBlock*, llvm::Value*> arrived;
@@ -1349,6 +1455,18 @@ private:
     for (auto [from, to] : exits)
       edges_[{from, to}] =
           seen.insert(to).second ? arrived[to] : llvm::ConstantInt::getFalse(maskType);
+  }
+
+  /// The header phi's one value from outside the loop, if it has only one.
+  const llvm::Value* outsideValue(const llvm::PHINode& phi) const {
+    const llvm::Value* value = nullptr;
+    for (unsigned i = 0; i < phi.getNumIncomingValues(); ++i)
+      if (!loops_.isBackEdge(phi.getIncomingBlock(i), phi.getParent())) {
+        if (value && value != phi.getIncomingValue(i))
+          return nullptr;
+        value = phi.getIncomingValue(i);
+      }
+    return value;
   }
 
   /// The shape of the step `next` adds to header phi `phi` each iteration, when it is

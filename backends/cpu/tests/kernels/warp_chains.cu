@@ -120,7 +120,8 @@ extern "C" __global__ void chain_wrapping_index(const int* in, int* out, unsigne
 }
 
 // The same sums from a row pointer (64-bit offsets, as inference engines index their rows):
-// nvcc's unrolled loop then starts where each lane left its remainder loop.
+// nvcc unrolls the loop by four and runs the rest in a loop after it, from where each lane left
+// the unrolled loop (together, or not when lanes' trip counts straddle a multiple of four).
 extern "C" __global__ void chain_row_pointer(const int4* in, int* out, int n) {
   unsigned lane = threadIdx.x % 32;
   unsigned row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
