@@ -35,6 +35,16 @@ cl::opt<std::string> CpuArithmetic(
              "(canonical NaNs, -0 below +0, bf16 subnormals kept; the default) or host "
              "(faster, not NVIDIA's bits) (DRAWBRIDGE_CPU_ARITHMETIC)"),
     cl::value_desc("nvidia|host"), cl::sub(Run));
+cl::opt<unsigned> CpuThreads("cpu-threads",
+                             cl::desc("Worker threads of the CPU backend, the device's "
+                                      "multiprocessors (default: the host's cores) "
+                                      "(DRAWBRIDGE_CPU_THREADS)"),
+                             cl::value_desc("N"), cl::sub(Run));
+cl::opt<unsigned> CpuSpinMicroseconds(
+    "cpu-spin-us",
+    cl::desc("How long an idle CPU worker watches for the next launch before it sleeps "
+             "(default 100; 0 sleeps at once) (DRAWBRIDGE_CPU_SPIN_US)"),
+    cl::value_desc("microseconds"), cl::sub(Run));
 cl::opt<std::string> Program(cl::Positional, cl::Required, cl::desc("<program>"), cl::sub(Run));
 cl::list<std::string> ProgramArgs(cl::ConsumeAfter, cl::desc("<program arguments>..."),
                                   cl::sub(Run));
@@ -63,6 +73,12 @@ int runProgram() {
   if (!CpuArithmetic.empty() && CpuArithmetic != "nvidia" && CpuArithmetic != "host")
     return fail("run", "--cpu-arithmetic is '" + CpuArithmetic + "': use nvidia or host");
 
+  if (CpuThreads.getNumOccurrences() && (CpuThreads == 0 || CpuThreads > 4096))
+    return fail("run", "--cpu-threads is " + std::to_string(CpuThreads) + ": use 1 to 4096");
+  if (CpuSpinMicroseconds > 1'000'000)
+    return fail("run",
+                "--cpu-spin-us is " + std::to_string(CpuSpinMicroseconds) + ": use 0 to 1000000");
+
   auto path = llvm::sys::findProgramByName(Program); // a name with a '/' is taken as a path
   if (!path || !llvm::sys::fs::can_execute(*path))
     return fail("run", "cannot find an executable program '" + Program + "'");
@@ -82,6 +98,10 @@ int runProgram() {
     setVariable("DRAWBRIDGE_PROFILE", "1");
   if (!CpuArithmetic.empty())
     setVariable("DRAWBRIDGE_CPU_ARITHMETIC", CpuArithmetic);
+  if (CpuThreads.getNumOccurrences())
+    setVariable("DRAWBRIDGE_CPU_THREADS", std::to_string(CpuThreads));
+  if (CpuSpinMicroseconds.getNumOccurrences())
+    setVariable("DRAWBRIDGE_CPU_SPIN_US", std::to_string(CpuSpinMicroseconds));
 
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(Program.getValue().c_str()));

@@ -5,7 +5,8 @@
 // The kernel is compiled and run once first, outside the count; the counted launch is the
 // second. `cpu_bench_instructions KERNEL REPEATS` (no valgrind) prints the fastest of REPEATS
 // launches instead: short samples, so a loaded machine spoils fewer of them. Kernels: triad
-// shared_reduce shuffle_reduce tiled_matmul softmax_rows rmsnorm_rows gemv_warp_rows.
+// shared_reduce shuffle_reduce tiled_matmul softmax_rows rmsnorm_rows gemv_warp_rows; clang's
+// build of them, or nvcc's PTX with --nvcc first.
 #include "BenchSupport.h"
 
 #include <cstring>
@@ -16,11 +17,16 @@ using namespace drawbridge::backend;
 using namespace drawbridge::backend::cpu::bench;
 
 int main(int argc, char** argv) {
+  bool nvcc = argc > 1 && std::strcmp(argv[1], "--nvcc") == 0;
+  if (nvcc) {
+    --argc;
+    ++argv;
+  }
   if (argc != 2 && argc != 3) {
-    std::fprintf(stderr, "usage: %s KERNEL [REPEATS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--nvcc] KERNEL [REPEATS]\n", argv[0]);
     return 2;
   }
-  Session session("bench");
+  Session session("bench", {}, /*withNvcc=*/nvcc);
   const int n = 1 << 16, rows = 16, cols = 1024, matrix = 64, gemvRows = 256, gemvCols = 512;
   const int elements = gemvRows * gemvCols; // the largest input
   float* a = session.allocate<float>(elements);
@@ -30,7 +36,7 @@ int main(int argc, char** argv) {
     b[i] = float(i % 100) * 0.01f;
     c[i] = float(i % 37) * -0.02f;
   }
-  Kernel* kernel = session.kernel(argv[1]);
+  Kernel* kernel = session.kernel(argv[1], nvcc ? KernelSource::Nvcc : KernelSource::Clang);
   const BenchShapes shapes{.triad = n,
                            .reduction = n,
                            .matrix = matrix,

@@ -5,7 +5,7 @@
 
 namespace drawbridge::backend::cpu {
 
-ThreadPool::ThreadPool(unsigned threads) : threads_(std::max(1u, threads)) {
+ThreadPool::ThreadPool(unsigned threads) : spin_(defaultSpin()), threads_(std::max(1u, threads)) {
   for (unsigned i = 1; i < threads_; ++i)
     workers_.emplace_back([this] { workerLoop(); });
 }
@@ -14,6 +14,7 @@ ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    posted_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   for (std::thread& worker : workers_)
@@ -28,6 +29,33 @@ unsigned ThreadPool::defaultThreadCount() {
       return unsigned(value);
   }
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::chrono::microseconds ThreadPool::defaultSpin() {
+  if (const char* text = std::getenv("DRAWBRIDGE_CPU_SPIN_US")) {
+    char* end = nullptr;
+    long value = std::strtol(text, &end, 10);
+    if (end != text && *end == '\0' && value >= 0 && value <= 1'000'000)
+      return std::chrono::microseconds(value);
+  }
+  return std::chrono::microseconds(100);
+}
+
+template <typename Ready> bool ThreadPool::spinUntil(Ready&& ready) const {
+  if (spin_.count() == 0)
+    return ready();
+  auto deadline = std::chrono::steady_clock::now() + spin_;
+  for (unsigned i = 1;; ++i) {
+    if (ready())
+      return true;
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline)
+      return false;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
 }
 
 bool ThreadPool::work(Job& job) {
@@ -52,41 +80,52 @@ void ThreadPool::parallelFor(uint64_t count, const Task& task) {
   job->grain = std::max<uint64_t>(1, count / (uint64_t(threads_) * 16));
   job->task = &task;
   if (threads_ > 1 && count > job->grain) {
+    bool sleeping = false;
     {
       std::lock_guard lock(mutex_);
       jobs_.push_back(job);
+      posted_.fetch_add(1, std::memory_order_release);
+      sleeping = sleepers_ > 0;
     }
-    wake_.notify_all();
+    if (sleeping)
+      wake_.notify_all();
   }
   work(*job);
+  auto done = [&] { return job->done.load(std::memory_order_acquire) == job->count; };
+  spinUntil(done);
   std::unique_lock lock(mutex_);
-  finished_.wait(lock, [&] { return job->done.load(std::memory_order_acquire) == job->count; });
+  finished_.wait(lock, done);
   std::erase(jobs_, job);
+}
+
+std::shared_ptr<ThreadPool::Job> ThreadPool::takeable() const {
+  for (const auto& job : jobs_)
+    if (job->next.load(std::memory_order_relaxed) < job->count)
+      return job;
+  return nullptr;
 }
 
 void ThreadPool::workerLoop() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] {
-      if (stopping_)
-        return true;
-      for (const auto& job : jobs_)
-        if (job->next.load(std::memory_order_relaxed) < job->count)
-          return true;
-      return false;
-    });
     if (stopping_)
       return;
-    std::shared_ptr<Job> job;
-    for (const auto& candidate : jobs_)
-      if (candidate->next.load(std::memory_order_relaxed) < candidate->count) {
-        job = candidate;
-        break;
+    std::shared_ptr<Job> job = takeable();
+    if (!job) {
+      // Nothing to take: watch for the next post a while, then sleep until one comes.
+      uint64_t seen = posted_.load(std::memory_order_acquire);
+      lock.unlock();
+      bool posted = spinUntil([&] { return posted_.load(std::memory_order_acquire) != seen; });
+      lock.lock();
+      if (!posted) {
+        ++sleepers_;
+        wake_.wait(lock, [&] { return stopping_ || takeable(); });
+        --sleepers_;
       }
-    // Chunks are claimed without the lock (the submitting thread works too): every chunk the
-    // wait saw may be taken by now. Then there is nothing to do but wait again.
-    if (!job)
       continue;
+    }
+    // Chunks are claimed without the lock (the submitting thread works too): every chunk seen
+    // here may be taken by now; work() then returns at once.
     lock.unlock();
     if (work(*job)) {
       std::lock_guard finishedLock(mutex_);
