@@ -25,6 +25,39 @@ declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
 declare i32 @llvm.nvvm.shfl.sync.down.i32(i32, i32, i32, i32)
 )";
 
+/// The start of a kernel whose thread %t has a 16-byte record at %address (an integer, as
+/// PTX computes addresses) in the array at %in.
+const char* kLaneRecordAddress = R"(
+define void @k(i64 %in, ptr %out) {
+entry:
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %t64 = zext i32 %t to i64
+  %offset = shl i64 %t64, 4
+  %address = add i64 %in, %offset
+)";
+
+/// The end of a kernel that has computed a float %sum in thread %t: a shuffle, so that its
+/// region runs for a warp at once, and a store of the result to %out[%t].
+const char* kShuffleSumAndStore = R"(
+  %bits = bitcast float %sum to i32
+  %down = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %bits, i32 1, i32 31)
+  %slot = getelementptr i32, ptr %out, i32 %t
+  store i32 %down, ptr %slot
+  ret void
+}
+)";
+
+/// The loads in `block`, plain or masked, of vectors of `elements` elements.
+int64_t vectorLoads(llvm::Function* block, unsigned elements) {
+  return std::ranges::count_if(llvm::instructions(*block), [&](const llvm::Instruction& i) {
+    auto* type = llvm::dyn_cast<llvm::FixedVectorType>(i.getType());
+    auto* call = llvm::dyn_cast<llvm::IntrinsicInst>(&i);
+    bool loads = llvm::isa<llvm::LoadInst>(i) ||
+                 (call && call->getIntrinsicID() == llvm::Intrinsic::masked_load);
+    return loads && type && type->getNumElements() == elements;
+  });
+}
+
 class LoweringTest : public ::testing::Test {
 protected:
   llvm::Function& parse(const std::string& body) {
@@ -256,13 +289,7 @@ TEST_F(LoweringTest, PtxVectorLoadsRunAsOneLoadOfTheWarpsRecords) {
   // As the PTX frontend lowers `ld.global.v4.f32` at an address computed in integers: a cast
   // to a global pointer, a vector load and its elements taken apart, then a shuffle. A warp
   // loads its lanes' 32 float4s at once (one load of 128 floats), with no gather.
-  llvm::Function& kernel = parse(R"(
-define void @k(i64 %in, ptr %out) {
-entry:
-  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
-  %t64 = zext i32 %t to i64
-  %offset = shl i64 %t64, 4
-  %address = add i64 %in, %offset
+  llvm::Function& kernel = parse(std::string(kLaneRecordAddress) + R"(
   %generic = inttoptr i64 %address to ptr
   %global = addrspacecast ptr %generic to ptr addrspace(1)
   %v = load <4 x float>, ptr addrspace(1) %global, align 16
@@ -273,25 +300,48 @@ entry:
   %xy = fadd float %x, %y
   %zw = fmul float %z, %w
   %sum = fsub float %xy, %zw
-  %bits = bitcast float %sum to i32
-  %down = call i32 @llvm.nvvm.shfl.sync.down.i32(i32 -1, i32 %bits, i32 1, i32 31)
-  %slot = getelementptr i32, ptr %out, i32 %t
-  store i32 %down, ptr %slot
-  ret void
-}
-)");
+)" + std::string(kShuffleSumAndStore));
   llvm::Function* block = blockFunction(kernel);
-  auto isRecordLoad = [](const llvm::Instruction& instruction) {
-    auto* type = llvm::dyn_cast<llvm::FixedVectorType>(instruction.getType());
-    return llvm::isa<llvm::LoadInst>(instruction) && type &&
-           type->getNumElements() == 4 * kWarpLanes;
-  };
   auto isGather = [](const llvm::Instruction& instruction) {
     auto* call = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
     return call && call->getIntrinsicID() == llvm::Intrinsic::masked_gather;
   };
-  EXPECT_EQ(std::ranges::count_if(llvm::instructions(*block), isRecordLoad), 1);
+  EXPECT_EQ(vectorLoads(block, 4 * kWarpLanes), 1);
   EXPECT_EQ(std::ranges::count_if(llvm::instructions(*block), isGather), 0);
+}
+
+TEST_F(LoweringTest, UnrolledRecordLoadsEachLoadTheirRecordsWhole) {
+  // nvcc's unrolled loop reads consecutive float4s as constant offsets from one address, some
+  // of them negative: each group of four is its lanes' records, one wide load each, none a
+  // masked span of every fourth element.
+  llvm::Function& kernel = parse(std::string(kLaneRecordAddress) + R"(
+  %at = inttoptr i64 %address to ptr
+  %p0 = getelementptr i8, ptr %at, i64 -16
+  %p1 = getelementptr i8, ptr %at, i64 -12
+  %p2 = getelementptr i8, ptr %at, i64 -8
+  %p3 = getelementptr i8, ptr %at, i64 -4
+  %p5 = getelementptr i8, ptr %at, i64 4
+  %p6 = getelementptr i8, ptr %at, i64 8
+  %p7 = getelementptr i8, ptr %at, i64 12
+  %a0 = load float, ptr %p0
+  %a1 = load float, ptr %p1
+  %a2 = load float, ptr %p2
+  %a3 = load float, ptr %p3
+  %b0 = load float, ptr %at
+  %b1 = load float, ptr %p5
+  %b2 = load float, ptr %p6
+  %b3 = load float, ptr %p7
+  %s0 = fadd float %a0, %a1
+  %s1 = fadd float %a2, %a3
+  %s2 = fadd float %b0, %b1
+  %s3 = fadd float %b2, %b3
+  %s4 = fadd float %s0, %s1
+  %s5 = fadd float %s2, %s3
+  %sum = fadd float %s4, %s5
+)" + std::string(kShuffleSumAndStore));
+  llvm::Function* block = blockFunction(kernel);
+  EXPECT_EQ(vectorLoads(block, 4 * kWarpLanes), 2);
+  EXPECT_EQ(vectorLoads(block, 4 * (kWarpLanes - 1) + 1), 0);
 }
 
 TEST_F(LoweringTest, BarrierInLoopDemotesTheInductionVariable) {

@@ -24,6 +24,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 namespace drawbridge::backend::cpu {
 
@@ -536,20 +537,35 @@ private:
   }
   static unsigned spanLength(unsigned spacing) { return (kWarpLanes - 1) * spacing + 1; }
 
+  /// Which record of `spacing` elements of `size` bytes, counted from `root`, the element at
+  /// `offset` from it is in, and which element of it; none for an element between two.
+  static std::optional<std::pair<int64_t, unsigned>>
+  recordAndField(const llvm::APInt& offset, unsigned spacing, uint64_t size) {
+    auto bytes = int64_t(spacing * size);
+    int64_t at = offset.getSExtValue();
+    int64_t record = at >= 0 ? at / bytes : -((-at + bytes - 1) / bytes);
+    int64_t within = at - record * bytes;
+    if (within % int64_t(size) != 0)
+      return std::nullopt;
+    return std::pair(record, unsigned(within / int64_t(size)));
+  }
+
   /// The lanes' whole records (`spacing` elements each, from the one `load` reads back to the
   /// record's start), loaded once for all the block's loads of them, when those loads together
   /// read every element of a record: then no element is read that a lane does not read.
-  /// `first` is `load`'s element in its record.
+  /// Records are counted from the address the loads are constant offsets from, so an unrolled
+  /// loop's loads at several records' distance each find their own. `first` is `load`'s element
+  /// in its record.
   llvm::Value* recordsLoad(const llvm::LoadInst& load, const Shape& address, unsigned spacing,
                            unsigned& first) {
     llvm::APInt offset(64, 0);
     const llvm::Value* root = baseOf(load.getPointerOperand(), offset);
     auto size = uint64_t(layout_.getTypeAllocSize(load.getType()));
-    if (offset.isNegative() || offset.getZExtValue() % size != 0 ||
-        offset.getZExtValue() / size >= spacing)
+    std::optional<std::pair<int64_t, unsigned>> place = recordAndField(offset, spacing, size);
+    if (!place)
       return nullptr;
-    auto field = unsigned(offset.getZExtValue() / size);
-    auto key = std::make_pair(root, mask_);
+    auto [record, field] = *place;
+    auto key = std::make_tuple(root, record, mask_);
     if (auto found = records_.find(key); found != records_.end()) {
       first = field;
       return found->second;
@@ -559,10 +575,11 @@ private:
       auto* sibling = llvm::dyn_cast<llvm::LoadInst>(&other);
       llvm::APInt at(64, 0);
       if (!sibling || !sibling->isSimple() || sibling->getType() != load.getType() ||
-          baseOf(sibling->getPointerOperand(), at) != root || at.isNegative() ||
-          at.getZExtValue() % size != 0 || at.getZExtValue() / size >= spacing)
+          baseOf(sibling->getPointerOperand(), at) != root)
         continue;
-      read[at.getZExtValue() / size] = true;
+      if (std::optional<std::pair<int64_t, unsigned>> its = recordAndField(at, spacing, size);
+          its && its->first == record)
+        read[its->second] = true;
     }
     if (!std::ranges::all_of(read, [](bool element) { return element; }))
       return nullptr;
@@ -913,7 +930,7 @@ private:
   // Fields of records stored whole (storesRecord) until the last one, by where they start.
   std::map<const llvm::Value*, std::vector<llvm::Value*>> pendingRecords_;
   // Records loaded whole (recordsLoad), by where they start and the mask they were loaded under.
-  std::map<std::pair<const llvm::Value*, llvm::Value*>, llvm::Value*> records_;
+  std::map<std::tuple<const llvm::Value*, int64_t, llvm::Value*>, llvm::Value*> records_;
 };
 
 /// The loops of a region and the order its blocks are emitted in: a topological order of the
