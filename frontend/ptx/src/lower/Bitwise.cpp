@@ -8,8 +8,25 @@ namespace {
 
 using namespace llvm::Intrinsic;
 
+// The operands of a bit operation, which PTX defines on .b, .u, .s and .pred types only: a
+// floating-point type (`shl.f32`, found by the fuzzer) is malformed PTX, named as such.
+std::optional<Sources> bitSources(FunctionLowering& L, const Instruction& inst, size_t operands,
+                                  size_t sources) {
+  if (!L.expectOperands(inst, operands, operands))
+    return std::nullopt;
+  std::optional<ScalarType> type = instructionType(L, inst);
+  if (!type)
+    return std::nullopt;
+  if (isFloat(*type)) {
+    L.fail(inst, "'" + inst.spelling() +
+                     "' works on bits or integers (.b, .u or .s types), not floating-point values");
+    return std::nullopt;
+  }
+  return typedSources(L, inst, operands, sources);
+}
+
 void lowerLogic(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 3, 2);
+  auto s = bitSources(L, inst, 3, 2);
   if (!s)
     return;
   auto& b = L.b();
@@ -20,7 +37,7 @@ void lowerLogic(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerNot(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 2, 1);
+  auto s = bitSources(L, inst, 2, 1);
   if (!s)
     return;
   auto& b = L.b();
@@ -42,7 +59,7 @@ std::pair<llvm::Value*, llvm::Value*> shiftAmount(FunctionLowering& L, llvm::Val
 }
 
 void lowerShift(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 3, 1);
+  auto s = bitSources(L, inst, 3, 1);
   llvm::Value* amount = s ? L.read(inst.operands[2], ScalarType::U32) : nullptr;
   if (!amount)
     return L.fail(inst, "cannot read the operands of '" + inst.spelling() + "'");
@@ -64,7 +81,7 @@ void lowerShift(FunctionLowering& L, const Instruction& inst) {
 
 // bfe d, a, pos, len: len bits of a from pos, zero- or sign-extended (PTX ISA, "bfe").
 void lowerBfe(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 4, 1);
+  auto s = bitSources(L, inst, 4, 1);
   auto fields = s ? readOperands(L, inst, 2, 2, ScalarType::U32) : std::nullopt;
   if (!fields)
     return;
@@ -124,7 +141,7 @@ void lowerBmsk(FunctionLowering& L, const Instruction& inst) {
 
 // bfi d, f, b, pos, len: b with len bits at pos replaced by the low bits of f.
 void lowerBfi(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 5, 2);
+  auto s = bitSources(L, inst, 5, 2);
   auto fields = s ? readOperands(L, inst, 3, 2, ScalarType::U32) : std::nullopt;
   if (!fields)
     return;
@@ -147,7 +164,7 @@ void lowerBfi(FunctionLowering& L, const Instruction& inst) {
 }
 
 void lowerCount(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 2, 1);
+  auto s = bitSources(L, inst, 2, 1);
   if (!s)
     return;
   auto& b = L.b();
@@ -163,7 +180,7 @@ void lowerCount(FunctionLowering& L, const Instruction& inst) {
 
 // bfind: the position of the most significant non-sign bit, or 0xffffffff if there is none.
 void lowerBfind(FunctionLowering& L, const Instruction& inst) {
-  auto s = typedSources(L, inst, 2, 1);
+  auto s = bitSources(L, inst, 2, 1);
   if (!s)
     return;
   auto& b = L.b();
