@@ -43,7 +43,7 @@ float vectorMax(const float* row, int64_t n) {
 }
 
 struct Figures {
-  double kernel, nvcc, cpp, pocl;
+  double clang, nvcc, cpp, pocl;
 };
 
 void print(const char* name, double bytes, const Figures& seconds) {
@@ -51,7 +51,7 @@ void print(const char* name, double bytes, const Figures& seconds) {
     std::printf("  %-8s %-5s %7.2f GB/s %8.3f ms | %6.3fx of C++, %6.2fx of PoCL\n", name, compiler,
                 bytes / time / 1e9, time * 1e3, seconds.cpp / time, seconds.pocl / time);
   };
-  kernel("clang", seconds.kernel);
+  kernel("clang", seconds.clang);
   kernel("nvcc", seconds.nvcc);
   std::printf("  %-8s C++   %7.2f GB/s %8.3f ms | PoCL %7.2f GB/s %8.3f ms\n", name,
               bytes / seconds.cpp / 1e9, seconds.cpp * 1e3, bytes / seconds.pocl / 1e9,
@@ -102,12 +102,18 @@ int main() {
         body(r);
     });
   };
-  auto kernelTime = [&](const char* name, KernelSource source, Dim3 grid, auto... args) {
-    Kernel* kernel = session.kernel(name, source);
-    return fastest(repeats, [&] {
-      session.launch(kernel, grid, {unsigned(block)}, nullptr, args...);
-      check(session.device->synchronize(), "synchronize");
-    });
+  // Kernel `name` as clang and as nvcc compile it, timed into `figures`, each run's output
+  // checked by `verify`.
+  auto timeBothBuilds = [&](Figures& figures, const char* name, auto&& verify, Dim3 grid,
+                            auto... args) {
+    for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
+      Kernel* kernel = session.kernel(name, source);
+      (source == KernelSource::Clang ? figures.clang : figures.nvcc) = fastest(repeats, [&] {
+        session.launch(kernel, grid, {unsigned(block)}, nullptr, args...);
+        check(session.device->synchronize(), "synchronize");
+      });
+      verify();
+    }
   };
 
   Figures softmax{};
@@ -129,11 +135,9 @@ int main() {
     pocl.run("softmax_rows", {size_t(rows) * block}, {size_t(block)}, clX, clY, cols);
   });
   compare("PoCL softmax", y, want);
-  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
-    (source == KernelSource::Clang ? softmax.kernel : softmax.nvcc) =
-        kernelTime("softmax_rows", source, {unsigned(rows)}, x, y, cols);
-    compare("softmax kernel", y, want);
-  }
+  timeBothBuilds(
+      softmax, "softmax_rows", [&] { compare("softmax kernel", y, want); }, {unsigned(rows)}, x, y,
+      cols);
 
   Figures rmsnorm{};
   rmsnorm.cpp = fastest(repeats, [&] {
@@ -151,11 +155,9 @@ int main() {
              eps);
   });
   compare("PoCL rmsnorm", y, want);
-  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
-    (source == KernelSource::Clang ? rmsnorm.kernel : rmsnorm.nvcc) =
-        kernelTime("rmsnorm_rows", source, {unsigned(rows)}, x, weight, y, cols, eps);
-    compare("rmsnorm kernel", y, want);
-  }
+  timeBothBuilds(
+      rmsnorm, "rmsnorm_rows", [&] { compare("rmsnorm kernel", y, want); }, {unsigned(rows)}, x,
+      weight, y, cols, eps);
 
   Figures gemv{};
   gemv.cpp = fastest(repeats, [&] {
@@ -169,12 +171,9 @@ int main() {
              gemvRows, gemvCols);
   });
   compare("PoCL gemv", product, wantProduct);
-  for (KernelSource source : {KernelSource::Clang, KernelSource::Nvcc}) {
-    (source == KernelSource::Clang ? gemv.kernel : gemv.nvcc) =
-        kernelTime("gemv_warp_rows", source, {unsigned(gemvRows / rowsPerBlock)}, a, v, product,
-                   gemvRows, gemvCols);
-    compare("gemv kernel", product, wantProduct);
-  }
+  timeBothBuilds(
+      gemv, "gemv_warp_rows", [&] { compare("gemv kernel", product, wantProduct); },
+      {unsigned(gemvRows / rowsPerBlock)}, a, v, product, gemvRows, gemvCols);
 
   std::printf("row kernels, %u threads (best of %d; GB/s of data read and written)\n", threads,
               repeats);

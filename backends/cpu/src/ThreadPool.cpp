@@ -1,6 +1,7 @@
 #include "ThreadPool.h"
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace drawbridge::backend::cpu {
@@ -21,24 +22,31 @@ ThreadPool::~ThreadPool() {
     worker.join();
 }
 
+namespace {
+
+/// The number in environment variable `name` when it is one from `low` to `high`.
+std::optional<long> numberFromEnvironment(const char* name, long low, long high) {
+  const char* text = std::getenv(name);
+  if (!text)
+    return std::nullopt;
+  char* end = nullptr;
+  long value = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || value < low || value > high)
+    return std::nullopt;
+  return value;
+}
+
+} // namespace
+
 unsigned ThreadPool::defaultThreadCount() {
-  if (const char* text = std::getenv("DRAWBRIDGE_CPU_THREADS")) {
-    char* end = nullptr;
-    long value = std::strtol(text, &end, 10);
-    if (end != text && *end == '\0' && value > 0 && value <= 4096)
-      return unsigned(value);
-  }
+  if (std::optional<long> threads = numberFromEnvironment("DRAWBRIDGE_CPU_THREADS", 1, 4096))
+    return unsigned(*threads);
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::chrono::microseconds ThreadPool::defaultSpin() {
-  if (const char* text = std::getenv("DRAWBRIDGE_CPU_SPIN_US")) {
-    char* end = nullptr;
-    long value = std::strtol(text, &end, 10);
-    if (end != text && *end == '\0' && value >= 0 && value <= 1'000'000)
-      return std::chrono::microseconds(value);
-  }
-  return std::chrono::microseconds(100);
+  return std::chrono::microseconds(
+      numberFromEnvironment("DRAWBRIDGE_CPU_SPIN_US", 0, 1'000'000).value_or(100));
 }
 
 template <typename Ready> bool ThreadPool::spinUntil(Ready&& ready) const {

@@ -54,6 +54,12 @@ struct Shape {
   }
 };
 
+/// Both conditions (run-time tests or lane masks), where null stands for one that always
+/// holds (every lane).
+llvm::Value* bothHold(llvm::IRBuilder<>& builder, llvm::Value* first, llvm::Value* second) {
+  return first && second ? builder.CreateAnd(first, second) : first ? first : second;
+}
+
 bool isLaneType(const llvm::Type* type) {
   return type->isIntegerTy() || type->isFloatingPointTy() || type->isPointerTy();
 }
@@ -319,7 +325,7 @@ private:
     llvm::Value* unwrapped = wrapTest_;
     for (const llvm::Use& use : instruction.operands())
       if (llvm::Value* test = shapeOf(use.get()).unwrapped)
-        unwrapped = unwrapped ? builder_.CreateAnd(unwrapped, test) : test;
+        unwrapped = bothHold(builder_, unwrapped, test);
     shape->unwrapped = unwrapped;
     return shape;
   }
@@ -365,7 +371,7 @@ private:
           llvm::Value* test = staysUnwrapped(offset, /*isSigned=*/true);
           if (!test)
             return std::nullopt;
-          wrapTest_ = wrapTest_ ? builder_.CreateAnd(wrapTest_, test) : test;
+          wrapTest_ = bothHold(builder_, wrapTest_, test);
         }
         result.stride +=
             offset.stride * int64_t(index.getSequentialElementStride(layout_).getFixedValue());
@@ -612,7 +618,7 @@ private:
       isLane.push_back(builder_.getInt1(element % spacing == 0));
     }
     llvm::Value* lanes = llvm::ConstantVector::get(isLane);
-    return mask_ ? builder_.CreateAnd(builder_.CreateShuffleVector(mask_, owner), lanes) : lanes;
+    return bothHold(builder_, mask_ ? builder_.CreateShuffleVector(mask_, owner) : nullptr, lanes);
   }
 
   /// Stores of every field of the lanes' records, one after the other in a block with no other
@@ -1239,11 +1245,10 @@ private:
         merged.scalar = builder_.CreateSelect(some, value.scalar, merged.scalar);
         merged.zeros = std::min(merged.zeros, value.zeros);
         llvm::Value* oneEdge = builder_.CreateNot(builder_.CreateAnd(some, someBefore));
-        test = test ? builder_.CreateAnd(test, oneEdge) : oneEdge;
+        test = bothHold(builder_, test, oneEdge);
         someBefore = builder_.CreateOr(someBefore, some);
       }
-      if (test)
-        merged.unwrapped = merged.unwrapped ? builder_.CreateAnd(merged.unwrapped, test) : test;
+      merged.unwrapped = bothHold(builder_, merged.unwrapped, test);
       first = false;
     }
     if (!merged.unwrapped)
@@ -1272,9 +1277,7 @@ private:
         emitter_.emit(instruction);
       }
     }
-    auto lanesWhere = [&](llvm::Value* condition) {
-      return mask ? builder_.CreateAnd(mask, condition) : condition;
-    };
+    auto lanesWhere = [&](llvm::Value* condition) { return bothHold(builder_, mask, condition); };
     if (auto* ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator())) {
       llvm::Value* status = builder_.CreateVectorSplat(kWarpLanes, ret->getReturnValue());
       statuses_ = statuses_ && mask ? builder_.CreateSelect(mask, status, statuses_) : status;
@@ -1404,8 +1407,11 @@ private:
       leftNow[to] = builder_.CreateOr(leftNow.contains(to) ? leftNow[to] : left[to], edge);
     }
     std::vector<llvm::Value*> keptNow;
-    for (size_t i = 0; i < used.size(); ++i)
+    std::vector<Shape> lastShapes; // the last iteration's, affine ones tested if so
+    for (size_t i = 0; i < used.size(); ++i) {
       keptNow.push_back(builder_.CreateSelect(leaving, emitter_.vectorOf(used[i]), kept[i]));
+      lastShapes.push_back(emitter_.shapeIfUnwrapped(used[i]));
+    }
     for (const Carried& value : carried) {
       const llvm::Value* next = value.phi->getIncomingValueForBlock(latch);
       value.emitted->addIncoming(
@@ -1423,9 +1429,6 @@ private:
                                                          builder_.CreateOrReduce(again)));
     leftBefore->addIncoming(leftNowBefore, end);
     llvm::Value* leftTogether = builder_.CreateNot(leftNowBefore);
-    std::vector<Shape> lastShapes;
-    for (const llvm::Instruction* value : used)
-      lastShapes.push_back(emitter_.shapeIfUnwrapped(value));
     for (size_t i = 0; i < used.size(); ++i)
       kept[i]->addIncoming(keptNow[i], end);
     for (auto& [to, phi] : left)
@@ -1452,9 +1455,8 @@ private:
       if (!last.isAffine())
         continue;
       llvm::Value* test =
-          last.unwrapped
-              ? builder_.CreateAnd(together, afterLoop(last.unwrapped, builder_.getFalse()))
-              : together;
+          bothHold(builder_, together,
+                   last.unwrapped ? afterLoop(last.unwrapped, builder_.getFalse()) : nullptr);
       emitter_.defineIfUnwrapped(
           used[i],
           {.scalar = afterLoop(last.scalar, llvm::PoisonValue::get(last.scalar->getType())),
