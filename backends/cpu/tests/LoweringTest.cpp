@@ -107,6 +107,88 @@ define void @k(i32 %v) {
   EXPECT_EQ(kinds[2], std::nullopt);
 }
 
+/// The meetings (unused __activemask calls) keepWarpsInLockstep gives `kernel`.
+size_t lockstepMeetings(llvm::Function& kernel) {
+  keepWarpsInLockstep(kernel);
+  return size_t(std::ranges::count_if(llvm::instructions(kernel), [](llvm::Instruction& i) {
+    auto* call = llvm::dyn_cast<llvm::CallInst>(&i);
+    return call && classifyCollective(*call) == SiteKind::ActiveMask;
+  }));
+}
+
+/// A kernel without barriers whose thread %t stores %v to s[t], then reads s[t + OFFSET] into
+/// %out.
+std::string neighbourKernel(int offset, const std::string& volatility = "",
+                            const std::string& barrier = "") {
+  return R"(
+@s = internal addrspace(3) global [64 x i32] undef
+define void @k(ptr %out, i32 %v) {
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %own = getelementptr [64 x i32], ptr addrspace(3) @s, i32 0, i32 %t
+  store )" +
+         volatility +
+         R"( i32 %v, ptr addrspace(3) %own
+  %j = add i32 %t, )" +
+         std::to_string(offset) + R"(
+  %other = getelementptr [64 x i32], ptr addrspace(3) @s, i32 0, i32 %j
+  %x = load )" +
+         volatility +
+         R"( i32, ptr addrspace(3) %other
+  store i32 %x, ptr %out
+  )" + barrier +
+         R"(
+  ret void
+})";
+}
+
+// Lanes run in order give lockstep's result where a lane reads what a lower lane stored; a
+// lane reading a higher lane's store needs the warp to meet first.
+TEST_F(LoweringTest, LanesMeetBeforeReadingWhatAHigherLaneStored) {
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(1))), 1u);
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(-1))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(0))), 0u);
+  // With a barrier the kernel trades across it; only volatile accesses are kept in step then,
+  // unless its blocks are one warp.
+  const std::string barrier = "call void @llvm.nvvm.barrier0()";
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(1, "", barrier))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(1, "volatile", barrier))), 1u);
+  EXPECT_EQ(lockstepMeetings(parse(neighbourKernel(1, "", barrier) + R"(
+!nvvm.annotations = !{!0}
+!0 = !{ptr @k, !"maxntidx", i32 32})")),
+            1u);
+}
+
+/// A tree reduction's step without barriers: each lane adds the slot `stride` (>= 0) above its
+/// own (`add`) or below it (`sub`) to its own, then stores the sum over slot 0 too.
+std::string reductionStep(const std::string& direction) {
+  return R"(
+@s = internal addrspace(3) global [64 x float] undef
+define void @k(ptr %out, i32 %n) {
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %stride = lshr i32 %n, 1
+  %own = getelementptr [64 x float], ptr addrspace(3) @s, i32 0, i32 %t
+  %a = load float, ptr addrspace(3) %own
+  %j = )" +
+         direction +
+         R"( i32 %t, %stride
+  %wide = zext i32 %j to i64
+  %other = getelementptr [64 x float], ptr addrspace(3) @s, i64 0, i64 %wide
+  %b = load float, ptr addrspace(3) %other
+  %sum = fadd float %a, %b
+  store float %sum, ptr addrspace(3) %own
+  %first = getelementptr [64 x float], ptr addrspace(3) @s, i32 0, i32 0
+  store float %sum, ptr addrspace(3) %first
+  ret void
+})";
+}
+
+// Reading the slot above: no lower lane stores what a higher lane reads first (lane 0's store
+// over slot 0 included). Reading the slot below: a lower lane's store comes first.
+TEST_F(LoweringTest, ReductionStepsUpwardNeedNoMeeting) {
+  EXPECT_EQ(lockstepMeetings(parse(reductionStep("add"))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(reductionStep("sub"))), 1u);
+}
+
 TEST_F(LoweringTest, KernelWithoutSitesKeepsNoFrame) {
   StepFunction result = step(parse(R"(
 define void @k(ptr %out) {

@@ -66,7 +66,8 @@ llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const
 /// Whether threads running `region` may order their memory accesses among themselves without a
 /// site between them: atomics, fences and volatile accesses (warp-synchronous code written for
 /// lanes in lockstep) do. Plain accesses of different threads to one location between two sites
-/// are a data race, undefined on NVIDIA too.
+/// are a data race, undefined on NVIDIA too (where lanes of a warp trade values in lockstep,
+/// WarpLockstep.cpp has put a site between them).
 bool threadsMayCommunicate(const llvm::Function& region) {
   for (const llvm::BasicBlock& block : region)
     for (const llvm::Instruction& instruction : block) {

@@ -72,6 +72,7 @@ llvm::Error lowerModule(llvm::Module& module, const llvm::TargetMachine& target,
   std::vector<LoweredKernel> lowered;
   for (llvm::Function* kernel : kernels) {
     unrollCollectiveLoops(*kernel);
+    keepWarpsInLockstep(*kernel);
     auto step = buildStepFunction(*kernel);
     if (!step)
       return step.takeError();

@@ -67,6 +67,11 @@ llvm::Error inlineDeviceFunctions(llvm::Module& module,
 /// (UnrollCollectiveLoops.cpp).
 void unrollCollectiveLoops(llvm::Function& kernel);
 
+/// Gives the lanes of a warp a meeting (an unused __activemask) before each shared-memory
+/// access that may read what another lane stored, or store over what another lane read, since
+/// they last met: warp-synchronous code relies on lanes running in lockstep (WarpLockstep.cpp).
+void keepWarpsInLockstep(llvm::Function& kernel);
+
 /// A collective call (barrier, shuffle, vote...) alone in its block, followed by `resume`.
 struct Site {
   SiteKind kind;

@@ -1,0 +1,57 @@
+// What a kernel's addresses are as functions of the lane: which values every thread of a block
+// computes alike (a small divergence analysis), and addresses that are such values plus a
+// constant multiple of threadIdx.x. WarpLockstep.cpp uses them to prove that running the lanes
+// of a warp one after another, in order, gives what lanes in lockstep give.
+#pragma once
+
+#include <cstdint>
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
+#include <llvm/ADT/MapVector.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/PostDominators.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/Function.h>
+#include <optional>
+
+namespace drawbridge::backend::cpu {
+
+/// sum(terms[v] * v) + tidX * threadIdx.x + constant, every v the same in all threads of a
+/// block. Offsets are taken not to wrap (an address computed past its integer type's range
+/// points nowhere useful on any GPU).
+struct LaneLinear {
+  int64_t tidX = 0;
+  llvm::SmallMapVector<llvm::Value*, int64_t, 4> terms;
+  int64_t constant = 0;
+};
+
+/// later - earlier, if no coefficient overflows.
+std::optional<LaneLinear> subtract(const LaneLinear& later, const LaneLinear& earlier);
+
+class LaneAddresses {
+public:
+  explicit LaneAddresses(llvm::Function& kernel);
+
+  /// `value` (an address or an index) as a LaneLinear, if it is one.
+  std::optional<LaneLinear> linear(llvm::Value* value);
+  /// Whether every thread of a block computes the same `value` (conservative: false when
+  /// unsure).
+  bool isUniform(const llvm::Value* value) const { return !divergent_.contains(value); }
+  /// Whether `value` is known to be at most 0 in every thread: the bound that lets an earlier
+  /// access by lane a and a later one by lane b meet only for a <= b.
+  bool isKnownNonPositive(const LaneLinear& difference);
+
+private:
+  void findDivergence();
+  void markDivergent(llvm::Value* value, std::vector<llvm::Value*>& work);
+  void divergentBranch(llvm::Instruction& branch, std::vector<llvm::Value*>& work);
+
+  llvm::Function& kernel_;
+  llvm::DominatorTree dominators_;
+  llvm::PostDominatorTree postDominators_;
+  llvm::LoopInfo loops_;
+  llvm::DenseSet<llvm::Value*> divergent_;
+  llvm::DenseMap<llvm::Value*, std::optional<LaneLinear>> linear_;
+};
+
+} // namespace drawbridge::backend::cpu
