@@ -7,12 +7,14 @@
 // A NaN's bits matter only where they can be observed, so the canonical NaN is selected there
 // and not after every operation that can make one (issue 13 item 4: the selects before each
 // warp shuffle cost the row kernels up to 4% of their instructions): a value that arithmetic
-// made, or that phis, selects, vector moves and f32 shuffles carried from arithmetic unchanged,
-// is made canonical where it is stored (atomics included), bit-cast, passed to a call or inline
-// asm, returned, widened to f64, or given to fneg/fabs/copysign (which move its bits; the
-// result is then NVIDIA's). Arithmetic consuming it makes a NaN of its own that is fixed where
-// observed; compares and conversions to integers do not see payloads. Loads and arguments keep
-// their bits, as NVIDIA's ld, mov and st do.
+// made, or that phis, selects, vector moves, shuffles and f32-to-bits casts carried from
+// arithmetic unchanged (nvcc shuffles a float as its bits: `mov.b32`, `shfl.sync.b32`, `mov.b32`
+// back), is made canonical where it is stored (atomics included), bit-cast other than to its
+// own 32 bits (or those bits used as an integer), passed to a call or inline asm, returned,
+// widened to f64, or given to fneg/fabs/copysign (which move its bits; the result is then
+// NVIDIA's). Arithmetic consuming it makes a NaN of its own that is fixed where observed;
+// compares and conversions to integers do not see payloads. Loads and arguments keep their
+// bits, as NVIDIA's ld, mov and st do.
 // Runs on both input paths (PTX frontend and clang's NVVM IR), before the optimiser.
 #include "Lowering.h"
 
@@ -146,13 +148,38 @@ llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, l
   return b.CreateSelect(equal, b.CreateBitCast(merged, type), r);
 }
 
-// f32 shuffles move a lane's bits to another lane unchanged (the `p` forms return a struct and
-// are treated as observers).
-bool isF32Shuffle(const llvm::Instruction& instruction) {
+// Shuffles move a lane's bits to another lane unchanged. The `p` forms (nvcc's
+// `shfl.sync.down.b32 r|p`) return {value, in range}; they carry the value where the struct is
+// only taken apart.
+bool isShuffle(const llvm::Instruction& instruction) {
   auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction);
   llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
-  return callee && callee->getName().starts_with("llvm.nvvm.shfl.sync.") &&
-         callee->getName().ends_with(".f32");
+  if (!callee || !callee->getName().starts_with("llvm.nvvm.shfl.sync."))
+    return false;
+  llvm::StringRef name = callee->getName();
+  if (name.ends_with(".f32") || name.ends_with(".i32"))
+    return true;
+  return (name.ends_with(".f32p") || name.ends_with(".i32p")) &&
+         llvm::all_of(call->users(), [](const llvm::User* user) {
+           return llvm::isa<llvm::ExtractValueInst>(user);
+         });
+}
+
+// The value of a `p` shuffle's {value, in range}.
+bool isShuffledValue(const llvm::Use& use) {
+  auto* extract = llvm::dyn_cast<llvm::ExtractValueInst>(use.getUser());
+  return extract && extract->getIndices()[0] == 0;
+}
+
+// An f32 taken as its 32 bits, or 32 bits taken as an f32: nvcc moves a float through an integer
+// register (`mov.b32`) to shuffle it, and back.
+bool isFloatBitsMove(const llvm::Instruction& instruction) {
+  auto* cast = llvm::dyn_cast<llvm::BitCastInst>(&instruction);
+  if (!cast)
+    return false;
+  llvm::Type* from = cast->getSrcTy();
+  llvm::Type* to = cast->getDestTy();
+  return (from->isFloatTy() && to->isIntegerTy(32)) || (from->isIntegerTy(32) && to->isFloatTy());
 }
 
 // Whether `use` carries its value's bits unchanged into the user's result.
@@ -160,9 +187,11 @@ bool passesOn(const llvm::Use& use) {
   auto* user = llvm::cast<llvm::Instruction>(use.getUser());
   if (llvm::isa<llvm::SelectInst>(user))
     return use.getOperandNo() != 0; // not the condition
+  if (isShuffle(*user))
+    return use.getOperandNo() == 1; // the value, not the mask or lanes
   return llvm::isa<llvm::PHINode, llvm::FreezeInst, llvm::ExtractElementInst,
                    llvm::InsertElementInst, llvm::ShuffleVectorInst>(user) ||
-         isF32Shuffle(*user);
+         isFloatBitsMove(*user) || isShuffledValue(use);
 }
 
 // Whether `use` cannot tell one NaN from another: compares, conversions to integers (NaN has no
@@ -172,6 +201,8 @@ bool blindToPayload(const llvm::Use& use) {
   auto* user = llvm::cast<llvm::Instruction>(use.getUser());
   if (llvm::isa<llvm::FCmpInst, llvm::FPToSIInst, llvm::FPToUIInst>(user))
     return true;
+  if (llvm::isa<llvm::ExtractValueInst>(user)) // a shuffle's in-range flag
+    return !isShuffledValue(use);
   if (isMinMaxWithNumber(*user))
     return true;
   if (llvm::isa<llvm::CallInst>(user) && !llvm::isa<llvm::IntrinsicInst>(user))
@@ -203,6 +234,10 @@ ValueSet hostNaNValues(llvm::Function& function) {
 
 llvm::Value* canonicalized(llvm::IRBuilder<>& b, llvm::Value* v) {
   llvm::Type* type = v->getType();
+  if (type->isIntegerTy(32)) { // an f32's bits (isFloatBitsMove)
+    llvm::Value* number = b.CreateBitCast(v, b.getFloatTy());
+    return b.CreateSelect(b.CreateFCmpUNO(number, number), b.getInt32(0x7fffffff), v);
+  }
   uint64_t nanBits = *canonicalNaNBits(type->getScalarType());
   llvm::Type* bitsType = type->getWithNewType(b.getIntNTy(type->getScalarSizeInBits()));
   llvm::Value* canonical =
