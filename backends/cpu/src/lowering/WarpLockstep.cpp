@@ -372,14 +372,18 @@ bool usesSharedMemory(const llvm::Value* value) {
 } // namespace
 
 void keepWarpsInLockstep(llvm::Function& kernel) {
-  // Every shared address starts at a shared variable (dynamic shared memory is one too).
+  // Every shared address starts at a shared variable (dynamic shared memory is one too). A
+  // kernel that may not rely on lockstep and has no volatile access needs nothing.
+  bool shared = false, volatileAccess = false;
   for (llvm::BasicBlock& block : kernel)
-    for (llvm::Instruction& instruction : block)
-      if (llvm::any_of(instruction.operands(),
-                       [](const llvm::Use& operand) { return usesSharedMemory(operand.get()); })) {
-        Lockstep(kernel).run();
-        return;
-      }
+    for (llvm::Instruction& instruction : block) {
+      shared |= llvm::any_of(instruction.operands(), [](const llvm::Use& operand) {
+        return usesSharedMemory(operand.get());
+      });
+      volatileAccess |= isVolatile(instruction);
+    }
+  if (shared && (volatileAccess || mayBeWarpSynchronous(kernel)))
+    Lockstep(kernel).run();
 }
 
 } // namespace drawbridge::backend::cpu
