@@ -189,6 +189,39 @@ TEST_F(LoweringTest, ReductionStepsUpwardNeedNoMeeting) {
   EXPECT_EQ(lockstepMeetings(parse(reductionStep("sub"))), 1u);
 }
 
+/// A kernel without barriers in which each lane doubles s[i] for i = threadIdx.x, then i + STEP,
+/// and so on up to n.
+std::string strideLoop(int step) {
+  return R"(
+@s = internal addrspace(3) global [1024 x float] undef
+define void @k(ptr %out, i32 %n) {
+entry:
+  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  br label %loop
+loop:
+  %i = phi i32 [ %t, %entry ], [ %next, %loop ]
+  %slot = getelementptr [1024 x float], ptr addrspace(3) @s, i32 0, i32 %i
+  %v = load float, ptr addrspace(3) %slot
+  %w = fmul float %v, 2.0
+  store float %w, ptr addrspace(3) %slot
+  %next = add i32 %i, )" +
+         std::to_string(step) + R"(
+  %more = icmp slt i32 %next, %n
+  br i1 %more, label %loop, label %exit
+exit:
+  ret void
+})";
+}
+
+// Stepping by a warp or more, a lane's slot in one iteration is no other lane of its warp's in
+// another; by 16, lane l's slot is lane l + 16's an iteration later.
+TEST_F(LoweringTest, LoopsSteppingByAWarpNeedNoMeeting) {
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(32))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(64))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(16))), 1u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(-32))), 0u);
+}
+
 TEST_F(LoweringTest, KernelWithoutSitesKeepsNoFrame) {
   StepFunction result = step(parse(R"(
 define void @k(ptr %out) {

@@ -103,5 +103,22 @@ TEST_F(WarpLockstepTest, DivergentHalvesEachKeepStep) {
   }
 }
 
+// A loop stepping each lane by half a warp: lane l + 16's update of a slot comes an iteration
+// before lane l's (a loop stepping by a whole warp needs no meeting, this one does).
+TEST_F(WarpLockstepTest, LoopsSteppingByHalfAWarpKeepStep) {
+  int* data = buffer<int>(80);
+  std::vector<int> expected(80);
+  for (unsigned i = 0; i < 80; ++i)
+    data[i] = expected[i] = int(i * 7 % 13);
+  Status status = run("stride_by_half_warps", {1}, {32}, 0, data);
+  ASSERT_TRUE(status.ok()) << status.message;
+  for (unsigned iteration = 0; iteration * 16 < 64; ++iteration)
+    for (unsigned lane = 0; lane < 32; ++lane)
+      if (unsigned i = lane + 16 * iteration; i < 64)
+        expected[i] = expected[i] * 2 + int(lane);
+  for (unsigned i = 0; i < 80; ++i)
+    EXPECT_EQ(data[i], expected[i]) << "slot " << i;
+}
+
 } // namespace
 } // namespace drawbridge::backend::cpu::test

@@ -1,5 +1,6 @@
 #include "LaneAddresses.h"
 
+#include <cstdlib>
 #include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/GetElementPtrTypeIterator.h>
 #include <llvm/IR/IntrinsicInst.h>
@@ -212,12 +213,88 @@ std::optional<LaneLinear> LaneAddresses::linear(llvm::Value* value) {
     // Taken not to wrap: see LaneLinear.
     result = operand(0);
   }
+  if (auto* phi = llvm::dyn_cast<llvm::PHINode>(value); phi && !result && !isUniform(phi))
+    return induction(*phi);
   if (!result && isUniform(value) && !llvm::isa<llvm::ConstantInt>(value)) {
     result = LaneLinear{};
     result->terms[value] = 1;
   }
   linear_[value] = result;
+  if (journal_)
+    journal_->push_back(value);
   return result;
+}
+
+std::optional<LaneLinear> LaneAddresses::induction(llvm::PHINode& phi) {
+  auto memoize = [&](std::optional<LaneLinear> result) {
+    linear_[&phi] = result;
+    if (journal_)
+      journal_->push_back(&phi);
+    return result;
+  };
+  llvm::Loop* loop = loops_.getLoopFor(phi.getParent());
+  if (!loop || loop->getHeader() != phi.getParent() || phi.getNumIncomingValues() != 2 ||
+      loop->contains(phi.getIncomingBlock(0)) == loop->contains(phi.getIncomingBlock(1)))
+    return memoize(std::nullopt);
+  unsigned outside = loop->contains(phi.getIncomingBlock(0)) ? 1 : 0;
+  std::optional<LaneLinear> initial = linear(phi.getIncomingValue(outside));
+  if (!initial || initial->tidX == 0)
+    return memoize(std::nullopt);
+  // Assumed while the step is found; what was memoized meanwhile goes if there is none.
+  LaneLinear assumed = *initial;
+  assumed.terms[&phi] += 1;
+  linear_[&phi] = assumed;
+  std::vector<llvm::Value*> journal, *outer = journal_;
+  journal_ = &journal;
+  std::optional<LaneLinear> stepped = linear(phi.getIncomingValue(1 - outside));
+  journal_ = outer;
+  std::optional<LaneLinear> step = stepped ? subtract(*stepped, assumed) : std::nullopt;
+  bool constantStep = step && step->tidX == 0 && step->constant != 0 &&
+                      llvm::all_of(step->terms, [](const std::pair<llvm::Value*, int64_t>& term) {
+                        return term.second == 0;
+                      });
+  if (!constantStep) {
+    for (llvm::Value* value : journal)
+      linear_.erase(value);
+    return memoize(std::nullopt);
+  }
+  inductionSteps_[&phi] = step->constant;
+  if (outer)
+    outer->insert(outer->end(), journal.begin(), journal.end());
+  return memoize(assumed);
+}
+
+bool LaneAddresses::holdsAt(const LaneLinear& linear, const llvm::Instruction& access) const {
+  return llvm::all_of(linear.terms, [&](const std::pair<llvm::Value*, int64_t>& term) {
+    if (term.second == 0 || !inductionSteps_.contains(term.first))
+      return true;
+    auto* phi = llvm::cast<llvm::PHINode>(term.first);
+    return loops_.getLoopFor(phi->getParent())->contains(&access);
+  });
+}
+
+bool LaneAddresses::apartAcrossIterations(const LaneLinear& linear, uint64_t size) const {
+  if (linear.tidX <= 0 || size > uint64_t(linear.tidX))
+    return false;
+  std::optional<int64_t> moves;
+  for (auto [value, coefficient] : linear.terms) {
+    if (coefficient == 0)
+      continue;
+    if (auto step = inductionSteps_.find(value); step != inductionSteps_.end()) {
+      if (moves)
+        return false; // two induction terms could cancel
+      moves = times(coefficient, step->second);
+      if (!moves)
+        return false;
+      continue;
+    }
+    auto* instruction = llvm::dyn_cast<llvm::Instruction>(value);
+    if (instruction && loops_.getLoopFor(instruction->getParent()))
+      return false;
+  }
+  // Each iteration moves the address by a multiple of c = tidX no smaller than a warp's 32
+  // lanes: two accesses at most c wide meet only where their lanes differ by a multiple of it.
+  return moves && *moves % linear.tidX == 0 && std::abs(*moves / linear.tidX) >= 32;
 }
 
 bool LaneAddresses::isKnownNonPositive(const LaneLinear& difference) {
@@ -226,6 +303,8 @@ bool LaneAddresses::isKnownNonPositive(const LaneLinear& difference) {
   const llvm::DataLayout& layout = kernel_.getParent()->getDataLayout();
   return llvm::all_of(difference.terms, [&](const std::pair<llvm::Value*, int64_t>& term) {
     auto [value, coefficient] = term;
+    if (inductionSteps_.contains(value)) // stands for U, not for the phi's value
+      return coefficient == 0;
     return coefficient == 0 || (coefficient < 0 && value->getType()->isIntegerTy() &&
                                 llvm::computeKnownBits(value, layout).isNonNegative());
   });

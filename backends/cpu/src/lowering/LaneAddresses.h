@@ -41,7 +41,19 @@ public:
   /// access by lane a and a later one by lane b meet only for a <= b.
   bool isKnownNonPositive(const LaneLinear& difference);
 
+  /// A loop's induction variable that starts at a multiple of threadIdx.x and steps by a
+  /// constant (`for (i = threadIdx.x; i < n; i += 32)`) is threadIdx.x * c + S + U, U the same
+  /// in every lane that runs the same iteration: its LaneLinear has the phi as a term standing
+  /// for U. Such a term holds only inside the phi's loop.
+  bool holdsAt(const LaneLinear& linear, const llvm::Instruction& access) const;
+  /// Whether two executions of accesses at `linear` (no wider than `size` bytes) in different
+  /// iterations of the loops around them can touch one location only from lanes 32 or more
+  /// apart, that is from different warps: its one induction term moves it by at least a
+  /// warp's span each iteration, and everything else in it is computed outside every loop.
+  bool apartAcrossIterations(const LaneLinear& linear, uint64_t size) const;
+
 private:
+  std::optional<LaneLinear> induction(llvm::PHINode& phi);
   void findDivergence();
   void markDivergent(llvm::Value* value, std::vector<llvm::Value*>& work);
   void divergentBranch(llvm::Instruction& branch, std::vector<llvm::Value*>& work);
@@ -52,6 +64,11 @@ private:
   llvm::LoopInfo loops_;
   llvm::DenseSet<llvm::Value*> divergent_;
   llvm::DenseMap<llvm::Value*, std::optional<LaneLinear>> linear_;
+  // The induction phis found, with the constant U grows by each iteration.
+  llvm::DenseMap<const llvm::Value*, int64_t> inductionSteps_;
+  // The values linear() has memoized since an induction phi was first assumed (undone if the
+  // assumption fails).
+  std::vector<llvm::Value*>* journal_ = nullptr;
 };
 
 } // namespace drawbridge::backend::cpu

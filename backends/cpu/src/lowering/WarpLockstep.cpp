@@ -18,7 +18,8 @@
 // Most pairs of accesses need none: lanes run one after another in order, which gives what
 // lockstep gives wherever a lane only reads what lower lanes stored and only stores over what
 // lower lanes read (`s[t] += s[t + stride]`, each lane's own slot). Such pairs are found from
-// their addresses as functions of threadIdx.x (LaneAddresses.h). A meeting costs a region of
+// their addresses as functions of threadIdx.x (LaneAddresses.h), and so are pairs in different
+// iterations of a loop that steps each lane's index by a warp or more. A meeting costs a region of
 // the block function: one in the shared-memory reduction benchmark's loop took it from 29 to
 // 600 ms.
 //
@@ -303,7 +304,9 @@ private:
       SharedAccess before = sharedAccess(*earlier.access);
       bool clash = (access.loads && before.stores) || (access.stores && before.loads);
       bool inScope = warpSynchronous_ || isVolatile(instruction) || isVolatile(*earlier.access);
-      return clash && inScope && (earlier.stale || !lanesInOrder(*earlier.access, instruction));
+      bool inStep = earlier.stale ? apartAcrossIterations(*earlier.access, instruction)
+                                  : lanesInOrder(*earlier.access, instruction);
+      return clash && inScope && !inStep;
     });
   }
 
@@ -315,22 +318,53 @@ private:
   /// (stride >= 0) and a reduction's `s[t]` read before lane 0 stores `s[0]` need no meeting;
   /// `s[t] = v; ... = s[t - 1]` does.
   bool lanesInOrder(llvm::Instruction& earlier, llvm::Instruction& later) {
-    llvm::Value* first = llvm::getLoadStorePointerOperand(&earlier);
-    llvm::Value* second = llvm::getLoadStorePointerOperand(&later);
-    if (!first || !second)
+    std::optional<std::pair<LaneLinear, LaneLinear>> addresses = addressesOf(earlier, later);
+    if (!addresses)
       return false;
-    std::optional<LaneLinear> from = addresses_.linear(first), to = addresses_.linear(second);
-    if (!from || !to || from->tidX <= 0 || to->tidX < 0 || to->tidX > from->tidX)
+    auto& [from, to] = *addresses;
+    if (from.tidX <= 0 || to.tidX < 0 || to.tidX > from.tidX ||
+        accessSize(later) > uint64_t(from.tidX))
       return false;
-    const llvm::DataLayout& layout = kernel_.getParent()->getDataLayout();
-    uint64_t size = layout.getTypeStoreSize(llvm::getLoadStoreType(&later)).getKnownMinValue();
-    if (size > uint64_t(from->tidX))
-      return false;
-    std::optional<LaneLinear> difference = subtract(*to, *from);
+    std::optional<LaneLinear> difference = subtract(to, from);
     if (!difference)
       return false;
     difference->tidX = 0;
     return addresses_.isKnownNonPositive(*difference);
+  }
+
+  /// Whether an access and one that came round a loop's back edge since (another iteration)
+  /// touch one location only from lanes of different warps: both at the same address, which
+  /// each iteration moves by a warp's span or more (`for (i = lane; i < n; i += 32) s[i] ...`).
+  bool apartAcrossIterations(llvm::Instruction& earlier, llvm::Instruction& later) {
+    std::optional<std::pair<LaneLinear, LaneLinear>> addresses = addressesOf(earlier, later);
+    if (!addresses)
+      return false;
+    auto& [from, to] = *addresses;
+    std::optional<LaneLinear> difference = subtract(to, from);
+    bool same = difference && difference->tidX == 0 && difference->constant == 0 &&
+                llvm::all_of(difference->terms, [](const std::pair<llvm::Value*, int64_t>& term) {
+                  return term.second == 0;
+                });
+    return same &&
+           addresses_.apartAcrossIterations(to, std::max(accessSize(earlier), accessSize(later)));
+  }
+
+  /// The two accesses' addresses as LaneLinears that hold where they are.
+  std::optional<std::pair<LaneLinear, LaneLinear>> addressesOf(llvm::Instruction& earlier,
+                                                               llvm::Instruction& later) {
+    llvm::Value* first = llvm::getLoadStorePointerOperand(&earlier);
+    llvm::Value* second = llvm::getLoadStorePointerOperand(&later);
+    if (!first || !second)
+      return std::nullopt;
+    std::optional<LaneLinear> from = addresses_.linear(first), to = addresses_.linear(second);
+    if (!from || !to || !addresses_.holdsAt(*from, earlier) || !addresses_.holdsAt(*to, later))
+      return std::nullopt;
+    return std::pair(*from, *to);
+  }
+
+  uint64_t accessSize(llvm::Instruction& access) const {
+    const llvm::DataLayout& layout = kernel_.getParent()->getDataLayout();
+    return layout.getTypeStoreSize(llvm::getLoadStoreType(&access)).getKnownMinValue();
   }
 
   /// Collectives where the lanes of a warp meet (all but nanosleep's yield).

@@ -70,3 +70,18 @@ extern "C" __global__ void halves_apart(int* data) {
     data[lane] = slots[16 + (lane * 3 & 15)];
   }
 }
+
+// Each lane updates s[i] for i = lane, lane + 16, ... below 64: in lockstep, lane l + 16 updates
+// a slot one iteration before lane l does, and the updates do not commute.
+extern "C" __global__ void stride_by_half_warps(int* data) {
+  __shared__ int slots[80];
+  unsigned lane = threadIdx.x;
+  for (unsigned i = lane; i < 80; i += 32)
+    slots[i] = data[i];
+  __syncwarp();
+  for (unsigned i = lane; i < 64; i += 16)
+    slots[i] = slots[i] * 2 + int(lane);
+  __syncwarp();
+  for (unsigned i = lane; i < 80; i += 32)
+    data[i] = slots[i];
+}
