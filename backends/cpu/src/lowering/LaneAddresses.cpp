@@ -273,8 +273,16 @@ bool LaneAddresses::holdsAt(const LaneLinear& linear, const llvm::Instruction& a
   });
 }
 
-bool LaneAddresses::apartAcrossIterations(const LaneLinear& linear, uint64_t size) const {
-  if (linear.tidX <= 0 || size > uint64_t(linear.tidX))
+bool isConstant(const LaneLinear& linear) {
+  return linear.tidX == 0 &&
+         llvm::all_of(linear.terms, [](const std::pair<llvm::Value*, int64_t>& term) {
+           return term.second == 0;
+         });
+}
+
+bool LaneAddresses::apartAcrossIterations(const LaneLinear& linear, int64_t offset,
+                                          uint64_t size) const {
+  if (linear.tidX <= 0 || size > uint64_t(linear.tidX) || offset % linear.tidX != 0)
     return false;
   std::optional<int64_t> moves;
   for (auto [value, coefficient] : linear.terms) {
@@ -292,9 +300,15 @@ bool LaneAddresses::apartAcrossIterations(const LaneLinear& linear, uint64_t siz
     if (instruction && loops_.getLoopFor(instruction->getParent()))
       return false;
   }
-  // Each iteration moves the address by a multiple of c = tidX no smaller than a warp's 32
-  // lanes: two accesses at most c wide meet only where their lanes differ by a multiple of it.
-  return moves && *moves % linear.tidX == 0 && std::abs(*moves / linear.tidX) >= 32;
+  // In units of c = tidX, lane b's later access is at b + m * k + o, lane a's earlier one at a,
+  // for some iteration difference k (any: the loops around may start over), m >= 32 lanes
+  // each iteration and o = offset / c; accesses at most c wide meet only where b - a = -(m * k
+  // + o), which is 0 or 32 and more for every k when o modulo m is 0 or a warp from both ends.
+  if (!moves || *moves % linear.tidX != 0)
+    return false;
+  int64_t lanes = std::abs(*moves / linear.tidX);
+  int64_t rest = ((offset / linear.tidX) % lanes + lanes) % lanes;
+  return lanes >= 32 && (rest == 0 || (rest >= 32 && rest <= lanes - 32));
 }
 
 bool LaneAddresses::isKnownNonPositive(const LaneLinear& difference) {

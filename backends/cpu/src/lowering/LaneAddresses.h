@@ -27,6 +27,8 @@ struct LaneLinear {
 
 /// later - earlier, if no coefficient overflows.
 std::optional<LaneLinear> subtract(const LaneLinear& later, const LaneLinear& earlier);
+/// Whether `linear` is its constant alone (no threadIdx.x, every term's coefficient 0).
+bool isConstant(const LaneLinear& linear);
 
 class LaneAddresses {
 public:
@@ -46,11 +48,12 @@ public:
   /// in every lane that runs the same iteration: its LaneLinear has the phi as a term standing
   /// for U. Such a term holds only inside the phi's loop.
   bool holdsAt(const LaneLinear& linear, const llvm::Instruction& access) const;
-  /// Whether two executions of accesses at `linear` (no wider than `size` bytes) in different
-  /// iterations of the loops around them can touch one location only from lanes 32 or more
-  /// apart, that is from different warps: its one induction term moves it by at least a
-  /// warp's span each iteration, and everything else in it is computed outside every loop.
-  bool apartAcrossIterations(const LaneLinear& linear, uint64_t size) const;
+  /// Whether an access at `linear` and one `offset` bytes past it (both no wider than `size`
+  /// bytes), in different iterations of the loops around them, can touch one location only
+  /// from the same lane or lanes 32 or more apart, that is from different warps: its one
+  /// induction term moves it by at least a warp's span each iteration, `offset` keeps the two
+  /// a warp apart modulo that, and everything else in it is computed outside every loop.
+  bool apartAcrossIterations(const LaneLinear& linear, int64_t offset, uint64_t size) const;
 
 private:
   std::optional<LaneLinear> induction(llvm::PHINode& phi);

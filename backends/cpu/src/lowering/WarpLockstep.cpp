@@ -322,31 +322,37 @@ private:
     if (!addresses)
       return false;
     auto& [from, to] = *addresses;
-    if (from.tidX <= 0 || to.tidX < 0 || to.tidX > from.tidX ||
-        accessSize(later) > uint64_t(from.tidX))
-      return false;
     std::optional<LaneLinear> difference = subtract(to, from);
     if (!difference)
+      return false;
+    // Lanes of a warp are at most 31 apart: at a constant distance of more than 31 * c (an
+    // unrolled `i += 32` loop's s[i] and s[i + 32]) no two of them meet at all.
+    if (from.tidX > 0 && isConstant(*difference)) {
+      int64_t distance = difference->constant, span = 31 * from.tidX;
+      if (distance >= span + int64_t(accessSize(earlier)) ||
+          distance <= -span - int64_t(accessSize(later)))
+        return true;
+    }
+    if (from.tidX <= 0 || to.tidX < 0 || to.tidX > from.tidX ||
+        accessSize(later) > uint64_t(from.tidX))
       return false;
     difference->tidX = 0;
     return addresses_.isKnownNonPositive(*difference);
   }
 
   /// Whether an access and one that came round a loop's back edge since (another iteration)
-  /// touch one location only from lanes of different warps: both at the same address, which
-  /// each iteration moves by a warp's span or more (`for (i = lane; i < n; i += 32) s[i] ...`).
+  /// touch one location only from the same lane or lanes of different warps: at addresses a
+  /// constant apart, which each iteration moves by a warp's span or more (`for (i = lane;
+  /// i < n; i += 32) s[i] ...`, unrolled or not).
   bool apartAcrossIterations(llvm::Instruction& earlier, llvm::Instruction& later) {
     std::optional<std::pair<LaneLinear, LaneLinear>> addresses = addressesOf(earlier, later);
     if (!addresses)
       return false;
     auto& [from, to] = *addresses;
     std::optional<LaneLinear> difference = subtract(to, from);
-    bool same = difference && difference->tidX == 0 && difference->constant == 0 &&
-                llvm::all_of(difference->terms, [](const std::pair<llvm::Value*, int64_t>& term) {
-                  return term.second == 0;
-                });
-    return same &&
-           addresses_.apartAcrossIterations(to, std::max(accessSize(earlier), accessSize(later)));
+    return difference && isConstant(*difference) &&
+           addresses_.apartAcrossIterations(from, difference->constant,
+                                            std::max(accessSize(earlier), accessSize(later)));
   }
 
   /// The two accesses' addresses as LaneLinears that hold where they are.
