@@ -12,6 +12,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/SourceMgr.h>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -190,8 +191,17 @@ TEST_F(LoweringTest, ReductionStepsUpwardNeedNoMeeting) {
 }
 
 /// A kernel without barriers in which each lane doubles s[i] for i = threadIdx.x, then i + STEP,
-/// and so on up to n.
-std::string strideLoop(int step) {
+/// and so on up to n; with an OFFSET, s[i + OFFSET] too in each iteration (a loop stepping by a
+/// warp as nvcc unrolls it).
+std::string strideLoop(int step, std::optional<int> offset = std::nullopt) {
+  std::string second = !offset ? ""
+                               : R"(
+  %j = add i32 %i, )" + std::to_string(*offset) +
+                                     R"(
+  %other = getelementptr [1024 x float], ptr addrspace(3) @s, i32 0, i32 %j
+  %x = load float, ptr addrspace(3) %other
+  %y = fmul float %x, 2.0
+  store float %y, ptr addrspace(3) %other)";
   return R"(
 @s = internal addrspace(3) global [1024 x float] undef
 define void @k(ptr %out, i32 %n) {
@@ -203,7 +213,8 @@ loop:
   %slot = getelementptr [1024 x float], ptr addrspace(3) @s, i32 0, i32 %i
   %v = load float, ptr addrspace(3) %slot
   %w = fmul float %v, 2.0
-  store float %w, ptr addrspace(3) %slot
+  store float %w, ptr addrspace(3) %slot)" +
+         second + R"(
   %next = add i32 %i, )" +
          std::to_string(step) + R"(
   %more = icmp slt i32 %next, %n
@@ -222,42 +233,12 @@ TEST_F(LoweringTest, LoopsSteppingByAWarpNeedNoMeeting) {
   EXPECT_EQ(lockstepMeetings(parse(strideLoop(-32))), 0u);
 }
 
-/// A loop as nvcc unrolls `for (i = threadIdx.x; i < n; i += 32) s[i] *= 2` twice: each lane
-/// doubles s[i] and s[i + OFFSET], then steps i by STEP.
-std::string unrolledStrideLoop(int step, int offset) {
-  return R"(
-@s = internal addrspace(3) global [1024 x float] undef
-define void @k(ptr %out, i32 %n) {
-entry:
-  %t = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
-  br label %loop
-loop:
-  %i = phi i32 [ %t, %entry ], [ %next, %loop ]
-  %slot = getelementptr [1024 x float], ptr addrspace(3) @s, i32 0, i32 %i
-  %v = load float, ptr addrspace(3) %slot
-  %w = fmul float %v, 2.0
-  store float %w, ptr addrspace(3) %slot
-  %j = add i32 %i, )" +
-         std::to_string(offset) + R"(
-  %other = getelementptr [1024 x float], ptr addrspace(3) @s, i32 0, i32 %j
-  %x = load float, ptr addrspace(3) %other
-  %y = fmul float %x, 2.0
-  store float %y, ptr addrspace(3) %other
-  %next = add i32 %i, )" +
-         std::to_string(step) + R"(
-  %more = icmp slt i32 %next, %n
-  br i1 %more, label %loop, label %exit
-exit:
-  ret void
-})";
-}
-
 // Slots a warp's span apart are no two lanes' of one warp, in one iteration or across them;
 // half a span apart, lane l's second slot is lane l + 16's first.
 TEST_F(LoweringTest, UnrolledWarpStrideLoopsNeedNoMeeting) {
-  EXPECT_EQ(lockstepMeetings(parse(unrolledStrideLoop(64, 32))), 0u);
-  EXPECT_EQ(lockstepMeetings(parse(unrolledStrideLoop(128, 64))), 0u);
-  EXPECT_EQ(lockstepMeetings(parse(unrolledStrideLoop(64, 16))), 2u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(64, 32))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(128, 64))), 0u);
+  EXPECT_EQ(lockstepMeetings(parse(strideLoop(64, 16))), 2u);
 }
 
 TEST_F(LoweringTest, KernelWithoutSitesKeepsNoFrame) {
