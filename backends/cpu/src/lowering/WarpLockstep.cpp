@@ -234,9 +234,9 @@ bool isVolatile(const llvm::Instruction& access) {
 
 class Lockstep {
 public:
-  explicit Lockstep(llvm::Function& kernel)
+  Lockstep(llvm::Function& kernel, bool warpSynchronous)
       : kernel_(kernel), dominators_(kernel), addresses_(kernel), sharedAddresses_(kernel),
-        warpSynchronous_(mayBeWarpSynchronous(kernel)) {}
+        warpSynchronous_(warpSynchronous) {}
 
   void run() {
     // Until nothing changes: what a block begins with is what its predecessors end with. The
@@ -422,8 +422,11 @@ void keepWarpsInLockstep(llvm::Function& kernel) {
       });
       volatileAccess |= isVolatile(instruction);
     }
-  if (shared && (volatileAccess || mayBeWarpSynchronous(kernel)))
-    Lockstep(kernel).run();
+  if (!shared)
+    return;
+  bool warpSynchronous = mayBeWarpSynchronous(kernel);
+  if (warpSynchronous || volatileAccess)
+    Lockstep(kernel, warpSynchronous).run();
 }
 
 } // namespace drawbridge::backend::cpu
