@@ -179,8 +179,8 @@ std::optional<LaneLinear> LaneAddresses::linear(llvm::Value* value) {
     result = LaneLinear{};
     result->tidX = 1;
   } else if (opcode == llvm::Instruction::Add || opcode == llvm::Instruction::Sub ||
-             (opcode == llvm::Instruction::Or &&
-              llvm::cast<llvm::PossiblyDisjointInst>(op)->isDisjoint())) {
+             (opcode == llvm::Instruction::Or && llvm::isa<llvm::PossiblyDisjointInst>(value) &&
+              llvm::cast<llvm::PossiblyDisjointInst>(value)->isDisjoint())) {
     std::optional<LaneLinear> left = operand(0), right = operand(1);
     if (left && right)
       result = combine(*left, *right, opcode == llvm::Instruction::Sub ? -1 : 1);
@@ -199,8 +199,13 @@ std::optional<LaneLinear> LaneAddresses::linear(llvm::Value* value) {
     for (auto index = llvm::gep_type_begin(gep); result && index != llvm::gep_type_end(gep);
          ++index) {
       if (llvm::StructType* record = index.getStructTypeOrNull()) {
-        auto field = unsigned(llvm::cast<llvm::ConstantInt>(index.getOperand())->getZExtValue());
-        result->constant += int64_t(layout.getStructLayout(record)->getElementOffset(field));
+        auto* field = llvm::dyn_cast<llvm::ConstantInt>(index.getOperand());
+        if (!field) { // a vector of field numbers
+          result = std::nullopt;
+          break;
+        }
+        result->constant += int64_t(
+            layout.getStructLayout(record)->getElementOffset(unsigned(field->getZExtValue())));
         continue;
       }
       llvm::TypeSize size = index.getSequentialElementStride(layout);
