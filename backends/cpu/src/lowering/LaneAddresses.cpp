@@ -36,11 +36,13 @@ bool startsDivergence(const llvm::Instruction& instruction) {
   if (llvm::isa<llvm::AllocaInst, llvm::AtomicRMWInst, llvm::AtomicCmpXchgInst>(instruction))
     return true;
   if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction)) {
-    // Parameters and constant memory hold the same in every thread; other memory may change
-    // between one thread's load and the next's.
+    // Parameters (a struct passed by value too) and constant memory hold the same in every
+    // thread; other memory may change between one thread's load and the next's.
     unsigned space = load->getPointerAddressSpace();
-    const llvm::Value* object = llvm::getUnderlyingObject(load->getPointerOperand());
-    return !(space == 4 || space == 101 || llvm::isa<llvm::Argument>(object)) || load->isVolatile();
+    auto* parameter =
+        llvm::dyn_cast<llvm::Argument>(llvm::getUnderlyingObject(load->getPointerOperand()));
+    bool fixed = space == 4 || space == 101 || (parameter && parameter->hasByValAttr());
+    return !fixed || load->isVolatile();
   }
   if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction)) {
     if (auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(call)) {
