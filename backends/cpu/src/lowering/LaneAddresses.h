@@ -18,7 +18,10 @@ namespace drawbridge::backend::cpu {
 
 /// sum(terms[v] * v) + tidX * threadIdx.x + constant, every v the same in all threads of a
 /// block. Offsets are taken not to wrap (an address computed past its integer type's range
-/// points nowhere useful on any GPU).
+/// points nowhere useful on any GPU). The lanes of a warp are taken to be consecutive values of
+/// threadIdx.x, as they are where a block's rows are whole warps or it has one row; a warp
+/// across rows narrower than 32 threads holds lanes with equal threadIdx.x, whose addresses
+/// here meet when threadIdx.y is not in them.
 struct LaneLinear {
   int64_t tidX = 0;
   llvm::SmallMapVector<llvm::Value*, int64_t, 4> terms;
