@@ -130,6 +130,9 @@ inline bool isBlockBarrier(SiteKind kind) {
 inline bool isWarpCollective(SiteKind kind) {
   return !isBlockBarrier(kind) && kind != SiteKind::Yield;
 }
+inline bool isShuffle(SiteKind kind) {
+  return kind >= SiteKind::ShflIdx && kind <= SiteKind::ShflBfly;
+}
 
 /// Emitted into every lowered module as `__drawbridge_module`, so a module loaded from the
 /// object cache describes itself without its IR.

@@ -45,7 +45,7 @@ void computeResults(std::span<ThreadState> warp, uint32_t lanes, SiteKind kind) 
   uint32_t values[kWarpSize] = {};
   for (unsigned lane = 0; lane < warp.size(); ++lane)
     values[lane] = warp[lane].value;
-  if (kind >= SiteKind::ShflIdx && kind <= SiteKind::ShflBfly) {
+  if (isShuffle(kind)) {
     // The common collective, without the per-lane dispatch below.
     for (uint32_t rest = lanes; rest; rest &= rest - 1) {
       unsigned lane = unsigned(std::countr_zero(rest));

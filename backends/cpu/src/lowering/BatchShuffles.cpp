@@ -54,7 +54,7 @@ bool isBatchable(llvm::Instruction& instruction) {
   if (!call)
     return false;
   std::optional<SiteKind> kind = classifyCollective(*call);
-  return kind && *kind >= SiteKind::ShflIdx && *kind <= SiteKind::ShflBfly &&
+  return kind && isShuffle(*kind) &&
          llvm::PatternMatch::match(call->getArgOperand(0), llvm::PatternMatch::m_AllOnes());
 }
 

@@ -71,14 +71,8 @@ llvm::BranchInst* emitLoop(llvm::IRBuilder<>& builder, llvm::Value* count, const
 bool threadsMayCommunicate(const llvm::Function& region) {
   for (const llvm::BasicBlock& block : region)
     for (const llvm::Instruction& instruction : block) {
-      if (instruction.isAtomic() || llvm::isa<llvm::FenceInst>(instruction))
-        return true;
-      if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction); load && load->isVolatile())
-        return true;
-      if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction); store && store->isVolatile())
-        return true;
-      if (auto* transfer = llvm::dyn_cast<llvm::MemIntrinsic>(&instruction);
-          transfer && transfer->isVolatile())
+      if (instruction.isAtomic() || llvm::isa<llvm::FenceInst>(instruction) ||
+          isVolatileAccess(instruction))
         return true;
     }
   return false;
@@ -435,7 +429,7 @@ std::optional<size_t> soleShuffleExit(const llvm::Function& region, const StepFu
       return std::nullopt;
     site = size_t(status - 1);
   }
-  if (!site || step.sites[*site] < SiteKind::ShflIdx || step.sites[*site] > SiteKind::ShflBfly)
+  if (!site || !isShuffle(step.sites[*site]))
     return std::nullopt;
   return site;
 }
@@ -459,8 +453,7 @@ using WarpChain = std::vector<ChainLink>;
 
 std::optional<ChainLink> constantShuffle(llvm::LLVMContext& context, SiteKind kind,
                                          const ConstantShuffleOperands& operands, size_t site) {
-  if (kind < SiteKind::ShflIdx || kind > SiteKind::ShflBfly || operands.mask != ~0u ||
-      !operands.b || !operands.c)
+  if (!isShuffle(kind) || operands.mask != ~0u || !operands.b || !operands.c)
     return std::nullopt;
   // Constant operands fold: nothing is inserted.
   llvm::IRBuilder<> folder(context);
@@ -1042,7 +1035,7 @@ llvm::Function* buildBlockFunction(llvm::Function& kernel, const StepFunction& s
     if (!isWarpCollective(step.sites[i]))
       continue;
     builder.SetInsertPoint(warpSites[i]);
-    if (step.sites[i] >= SiteKind::ShflIdx && step.sites[i] <= SiteKind::ShflBfly) {
+    if (isShuffle(step.sites[i])) {
       const WarpChain& chain = chains[i];
       if (!chain.empty() && !inside[i]) {
         llvm::BasicBlock* each = llvm::BasicBlock::Create(context, "shfl.each", block);

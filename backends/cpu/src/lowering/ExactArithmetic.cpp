@@ -151,18 +151,14 @@ llvm::Value* orderSignedZeros(llvm::IRBuilder<>& b, llvm::IntrinsicInst& call, l
 // Shuffles move a lane's bits to another lane unchanged. The `p` forms (nvcc's
 // `shfl.sync.down.b32 r|p`) return {value, in range}; they carry the value where the struct is
 // only taken apart.
-bool isShuffle(const llvm::Instruction& instruction) {
+bool shufflesBits(const llvm::Instruction& instruction) {
   auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction);
-  llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
-  if (!callee || !callee->getName().starts_with("llvm.nvvm.shfl.sync."))
+  std::optional<SiteKind> kind = call ? classifyCollective(*call) : std::nullopt;
+  if (!kind || !isShuffle(*kind))
     return false;
-  llvm::StringRef name = callee->getName();
-  if (name.ends_with(".f32") || name.ends_with(".i32"))
-    return true;
-  return (name.ends_with(".f32p") || name.ends_with(".i32p")) &&
-         llvm::all_of(call->users(), [](const llvm::User* user) {
-           return llvm::isa<llvm::ExtractValueInst>(user);
-         });
+  return !call->getType()->isStructTy() || llvm::all_of(call->users(), [](const llvm::User* user) {
+    return llvm::isa<llvm::ExtractValueInst>(user);
+  });
 }
 
 // The value of a `p` shuffle's {value, in range}.
@@ -187,7 +183,7 @@ bool passesOn(const llvm::Use& use) {
   auto* user = llvm::cast<llvm::Instruction>(use.getUser());
   if (llvm::isa<llvm::SelectInst>(user))
     return use.getOperandNo() != 0; // not the condition
-  if (isShuffle(*user))
+  if (shufflesBits(*user))
     return use.getOperandNo() == 1; // the value, not the mask or lanes
   return llvm::isa<llvm::PHINode, llvm::FreezeInst, llvm::ExtractElementInst,
                    llvm::InsertElementInst, llvm::ShuffleVectorInst>(user) ||

@@ -4,6 +4,7 @@
 
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
 
 namespace drawbridge::backend::cpu {
 
@@ -45,6 +46,15 @@ llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::
   llvm::Value* row = builder.CreateMul(builder.CreateZExt(count, builder.getInt64Ty()),
                                        builder.getInt64(field - kResumeField));
   return builder.CreateInBoundsGEP(builder.getInt32Ty(), thread, row);
+}
+
+bool isVolatileAccess(const llvm::Instruction& instruction) {
+  if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&instruction))
+    return load->isVolatile();
+  if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction))
+    return store->isVolatile();
+  auto* transfer = llvm::dyn_cast<llvm::MemIntrinsic>(&instruction);
+  return transfer && transfer->isVolatile();
 }
 
 bool isLibraryMath(llvm::Intrinsic::ID id) {

@@ -39,6 +39,8 @@ struct AbiTypes {
 /// read from the block context.
 llvm::Value* threadField(llvm::IRBuilder<>& builder, llvm::Value* thread, llvm::Value* context,
                          ThreadField field);
+/// A volatile load, store or memory intrinsic.
+bool isVolatileAccess(const llvm::Instruction& instruction);
 /// The math intrinsics the host computes by a library call (exp, log, sin, pow, ...).
 bool isLibraryMath(llvm::Intrinsic::ID id);
 /// Marks a site's exit store of an operand or its resume's load of a result as the access of
@@ -146,6 +148,9 @@ struct SharedLayout {
   uint64_t staticSize = 0;
 };
 SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel);
+/// Whether `kernel` uses a shared variable (every shared address starts at one; dynamic shared
+/// memory is one too).
+bool usesSharedMemory(const llvm::Function& kernel);
 /// Rewrites the step function's uses of shared variables to BlockContext::shared + offset;
 /// returns that base address as loaded at `where`, or null when the kernel has none.
 llvm::Value* lowerSharedMemory(llvm::Function& step, const SharedLayout& layout,

@@ -35,6 +35,12 @@ bool isUsedIn(const llvm::Value& value, const llvm::Function& function) {
 
 } // namespace
 
+bool usesSharedMemory(const llvm::Function& kernel) {
+  return llvm::any_of(kernel.getParent()->globals(), [&](const llvm::GlobalVariable& global) {
+    return global.getAddressSpace() == kSharedAddressSpace && isUsedIn(global, kernel);
+  });
+}
+
 SharedLayout layoutSharedMemory(llvm::Module& module, const llvm::Function& kernel) {
   const llvm::DataLayout& dataLayout = module.getDataLayout();
   SharedLayout layout;

@@ -108,7 +108,7 @@ llvm::Expected<uint64_t> moveAllocasToFrame(llvm::Function& step, llvm::Instruct
 
 // The operands of shuffle `site` that are constants; none for other collectives.
 ConstantShuffleOperands constantShuffleOperands(const Site& site) {
-  if (site.kind < SiteKind::ShflIdx || site.kind > SiteKind::ShflBfly)
+  if (!isShuffle(site.kind))
     return {};
   auto constant = [&](unsigned operand) -> std::optional<uint32_t> {
     if (auto* value = llvm::dyn_cast<llvm::ConstantInt>(site.call->getArgOperand(operand)))

@@ -59,6 +59,7 @@ struct Origin {
     anchored |= other.anchored;
     return *this;
   }
+  bool operator==(const Origin&) const = default;
 };
 
 /// Where each address of a kernel may point: the least solution of Origin equations over its
@@ -75,8 +76,7 @@ public:
           Origin origin = of(&instruction);
           origin |= compute(instruction);
           Origin& known = origins_[&instruction];
-          if (origin.shared != known.shared || origin.unknown != known.unknown ||
-              origin.anchored != known.anchored) {
+          if (!(origin == known)) {
             known = origin;
             changed = true;
           }
@@ -86,9 +86,6 @@ public:
 
   /// Whether an access through `pointer` may touch shared memory.
   bool mayBeShared(llvm::Value* pointer) const {
-    unsigned space = pointer->getType()->getPointerAddressSpace();
-    if (space != 0)
-      return space == kSharedAddressSpace;
     Origin origin = of(pointer);
     // A generic address computed from nothing but indices (a shuffled address, say) may be one
     // of a shared variable's too.
@@ -117,8 +114,7 @@ private:
       return {.anchored = true};
     if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction)) {
       // A shuffled address is the source lane's address.
-      if (std::optional<SiteKind> kind = classifyCollective(*call);
-          kind && *kind >= SiteKind::ShflIdx && *kind <= SiteKind::ShflBfly)
+      if (std::optional<SiteKind> kind = classifyCollective(*call); kind && isShuffle(*kind))
         return of(call->getArgOperand(1));
       return llvm::isa<llvm::IntrinsicInst>(call) && !call->getType()->isPointerTy()
                  ? Origin{}
@@ -206,32 +202,6 @@ std::optional<uint64_t> threadsPerBlockBound(const llvm::Function& kernel) {
   return bound;
 }
 
-/// Whether `kernel` may be written for lanes in lockstep: its blocks are one warp at most, or it
-/// has no block barrier (its lanes can share memory only within their warp). Other kernels
-/// trade through shared memory across __syncthreads; in them only volatile accesses (the old
-/// idiom for warp-synchronous code) are kept in step.
-bool mayBeWarpSynchronous(llvm::Function& kernel) {
-  if (std::optional<uint64_t> threads = threadsPerBlockBound(kernel); threads && *threads <= 32)
-    return true;
-  for (llvm::BasicBlock& block : kernel)
-    for (llvm::Instruction& instruction : block)
-      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction)) {
-        std::optional<SiteKind> kind = classifyCollective(*call);
-        if (kind && isBlockBarrier(*kind))
-          return false;
-      }
-  return true;
-}
-
-bool isVolatile(const llvm::Instruction& access) {
-  if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&access))
-    return load->isVolatile();
-  if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&access))
-    return store->isVolatile();
-  auto* transfer = llvm::dyn_cast<llvm::MemIntrinsic>(&access);
-  return transfer && transfer->isVolatile();
-}
-
 class Lockstep {
 public:
   Lockstep(llvm::Function& kernel, bool warpSynchronous)
@@ -303,10 +273,12 @@ private:
     return llvm::any_of(state.earlier, [&](const Earlier& earlier) {
       SharedAccess before = sharedAccess(*earlier.access);
       bool clash = (access.loads && before.stores) || (access.stores && before.loads);
-      bool inScope = warpSynchronous_ || isVolatile(instruction) || isVolatile(*earlier.access);
-      bool inStep = earlier.stale ? apartAcrossIterations(*earlier.access, instruction)
-                                  : lanesInOrder(*earlier.access, instruction);
-      return clash && inScope && !inStep;
+      bool inScope =
+          warpSynchronous_ || isVolatileAccess(instruction) || isVolatileAccess(*earlier.access);
+      if (!clash || !inScope)
+        return false;
+      return earlier.stale ? !apartAcrossIterations(*earlier.access, instruction)
+                           : !lanesInOrder(*earlier.access, instruction);
     });
   }
 
@@ -400,31 +372,25 @@ private:
   llvm::DenseMap<llvm::BasicBlock*, Accesses> exits_;
 };
 
-bool usesSharedMemory(const llvm::Value* value) {
-  if (auto* global = llvm::dyn_cast<llvm::GlobalVariable>(value))
-    return global->getAddressSpace() == kSharedAddressSpace;
-  auto* expression = llvm::dyn_cast<llvm::ConstantExpr>(value);
-  return expression && llvm::any_of(expression->operands(), [](const llvm::Use& operand) {
-           return usesSharedMemory(operand.get());
-         });
-}
-
 } // namespace
 
 void keepWarpsInLockstep(llvm::Function& kernel) {
-  // Every shared address starts at a shared variable (dynamic shared memory is one too). A
-  // kernel that may not rely on lockstep and has no volatile access needs nothing.
-  bool shared = false, volatileAccess = false;
+  if (!usesSharedMemory(kernel))
+    return;
+  // Kernels that may be written for lanes in lockstep: blocks of one warp at most, or no block
+  // barrier (lanes can share memory only within their warp). Others trade through shared memory
+  // across __syncthreads; in them only volatile accesses (the old idiom for warp-synchronous
+  // code) are kept in step, and a kernel without any needs nothing.
+  bool barrier = false, volatileAccess = false;
   for (llvm::BasicBlock& block : kernel)
     for (llvm::Instruction& instruction : block) {
-      shared |= llvm::any_of(instruction.operands(), [](const llvm::Use& operand) {
-        return usesSharedMemory(operand.get());
-      });
-      volatileAccess |= isVolatile(instruction);
+      auto* call = llvm::dyn_cast<llvm::CallInst>(&instruction);
+      std::optional<SiteKind> kind = call ? classifyCollective(*call) : std::nullopt;
+      barrier |= kind && isBlockBarrier(*kind);
+      volatileAccess |= isVolatileAccess(instruction);
     }
-  if (!shared)
-    return;
-  bool warpSynchronous = mayBeWarpSynchronous(kernel);
+  std::optional<uint64_t> threads = threadsPerBlockBound(kernel);
+  bool warpSynchronous = !barrier || (threads && *threads <= 32);
   if (warpSynchronous || volatileAccess)
     Lockstep(kernel, warpSynchronous).run();
 }
